@@ -1,0 +1,155 @@
+/**
+ * The one catalogue of error codes. Each code has a retry verdict (transient failures are
+ * retried with backoff, permanent ones go straight to dead letters) and the HTTP status an API
+ * answers with. Codes are stable: they appear in stored messages, logs, metrics and the API.
+ */
+
+export type RetryVerdict = 'transient' | 'permanent';
+
+export interface ErrorSpec {
+  readonly verdict: RetryVerdict;
+  readonly httpStatus: number;
+  readonly summary: string;
+}
+
+export const ERROR_CATALOGUE = {
+  // --- input that is not an IDoc at all, or cannot be read -----------------------------------
+  IDOC_EMPTY_INPUT: { verdict: 'permanent', httpStatus: 400, summary: 'The input is empty' },
+  IDOC_NOT_WELL_FORMED_XML: { verdict: 'permanent', httpStatus: 400, summary: 'The XML is not well-formed' },
+  IDOC_XML_DTD_FORBIDDEN: {
+    verdict: 'permanent',
+    httpStatus: 400,
+    summary: 'DOCTYPE/DTD and entity declarations are not accepted',
+  },
+  IDOC_NO_IDOC_ELEMENT: {
+    verdict: 'permanent',
+    httpStatus: 400,
+    summary: 'The XML document contains no <IDOC> element',
+  },
+  IDOC_FOREIGN_FORMAT: {
+    verdict: 'permanent',
+    httpStatus: 415,
+    summary: 'The document is not SAP IDoc-XML, IDoc-SOAP or an EDI_DC40 flat file',
+  },
+  IDOC_NO_CONTROL_RECORD: {
+    verdict: 'permanent',
+    httpStatus: 400,
+    summary: 'An IDoc has no EDI_DC40 control record',
+  },
+  IDOC_RECORD_TOO_LONG: {
+    verdict: 'permanent',
+    httpStatus: 400,
+    summary: 'A flat record is longer than the EDI_DD40 layout (1063 characters)',
+  },
+  IDOC_RECORD_TRUNCATED: {
+    verdict: 'permanent',
+    httpStatus: 400,
+    summary: 'A flat record is too short to hold its header',
+  },
+  IDOC_BINARY_INPUT: {
+    verdict: 'permanent',
+    httpStatus: 400,
+    summary: 'The input contains binary data (control characters) where text was expected',
+  },
+  IDOC_BAD_HIERARCHY: {
+    verdict: 'permanent',
+    httpStatus: 400,
+    summary: 'SEGNUM/PSGNUM do not describe a segment tree',
+  },
+  IDOC_TOO_LARGE: {
+    verdict: 'permanent',
+    httpStatus: 413,
+    summary: 'The document exceeds a configured size or nesting limit',
+  },
+  IDOC_SOAP_FAULT: { verdict: 'permanent', httpStatus: 400, summary: 'The SOAP envelope is malformed' },
+  IDOC_UNKNOWN_TYPE: {
+    verdict: 'permanent',
+    httpStatus: 422,
+    summary: 'No definition is loaded for the IDoc type',
+  },
+  IDOC_NO_DEFINITION_FOR_SEGMENT: {
+    verdict: 'permanent',
+    httpStatus: 422,
+    summary: 'A segment has no definition, so its fields cannot be split or written',
+  },
+  IDOC_VALUE_TOO_LONG: {
+    verdict: 'permanent',
+    httpStatus: 422,
+    summary: 'A value is longer than its field and would be truncated',
+  },
+  IDOC_INVALID: {
+    verdict: 'permanent',
+    httpStatus: 422,
+    summary: 'The IDoc does not validate against its definition',
+  },
+
+  // --- definitions ---------------------------------------------------------------------------
+  DEFINITION_INVALID: {
+    verdict: 'permanent',
+    httpStatus: 500,
+    summary: 'An IDoc definition file is invalid',
+  },
+  DEFINITION_PARSER_FILE_INVALID: {
+    verdict: 'permanent',
+    httpStatus: 400,
+    summary: 'An SAP parser file (WE60/WE63) could not be read',
+  },
+
+  // --- mapping -------------------------------------------------------------------------------
+  MAPPING_INVALID: { verdict: 'permanent', httpStatus: 500, summary: 'A mapping file is invalid' },
+  MAPPING_FAILED: {
+    verdict: 'permanent',
+    httpStatus: 422,
+    summary: 'The message could not be mapped (see issues)',
+  },
+  PAYLOAD_INVALID: {
+    verdict: 'permanent',
+    httpStatus: 400,
+    summary: 'The JSON payload does not match its contract',
+  },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+/** One problem found in an input, with where it is. Validation returns lists of these. */
+export interface Issue {
+  /** Stable machine code, e.g. `SEGMENT_UNKNOWN`, `VALUE_TOO_LONG`. */
+  readonly code: string;
+  readonly message: string;
+  /** Where: e.g. `idoc[0]/E1EDL20[1]/E1EDL24[3].MATNR` or a JSON pointer. */
+  readonly path?: string;
+  readonly severity?: 'error' | 'warning';
+  /** Extra structured context (IDoc index, DOCNUM, SEGNUM, field, value...). */
+  readonly details?: Readonly<Record<string, string | number | boolean | null>>;
+}
+
+/** The error every layer throws for a known condition. */
+export class IdocgateError extends Error {
+  readonly code: ErrorCode;
+  readonly issues: readonly Issue[];
+  override readonly cause?: unknown;
+
+  constructor(
+    code: ErrorCode,
+    message?: string,
+    options: { issues?: readonly Issue[]; cause?: unknown } = {},
+  ) {
+    super(message ?? ERROR_CATALOGUE[code].summary);
+    this.name = 'IdocgateError';
+    this.code = code;
+    this.issues = options.issues ?? [];
+    if (options.cause !== undefined) this.cause = options.cause;
+  }
+
+  get verdict(): RetryVerdict {
+    return ERROR_CATALOGUE[this.code].verdict;
+  }
+
+  get httpStatus(): number {
+    return ERROR_CATALOGUE[this.code].httpStatus;
+  }
+}
+
+export function isIdocgateError(e: unknown): e is IdocgateError {
+  return e instanceof IdocgateError;
+}
