@@ -1,0 +1,15 @@
+/**
+ * The `idocgate` command line. Each command lives in its own file under ./commands and
+ * registers itself on the program; this file only wires them together.
+ */
+import { Command } from 'commander';
+
+const program = new Command('idocgate')
+  .description('SAP IDoc gateway: codec, mappings, queues, store, sweeper, serial ledger')
+  .showHelpAfterError();
+
+const commandModules: { register(program: Command): void }[] = [];
+
+for (const m of commandModules) m.register(program);
+
+await program.parseAsync(process.argv);
