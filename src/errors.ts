@@ -95,6 +95,9 @@ export const ERROR_CATALOGUE = {
     summary: 'An SAP parser file (WE60/WE63) could not be read',
   },
 
+  // --- configuration -------------------------------------------------------------------------
+  CONFIG_INVALID: { verdict: 'permanent', httpStatus: 500, summary: 'The configuration is invalid' },
+
   // --- mapping -------------------------------------------------------------------------------
   MAPPING_INVALID: { verdict: 'permanent', httpStatus: 500, summary: 'A mapping file is invalid' },
   MAPPING_FAILED: {
