@@ -110,6 +110,113 @@ export const ERROR_CATALOGUE = {
     httpStatus: 400,
     summary: 'The JSON payload does not match its contract',
   },
+
+  // --- transports (delivery to SAP, WMS, PeopleSoft, file ports, RFC) ------------------------
+  TRANSPORT_UNKNOWN_KIND: {
+    verdict: 'permanent',
+    httpStatus: 500,
+    summary: 'No transport of this kind exists',
+  },
+  TRANSPORT_OPTIONS_INVALID: {
+    verdict: 'permanent',
+    httpStatus: 500,
+    summary: 'The transport options are invalid (see issues)',
+  },
+  TRANSPORT_DELIVERY_INVALID: {
+    verdict: 'permanent',
+    httpStatus: 500,
+    summary: 'The delivery lacks something this transport needs (e.g. ARCKEY message id, file name value)',
+  },
+  TRANSPORT_TIMEOUT: {
+    verdict: 'transient',
+    httpStatus: 504,
+    summary: 'The receiver did not answer in time',
+  },
+  TRANSPORT_ABORTED: {
+    verdict: 'transient',
+    httpStatus: 503,
+    summary: 'The delivery was aborted (shutdown or cancellation) before it completed',
+  },
+  TRANSPORT_CONNECTION_REFUSED: {
+    verdict: 'transient',
+    httpStatus: 502,
+    summary: 'The receiver refused the connection',
+  },
+  TRANSPORT_NETWORK: {
+    verdict: 'transient',
+    httpStatus: 502,
+    summary: 'A network error (reset, unreachable host, DNS) interrupted the delivery',
+  },
+  TRANSPORT_TLS: {
+    verdict: 'permanent',
+    httpStatus: 502,
+    summary: "The receiver's TLS certificate was not accepted",
+  },
+  TRANSPORT_HTTP_5XX: {
+    verdict: 'transient',
+    httpStatus: 502,
+    summary: 'The receiver answered with a 5xx status',
+  },
+  TRANSPORT_HTTP_THROTTLED: {
+    verdict: 'transient',
+    httpStatus: 503,
+    summary: 'The receiver answered 408 or 429 (retry later, honouring Retry-After)',
+  },
+  TRANSPORT_HTTP_4XX: {
+    verdict: 'permanent',
+    httpStatus: 502,
+    summary: 'The receiver rejected the message with a 4xx status',
+  },
+  TRANSPORT_HTTP_UNEXPECTED: {
+    verdict: 'permanent',
+    httpStatus: 502,
+    summary: 'The receiver answered with an unexpected status (e.g. a redirect to a logon page)',
+  },
+  TRANSPORT_AUTH_REJECTED: {
+    verdict: 'permanent',
+    httpStatus: 502,
+    summary: 'The receiver rejected the credentials (401/403, RFC logon failure)',
+  },
+  TRANSPORT_SOAP_FAULT: {
+    verdict: 'permanent',
+    httpStatus: 502,
+    summary: 'SAP answered with a SOAP fault that retrying will not fix',
+  },
+  TRANSPORT_SOAP_FAULT_TRANSIENT: {
+    verdict: 'transient',
+    httpStatus: 502,
+    summary: 'SAP answered with a SOAP server fault that may pass',
+  },
+  TRANSPORT_FILE_IO: {
+    verdict: 'transient',
+    httpStatus: 500,
+    summary: 'Writing or renaming a file failed for a reason that may pass (disk full, I/O error)',
+  },
+  TRANSPORT_FILE_REJECTED: {
+    verdict: 'permanent',
+    httpStatus: 500,
+    summary: 'The file could not be written (permission, read-only, bad path)',
+  },
+  TRANSPORT_FILE_CONFLICT: {
+    verdict: 'permanent',
+    httpStatus: 409,
+    summary: 'A file with the same name but different content already exists',
+  },
+  TRANSPORT_RFC_UNAVAILABLE: {
+    verdict: 'permanent',
+    httpStatus: 501,
+    summary: 'node-rfc or the SAP NW RFC SDK is not installed',
+  },
+  TRANSPORT_RFC_COMMUNICATION: {
+    verdict: 'transient',
+    httpStatus: 502,
+    summary: 'The RFC connection to SAP failed or was interrupted',
+  },
+  TRANSPORT_RFC_FAILED: {
+    verdict: 'permanent',
+    httpStatus: 502,
+    summary: 'SAP rejected the RFC call (ABAP error)',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

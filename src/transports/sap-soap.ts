@@ -1,0 +1,144 @@
+/**
+ * `sap-soap`: POST one IDoc in a SOAP 1.1 envelope to SAP's IDoc-SOAP service
+ * (`/sap/bc/srt/idoc?sap-client=NNN`). SAP deduplicates by the message id the codec writes into
+ * EDI_DC40-ARCKEY (`urn:sap.com:msgid=<32 hex>`), so a retried delivery is processed once; this
+ * transport refuses deliveries without it. A SOAP fault is classified by its code and text.
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { createHttpClient } from './http-client.js';
+import { deliverOverHttp } from './http-delivery.js';
+import { bodyBytes, printableUrl } from './options.js';
+import { checkSapHttpOptions, sapEndpoint, sapHttpOptionsShape } from './sap-http-options.js';
+import { classifySoapFault, parseSoapFault } from './soap-fault.js';
+import { redact, TransportError } from './transport-error.js';
+import type { OutboundDelivery, Transport, TransportDefinition } from './types.js';
+
+export const IDOC_SOAP_NAMESPACE = 'urn:sap-com:document:sap:idoc:soap:messages';
+export const SOAP_MSGID_PREFIX = 'urn:sap.com:msgid=';
+const SOAP11_ENV = 'http://schemas.xmlsoap.org/soap/envelope/';
+
+/**
+ * The ARCKEY value for a gateway message id: `urn:sap.com:msgid=` + 32 upper-case hex digits.
+ * A UUID keeps its digits; any other id is hashed (SHA-256, first 128 bits). Deterministic, so
+ * every retry of the same message carries the same id and SAP drops duplicates.
+ */
+export function soapMessageId(messageId: string): string {
+  const hex = messageId.replace(/-/g, '');
+  const digits = /^[0-9a-fA-F]{32}$/.test(hex)
+    ? hex
+    : createHash('sha256').update(messageId, 'utf8').digest('hex').slice(0, 32);
+  return `${SOAP_MSGID_PREFIX}${digits.toUpperCase()}`;
+}
+
+export const sapSoapOptionsSchema = z
+  .object({
+    ...sapHttpOptionsShape,
+    soapAction: z.string().default('http://sap.com/xi/WebService/soap1.1'),
+    /** `auto`: wrap the body in a SOAP envelope unless it already is one; `never`: send as is. */
+    envelope: z.enum(['auto', 'never']).default('auto'),
+  })
+  .strict()
+  .superRefine(checkSapHttpOptions);
+
+export type SapSoapOptions = z.output<typeof sapSoapOptionsSchema>;
+
+function bodyText(body: string | Uint8Array): string {
+  if (typeof body === 'string') return body;
+  const head = Buffer.from(body.buffer, body.byteOffset, Math.min(body.byteLength, 200)).toString('latin1');
+  const latin1 = /encoding=["'](iso-8859-1|latin1)["']/i.test(head);
+  return Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString(latin1 ? 'latin1' : 'utf8');
+}
+
+/** Wraps an IDoc-SOAP document in a SOAP 1.1 envelope (dropping its XML declaration). */
+export function wrapInSoapEnvelope(idocXml: string): string {
+  const inner = idocXml.replace(/^\uFEFF?\s*<\?xml[^?]*\?>\s*/, '');
+  return (
+    `<?xml version="1.0" encoding="utf-8"?>` +
+    `<soapenv:Envelope xmlns:soapenv="${SOAP11_ENV}"><soapenv:Header/><soapenv:Body>` +
+    inner +
+    `</soapenv:Body></soapenv:Envelope>`
+  );
+}
+
+/** Checks the delivery carries the exactly-once message id and the IDoc-SOAP namespace. */
+export function checkSoapDelivery(delivery: OutboundDelivery, text: string): void {
+  const arckey = delivery.arckey?.trim() ?? '';
+  const fail = (message: string, code: string): never => {
+    throw new TransportError('TRANSPORT_DELIVERY_INVALID', message, {
+      issues: [{ code, message, path: 'EDI_DC40.ARCKEY' }],
+    });
+  };
+  if (!arckey.startsWith(SOAP_MSGID_PREFIX) || arckey.length === SOAP_MSGID_PREFIX.length) {
+    fail(
+      `IDoc-SOAP needs ARCKEY "${SOAP_MSGID_PREFIX}<32 hex>" so SAP can drop duplicates; got "${arckey}"`,
+      'SOAP_MSGID_MISSING',
+    );
+  }
+  if (!text.includes(arckey))
+    fail(`the encoded IDoc does not contain ARCKEY ${arckey}`, 'SOAP_MSGID_NOT_IN_BODY');
+  if (!text.includes(IDOC_SOAP_NAMESPACE)) {
+    fail(`the IDoc root must carry the namespace ${IDOC_SOAP_NAMESPACE}`, 'SOAP_NAMESPACE_MISSING');
+  }
+}
+
+export const sapSoapTransport: TransportDefinition<typeof sapSoapOptionsSchema> = {
+  kind: 'sap-soap',
+  description: 'IDoc-SOAP POST to SAP /sap/bc/srt/idoc (basic auth, sap-client, message id in ARCKEY)',
+  optionsSchema: sapSoapOptionsSchema,
+  create(options, deps): Transport {
+    const { url, authorization, secrets } = sapEndpoint(options, deps);
+    const client = createHttpClient({ url, tls: options.tls });
+    const receiver = `SAP IDoc-SOAP ${printableUrl(url)}`;
+    return {
+      kind: 'sap-soap',
+      send(delivery, signal) {
+        const text = bodyText(delivery.body);
+        checkSoapDelivery(delivery, text);
+        const isEnvelope = /<([A-Za-z_][\w.-]*:)?Envelope[\s>]/.test(text.slice(0, 2000));
+        const body =
+          options.envelope === 'auto' && !isEnvelope
+            ? Buffer.from(wrapInSoapEnvelope(text), 'utf8')
+            : bodyBytes(delivery.body);
+        return deliverOverHttp({
+          client,
+          clock: deps.clock,
+          logger: deps.logger,
+          url,
+          method: 'POST',
+          headers: {
+            ...options.headers,
+            ...delivery.headers,
+            'content-type': 'text/xml; charset=utf-8',
+            soapaction: `"${options.soapAction}"`,
+            authorization,
+          },
+          body,
+          timeoutMs: options.timeout,
+          signal,
+          receiver,
+          secrets,
+          messageId: delivery.messageId,
+          remoteReference: () => delivery.arckey,
+          inspect(outcome, fullBody) {
+            // Auth statuses stay auth errors even when SAP wraps them in a fault.
+            if (outcome.status === 401 || outcome.status === 403) return undefined;
+            const fault = parseSoapFault(fullBody);
+            if (fault === undefined) return undefined;
+            const code = classifySoapFault(fault);
+            const reason = redact(fault.reason, secrets);
+            return new TransportError(
+              code,
+              `${receiver} answered HTTP ${outcome.status} with SOAP fault ${fault.code || '(no code)'}: ${reason}`,
+              { status: outcome.status, responseExcerpt: outcome.excerpt },
+            );
+          },
+        });
+      },
+      close() {
+        client.close();
+        return Promise.resolve();
+      },
+    };
+  },
+};
