@@ -111,6 +111,34 @@ export const ERROR_CATALOGUE = {
     summary: 'The JSON payload does not match its contract',
   },
 
+  // --- store (PostgreSQL / PGlite) -----------------------------------------------------------
+  STORE_UNAVAILABLE: {
+    verdict: 'transient',
+    httpStatus: 503,
+    summary: 'The message store cannot be reached or is overloaded (retry later)',
+  },
+  STORE_QUERY_FAILED: {
+    verdict: 'permanent',
+    httpStatus: 500,
+    summary: 'The message store rejected a statement',
+  },
+  STORE_MIGRATION_FAILED: {
+    verdict: 'permanent',
+    httpStatus: 500,
+    summary: 'A database migration failed or an applied migration file was changed',
+  },
+  STORE_CONFLICT: {
+    verdict: 'transient',
+    httpStatus: 409,
+    summary: 'A concurrent change got in the way; retrying the operation resolves it',
+  },
+  MESSAGE_NOT_FOUND: { verdict: 'permanent', httpStatus: 404, summary: 'No stored message has this id' },
+  QUERY_INVALID: {
+    verdict: 'permanent',
+    httpStatus: 400,
+    summary: 'The search query or its page cursor is invalid',
+  },
+
   // --- transports (delivery to SAP, WMS, PeopleSoft, file ports, RFC) ------------------------
   TRANSPORT_UNKNOWN_KIND: {
     verdict: 'permanent',
