@@ -1,0 +1,403 @@
+/**
+ * The Store port: what use cases (inbound, outbound, replay, recovery, sweeper) need from the
+ * durable message record. Pure types and constants; the PostgreSQL/PGlite adapter lives in
+ * src/store. Directions are the gateway's: `in` = received by the gateway (an IDoc from SAP, a
+ * scan from a handheld), `out` = sent by the gateway (e.g. an MBGMCR03 built from a scan).
+ */
+
+export type Direction = 'in' | 'out';
+
+/**
+ * Status vocabulary, kept small. `finished` statuses leave the ordering queue of their key and
+ * can be purged by retention. A `dead` message still holds its ordering key (like a failed qRFC
+ * LUW) until someone replays or cancels it.
+ */
+export const MESSAGE_STATUSES = [
+  'received',
+  'queued',
+  'processing',
+  'delivered',
+  'failed',
+  'dead',
+  'blocked',
+  'cancelled',
+] as const;
+
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+
+export interface StatusInfo {
+  readonly meaning: string;
+  /** Terminal: no further processing; leaves its ordering key; retention may purge it. */
+  readonly finished: boolean;
+  /** The SAP IDoc status this corresponds to (inbound 50–75, outbound 00–42). */
+  readonly sap: { readonly in: string; readonly out: string };
+}
+
+export const STATUS_INFO: Readonly<Record<MessageStatus, StatusInfo>> = {
+  received: {
+    meaning: 'Durable in the store; not yet handed to the queue',
+    finished: false,
+    sap: { in: '50', out: '01' },
+  },
+  queued: {
+    meaning: 'A queue job exists for it and waits for a worker',
+    finished: false,
+    sap: { in: '64', out: '30' },
+  },
+  processing: {
+    meaning: 'A worker claimed it (decode, validate, map, deliver)',
+    finished: false,
+    sap: { in: '62', out: '30' },
+  },
+  delivered: {
+    meaning: 'Delivered to its receiver (posted / passed to port)',
+    finished: true,
+    sap: { in: '53', out: '03' },
+  },
+  failed: {
+    meaning: 'The last attempt failed with a transient error; it will be retried',
+    finished: false,
+    sap: { in: '51', out: '02' },
+  },
+  dead: {
+    meaning: 'Dead letter: permanent error or retries exhausted; waits for replay or cancel',
+    finished: false,
+    sap: { in: '68', out: '31' },
+  },
+  blocked: {
+    meaning: 'Waits for an earlier message of its ordering key that has not finished',
+    finished: false,
+    sap: { in: '66', out: '30' },
+  },
+  cancelled: {
+    meaning: 'Cancelled by an operator; no further processing',
+    finished: true,
+    sap: { in: '68', out: '31' },
+  },
+};
+
+export const FINISHED_STATUSES: readonly MessageStatus[] = MESSAGE_STATUSES.filter(
+  (s) => STATUS_INFO[s].finished,
+);
+
+/** The SAP status code that goes with a gateway status in a direction. */
+export function sapStatusFor(status: MessageStatus, direction: Direction): string {
+  return STATUS_INFO[status].sap[direction];
+}
+
+export type PayloadKind = 'raw' | 'parsed' | 'mapped' | 'edited';
+export type PayloadFormat = 'flat' | 'xml' | 'soap' | 'json' | 'text' | 'binary';
+
+/** Well-known search key kinds; any other lowercase word is allowed too. */
+export type SearchKeyKind =
+  'delivery' | 'po' | 'material' | 'plant' | 'serial' | 'hu' | 'batch' | 'customer' | (string & {});
+
+export interface SearchKey {
+  readonly kind: SearchKeyKind;
+  readonly value: string;
+}
+
+/** A logical partner address from the control record (SNDPRT/SNDPRN/SNDPOR or RCV...). */
+export interface PartyRef {
+  readonly prt: string;
+  readonly prn: string;
+  readonly por?: string;
+}
+
+export type CorrelationKind = 'produced-by' | 'status-of' | 'replay-of' | (string & {});
+
+export interface Correlation {
+  readonly messageId: string;
+  readonly kind: CorrelationKind;
+}
+
+export interface PayloadInput {
+  readonly format: PayloadFormat;
+  /** Text as received (decoded), or bytes when the input was not decodable text. */
+  readonly content: string | Uint8Array;
+  readonly contentType?: string;
+}
+
+export interface ReceiveInput {
+  readonly direction: Direction;
+  /** Configured partner name (WE20 profile), when known. */
+  readonly partner?: string;
+  /** Edge or port it came in by / goes out by (`http`, `file:inbox`, a port name...). */
+  readonly channel?: string;
+  readonly idocType?: string;
+  readonly extension?: string;
+  readonly messageType?: string;
+  /** DOCNUM; all-digit values are zero-padded to 16 digits before storing and comparing. */
+  readonly docnum?: string;
+  readonly arckey?: string;
+  readonly sender?: PartyRef;
+  readonly receiver?: PartyRef;
+  /** Messages with the same key are delivered in order of receipt (qRFC/EOIO-like). */
+  readonly orderingKey?: string;
+  /** Sender-chosen key; unique per partner (scope `partner`, or `''` without a partner). */
+  readonly idempotencyKey?: string;
+  readonly correlation?: Correlation;
+  readonly raw: PayloadInput;
+  /** The canonical model as JSON text (kept as text: key order matters to the model). */
+  readonly parsed?: PayloadInput;
+  readonly searchKeys?: readonly SearchKey[];
+  /** Extra text for the free-text index (e.g. selected payload values). */
+  readonly text?: string;
+  /** Who stored it: `edge:http`, `edge:file`, `pipeline:outbound`, an operator name... */
+  readonly by: string;
+  readonly statusText?: string;
+}
+
+export interface MessageRecord {
+  readonly id: string;
+  /** Global receipt order; within an ordering key this is the delivery order. */
+  readonly receiptSeq: number;
+  readonly direction: Direction;
+  readonly partner: string | null;
+  readonly channel: string | null;
+  readonly idocType: string | null;
+  readonly extension: string | null;
+  readonly messageType: string | null;
+  readonly docnum: string | null;
+  readonly arckey: string | null;
+  readonly sender: PartyRef | null;
+  readonly receiver: PartyRef | null;
+  readonly status: MessageStatus;
+  readonly sapStatus: string | null;
+  readonly statusText: string | null;
+  readonly orderingKey: string | null;
+  readonly idempotencyKey: string | null;
+  readonly attempts: number;
+  readonly lastError: { readonly code: string; readonly text: string } | null;
+  readonly nextAttemptAt: Date | null;
+  readonly queuedAt: Date | null;
+  readonly enqueueToken: string | null;
+  readonly correlation: Correlation | null;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+export type DuplicateReason = 'idempotency-key' | 'docnum' | 'arckey';
+
+export type ReceiveResult =
+  | { readonly duplicate: false; readonly message: MessageRecord }
+  | { readonly duplicate: true; readonly duplicateOf: DuplicateReason; readonly message: MessageRecord };
+
+export interface VersionRecord {
+  readonly id: number;
+  readonly messageId: string;
+  /** 1, 2, 3... per message, in order of creation. */
+  readonly version: number;
+  readonly kind: PayloadKind;
+  readonly format: PayloadFormat;
+  readonly content: string | Uint8Array;
+  readonly contentType: string | null;
+  readonly createdBy: string;
+  readonly note: string | null;
+  readonly createdAt: Date;
+}
+
+export interface AuditInput {
+  readonly actor: string;
+  /** `replay`, `edit`, `cancel`, `bulk-replay`, `purge`... */
+  readonly action: string;
+  readonly reason?: string;
+  readonly messageId?: string;
+  /** The query of a bulk action, as given. */
+  readonly query?: unknown;
+  readonly details?: unknown;
+}
+
+export interface AuditRecord {
+  readonly id: number;
+  readonly at: Date;
+  readonly actor: string;
+  readonly action: string;
+  readonly reason: string | null;
+  readonly messageId: string | null;
+  readonly query: unknown;
+  readonly details: unknown;
+}
+
+export interface AddVersionInput {
+  readonly kind: PayloadKind;
+  readonly format: PayloadFormat;
+  readonly content: string | Uint8Array;
+  readonly contentType?: string;
+  readonly createdBy: string;
+  readonly note?: string;
+  /** Written in the same transaction (who edited what and why). */
+  readonly audit?: Omit<AuditInput, 'messageId'>;
+}
+
+export interface TransitionOptions {
+  readonly by: string;
+  /** Compare-and-set: the transition happens only when the current status is one of these. */
+  readonly expectFrom?: MessageStatus | readonly MessageStatus[];
+  /** Defaults to the SAP code of the new status in the message's direction. */
+  readonly sapStatus?: string;
+  readonly text?: string;
+  /** Sets (or with `null` clears) the last error. Delivered and cancelled clear it by default. */
+  readonly error?: { readonly code: string; readonly text: string } | null;
+  readonly nextAttemptAt?: Date | null;
+}
+
+export interface StatusHistoryRecord {
+  readonly id: number;
+  readonly messageId: string;
+  readonly from: MessageStatus | null;
+  readonly to: MessageStatus;
+  readonly sapStatus: string | null;
+  readonly text: string | null;
+  readonly by: string;
+  readonly at: Date;
+}
+
+export interface AttemptInput {
+  readonly transport: string;
+  readonly outcome: 'ok' | 'error';
+  readonly durationMs: number;
+  readonly error?: { readonly code: string; readonly text: string };
+}
+
+export interface AttemptRecord {
+  readonly id: number;
+  readonly messageId: string;
+  /** 1, 2, 3... per message. */
+  readonly attemptNo: number;
+  readonly transport: string;
+  readonly outcome: 'ok' | 'error';
+  readonly durationMs: number;
+  readonly errorCode: string | null;
+  readonly errorText: string | null;
+  readonly at: Date;
+}
+
+export interface MessageQuery {
+  readonly statuses?: readonly MessageStatus[];
+  readonly partner?: string;
+  readonly direction?: Direction;
+  readonly idocType?: string;
+  readonly messageType?: string;
+  readonly docnum?: string;
+  readonly orderingKey?: string;
+  readonly errorCode?: string;
+  /** A business key; without `kind` any kind matches. */
+  readonly key?: { readonly kind?: SearchKeyKind; readonly value: string };
+  /** Shorthand for `key: { kind: 'serial', value }`. */
+  readonly serial?: string;
+  /** Inclusive lower bound on the time of receipt. */
+  readonly createdFrom?: Date;
+  /** Exclusive upper bound on the time of receipt. */
+  readonly createdTo?: Date;
+  /** Words that must all occur in the indexed text (keys, DOCNUM, partner, payload extracts). */
+  readonly text?: string;
+}
+
+export interface SearchOptions {
+  /** Page size, 1..500 (default 50). */
+  readonly limit?: number;
+  /** `nextCursor` of the previous page. */
+  readonly cursor?: string;
+  /** Count per status (all filters except `statuses`). Default true. */
+  readonly withCounts?: boolean;
+}
+
+export interface SearchPage {
+  /** Newest first (by receipt order). */
+  readonly items: readonly MessageRecord[];
+  readonly nextCursor: string | null;
+  /** Per status, for the query without its status filter (present unless withCounts: false). */
+  readonly countsByStatus?: Readonly<Record<MessageStatus, number>>;
+}
+
+export interface BlockedKey {
+  readonly orderingKey: string;
+  /** The failing or dead message at the head of the key. */
+  readonly head: MessageRecord;
+  /** How many unfinished messages of the key wait behind the head. */
+  readonly waiting: number;
+}
+
+export interface DeadLetterGroup {
+  readonly errorCode: string | null;
+  readonly count: number;
+  readonly oldest: Date;
+  readonly newest: Date;
+  /** Up to `sampleSize` message ids, oldest first. */
+  readonly sampleIds: readonly string[];
+}
+
+export interface DeadLetterFilter {
+  readonly partner?: string;
+  readonly direction?: Direction;
+  readonly sampleSize?: number;
+}
+
+export interface AuditFilter {
+  readonly messageId?: string;
+  readonly actor?: string;
+  readonly action?: string;
+  readonly from?: Date;
+  readonly to?: Date;
+  readonly limit?: number;
+  /** Return entries with an id lower than this (keyset pagination, newest first). */
+  readonly beforeId?: number;
+}
+
+export interface StuckFilter {
+  /** Last change before this instant. */
+  readonly olderThan: Date;
+  /** Default: queued and processing. */
+  readonly statuses?: readonly MessageStatus[];
+  readonly limit?: number;
+}
+
+export interface PurgeOptions {
+  /** Also purge dead letters (default false: they wait for a human decision). */
+  readonly includeDead?: boolean;
+  /** Rows per delete statement (default 500). */
+  readonly batchSize?: number;
+}
+
+export interface Store {
+  /** Stores a received message durably, or returns the original of a duplicate. */
+  receive(input: ReceiveInput): Promise<ReceiveResult>;
+  get(id: string): Promise<MessageRecord | undefined>;
+  /** Finds a message by partner idempotency key. */
+  getByIdempotencyKey(scope: string, key: string): Promise<MessageRecord | undefined>;
+  versions(id: string): Promise<VersionRecord[]>;
+  addVersion(id: string, input: AddVersionInput): Promise<VersionRecord>;
+  searchKeys(id: string): Promise<SearchKey[]>;
+  /** Adds business keys found later (e.g. after mapping); also extends the free-text index. */
+  addSearchKeys(id: string, keys: readonly SearchKey[], text?: string): Promise<void>;
+  /** Compare-and-set status change with history; false when the current status is not expected. */
+  transition(id: string, to: MessageStatus, options: TransitionOptions): Promise<boolean>;
+  history(id: string): Promise<StatusHistoryRecord[]>;
+  recordAttempt(id: string, input: AttemptInput): Promise<AttemptRecord>;
+  attempts(id: string): Promise<AttemptRecord[]>;
+  search(query: MessageQuery, options?: SearchOptions): Promise<SearchPage>;
+  /** How many messages a bulk action on this query would touch (dry run). */
+  countByQuery(query: MessageQuery): Promise<number>;
+  appendAudit(input: AuditInput): Promise<AuditRecord>;
+  audit(filter?: AuditFilter): Promise<AuditRecord[]>;
+  /** A new 16-digit zero-padded DOCNUM, unique and increasing across processes. */
+  nextIdocNumber(): Promise<string>;
+  /** Deletes finished messages last changed before `before`, with all their children. */
+  purgeOlderThan(before: Date, options?: PurgeOptions): Promise<{ messages: number }>;
+  /** The oldest unfinished message of an ordering key: the only one that may be delivered. */
+  headOfKey(orderingKey: string): Promise<MessageRecord | undefined>;
+  /** Keys whose head is failed or dead, with how many messages wait behind it. */
+  blockedKeys(limit?: number): Promise<BlockedKey[]>;
+  /**
+   * Records that a queue job exists (status `queued`, token, time). Allowed from received,
+   * queued (re-queue), failed and blocked; false otherwise.
+   */
+  markQueued(id: string, token: string, by?: string): Promise<boolean>;
+  /** Messages still `received` (never queued) that arrived before `olderThan`. */
+  findUnqueued(olderThan: Date, limit?: number): Promise<MessageRecord[]>;
+  /** Messages in queued/processing whose last change is older than `olderThan` (job may be gone). */
+  findStuck(filter: StuckFilter): Promise<MessageRecord[]>;
+  deadLetters(filter?: DeadLetterFilter): Promise<DeadLetterGroup[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,261 @@
+/** One message: read it, its versions, keys, history and attempts; change its status. */
+import { IdocgateError } from '../errors.js';
+import {
+  MESSAGE_STATUSES,
+  sapStatusFor,
+  type AddVersionInput,
+  type AttemptInput,
+  type AttemptRecord,
+  type MessageRecord,
+  type MessageStatus,
+  type SearchKey,
+  type StatusHistoryRecord,
+  type TransitionOptions,
+  type VersionRecord,
+} from '../pipeline/store-port.js';
+import type { Queryable, Row } from './db.js';
+import { MAX_INDEXED_TEXT, contentColumns, isMessageId, type StoreContext } from './context.js';
+import { insertAudit } from './audit-repo.js';
+import { insertKeys } from './receive.js';
+import { MESSAGE_COLUMNS, VERSION_COLUMNS, str, toAttempt, toHistory, toMessage, toVersion } from './rows.js';
+
+function notFound(id: string): IdocgateError {
+  return new IdocgateError('MESSAGE_NOT_FOUND', `No stored message has the id ${id}`);
+}
+
+export async function getMessage(q: Queryable, id: string): Promise<MessageRecord | undefined> {
+  if (!isMessageId(id)) return undefined;
+  const { rows } = await q.query(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.id = $1`, [id]);
+  return rows[0] === undefined ? undefined : toMessage(rows[0]);
+}
+
+export async function getByIdempotencyKey(
+  q: Queryable,
+  scope: string,
+  key: string,
+): Promise<MessageRecord | undefined> {
+  const { rows } = await q.query(
+    `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.idempotency_scope = $1 AND m.idempotency_key = $2`,
+    [scope, key],
+  );
+  return rows[0] === undefined ? undefined : toMessage(rows[0]);
+}
+
+/** Locks the message row for the rest of the transaction; throws when it does not exist. */
+async function lockMessage(q: Queryable, id: string): Promise<Row> {
+  if (!isMessageId(id)) throw notFound(id);
+  const { rows } = await q.query('SELECT status, direction FROM messages WHERE id = $1 FOR UPDATE', [id]);
+  if (rows[0] === undefined) throw notFound(id);
+  return rows[0];
+}
+
+export async function versions(q: Queryable, id: string): Promise<VersionRecord[]> {
+  if (!isMessageId(id)) return [];
+  const { rows } = await q.query(
+    `SELECT ${VERSION_COLUMNS} FROM message_versions v WHERE v.message_id = $1 ORDER BY v.version`,
+    [id],
+  );
+  return rows.map(toVersion);
+}
+
+export async function addVersion(
+  ctx: StoreContext,
+  id: string,
+  input: AddVersionInput,
+): Promise<VersionRecord> {
+  const now = ctx.clock();
+  return ctx.db.transaction(async (tx) => {
+    await lockMessage(tx, id);
+    const [text, bytes] = contentColumns(input.content);
+    const { rows } = await tx.query(
+      `INSERT INTO message_versions AS v (message_id, version, kind, format, content_text, content_bytes,
+         content_type, created_by, note, created_at)
+       VALUES ($1, (SELECT coalesce(max(version), 0) + 1 FROM message_versions WHERE message_id = $1),
+         $2, $3, $4, $5, $6, $7, $8, $9)
+       RETURNING ${VERSION_COLUMNS}`,
+      [
+        id,
+        input.kind,
+        input.format,
+        text,
+        bytes,
+        input.contentType ?? null,
+        input.createdBy,
+        input.note ?? null,
+        now,
+      ],
+    );
+    await tx.query('UPDATE messages SET updated_at = $2 WHERE id = $1', [id, now]);
+    if (input.audit !== undefined) await insertAudit(tx, now, { ...input.audit, messageId: id });
+    if (rows[0] === undefined) throw new IdocgateError('STORE_CONFLICT', 'The new version is not readable');
+    return toVersion(rows[0]);
+  });
+}
+
+export async function searchKeys(q: Queryable, id: string): Promise<SearchKey[]> {
+  if (!isMessageId(id)) return [];
+  const { rows } = await q.query(
+    'SELECT kind, value FROM message_keys WHERE message_id = $1 ORDER BY kind, value',
+    [id],
+  );
+  return rows.map((r) => ({ kind: str(r, 'kind'), value: str(r, 'value') }));
+}
+
+export async function addSearchKeys(
+  ctx: StoreContext,
+  id: string,
+  keys: readonly SearchKey[],
+  text?: string,
+): Promise<void> {
+  await ctx.db.transaction(async (tx) => {
+    await lockMessage(tx, id);
+    await insertKeys(tx, id, keys);
+    const extra = [...keys.map((k) => k.value), text ?? ''].join(' ').slice(0, MAX_INDEXED_TEXT);
+    await tx.query(
+      `UPDATE messages SET search_text = search_text || to_tsvector('simple', $2), updated_at = $3
+       WHERE id = $1`,
+      [id, extra, ctx.clock()],
+    );
+  });
+}
+
+function expectedList(expect: TransitionOptions['expectFrom']): readonly MessageStatus[] {
+  if (expect === undefined) return MESSAGE_STATUSES;
+  return typeof expect === 'string' ? [expect] : expect;
+}
+
+export async function transition(
+  ctx: StoreContext,
+  id: string,
+  to: MessageStatus,
+  options: TransitionOptions,
+): Promise<boolean> {
+  const now = ctx.clock();
+  return ctx.db.transaction(async (tx) => {
+    const row = await lockMessage(tx, id);
+    const from = str(row, 'status') as MessageStatus;
+    if (!expectedList(options.expectFrom).includes(from)) return false;
+    const direction = str(row, 'direction') === 'out' ? 'out' : 'in';
+    const sapStatus = options.sapStatus ?? sapStatusFor(to, direction);
+    const clearsError = to === 'delivered' || to === 'cancelled';
+    const error = options.error !== undefined ? options.error : clearsError ? null : undefined;
+    const nextAttempt =
+      options.nextAttemptAt !== undefined ? options.nextAttemptAt : clearsError ? null : undefined;
+    await tx.query(
+      `UPDATE messages SET status = $2, sap_status = $3, status_text = $4, updated_at = $5,
+         last_error_code = CASE WHEN $6::boolean THEN $7 ELSE last_error_code END,
+         last_error_text = CASE WHEN $6::boolean THEN $8 ELSE last_error_text END,
+         next_attempt_at = CASE WHEN $9::boolean THEN $10::timestamptz ELSE next_attempt_at END
+       WHERE id = $1`,
+      [
+        id,
+        to,
+        sapStatus,
+        options.text ?? null,
+        now,
+        error !== undefined,
+        error?.code ?? null,
+        error?.text ?? null,
+        nextAttempt !== undefined,
+        nextAttempt ?? null,
+      ],
+    );
+    await insertHistory(tx, id, from, to, sapStatus, options.text ?? null, options.by, now);
+    return true;
+  });
+}
+
+async function insertHistory(
+  q: Queryable,
+  id: string,
+  from: MessageStatus | null,
+  to: MessageStatus,
+  sapStatus: string | null,
+  text: string | null,
+  by: string,
+  at: Date,
+): Promise<void> {
+  await q.query(
+    `INSERT INTO message_status_history (message_id, from_status, to_status, sap_status, text, by, at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+    [id, from, to, sapStatus, text, by, at],
+  );
+}
+
+export async function history(q: Queryable, id: string): Promise<StatusHistoryRecord[]> {
+  if (!isMessageId(id)) return [];
+  const { rows } = await q.query(
+    `SELECT id, message_id::text AS message_id, from_status, to_status, sap_status, text, by, at
+     FROM message_status_history WHERE message_id = $1 ORDER BY id`,
+    [id],
+  );
+  return rows.map(toHistory);
+}
+
+export async function recordAttempt(
+  ctx: StoreContext,
+  id: string,
+  input: AttemptInput,
+): Promise<AttemptRecord> {
+  const now = ctx.clock();
+  return ctx.db.transaction(async (tx) => {
+    await lockMessage(tx, id);
+    const failed = input.outcome === 'error';
+    const updated = await tx.query(
+      `UPDATE messages SET attempts = attempts + 1, updated_at = $2,
+         last_error_code = CASE WHEN $3::boolean THEN $4 ELSE last_error_code END,
+         last_error_text = CASE WHEN $3::boolean THEN $5 ELSE last_error_text END
+       WHERE id = $1 RETURNING attempts`,
+      [id, now, failed, input.error?.code ?? 'UNKNOWN', input.error?.text ?? ''],
+    );
+    const attemptNo = updated.rows[0]?.['attempts'];
+    const { rows } = await tx.query(
+      `INSERT INTO message_attempts (message_id, attempt_no, transport, outcome, duration_ms, error_code,
+         error_text, at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       RETURNING id, message_id::text AS message_id, attempt_no, transport, outcome, duration_ms,
+         error_code, error_text, at`,
+      [
+        id,
+        attemptNo,
+        input.transport,
+        input.outcome,
+        Math.max(0, Math.round(input.durationMs)),
+        input.error?.code ?? null,
+        input.error?.text ?? null,
+        now,
+      ],
+    );
+    if (rows[0] === undefined) throw new IdocgateError('STORE_CONFLICT', 'The attempt is not readable');
+    return toAttempt(rows[0]);
+  });
+}
+
+export async function attempts(q: Queryable, id: string): Promise<AttemptRecord[]> {
+  if (!isMessageId(id)) return [];
+  const { rows } = await q.query(
+    `SELECT id, message_id::text AS message_id, attempt_no, transport, outcome, duration_ms, error_code,
+       error_text, at FROM message_attempts WHERE message_id = $1 ORDER BY attempt_no`,
+    [id],
+  );
+  return rows.map(toAttempt);
+}
+
+const QUEUEABLE: readonly MessageStatus[] = ['received', 'queued', 'failed', 'blocked'];
+
+export async function markQueued(ctx: StoreContext, id: string, token: string, by: string): Promise<boolean> {
+  const now = ctx.clock();
+  return ctx.db.transaction(async (tx) => {
+    const row = await lockMessage(tx, id);
+    const from = str(row, 'status') as MessageStatus;
+    if (!QUEUEABLE.includes(from)) return false;
+    const sapStatus = sapStatusFor('queued', str(row, 'direction') === 'out' ? 'out' : 'in');
+    await tx.query(
+      `UPDATE messages SET status = 'queued', sap_status = $2, status_text = NULL, queued_at = $3,
+         enqueue_token = $4, updated_at = $3 WHERE id = $1`,
+      [id, sapStatus, now, token],
+    );
+    await insertHistory(tx, id, from, 'queued', sapStatus, from === 'queued' ? 're-queued' : null, by, now);
+    return true;
+  });
+}

@@ -1,0 +1,76 @@
+/**
+ * openStore(): opens PostgreSQL (with a database URL) or embedded PGlite (with a data directory),
+ * applies the migrations, and returns the Store the use cases code against.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Store } from '../pipeline/store-port.js';
+import type { StoreContext } from './context.js';
+import { openDb, type Db, type DbOptions } from './db.js';
+import { migrate } from './migrate.js';
+import { receive } from './receive.js';
+import * as messages from './messages-repo.js';
+import * as admin from './audit-repo.js';
+import * as searching from './search-repo.js';
+import * as queue from './queue-repo.js';
+
+export interface StoreOptions extends DbOptions {
+  /** Folder of NNNN_name.sql files (default: the project's migrations/). */
+  readonly migrationsDir?: string;
+  readonly clock?: () => Date;
+  readonly newId?: () => string;
+}
+
+export interface OpenedStore extends Store {
+  /** The underlying database, for adapters that keep their own tables (ledger, sweeper). */
+  readonly db: Db;
+}
+
+export async function openStore(options: StoreOptions): Promise<OpenedStore> {
+  const db = await openDb(options);
+  try {
+    await migrate(db, {
+      ...(options.migrationsDir !== undefined ? { dir: options.migrationsDir } : {}),
+      ...(options.schema !== undefined ? { schema: options.schema } : {}),
+    });
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    throw err;
+  }
+  return createStore({
+    db,
+    clock: options.clock ?? (() => new Date()),
+    newId: options.newId ?? randomUUID,
+  });
+}
+
+/** The Store over an open, migrated database. */
+export function createStore(ctx: StoreContext): OpenedStore {
+  const { db } = ctx;
+  return {
+    db,
+    receive: (input) => receive(ctx, input),
+    get: (id) => messages.getMessage(db, id),
+    getByIdempotencyKey: (scope, key) => messages.getByIdempotencyKey(db, scope, key),
+    versions: (id) => messages.versions(db, id),
+    addVersion: (id, input) => messages.addVersion(ctx, id, input),
+    searchKeys: (id) => messages.searchKeys(db, id),
+    addSearchKeys: (id, keys, text) => messages.addSearchKeys(ctx, id, keys, text),
+    transition: (id, to, options) => messages.transition(ctx, id, to, options),
+    history: (id) => messages.history(db, id),
+    recordAttempt: (id, input) => messages.recordAttempt(ctx, id, input),
+    attempts: (id) => messages.attempts(db, id),
+    search: (query, options) => searching.search(db, query, options),
+    countByQuery: (query) => searching.countByQuery(db, query),
+    appendAudit: (input) => admin.insertAudit(db, ctx.clock(), input),
+    audit: (filter) => admin.audit(db, filter),
+    nextIdocNumber: () => admin.nextIdocNumber(db),
+    purgeOlderThan: (before, options) => admin.purgeOlderThan(ctx, before, options),
+    headOfKey: (key) => queue.headOfKey(db, key),
+    blockedKeys: (limit) => queue.blockedKeys(db, limit),
+    markQueued: (id, token, by) => messages.markQueued(ctx, id, token, by ?? 'queue'),
+    findUnqueued: (olderThan, limit) => queue.findUnqueued(db, olderThan, limit),
+    findStuck: (filter) => queue.findStuck(db, filter),
+    deadLetters: (filter) => queue.deadLetters(db, filter),
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,97 @@
+/** Queries for the queue engine and the recovery job: ordering heads, blocked keys, stragglers. */
+import type {
+  BlockedKey,
+  DeadLetterFilter,
+  DeadLetterGroup,
+  MessageRecord,
+  MessageStatus,
+  StuckFilter,
+} from '../pipeline/store-port.js';
+import type { Queryable } from './db.js';
+import { MESSAGE_COLUMNS, date, num, optStr, toMessage } from './rows.js';
+
+/** Finished statuses as SQL (kept equal to the partial index messages_ordering_idx). */
+const UNFINISHED = "m.status NOT IN ('delivered', 'cancelled')";
+
+function clampLimit(limit: number | undefined, fallback: number): number {
+  return Math.min(Math.max(Math.trunc(limit ?? fallback), 1), 10_000);
+}
+
+export async function headOfKey(q: Queryable, orderingKey: string): Promise<MessageRecord | undefined> {
+  const { rows } = await q.query(
+    `SELECT ${MESSAGE_COLUMNS} FROM messages m
+     WHERE m.ordering_key = $1 AND m.ordering_key IS NOT NULL AND ${UNFINISHED}
+     ORDER BY m.receipt_seq LIMIT 1`,
+    [orderingKey],
+  );
+  return rows[0] === undefined ? undefined : toMessage(rows[0]);
+}
+
+export async function blockedKeys(q: Queryable, limit?: number): Promise<BlockedKey[]> {
+  const { rows } = await q.query(
+    `WITH heads AS (
+       SELECT DISTINCT ON (m.ordering_key) m.id, m.ordering_key, m.receipt_seq, m.status
+       FROM messages m WHERE m.ordering_key IS NOT NULL AND ${UNFINISHED}
+       ORDER BY m.ordering_key, m.receipt_seq
+     )
+     SELECT ${MESSAGE_COLUMNS},
+       (SELECT count(*) FROM messages w WHERE w.ordering_key = h.ordering_key
+          AND w.status NOT IN ('delivered', 'cancelled') AND w.receipt_seq > h.receipt_seq) AS waiting
+     FROM heads h JOIN messages m ON m.id = h.id
+     WHERE h.status IN ('failed', 'dead')
+     ORDER BY m.receipt_seq LIMIT $1`,
+    [clampLimit(limit, 1000)],
+  );
+  return rows.map((r) => {
+    const head = toMessage(r);
+    return { orderingKey: head.orderingKey ?? '', head, waiting: num(r, 'waiting') };
+  });
+}
+
+export async function findUnqueued(q: Queryable, olderThan: Date, limit?: number): Promise<MessageRecord[]> {
+  const { rows } = await q.query(
+    `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.status = 'received' AND m.created_at < $1
+     ORDER BY m.receipt_seq LIMIT $2`,
+    [olderThan, clampLimit(limit, 500)],
+  );
+  return rows.map(toMessage);
+}
+
+export async function findStuck(q: Queryable, filter: StuckFilter): Promise<MessageRecord[]> {
+  const statuses: readonly MessageStatus[] = filter.statuses ?? ['queued', 'processing'];
+  const { rows } = await q.query(
+    `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.status = ANY($1::text[]) AND m.updated_at < $2
+     ORDER BY m.updated_at, m.receipt_seq LIMIT $3`,
+    [[...statuses], filter.olderThan, clampLimit(filter.limit, 500)],
+  );
+  return rows.map(toMessage);
+}
+
+export async function deadLetters(q: Queryable, filter: DeadLetterFilter = {}): Promise<DeadLetterGroup[]> {
+  const params: unknown[] = [Math.min(Math.max(filter.sampleSize ?? 5, 0), 100)];
+  let where = "m.status = 'dead'";
+  if (filter.partner !== undefined) {
+    params.push(filter.partner);
+    where += ` AND m.partner = $${params.length}`;
+  }
+  if (filter.direction !== undefined) {
+    params.push(filter.direction);
+    where += ` AND m.direction = $${params.length}`;
+  }
+  const { rows } = await q.query(
+    `SELECT m.last_error_code AS error_code, count(*) AS n, min(m.updated_at) AS oldest,
+       max(m.updated_at) AS newest, (array_agg(m.id::text ORDER BY m.receipt_seq))[1:$1::int] AS sample_ids
+     FROM messages m WHERE ${where} GROUP BY m.last_error_code ORDER BY count(*) DESC, m.last_error_code`,
+    params,
+  );
+  return rows.map((r) => {
+    const ids = r['sample_ids'];
+    return {
+      errorCode: optStr(r, 'error_code'),
+      count: num(r, 'n'),
+      oldest: date(r, 'oldest'),
+      newest: date(r, 'newest'),
+      sampleIds: Array.isArray(ids) ? ids.filter((x): x is string => typeof x === 'string') : [],
+    };
+  });
+}
