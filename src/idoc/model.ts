@@ -97,6 +97,14 @@ export interface FlatLayoutHints {
   readonly controlLength: number;
   /** EDI_DC40 record name as read (`EDI_DC40`, `EDI_DC40_U`, ...). */
   readonly tabnam: string;
+  /**
+   * MANDT and DOCNUM of the control record as read (trimmed). Data records keep their own header
+   * values on rewrite only while the control record still carries these.
+   */
+  readonly controlMandt?: string;
+  readonly controlDocnum?: string;
+  /** `false` on the last IDoc of a file that did not end with a line end. */
+  readonly finalNewline?: boolean;
 }
 
 /** What an XML document looked like, for faithful rewriting. */

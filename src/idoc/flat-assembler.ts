@@ -1,0 +1,202 @@
+/**
+ * Splits flat text into lines (chunk by chunk: lines and CRLF pairs may span chunks) and groups
+ * the lines into IDocs (each starts with an EDI_DC40 record). Shared by parseFlat and
+ * readFlatStream; memory is bounded by one IDoc plus one partial line.
+ */
+import type { DefinitionRegistry } from '../definitions/registry.js';
+import { IdocgateError, type Issue } from '../errors.js';
+import { buildIdoc, issueAt, type FlatIdocResult } from './flat-records.js';
+import { MAX_RECORD_LENGTH, isControlLine } from './flat-layout.js';
+
+export interface FlatLimits {
+  /** Most data records one IDoc may have (IDOC_TOO_LARGE beyond). Default 1,000,000. */
+  readonly maxRecordsPerIdoc?: number;
+}
+
+export const DEFAULT_MAX_RECORDS_PER_IDOC = 1_000_000;
+
+/** Longest partial line kept while waiting for its line end: longer lines are too long anyway. */
+const MAX_PENDING_LINE = MAX_RECORD_LENGTH + 2;
+
+export class FlatAssembler {
+  private lines: string[] = [];
+  private lineNos: number[] = [];
+  private ending: '\n' | '\r\n' | '' = '';
+  private index = 0;
+  private lineNo = 0;
+  private partial = '';
+  private orphans = 0;
+  private orphanLine = 0;
+  private sawContent = false;
+  private readonly maxRecords: number;
+
+  /** Non-fatal issues that belong to no single IDoc (blank lines...). */
+  readonly issues: Issue[] = [];
+
+  constructor(
+    private readonly registry: DefinitionRegistry,
+    private readonly onIdoc: (result: FlatIdocResult) => void,
+    limits: FlatLimits = {},
+  ) {
+    this.maxRecords = limits.maxRecordsPerIdoc ?? DEFAULT_MAX_RECORDS_PER_IDOC;
+  }
+
+  /** Lines completed so far (for error positions). */
+  get linesRead(): number {
+    return this.lineNo;
+  }
+
+  /** Feeds decoded text; complete IDocs are passed to onIdoc as soon as the next one starts. */
+  push(text: string): void {
+    let pos = 0;
+    let nl = text.indexOf('\n');
+    if (this.partial !== '' && nl !== -1) {
+      this.line(this.partial + text.slice(0, nl), true);
+      this.partial = '';
+      pos = nl + 1;
+      nl = text.indexOf('\n', pos);
+    }
+    while (nl !== -1) {
+      this.line(text.slice(pos, nl), true);
+      pos = nl + 1;
+      nl = text.indexOf('\n', pos);
+    }
+    if (pos < text.length) {
+      this.partial = this.partial + text.slice(pos);
+      if (this.partial.length > MAX_PENDING_LINE) {
+        const lineNo = this.lineNo + 1;
+        throw new IdocgateError(
+          'IDOC_RECORD_TOO_LONG',
+          `line ${lineNo}: record longer than ${MAX_RECORD_LENGTH}`,
+          {
+            issues: [
+              issueAt(
+                this.index - 1,
+                lineNo,
+                'RECORD_TOO_LONG',
+                'error',
+                `record longer than ${MAX_RECORD_LENGTH}`,
+              ),
+            ],
+          },
+        );
+      }
+    }
+  }
+
+  /** Ends the input: flushes the last line and IDoc. Throws IDOC_EMPTY_INPUT when there was nothing. */
+  end(): void {
+    const finalNewline = this.partial === '';
+    if (!finalNewline) {
+      this.line(this.partial, false);
+      this.partial = '';
+    }
+    this.flushOrphans();
+    if (this.lines.length > 0) this.flush(finalNewline);
+    if (!this.sawContent) throw new IdocgateError('IDOC_EMPTY_INPUT', 'The flat file is empty');
+  }
+
+  private line(raw: string, terminated: boolean): void {
+    this.lineNo++;
+    let line = raw;
+    let crlf = false;
+    if (line.length > 0 && line.charCodeAt(line.length - 1) === 13) {
+      line = line.slice(0, -1);
+      crlf = true;
+    }
+    if (isControlLine(line)) {
+      this.flushOrphans();
+      if (this.lines.length > 0) this.flush(true);
+      this.sawContent = true;
+      this.ending = terminated ? (crlf ? '\r\n' : '\n') : '';
+      this.lines.push(line);
+      this.lineNos.push(this.lineNo);
+      return;
+    }
+    if (isBlank(line)) {
+      if (terminated) {
+        this.issues.push(
+          issueAt(Math.max(0, this.index - 1), this.lineNo, 'EMPTY_LINE', 'warning', 'blank line skipped'),
+        );
+      }
+      return;
+    }
+    this.sawContent = true;
+    if (this.lines.length === 0) {
+      if (this.orphans++ === 0) this.orphanLine = this.lineNo;
+      return;
+    }
+    if (this.lines.length > this.maxRecords) {
+      throw new IdocgateError(
+        'IDOC_TOO_LARGE',
+        `line ${this.lineNo}: IDoc ${this.index} has more than ${this.maxRecords} data records`,
+        {
+          issues: [
+            issueAt(
+              this.index,
+              this.lineNo,
+              'TOO_MANY_RECORDS',
+              'error',
+              `more than ${this.maxRecords} records`,
+            ),
+          ],
+        },
+      );
+    }
+    this.lines.push(line);
+    this.lineNos.push(this.lineNo);
+  }
+
+  private flush(finalNewline: boolean): void {
+    const result = buildIdoc(
+      {
+        index: this.index,
+        lines: this.lines,
+        lineNos: this.lineNos,
+        lineEnding: this.ending,
+        finalNewline,
+      },
+      this.registry,
+    );
+    this.index++;
+    this.lines = [];
+    this.lineNos = [];
+    this.onIdoc(result);
+  }
+
+  private flushOrphans(): void {
+    if (this.orphans === 0) return;
+    const issue = issueAt(
+      0,
+      this.orphanLine,
+      'NO_CONTROL_RECORD',
+      'error',
+      `${this.orphans} data record(s) before the first EDI_DC40 control record`,
+      { records: this.orphans },
+    );
+    this.orphans = 0;
+    this.onIdoc({ issues: [], fatal: [issue] });
+  }
+}
+
+function isBlank(line: string): boolean {
+  for (let i = 0; i < line.length; i++) if (line.charCodeAt(i) !== 32) return false;
+  return true;
+}
+
+const FATAL_CODES: Readonly<
+  Record<string, 'IDOC_RECORD_TOO_LONG' | 'IDOC_RECORD_TRUNCATED' | 'IDOC_NO_CONTROL_RECORD'>
+> = {
+  RECORD_TOO_LONG: 'IDOC_RECORD_TOO_LONG',
+  RECORD_TRUNCATED: 'IDOC_RECORD_TRUNCATED',
+  NO_CONTROL_RECORD: 'IDOC_NO_CONTROL_RECORD',
+};
+
+/** The error for a list of fatal issues (code of the first one). */
+export function fatalError(fatal: readonly Issue[]): IdocgateError {
+  const first = fatal[0]!;
+  const code = FATAL_CODES[first.code] ?? 'IDOC_RECORD_TRUNCATED';
+  const shown = fatal.slice(0, 5).map((i) => i.message);
+  const more = fatal.length > shown.length ? ` (+${fatal.length - shown.length} more)` : '';
+  return new IdocgateError(code, `Unreadable flat IDoc: ${shown.join('; ')}${more}`, { issues: fatal });
+}
