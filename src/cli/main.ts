@@ -3,12 +3,13 @@
  * registers itself on the program; this file only wires them together.
  */
 import { Command } from 'commander';
+import * as definitionsCommand from './commands/definitions.js';
 
 const program = new Command('idocgate')
   .description('SAP IDoc gateway: codec, mappings, queues, store, sweeper, serial ledger')
   .showHelpAfterError();
 
-const commandModules: { register(program: Command): void }[] = [];
+const commandModules: { register(program: Command): void }[] = [definitionsCommand];
 
 for (const m of commandModules) m.register(program);
 
