@@ -1,0 +1,61 @@
+/**
+ * Payload sent to a WMS for a delivery to pick/ship or receive: built from DELVRY07
+ * SHPORD / WHSORD / DESADV (mappings/delvry07-to-wms-delivery-order.yaml).
+ */
+import { z } from 'zod';
+import { article, isoTimestamp, isoUnit, serialNumber, siteCode } from './common.js';
+
+const wmsQuantity = z.number().nonnegative();
+
+export const wmsDeliveryItem = z.object({
+  position: z.string().min(1).max(6),
+  article,
+  description: z.string().optional(),
+  site: siteCode,
+  storageLocation: z.string().max(4).optional(),
+  quantity: wmsQuantity,
+  unit: isoUnit,
+  batch: z.string().max(10).optional(),
+  serialNumbers: z.array(serialNumber).optional(),
+});
+
+export const wmsHandlingUnit = z.object({
+  id: z.string().min(1).max(20),
+  packagingMaterial: z.string().max(18).optional(),
+  contents: z
+    .array(
+      z.object({
+        position: z.string().min(1).max(6),
+        article: article.optional(),
+        quantity: wmsQuantity,
+        unit: isoUnit,
+        serialNumbers: z.array(serialNumber).optional(),
+      }),
+    )
+    .optional(),
+});
+
+export const wmsDeliveryOrder = z
+  .object({
+    messageType: z.enum(['SHPORD', 'WHSORD', 'DESADV']),
+    idocNumber: z.string().min(1).max(16),
+    delivery: z.string().min(1).max(10),
+    shippingPoint: z.string().max(4).optional(),
+    warehouseNumber: z.string().max(3).optional(),
+    plannedGoodsMovement: isoTimestamp.optional(),
+    shipTo: z
+      .object({
+        partnerId: z.string().max(17).optional(),
+        name: z.string().optional(),
+        street: z.string().optional(),
+        postalCode: z.string().optional(),
+        city: z.string().optional(),
+        country: z.string().max(3).optional(),
+      })
+      .optional(),
+    items: z.array(wmsDeliveryItem).min(1),
+    handlingUnits: z.array(wmsHandlingUnit).optional(),
+  })
+  .describe('WMS delivery order');
+
+export type WmsDeliveryOrder = z.infer<typeof wmsDeliveryOrder>;
