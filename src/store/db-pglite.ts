@@ -2,9 +2,11 @@
  * Db on embedded PGlite with its data directory on disk. PGlite is one connection: queries and
  * transactions are serialized through a mutex (PGlite also serializes internally).
  */
+import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import type { Db, DbOptions, Queryable, Row } from './db.js';
 import { wrapDbError } from './db-errors.js';
+import { lockDataDir } from './dir-lock.js';
 import { Mutex } from './mutex.js';
 
 interface PgliteLike {
@@ -33,15 +35,27 @@ function queryable(target: PgliteLike): Queryable {
 }
 
 export async function openPgliteDb(dataDir: string, options: DbOptions): Promise<Db> {
+  const inMemory = dataDir.startsWith('memory://');
+  const unlock = inMemory ? async () => undefined : await lockDataDir(dataDir);
   let pglite: PGlite;
   try {
+    if (!inMemory) await mkdir(dataDir, { recursive: true });
     pglite = await PGlite.create(dataDir);
   } catch (err) {
+    await unlock();
     throw wrapDbError(err, `open PGlite data directory ${dataDir}`);
   }
   const direct = queryable(pglite);
   if (options.schema !== undefined) {
-    await direct.exec(`CREATE SCHEMA IF NOT EXISTS ${options.schema}; SET search_path TO ${options.schema}`);
+    try {
+      await direct.exec(
+        `CREATE SCHEMA IF NOT EXISTS ${options.schema}; SET search_path TO ${options.schema}`,
+      );
+    } catch (err) {
+      await pglite.close().catch(() => undefined);
+      await unlock();
+      throw err;
+    }
   }
   const mutex = new Mutex();
 
@@ -69,7 +83,10 @@ export async function openPgliteDb(dataDir: string, options: DbOptions): Promise
       });
     },
     async close(): Promise<void> {
-      await mutex.run(() => pglite.close());
+      await mutex.run(async () => {
+        if (!pglite.closed) await pglite.close();
+        await unlock();
+      });
     },
   };
 }

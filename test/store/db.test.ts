@@ -1,9 +1,11 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IdocgateError } from '../../src/errors.js';
 import { openDb } from '../../src/store/db.js';
+import { lockDataDir } from '../../src/store/dir-lock.js';
 import { loadMigrations, migrate } from '../../src/store/migrate.js';
 import type { OpenedStore } from '../../src/store/open-store.js';
 import { backends, pgliteBackend, postgresBackend, POSTGRES_AVAILABLE } from './backends.js';
@@ -99,12 +101,35 @@ describe('PGlite on disk', () => {
 
     const second = await backend.open();
     try {
+      await expect(backend.open()).rejects.toMatchObject({
+        code: 'STORE_UNAVAILABLE',
+        message: expect.stringContaining('already open in this process') as unknown,
+      });
       expect(await second.get(message.id)).toEqual(message);
       expect((await second.search({ serial: 'SN-1' })).items.map((m) => m.id)).toEqual([message.id]);
       expect((await second.nextIdocNumber()) > before).toBe(true);
       expect(await migrate(second.db)).toEqual([]);
     } finally {
       await second.close();
+    }
+  });
+});
+
+describe('PGlite data directory lock', () => {
+  it('takes over a lock left by a process that has ended', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'idocgate-lock-'));
+    try {
+      const gone = spawnSync(process.execPath, ['-e', '']).pid;
+      await writeFile(`${dir}/data.lock`, `${gone}\n`);
+      const release = await lockDataDir(`${dir}/data`);
+      expect((await readFile(`${dir}/data.lock`, 'utf8')).trim()).toBe(String(process.pid));
+      await expect(lockDataDir(`${dir}/data`)).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+      await release();
+      await (
+        await lockDataDir(`${dir}/data`)
+      )();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
