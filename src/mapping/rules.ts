@@ -32,6 +32,7 @@ function compileLookup<S>(
   | {
       byKey?: (v: unknown, state: RunState) => string | undefined;
       bySource?: (f: Frame, s: RunState) => string | undefined;
+      keyOf?: (f: Frame, s: RunState) => string;
     }
   | undefined {
   const table = env.tables.get(spec.table);
@@ -80,15 +81,16 @@ function compileLookup<S>(
   const cols = entries.map(([c]) => col(c, `${at}/by/${c}`));
   const getters = entries.map(([c, p]) => compileValuePath(env, p, `${at}/by/${c}`, scopes));
   const loaded = tableIndex(table, cols);
+  const keyOf = (f: Frame, state: RunState): string =>
+    getters.length === 1
+      ? String(getters[0]!(f, state) ?? '')
+      : getters.map((g) => String(g(f, state) ?? '')).join('\u0000');
   return {
+    keyOf: (f, state) => entries.map(([c], i) => `${c}=${String(getters[i]!(f, state) ?? '')}`).join(', '),
     bySource: (f, state) => {
       const t = state.ctx.tables?.[name];
       const idx = t ? tableIndex(t, cols) : loaded;
-      const key =
-        getters.length === 1
-          ? String(getters[0]!(f, state) ?? '')
-          : getters.map((g) => String(g(f, state) ?? '')).join('\u0000');
-      return idx.get(key)?.[getCol];
+      return idx.get(keyOf(f, state))?.[getCol];
     },
   };
 }
@@ -132,21 +134,23 @@ export function compileRule<S>(
   let lookupKey: ((v: unknown, state: RunState) => string | undefined) | undefined;
   if (rule.lookup) {
     const lk = compileLookup(env, rule.lookup, `${at}/lookup`, scopes);
-    if (lk?.bySource) {
+    if (lk?.bySource && lk.keyOf) {
       const by = lk.bySource;
+      const keyOf = lk.keyOf;
       const otherwise = rule.lookup.otherwise;
       const table = rule.lookup.table;
       base = (f, s) => {
         const v = by(f, s);
         if (v !== undefined) return v;
         if (otherwise !== undefined) return otherwise;
+        const key = keyOf(f, s);
         raise(
           s,
           { frame: f, ...where },
           'LOOKUP_MISS',
           `lookup:${table}`,
-          null,
-          `no row of table "${table}" matches`,
+          key,
+          `no row of table "${table}" has ${key}`,
         );
         return undefined;
       };

@@ -43,11 +43,18 @@ export function childFrame(
 
 /** Source path of a value read by `path` in `frame`, e.g. `E1EDL20.E1EDL24[2]/LFIMG` (0-based). */
 export function sourcePathOf(frame: Frame, path: string): string {
+  if (path.startsWith('$.')) return path.slice(2);
+  let start: Frame | undefined = frame;
+  let rest = path;
+  while (rest.startsWith('^.')) {
+    start = start?.parent;
+    rest = rest.slice(2);
+  }
   const parts: string[] = [];
-  for (let f: Frame | undefined = frame; f?.parent; f = f.parent)
+  for (let f: Frame | undefined = start; f?.parent; f = f.parent)
     parts.push(`${f.sourceStep}[${f.position - 1}]`);
   parts.reverse();
-  if (path) parts.push(path);
+  if (rest) parts.push(rest);
   return parts.join('/');
 }
 
