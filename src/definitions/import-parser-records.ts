@@ -4,6 +4,7 @@
  */
 import type { Issue } from '../errors.js';
 import { CONTROL_FIELDS } from '../idoc/model.js';
+import { CONTROL_FIELD_LENGTHS } from '../idoc/validate-control.js';
 import { type LineCursor, parserFileError } from './import-parser-lines.js';
 
 /** One field as written in a parser file (positions are 1-based record positions). */
@@ -97,12 +98,6 @@ export function readFields(cur: LineCursor, warnings: Issue[]): ParserField[] {
   }
 }
 
-/** EDI_DC40 field lengths in flat order (IDOC-FORMAT.md §1). */
-const CONTROL_LENGTHS: readonly number[] = [
-  10, 3, 16, 4, 2, 1, 1, 1, 1, 30, 30, 30, 3, 3, 1, 6, 6, 10, 2, 2, 10, 21, 70, 10, 2, 2, 10, 21, 70, 8, 6,
-  14, 14, 14, 70, 20,
-];
-
 /** EDI_DD40 header fields + SDATA (IDOC-FORMAT.md §2). */
 const DATA_LAYOUT: readonly (readonly [string, number])[] = [
   ['SEGNAM', 30],
@@ -114,9 +109,10 @@ const DATA_LAYOUT: readonly (readonly [string, number])[] = [
   ['SDATA', 1000],
 ];
 
-const CONTROL_LAYOUT: readonly (readonly [string, number])[] = CONTROL_FIELDS.map((name, i) => [
+/** EDI_DC40 fields in flat order with their lengths (IDOC-FORMAT.md §1). */
+const CONTROL_LAYOUT: readonly (readonly [string, number])[] = CONTROL_FIELDS.map((name) => [
   name,
-  CONTROL_LENGTHS[i] ?? 0,
+  CONTROL_FIELD_LENGTHS[name],
 ]);
 
 /** Compares a record's fields with the known layout; returns warnings (never throws). */
