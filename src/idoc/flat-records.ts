@@ -264,6 +264,7 @@ export function buildIdoc(input: IdocLines, registry: DefinitionRegistry): FlatI
     tabnam: control.TABNAM ?? '',
     controlMandt: control.MANDT ?? '',
     controlDocnum: control.DOCNUM ?? '',
+    segmentCount: segments.length,
     ...(input.finalNewline ? {} : { finalNewline: false }),
   };
   return { idoc: { control, segments: top, flat }, issues, fatal };

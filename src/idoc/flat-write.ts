@@ -23,7 +23,7 @@ import {
   trimmedEnd,
   zeroPad,
 } from './flat-layout.js';
-import type { Idoc, Segment } from './model.js';
+import type { FlatRecordHints, Idoc, Segment } from './model.js';
 
 /**
  * Record length: `segment` = header + SDATA length of the written segment version (SAP file port
@@ -396,17 +396,20 @@ function hasControlChar(value: string): boolean {
 }
 
 /**
- * True when every segment carries the header values it was read with and reading those values
- * back (with the reader's own fallbacks) gives exactly the current tree.
+ * True when every segment carries the header values it was read with (each its own), no segment
+ * was added or removed, and reading those values back (with the reader's own fallbacks) gives
+ * exactly the current tree.
  */
 function headersDescribeTree(idoc: Idoc, def: CompiledDefinition | undefined): boolean {
   if (!idoc.flat) return false;
   const records: HierarchyRecord[] = [];
   const actual: number[] = [];
+  const hints = new Set<FlatRecordHints>();
   const visit = (list: readonly Segment[], parent: number): boolean => {
     for (const seg of list) {
       const hint = seg.flat;
-      if (!hint) return false;
+      if (!hint || hints.has(hint)) return false;
+      hints.add(hint);
       const compiled = def?.segment(seg.type);
       const me = records.length;
       records.push({
@@ -422,6 +425,8 @@ function headersDescribeTree(idoc: Idoc, def: CompiledDefinition | undefined): b
     return true;
   };
   if (!visit(idoc.segments, -1)) return false;
+  const count = idoc.flat.segmentCount;
+  if (count !== undefined && count !== records.length) return false;
   const { parents } = buildHierarchy(records);
   for (let i = 0; i < actual.length; i++) if (parents[i] !== actual[i]) return false;
   return true;

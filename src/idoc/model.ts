@@ -105,6 +105,8 @@ export interface FlatLayoutHints {
   readonly controlDocnum?: string;
   /** `false` on the last IDoc of a file that did not end with a line end. */
   readonly finalNewline?: boolean;
+  /** Number of data records as read (a writer renumbers when segments were added or removed). */
+  readonly segmentCount?: number;
 }
 
 /** What an XML document looked like, for faithful rewriting. */

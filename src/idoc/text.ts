@@ -9,7 +9,7 @@
  * IDOC_BINARY_INPUT naming the line and column, so a ZIP or PDF posted by mistake never reaches
  * the record parser.
  */
-import { Buffer, isUtf8 } from 'node:buffer';
+import { Buffer, isAscii, isUtf8 } from 'node:buffer';
 import { TextDecoder } from 'node:util';
 import { IdocgateError } from '../errors.js';
 
@@ -105,8 +105,8 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
 
 /**
  * Incremental decoder for streams: chunks may split multi-byte UTF-8 sequences and CRLF pairs.
- * With `auto` the encoding is sniffed from the first chunk (valid UTF-8 so far -> UTF-8, else
- * Latin-1); a later chunk that is not valid UTF-8 then fails with IDOC_BINARY_INPUT.
+ * With `auto` the encoding is sniffed from the first chunk that is not pure ASCII (valid UTF-8 ->
+ * UTF-8, else Latin-1); a later chunk that is not valid UTF-8 then fails with IDOC_BINARY_INPUT.
  * Control characters are reported with their line and column.
  */
 export class ChunkDecoder {
@@ -150,7 +150,14 @@ export class ChunkDecoder {
   }
 
   private decodeBytes(chunk: Uint8Array): string {
-    if (this.mode === undefined) this.mode = sniff(chunk);
+    if (this.mode === undefined) {
+      // Pure ASCII reads the same either way: decide on the first chunk with other bytes.
+      if (isAscii(chunk)) {
+        this.bytesSeen += chunk.byteLength;
+        return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('latin1');
+      }
+      this.mode = sniff(chunk);
+    }
     const at = this.bytesSeen;
     this.bytesSeen += chunk.byteLength;
     if (this.mode === 'latin1') {
@@ -160,7 +167,8 @@ export class ChunkDecoder {
     try {
       return this.utf8.decode(chunk, { stream: true });
     } catch {
-      const hint = this.encoding === 'auto' ? " (sniffed from the first chunk; pass encoding: 'latin1')" : '';
+      const hint =
+        this.encoding === 'auto' ? " (sniffed from the first non-ASCII chunk; pass encoding: 'latin1')" : '';
       throw new IdocgateError(
         'IDOC_BINARY_INPUT',
         `The input is not valid UTF-8 in the chunk starting at byte ${at}${hint}`,
