@@ -4,12 +4,13 @@
  */
 import { Command } from 'commander';
 import * as definitionsCommand from './commands/definitions.js';
+import * as mapCommand from './commands/map.js';
 
 const program = new Command('idocgate')
   .description('SAP IDoc gateway: codec, mappings, queues, store, sweeper, serial ledger')
   .showHelpAfterError();
 
-const commandModules: { register(program: Command): void }[] = [definitionsCommand];
+const commandModules: { register(program: Command): void }[] = [definitionsCommand, mapCommand];
 
 for (const m of commandModules) m.register(program);
 

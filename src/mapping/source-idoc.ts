@@ -72,7 +72,7 @@ export function idocSourceModel(def: CompiledDefinition): SourceModel<IdocScope>
       if (s.filter && !fieldExists(s.name, s.filter.field))
         return `segment ${s.name} has no field ${s.filter.field}`;
       const max = s.name === CONTROL ? 1 : def.segment(s.name)?.max;
-      if (max === null || (max !== undefined && max > 1)) repeats = true;
+      repeats = max === null || (max !== undefined && max > 1);
       out.push({ type: s.name, field: s.filter?.field, value: s.filter?.value ?? '' });
       cur = s.name;
     }
@@ -83,6 +83,10 @@ export function idocSourceModel(def: CompiledDefinition): SourceModel<IdocScope>
     kind: 'idoc',
     root: IDOC_ROOT,
     value(path: ParsedPath, scopes: readonly IdocScope[]): Getter | string {
+      if (!path.now) {
+        const reach = startScope(path, scopes);
+        if (typeof reach === 'string') return reach;
+      }
       const special = specialGetter(path);
       if (special) return special;
       const start0 = startScope(path, scopes);
@@ -126,7 +130,7 @@ export function idocSourceModel(def: CompiledDefinition): SourceModel<IdocScope>
       if (typeof w === 'string') return `"${path.text}": ${w}`;
       if (w.steps.some((s) => s.type === CONTROL))
         return `"${path.text}": cannot loop over the control record`;
-      if (!w.repeats) return `"${path.text}": loop over a non-repeating segment (max 1 at every step)`;
+      if (!w.repeats) return `"${path.text}": loop over a non-repeating segment (the last segment has max 1)`;
       const start = startFrame(path);
       const steps = w.steps;
       const collect = (node: unknown, i: number, out: Segment[]): void => {

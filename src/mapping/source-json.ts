@@ -104,6 +104,10 @@ export function jsonSourceModel(schema: JsonSchemaNode | undefined): SourceModel
     kind: 'json',
     root: schema ? [schema] : null,
     value(path: ParsedPath, scopes: readonly JsonScope[]): Getter | string {
+      if (!path.now) {
+        const reach = startScope(path, scopes);
+        if (typeof reach === 'string') return reach;
+      }
       const special = specialGetter(path);
       if (special) return special;
       if (path.terminal !== 'value') return `"${path.text}": "#" and "@" cannot follow property steps`;
