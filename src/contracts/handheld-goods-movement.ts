@@ -25,29 +25,31 @@ const vendor = z.string().min(1).max(10).describe('SAP vendor (supplier) number'
 
 export const movement = z.discriminatedUnion('kind', [
   z
-    .object({ kind: z.literal('receipt-delivery'), delivery })
+    .strictObject({ kind: z.literal('receipt-delivery'), delivery })
     .describe('goods receipt against an inbound delivery (101)'),
   z
-    .object({ kind: z.literal('receipt-po'), purchaseOrder })
+    .strictObject({ kind: z.literal('receipt-po'), purchaseOrder })
     .describe('goods receipt against a purchase order (101)'),
   z
-    .object({ kind: z.literal('return-to-vendor'), purchaseOrder })
+    .strictObject({ kind: z.literal('return-to-vendor'), purchaseOrder })
     .describe('return delivery to the vendor (122)'),
   z
-    .object({ kind: z.literal('transfer-location'), toStorageLocation: storageLocation })
+    .strictObject({ kind: z.literal('transfer-location'), toStorageLocation: storageLocation })
     .describe('transfer between storage locations of the site (311)'),
   z
-    .object({
+    .strictObject({
       kind: z.literal('transfer-site'),
       toSite: siteCode,
       toStorageLocation: storageLocation.optional(),
     })
     .describe('transfer to another site (301)'),
-  z.object({ kind: z.literal('vendor-repair-out'), vendor }).describe('out to vendor for repair (541)'),
-  z.object({ kind: z.literal('vendor-repair-return'), vendor }).describe('return from vendor repair (542)'),
-  z.object({ kind: z.literal('initial-stock') }).describe('initial stock load (561)'),
+  z.strictObject({ kind: z.literal('vendor-repair-out'), vendor }).describe('out to vendor for repair (541)'),
   z
-    .object({
+    .strictObject({ kind: z.literal('vendor-repair-return'), vendor })
+    .describe('return from vendor repair (542)'),
+  z.strictObject({ kind: z.literal('initial-stock') }).describe('initial stock load (561)'),
+  z
+    .strictObject({
       kind: z.literal('scrap'),
       reason: z
         .string()
@@ -55,10 +57,12 @@ export const movement = z.discriminatedUnion('kind', [
         .optional(),
     })
     .describe('scrapping (551), optional SAP reason code'),
-  z.object({ kind: z.literal('customer-return') }).describe('customer return into unrestricted stock (653)'),
+  z
+    .strictObject({ kind: z.literal('customer-return') })
+    .describe('customer return into unrestricted stock (653)'),
 ]);
 
-export const handheldItem = z.object({
+export const handheldItem = z.strictObject({
   article,
   quantity,
   unit: isoUnit,
@@ -77,7 +81,7 @@ export const handheldItem = z.object({
 });
 
 export const handheldGoodsMovement = z
-  .object({
+  .strictObject({
     scanId: z.string().min(1).max(35).describe('unique id of the scan (idempotency key)'),
     site: siteCode,
     storageLocation: storageLocation.optional().describe('defaults to the site’s storage location'),

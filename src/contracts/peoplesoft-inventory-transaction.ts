@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { isoDate, isoUnit, serialNumber } from './common.js';
 
-export const peoplesoftLine = z.object({
+export const peoplesoftLine = z.strictObject({
   lineNumber: z.number().int().positive(),
   businessUnit: z.string().min(1).max(5),
   storageArea: z.string().max(4).optional(),
@@ -25,7 +25,7 @@ export const peoplesoftLine = z.object({
 });
 
 export const peoplesoftInventoryTransaction = z
-  .object({
+  .strictObject({
     transactionId: z.string().min(1).max(35),
     idocNumber: z.string().max(16).optional(),
     postingDate: isoDate,

@@ -15,14 +15,14 @@ const position = z
   .describe('delivery item number (POSNR)');
 
 export const wmsConfirmation = z
-  .object({
+  .strictObject({
     messageType: z.enum(['WHSCON', 'SHPCON']).default('WHSCON'),
     delivery: z.string().regex(/^\d{1,10}$/),
     event: z.enum(['picked', 'packed', 'shipped', 'received']),
     confirmedAt: isoTimestamp,
     items: z
       .array(
-        z.object({
+        z.strictObject({
           position,
           article: article.optional(),
           site: siteCode.optional(),
@@ -36,12 +36,12 @@ export const wmsConfirmation = z
       .min(1),
     handlingUnits: z
       .array(
-        z.object({
+        z.strictObject({
           id: z.string().min(1).max(20),
           packagingMaterial: z.string().min(1).max(18).optional(),
           contents: z
             .array(
-              z.object({
+              z.strictObject({
                 position,
                 quantity: confirmedQuantity,
                 unit: isoUnit,

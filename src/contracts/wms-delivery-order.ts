@@ -7,7 +7,7 @@ import { article, isoTimestamp, isoUnit, serialNumber, siteCode } from './common
 
 const wmsQuantity = z.number().nonnegative();
 
-export const wmsDeliveryItem = z.object({
+export const wmsDeliveryItem = z.strictObject({
   position: z.string().min(1).max(6),
   article,
   description: z.string().optional(),
@@ -19,12 +19,12 @@ export const wmsDeliveryItem = z.object({
   serialNumbers: z.array(serialNumber).optional(),
 });
 
-export const wmsHandlingUnit = z.object({
+export const wmsHandlingUnit = z.strictObject({
   id: z.string().min(1).max(20),
   packagingMaterial: z.string().max(18).optional(),
   contents: z
     .array(
-      z.object({
+      z.strictObject({
         position: z.string().min(1).max(6),
         article: article.optional(),
         quantity: wmsQuantity,
@@ -36,7 +36,7 @@ export const wmsHandlingUnit = z.object({
 });
 
 export const wmsDeliveryOrder = z
-  .object({
+  .strictObject({
     messageType: z.enum(['SHPORD', 'WHSORD', 'DESADV']),
     idocNumber: z.string().min(1).max(16),
     delivery: z.string().min(1).max(10),
@@ -44,7 +44,7 @@ export const wmsDeliveryOrder = z
     warehouseNumber: z.string().max(3).optional(),
     plannedGoodsMovement: isoTimestamp.optional(),
     shipTo: z
-      .object({
+      .strictObject({
         partnerId: z.string().max(17).optional(),
         name: z.string().optional(),
         street: z.string().optional(),

@@ -45,31 +45,31 @@ function compileLookup<S>(
     );
     return undefined;
   }
-  const col = (name: string, where: string): number => {
-    const i = table.columns.indexOf(name);
-    if (i < 0)
+  const col = (name: string, where: string): void => {
+    if (!table.columns.includes(name))
       fail(
         env,
         where,
         'MAPPING_UNKNOWN_COLUMN',
         `table "${spec.table}" has no column "${name}" (columns: ${table.columns.join(', ')})`,
       );
-    return i;
   };
-  const getCol = col(spec.get, `${at}/get`);
+  col(spec.get, `${at}/get`);
   const name = spec.table;
+  const get = spec.get;
   if (spec.key !== undefined && spec.by !== undefined) {
     fail(env, at, 'MAPPING_BAD_RULE', 'a lookup has either "key" or "by", not both');
     return undefined;
   }
   if (spec.key !== undefined) {
-    const keyCol = col(spec.key, `${at}/key`);
-    const loaded = tableIndex(table, [keyCol]);
+    col(spec.key, `${at}/key`);
+    const keys = [spec.key];
+    const loaded = tableIndex(table, keys, get);
     return {
       byKey: (v, state) => {
         const t = state.ctx.tables?.[name];
-        const idx = t ? tableIndex(t, [keyCol]) : loaded;
-        return idx.get(String(v))?.[getCol];
+        const idx = t ? tableIndex(t, keys, get) : loaded;
+        return idx?.get(String(v));
       },
     };
   }
@@ -78,9 +78,10 @@ function compileLookup<S>(
     return undefined;
   }
   const entries = Object.entries(spec.by);
-  const cols = entries.map(([c]) => col(c, `${at}/by/${c}`));
+  for (const [c] of entries) col(c, `${at}/by/${c}`);
+  const keys = entries.map(([c]) => c);
   const getters = entries.map(([c, p]) => compileValuePath(env, p, `${at}/by/${c}`, scopes));
-  const loaded = tableIndex(table, cols);
+  const loaded = tableIndex(table, keys, get);
   const keyOf = (f: Frame, state: RunState): string =>
     getters.length === 1
       ? String(getters[0]!(f, state) ?? '')
@@ -89,8 +90,8 @@ function compileLookup<S>(
     keyOf: (f, state) => entries.map(([c], i) => `${c}=${String(getters[i]!(f, state) ?? '')}`).join(', '),
     bySource: (f, state) => {
       const t = state.ctx.tables?.[name];
-      const idx = t ? tableIndex(t, cols) : loaded;
-      return idx.get(keyOf(f, state))?.[getCol];
+      const idx = t ? tableIndex(t, keys, get) : loaded;
+      return idx?.get(keyOf(f, state));
     },
   };
 }

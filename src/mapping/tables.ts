@@ -9,26 +9,36 @@ import { parse as parseYaml } from 'yaml';
 import { IdocgateError, type Issue } from '../errors.js';
 import type { LookupTable } from './types.js';
 
-type Index = Map<string, readonly string[]>;
-const indexes = new WeakMap<LookupTable, Map<string, Index>>();
+/** Key (column values joined by NUL) -> value of the wanted column. */
+export type Index = ReadonlyMap<string, string>;
+const indexes = new WeakMap<LookupTable, Map<string, Index | null>>();
 
-/** Row index of `table` on `columns` (first row wins for duplicate keys). */
-export function tableIndex(table: LookupTable, columns: readonly number[]): Index {
-  const key = columns.join(',');
+/**
+ * Index of `table` from the `keys` columns to the `get` column (first row wins for duplicate
+ * keys), or null when the table lacks one of the columns. Columns are found by name, so a table
+ * given at run time (MappingContext.tables) may order its columns differently.
+ */
+export function tableIndex(table: LookupTable, keys: readonly string[], get: string): Index | null {
+  const cacheKey = `${keys.join(',')}>${get}`;
   let perTable = indexes.get(table);
   if (!perTable) {
     perTable = new Map();
     indexes.set(table, perTable);
   }
-  let idx = perTable.get(key);
-  if (!idx) {
-    idx = new Map();
-    for (const row of table.rows) {
-      const k =
-        columns.length === 1 ? (row[columns[0]!] ?? '') : columns.map((c) => row[c] ?? '').join('\u0000');
-      if (!idx.has(k)) idx.set(k, row);
+  let idx = perTable.get(cacheKey);
+  if (idx === undefined) {
+    const cols = keys.map((k) => table.columns.indexOf(k));
+    const g = table.columns.indexOf(get);
+    if (g < 0 || cols.some((c) => c < 0)) idx = null;
+    else {
+      const m = new Map<string, string>();
+      for (const row of table.rows) {
+        const k = cols.length === 1 ? (row[cols[0]!] ?? '') : cols.map((c) => row[c] ?? '').join('\u0000');
+        if (!m.has(k)) m.set(k, row[g] ?? '');
+      }
+      idx = m;
     }
-    perTable.set(key, idx);
+    perTable.set(cacheKey, idx);
   }
   return idx;
 }
