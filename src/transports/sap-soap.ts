@@ -92,7 +92,7 @@ export const sapSoapTransport: TransportDefinition<typeof sapSoapOptionsSchema> 
     const receiver = `SAP IDoc-SOAP ${printableUrl(url)}`;
     return {
       kind: 'sap-soap',
-      send(delivery, signal) {
+      async send(delivery, signal) {
         const text = bodyText(delivery.body);
         checkSoapDelivery(delivery, text);
         const isEnvelope = /<([A-Za-z_][\w.-]*:)?Envelope[\s>]/.test(text.slice(0, 2000));

@@ -31,7 +31,7 @@ export const sapXmlHttpTransport: TransportDefinition<typeof sapXmlHttpOptionsSc
     const receiver = `SAP XML-HTTP ${printableUrl(url)}`;
     return {
       kind: 'sap-xml-http',
-      send(delivery, signal) {
+      async send(delivery, signal) {
         return deliverOverHttp({
           client,
           clock: deps.clock,

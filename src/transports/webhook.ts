@@ -99,7 +99,7 @@ export const webhookTransport: TransportDefinition<typeof webhookOptionsSchema> 
     const receiver = `webhook ${printableUrl(url)}`;
     return {
       kind: 'webhook',
-      send(delivery, signal) {
+      async send(delivery, signal) {
         const body = bodyBytes(delivery.body);
         const headers: Record<string, string> = {
           ...options.headers,

@@ -81,13 +81,21 @@ runTransportContract({
       open(): Promise<void> {
         if (behaviour === 'refused') {
           return Promise.reject(
-            rfcError('RFC_COMMUNICATION_FAILURE', 'RFC_COMMUNICATION_FAILURE', 'partner 127.0.0.1:sapgw00 not reached'),
+            rfcError(
+              'RFC_COMMUNICATION_FAILURE',
+              'RFC_COMMUNICATION_FAILURE',
+              'partner 127.0.0.1:sapgw00 not reached',
+            ),
           );
         }
         if (behaviour === 'logon') {
           // Real RFC messages can quote connection data; the transport must redact the password.
           return Promise.reject(
-            rfcError('RFC_LOGON_FAILURE', 'RFC_LOGON_FAILURE', `Name or password is incorrect (${this.params['passwd']})`),
+            rfcError(
+              'RFC_LOGON_FAILURE',
+              'RFC_LOGON_FAILURE',
+              `Name or password is incorrect (${this.params['passwd']})`,
+            ),
           );
         }
         return Promise.resolve();
@@ -119,16 +127,30 @@ runTransportContract({
     }
     const module = { Client: FakeRfcClient };
     return {
-      options: { ashost: 'sap.example', sysnr: '00', client: '100', user: 'RFC_IDOC', password: RFC_PASSWORD },
+      options: {
+        ashost: 'sap.example',
+        sysnr: '00',
+        client: '100',
+        user: 'RFC_IDOC',
+        password: RFC_PASSWORD,
+      },
       secrets: [RFC_PASSWORD],
-      deps: { importModule: (name: string) => (name === 'node-rfc' ? Promise.resolve(module) : Promise.reject()) },
+      deps: {
+        importModule: (name: string) => (name === 'node-rfc' ? Promise.resolve(module) : Promise.reject()),
+      },
       delivery: flatDelivery,
       expectedBytes: (d) => Buffer.from(JSON.stringify(buildRfcTables(d.body as string).tables)),
-      received: () => calls.map((c) => ({ body: Buffer.from(JSON.stringify(c.args)), headers: { fn: c.fn } })),
+      received: () =>
+        calls.map((c) => ({ body: Buffer.from(JSON.stringify(c.args)), headers: { fn: c.fn } })),
       checkReceived(request) {
         expect(request.headers['fn']).toBe('IDOC_INBOUND_ASYNCHRONOUS');
         const last = calls[calls.length - 1]!;
-        expect(last.params).toMatchObject({ ashost: 'sap.example', sysnr: '00', client: '100', user: 'RFC_IDOC' });
+        expect(last.params).toMatchObject({
+          ashost: 'sap.example',
+          sysnr: '00',
+          client: '100',
+          user: 'RFC_IDOC',
+        });
       },
       async induce(failure) {
         switch (failure) {
