@@ -75,11 +75,46 @@ function isNameCharSlow(c: number): boolean {
   return isNameStartSlow(c) || c === 0xb7 || (c >= 0x300 && c <= 0x36f) || (c >= 0x203f && c <= 0x2040);
 }
 
+const NO_ATTRS: string[] = [];
+
+/**
+ * Reuses one string per distinct element name: no allocation per tag, and the same (soon
+ * internalized) string is used as a property key again and again.
+ */
+class NameCache {
+  private readonly buckets: (string[] | undefined)[] = new Array<string[] | undefined>(1024);
+
+  get(src: string, start: number, end: number): string {
+    const len = end - start;
+    const h =
+      (len * 31 +
+        src.charCodeAt(start) * 7 +
+        src.charCodeAt(end - 1) * 3 +
+        src.charCodeAt(start + (len >> 1))) &
+      1023;
+    let bucket = this.buckets[h];
+    if (bucket === undefined) {
+      bucket = [];
+      this.buckets[h] = bucket;
+    }
+    for (let k = 0; k < bucket.length; k++) {
+      const candidate = bucket[k]!;
+      if (candidate.length === len && src.startsWith(candidate, start)) return candidate;
+    }
+    const name = src.slice(start, end);
+    if (bucket.length < 8) bucket.push(name);
+    return name;
+  }
+}
+
 /** Attributes per element; IDoc-XML uses one or two, so this only stops abuse. */
 const MAX_ATTRIBUTES = 256;
 
 /** Characters XML 1.0 does not allow anywhere, and unpaired surrogates. */
+// eslint-disable-next-line no-control-regex -- these are the characters XML 1.0 forbids
+const SUSPECT_CHAR = /[\x00-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/;
 const FORBIDDEN_CHAR =
+  // eslint-disable-next-line no-control-regex -- these are the characters XML 1.0 forbids
   /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 const XML_DECL =
@@ -193,7 +228,7 @@ export function readXmlDeclaration(src: string): XmlProlog {
  * (IDOC_NOT_WELL_FORMED_XML, IDOC_XML_DTD_FORBIDDEN, IDOC_TOO_LARGE) on the first problem.
  */
 export function scanXml(src: string, handler: XmlHandler, limits: XmlLimits = DEFAULT_XML_LIMITS): void {
-  const bad = FORBIDDEN_CHAR.exec(src);
+  const bad = SUSPECT_CHAR.test(src) ? FORBIDDEN_CHAR.exec(src) : null;
   if (bad) {
     const code = src.charCodeAt(bad.index).toString(16).toUpperCase().padStart(4, '0');
     throw notWellFormed(src, bad.index, `character U+${code} is not allowed in XML 1.0`);
@@ -201,7 +236,7 @@ export function scanXml(src: string, handler: XmlHandler, limits: XmlLimits = DE
   const len = src.length;
   let pos = readXmlDeclaration(src).end;
   const stack: string[] = [];
-  const attrs: string[] = [];
+  const names = new NameCache();
   let elements = 0;
   let rootDone = false;
   // Cached next occurrences (amortized linear scanning: positions only move forward).
@@ -246,18 +281,20 @@ export function scanXml(src: string, handler: XmlHandler, limits: XmlLimits = DE
     if (lt === -1) break;
     const c1 = src.charCodeAt(lt + 1);
     if (c1 === 47 /* / */) {
-      // End tag.
+      // End tag: compared in place, no string is made for a matching name.
       const name = stack.pop();
       if (name === undefined) fail(lt, 'end tag without a start tag');
-      const nameEnd = readName(lt + 2);
-      if (nameEnd === lt + 2) fail(lt + 2, 'end tag without a valid name');
-      const got = src.slice(lt + 2, nameEnd);
-      if (got !== name) fail(lt, `end tag </${got}> does not match start tag <${name}>`);
-      let i = nameEnd;
+      let i = lt + 2 + name!.length;
+      const next = src.charCodeAt(i);
+      if (!src.startsWith(name!, lt + 2) || (next < 128 ? NAME_TABLE[next] !== 0 : isNameCharSlow(next))) {
+        const nameEnd = readName(lt + 2);
+        if (nameEnd === lt + 2) fail(lt + 2, 'end tag without a valid name');
+        fail(lt, `end tag </${src.slice(lt + 2, nameEnd)}> does not match start tag <${name!}>`);
+      }
       while (isWs(src.charCodeAt(i))) i++;
-      if (src.charCodeAt(i) !== 62) fail(i, `end tag </${got}> is not closed with '>'`);
+      if (src.charCodeAt(i) !== 62) fail(i, `end tag </${name!}> is not closed with '>'`);
       pos = i + 1;
-      handler.closeElement(got);
+      handler.closeElement(name!);
       if (stack.length === 0) rootDone = true;
     } else if (c1 === 33 /* ! */) {
       if (src.startsWith('<!--', lt)) {
@@ -299,8 +336,8 @@ export function scanXml(src: string, handler: XmlHandler, limits: XmlLimits = DE
       if (rootDone) fail(lt, 'a second root element (a document has exactly one)');
       const nameEnd = readName(lt + 1);
       if (nameEnd === lt + 1) fail(lt, "'<' must start a tag (write &lt; in text)");
-      const name = src.slice(lt + 1, nameEnd);
-      attrs.length = 0;
+      const name = names.get(src, lt + 1, nameEnd);
+      let attrs = NO_ATTRS;
       let i = nameEnd;
       let selfClosing = false;
       for (;;) {
@@ -335,6 +372,7 @@ export function scanXml(src: string, handler: XmlHandler, limits: XmlLimits = DE
         let value = src.slice(i + 1, close);
         if (value.includes('<')) fail(i, `'<' is not allowed in the value of attribute ${attrName}`);
         if (/[&\t\n\r]/.test(value)) value = decodeRange(src, i + 1, close, true);
+        if (attrs === NO_ATTRS) attrs = [];
         if (attrs.length >= 2 * MAX_ATTRIBUTES) {
           throw new IdocgateError('IDOC_TOO_LARGE', `More than ${MAX_ATTRIBUTES} attributes on <${name}>`);
         }

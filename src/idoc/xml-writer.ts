@@ -23,18 +23,6 @@ export interface WriteXmlOptions {
   readonly root?: string;
 }
 
-const ESCAPES: Readonly<Record<string, string>> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&apos;',
-  '\r': '&#13;',
-};
-
-const SPECIAL_UTF = /[&<>"'\r\x00-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/;
-const SPECIAL_LATIN1 = /[&<>"'\r\x00-\x08\x0B\x0C\x0E-\x1F\u0100-\uFFFF]/;
-const SPECIAL_ASCII = /[&<>"'\r\x00-\x08\x0B\x0C\x0E-\x1F\u007F-\uFFFF]/;
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
 function unrepresentable(message: string): IdocgateError {
@@ -44,58 +32,81 @@ function unrepresentable(message: string): IdocgateError {
 /** Slow path: escapes markup characters and checks every character is allowed in XML 1.0. */
 function escapeSlow(value: string, maxChar: number, where: () => string): string {
   let out = '';
+  let from = 0;
   for (let i = 0; i < value.length; i++) {
-    const ch = value[i]!;
-    const esc = ESCAPES[ch];
-    if (esc !== undefined) {
-      out += esc;
-      continue;
-    }
     let cp = value.charCodeAt(i);
-    if (cp >= 0xd800 && cp <= 0xdbff) {
-      const lo = value.charCodeAt(i + 1);
-      if (!(lo >= 0xdc00 && lo <= 0xdfff)) throw unrepresentable(`${where()} contains an unpaired surrogate`);
-      cp = value.codePointAt(i)!;
-      i++;
-      out += cp > maxChar ? `&#x${cp.toString(16).toUpperCase()};` : String.fromCodePoint(cp);
+    let rep: string | undefined;
+    if (cp === 38) rep = '&amp;';
+    else if (cp === 60) rep = '&lt;';
+    else if (cp === 62) rep = '&gt;';
+    else if (cp === 34) rep = '&quot;';
+    else if (cp === 39) rep = '&apos;';
+    else if (cp === 13) rep = '&#13;';
+    else if (cp >= 0x20 && cp <= maxChar && cp < 0xd800) continue;
+    else if (cp === 9 || cp === 10) continue;
+    else {
+      let width = 1;
+      if (cp >= 0xd800 && cp <= 0xdbff) {
+        const lo = value.charCodeAt(i + 1);
+        if (!(lo >= 0xdc00 && lo <= 0xdfff))
+          throw unrepresentable(`${where()} contains an unpaired surrogate`);
+        cp = value.codePointAt(i)!;
+        width = 2;
+      } else if (cp < 0x20 || (cp >= 0xdc00 && cp <= 0xdfff) || cp === 0xfffe || cp === 0xffff) {
+        const hex = cp.toString(16).toUpperCase().padStart(4, '0');
+        throw unrepresentable(`${where()} contains U+${hex}, which XML 1.0 cannot represent`);
+      }
+      if (cp <= maxChar) {
+        i += width - 1;
+        continue;
+      }
+      rep = `&#x${cp.toString(16).toUpperCase()};`;
+      out += value.slice(from, i) + rep;
+      i += width - 1;
+      from = i + 1;
       continue;
     }
-    if (
-      (cp < 0x20 && cp !== 9 && cp !== 10) ||
-      (cp >= 0xdc00 && cp <= 0xdfff) ||
-      cp === 0xfffe ||
-      cp === 0xffff
-    ) {
-      const hex = cp.toString(16).toUpperCase().padStart(4, '0');
-      throw unrepresentable(`${where()} contains U+${hex}, which XML 1.0 cannot represent`);
-    }
-    out += cp > maxChar ? `&#x${cp.toString(16).toUpperCase()};` : ch;
+    out += value.slice(from, i) + rep;
+    from = i + 1;
   }
-  return out;
+  return out + value.slice(from);
+}
+
+/** True when a value can be written as is (no markup, no forbidden or out-of-range characters). */
+function isPlain(v: string, maxChar: number): boolean {
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 0x20 || c > maxChar || c === 38 || c === 60 || c === 62 || c === 34 || c === 39) {
+      if (c === 9 || c === 10) continue;
+      return false;
+    }
+  }
+  return true;
 }
 
 class XmlWriter {
   out = '';
   private readonly nl: string[] = [];
   private readonly names = new Map<string, string>();
-  private readonly special: RegExp;
+  /** Per field name: `<N>`, `</N>` and `<N/>`. */
+  private readonly segmentTags: Map<string, readonly [string, string, string]>[] = [];
+  private readonly tags: Map<string, readonly [string, string, string]>[] = [];
+  /** Highest character written literally; above it (and for surrogates / U+FFFE/F) the slow path decides. */
   private readonly maxChar: number;
+  private readonly charLimit: number;
+  /** Where the writer is, for error messages (`idoc[0]`, `E1EDL20[0]`, ...), built only on error. */
+  private readonly where: (string | Segment)[] = [];
+  private readonly whereIndex: number[] = [];
 
   constructor(
     private readonly indent: number,
     encoding: string,
   ) {
     const enc = encoding.toLowerCase();
-    if (/^(iso-?8859-1|latin-?1|l1)$/.test(enc)) {
-      this.special = SPECIAL_LATIN1;
-      this.maxChar = 0xff;
-    } else if (/^(us-)?ascii$/.test(enc)) {
-      this.special = SPECIAL_ASCII;
-      this.maxChar = 0x7e;
-    } else {
-      this.special = SPECIAL_UTF;
-      this.maxChar = 0x10ffff;
-    }
+    if (/^(iso-?8859-1|latin-?1|l1)$/.test(enc)) this.charLimit = 0xff;
+    else if (/^(us-)?ascii$/.test(enc)) this.charLimit = 0x7e;
+    else this.charLimit = 0x10ffff;
+    this.maxChar = Math.min(this.charLimit, 0xd7ff);
   }
 
   /** Line break plus indentation for a depth ('' when not indenting). */
@@ -109,52 +120,114 @@ class XmlWriter {
     return s;
   }
 
+  enter(step: string | Segment, index = 0): void {
+    this.where.push(step);
+    this.whereIndex.push(index);
+  }
+
+  leave(): void {
+    this.where.pop();
+    this.whereIndex.pop();
+  }
+
+  path(): string {
+    return this.where
+      .map((w, k) => (typeof w === 'string' ? w : `${w.type}[${this.whereIndex[k] ?? 0}]`))
+      .join('/');
+  }
+
+  /** `[line break + <N SEGMENT="1">, line break + </N>, </N>]` for a segment at a depth. */
+  private segmentTag(type: string, depth: number): readonly [string, string, string] {
+    let byType = this.segmentTags[depth];
+    if (byType === undefined) {
+      byType = new Map();
+      this.segmentTags[depth] = byType;
+    }
+    let t = byType.get(type);
+    if (t === undefined) {
+      const n = this.name(type, 'Segment type');
+      const br = this.br(depth);
+      t = [`${br}<${n} SEGMENT="1">`, `${br}</${n}>`, `</${n}>`];
+      byType.set(type, t);
+    }
+    return t;
+  }
+
+  /** `[line break + <N>, </N>, line break + <N/>]` for a field at a depth (fewer concatenations). */
+  private tag(key: string, depth: number): readonly [string, string, string] {
+    let byName = this.tags[depth];
+    if (byName === undefined) {
+      byName = new Map();
+      this.tags[depth] = byName;
+    }
+    let t = byName.get(key);
+    if (t === undefined) {
+      const n = this.name(key, 'Field');
+      const br = this.br(depth);
+      t = [`${br}<${n}>`, `</${n}>`, `${br}<${n}/>`];
+      byName.set(key, t);
+    }
+    return t;
+  }
+
   name(sapName: string, what: string): string {
     let n = this.names.get(sapName);
     if (n === undefined) {
       n = toXmlName(sapName);
-      if (!NAME.test(n)) throw unrepresentable(`${what} "${sapName}" is not a valid XML element name`);
+      if (!NAME.test(n))
+        throw unrepresentable(`${what} "${sapName}" at ${this.path()} is not a valid XML name`);
       this.names.set(sapName, n);
     }
     return n;
   }
 
-  value(v: string, where: () => string): string {
-    return this.special.test(v) ? escapeSlow(v, this.maxChar, where) : v;
+  value(v: string, field: string): string {
+    return isPlain(v, this.maxChar)
+      ? v
+      : escapeSlow(v, this.charLimit, () => `The value of ${this.path()}.${field}`);
   }
 
-  fields(fields: Record<string, string>, depth: number, path: () => string): void {
-    const br = this.br(depth);
+  fields(fields: Record<string, string>, depth: number): boolean {
+    let any = false;
+    let out = '';
     for (const key in fields) {
-      const n = this.name(key, 'Field');
+      const t = this.tag(key, depth);
       const v = fields[key]!;
-      this.out += v === '' ? `${br}<${n}/>` : `${br}<${n}>${this.value(v, () => `${path()}.${key}`)}</${n}>`;
+      out += v === '' ? t[2] : t[0] + this.value(v, key) + t[1];
+      any = true;
     }
+    this.out += out;
+    return any;
   }
 
-  segments(list: readonly Segment[], depth: number, parentPath: string): void {
+  segments(list: readonly Segment[], depth: number): void {
     for (let i = 0; i < list.length; i++) {
       const seg = list[i]!;
-      const path = (): string => `${parentPath}/${seg.type}[${i}]`;
-      if (seg.sdata !== undefined && seg.sdata.trim() !== '' && Object.keys(seg.fields).length === 0) {
+      this.enter(seg, i);
+      if (seg.sdata !== undefined && seg.sdata.trim() !== '' && isEmpty(seg.fields)) {
+        const path = this.path();
         throw new IdocgateError(
           'IDOC_NO_DEFINITION_FOR_SEGMENT',
-          `Segment ${seg.type} (${path()}) holds only raw SDATA (read from a flat file without its definition), so it cannot be written as XML; load the definition of ${seg.type}`,
-          {
-            issues: [
-              { code: 'SEGMENT_NO_DEFINITION', message: `no definition for ${seg.type}`, path: path() },
-            ],
-          },
+          `Segment ${seg.type} (${path}) holds only raw SDATA (read from a flat file without its definition), so it cannot be written as XML; load the definition of ${seg.type}`,
+          { issues: [{ code: 'SEGMENT_NO_DEFINITION', message: `no definition for ${seg.type}`, path }] },
         );
       }
-      const n = this.name(seg.type, 'Segment type');
-      const br = this.br(depth);
-      this.out += `${br}<${n} SEGMENT="1">`;
-      this.fields(seg.fields, depth + 1, path);
-      if (seg.children.length > 0) this.segments(seg.children, depth + 1, path());
-      this.out += `${seg.children.length > 0 || Object.keys(seg.fields).length > 0 ? br : ''}</${n}>`;
+      const t = this.segmentTag(seg.type, depth);
+      this.out += t[0];
+      let inner = this.fields(seg.fields, depth + 1);
+      if (seg.children.length > 0) {
+        this.segments(seg.children, depth + 1);
+        inner = true;
+      }
+      this.out += inner ? t[1] : t[2];
+      this.leave();
     }
   }
+}
+
+function isEmpty(o: Record<string, string>): boolean {
+  for (const _ in o) return false;
+  return true;
 }
 
 /** The root element name (SAP form) that writeXml uses for these IDocs. */
@@ -170,7 +243,7 @@ export function xmlRootOf(idoc: Idoc): string {
 
 /** Escapes a string for XML text or attribute content (all five markup characters). */
 export function escapeXml(value: string): string {
-  return SPECIAL_UTF.test(value) ? escapeSlow(value, 0x10ffff, () => 'The value') : value;
+  return isPlain(value, 0xd7ff) ? value : escapeSlow(value, 0x10ffff, () => 'The value');
 }
 
 /**
@@ -192,9 +265,11 @@ export function writeXml(idocs: Idoc | readonly Idoc[], opts: WriteXmlOptions = 
   const root = w.name(opts.root ?? xmlRootOf(first), 'Root');
   const namespace = opts.namespace === undefined ? first.xml?.namespace : opts.namespace;
   if (opts.declaration ?? true) {
-    w.out += `<?xml version="1.0" encoding="${w.value(encoding, () => 'The encoding')}"?>${indent > 0 ? '\n' : ''}`;
+    if (!/^[A-Za-z][A-Za-z0-9._-]*$/.test(encoding))
+      throw new RangeError(`invalid encoding name "${encoding}"`);
+    w.out += `<?xml version="1.0" encoding="${encoding}"?>${indent > 0 ? '\n' : ''}`;
   }
-  w.out += namespace ? `<${root} xmlns="${w.value(namespace, () => 'The namespace')}">` : `<${root}>`;
+  w.out += namespace ? `<${root} xmlns="${w.value(namespace, 'xmlns')}">` : `<${root}>`;
   for (let i = 0; i < list.length; i++) {
     const idoc = list[i]!;
     w.out += `${w.br(1)}<IDOC BEGIN="1">${w.br(2)}<EDI_DC40 SEGMENT="1">`;
@@ -203,9 +278,13 @@ export function writeXml(idocs: Idoc | readonly Idoc[], opts: WriteXmlOptions = 
       idoc.control.TABNAM === undefined && idoc.xml === undefined
         ? { TABNAM: 'EDI_DC40', ...idoc.control }
         : idoc.control;
-    w.fields(control as Record<string, string>, 3, () => `idoc[${i}]/EDI_DC40`);
+    w.enter(`idoc[${i}]`);
+    w.enter('EDI_DC40');
+    w.fields(control as Record<string, string>, 3);
+    w.leave();
     w.out += `${w.br(2)}</EDI_DC40>`;
-    w.segments(idoc.segments, 2, `idoc[${i}]`);
+    w.segments(idoc.segments, 2);
+    w.leave();
     w.out += `${w.br(1)}</IDOC>`;
   }
   w.out += `${w.br(0)}</${root}>${indent > 0 ? '\n' : ''}`;
