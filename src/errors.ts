@@ -72,6 +72,11 @@ export const ERROR_CATALOGUE = {
     httpStatus: 422,
     summary: 'A segment has no definition, so its fields cannot be split or written',
   },
+  IDOC_XML_UNREPRESENTABLE: {
+    verdict: 'permanent',
+    httpStatus: 422,
+    summary: 'A name or value contains characters that XML 1.0 cannot represent',
+  },
   IDOC_VALUE_TOO_LONG: {
     verdict: 'permanent',
     httpStatus: 422,
