@@ -66,8 +66,8 @@ export class IdocXmlBuilder implements XmlHandler {
   private locLineStart = 0;
 
   constructor(
-    /** Namespace inherited from enclosing elements (SOAP Envelope/Body), if any. */
-    private readonly inheritedNamespace: string | undefined = undefined,
+    /** Namespace declarations in scope from enclosing elements (SOAP Envelope/Body); '' = default. */
+    private readonly inheritedNamespaces: Readonly<Record<string, string>> = {},
     /** Whether a SOAP envelope at the root is an error (plain IDoc-XML) or impossible (SOAP body). */
     private readonly rejectEnvelope = true,
   ) {}
@@ -250,7 +250,7 @@ export class IdocXmlBuilder implements XmlHandler {
     const prefix = colon === -1 ? '' : name.slice(0, colon);
     const local = name.slice(colon + 1);
     const nsAttr = prefix === '' ? 'xmlns' : `xmlns:${prefix}`;
-    let ns = prefix === '' ? this.inheritedNamespace : undefined;
+    let ns = Object.hasOwn(this.inheritedNamespaces, prefix) ? this.inheritedNamespaces[prefix] : undefined;
     for (let i = 0; i < attrs.length; i += 2) if (attrs[i] === nsAttr) ns = attrs[i + 1];
     if (ns === FUSE_NAMESPACE || (prefix === 'idoc' && (local === 'Document' || local === 'DocumentList'))) {
       throw new IdocgateError(
