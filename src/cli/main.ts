@@ -3,6 +3,7 @@
  * registers itself on the program; this file only wires them together.
  */
 import { Command } from 'commander';
+import * as codecCommand from './commands/codec.js';
 import * as definitionsCommand from './commands/definitions.js';
 import * as mapCommand from './commands/map.js';
 
@@ -10,7 +11,7 @@ const program = new Command('idocgate')
   .description('SAP IDoc gateway: codec, mappings, queues, store, sweeper, serial ledger')
   .showHelpAfterError();
 
-const commandModules: { register(program: Command): void }[] = [definitionsCommand, mapCommand];
+const commandModules: { register(program: Command): void }[] = [definitionsCommand, mapCommand, codecCommand];
 
 for (const m of commandModules) m.register(program);
 
