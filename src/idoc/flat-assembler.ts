@@ -4,9 +4,10 @@
  * readFlatStream; memory is bounded by one IDoc plus one partial line.
  */
 import type { DefinitionRegistry } from '../definitions/registry.js';
-import { IdocgateError, type Issue } from '../errors.js';
+import { IdocgateError, type ErrorCode, type Issue } from '../errors.js';
 import { buildIdoc, issueAt, type FlatIdocResult } from './flat-records.js';
 import { MAX_RECORD_LENGTH, isControlLine } from './flat-layout.js';
+import { assertNoControlChars } from './text.js';
 
 export interface FlatLimits {
   /** Most data records one IDoc may have (IDOC_TOO_LARGE beyond). Default 1,000,000. */
@@ -65,6 +66,7 @@ export class FlatAssembler {
       this.partial = this.partial + text.slice(pos);
       if (this.partial.length > MAX_PENDING_LINE) {
         const lineNo = this.lineNo + 1;
+        assertNoControlChars(this.partial, lineNo);
         throw new IdocgateError(
           'IDOC_RECORD_TOO_LONG',
           `line ${lineNo}: record longer than ${MAX_RECORD_LENGTH}`,
@@ -123,6 +125,7 @@ export class FlatAssembler {
     }
     this.sawContent = true;
     if (this.lines.length === 0) {
+      assertNoControlChars(line, this.lineNo); // a binary file has no control record: say binary
       if (this.orphans++ === 0) this.orphanLine = this.lineNo;
       return;
     }
@@ -184,19 +187,18 @@ function isBlank(line: string): boolean {
   return true;
 }
 
-const FATAL_CODES: Readonly<
-  Record<string, 'IDOC_RECORD_TOO_LONG' | 'IDOC_RECORD_TRUNCATED' | 'IDOC_NO_CONTROL_RECORD'>
-> = {
+const FATAL_CODES: Readonly<Record<string, ErrorCode>> = {
+  BINARY_INPUT: 'IDOC_BINARY_INPUT',
   RECORD_TOO_LONG: 'IDOC_RECORD_TOO_LONG',
   RECORD_TRUNCATED: 'IDOC_RECORD_TRUNCATED',
   NO_CONTROL_RECORD: 'IDOC_NO_CONTROL_RECORD',
 };
 
-/** The error for a list of fatal issues (code of the first one). */
+/** The error for a list of fatal issues (binary input first, else the code of the first one). */
 export function fatalError(fatal: readonly Issue[]): IdocgateError {
-  const first = fatal[0]!;
+  const first = fatal.find((i) => i.code === 'BINARY_INPUT') ?? fatal[0]!;
   const code = FATAL_CODES[first.code] ?? 'IDOC_RECORD_TRUNCATED';
-  const shown = fatal.slice(0, 5).map((i) => i.message);
+  const shown = [first, ...fatal.filter((i) => i !== first)].slice(0, 5).map((i) => i.message);
   const more = fatal.length > shown.length ? ` (+${fatal.length - shown.length} more)` : '';
   return new IdocgateError(code, `Unreadable flat IDoc: ${shown.join('; ')}${more}`, { issues: fatal });
 }

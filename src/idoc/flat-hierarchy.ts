@@ -11,16 +11,15 @@
  * writer (which keeps the header values as read only when they still describe the same tree).
  */
 
+/** What the hierarchy needs of a record: its type and the header values as read. */
 export interface HierarchyRecord {
-  /** SEGNUM/PSGNUM as read, trimmed. */
-  readonly segnum: string;
-  readonly psgnum: string;
   readonly type: string;
-  /** HLEVEL as read, trimmed (only used to place segments without definition and valid PSGNUM). */
-  readonly hlevel: string;
-  /** Parent type from the definition: null = top level, undefined = no definition. */
-  readonly parentType: string | null | undefined;
+  /** SEGNUM/PSGNUM/HLEVEL as read, trimmed (HLEVEL only places segments without definition). */
+  readonly flat?: { readonly segnum: string; readonly psgnum: string; readonly hlevel: string };
 }
+
+/** Parent type from the definition: null = top level, undefined = no definition. */
+export type ParentType = string | null | undefined;
 
 export type HierarchyIssueCode = 'SEGNUM_BLANK' | 'SEGNUM_DUPLICATE' | 'PSGNUM_BLANK' | 'PSGNUM_INVALID';
 
@@ -39,15 +38,19 @@ export interface Hierarchy {
 }
 
 const TOP = '000000';
+const NO_HEADER = { segnum: '', psgnum: '', hlevel: '' };
 
-export function buildHierarchy(records: readonly HierarchyRecord[]): Hierarchy {
+export function buildHierarchy(
+  records: readonly HierarchyRecord[],
+  parentTypes: readonly ParentType[],
+): Hierarchy {
   const n = records.length;
   const parents = new Int32Array(n);
   const issues: HierarchyIssue[] = [];
   let allBlank = n > 0;
   for (let i = 0; i < n && allBlank; i++) {
-    const r = records[i]!;
-    if (r.segnum !== '' || r.psgnum !== '') allBlank = false;
+    const h = records[i]!.flat;
+    if (h !== undefined && (h.segnum !== '' || h.psgnum !== '')) allBlank = false;
   }
   if (allBlank) {
     issues.push({
@@ -61,7 +64,7 @@ export function buildHierarchy(records: readonly HierarchyRecord[]): Hierarchy {
   /** Record indices of the open path from a top-level segment to the previous record. */
   const stack: number[] = [];
   for (let i = 0; i < n; i++) {
-    const r = records[i]!;
+    const r = records[i]!.flat ?? NO_HEADER;
     let parent = -2; // unresolved
     if (!allBlank) {
       if (r.segnum === '') {
@@ -90,7 +93,7 @@ export function buildHierarchy(records: readonly HierarchyRecord[]): Hierarchy {
       } else {
         for (let k = stack.length - 1; k >= 0; k--) {
           const j = stack[k]!;
-          if (records[j]!.segnum === r.psgnum) {
+          if (records[j]!.flat?.segnum === r.psgnum) {
             parent = j;
             break;
           }
@@ -105,7 +108,7 @@ export function buildHierarchy(records: readonly HierarchyRecord[]): Hierarchy {
         }
       }
     }
-    if (parent === -2) parent = fallbackParent(records, stack, r);
+    if (parent === -2) parent = fallbackParent(records, stack, r.hlevel, parentTypes[i]);
     if (parent === -1) {
       stack.length = 0;
     } else {
@@ -127,7 +130,7 @@ function describeMiss(
 ): string {
   if (seen.has(psgnum)) return 'refers to an earlier segment that is not an ancestor (records out of order)';
   for (let j = i + 1; j < records.length; j++) {
-    if (records[j]!.segnum === psgnum) return 'refers to a later segment';
+    if (records[j]!.flat?.segnum === psgnum) return 'refers to a later segment';
   }
   return 'refers to no segment of this IDoc';
 }
@@ -136,21 +139,22 @@ function describeMiss(
 function fallbackParent(
   records: readonly HierarchyRecord[],
   stack: readonly number[],
-  r: HierarchyRecord,
+  hlevel: string,
+  parentType: ParentType,
 ): number {
-  if (r.parentType === null) return -1;
-  if (r.parentType !== undefined) {
+  if (parentType === null) return -1;
+  if (parentType !== undefined) {
     for (let k = stack.length - 1; k >= 0; k--) {
       const j = stack[k]!;
-      if (records[j]!.type === r.parentType) return j;
+      if (records[j]!.type === parentType) return j;
     }
     return -1;
   }
-  const level = levelOf(r.hlevel);
+  const level = levelOf(hlevel);
   if (level < 0) return -1;
   for (let k = stack.length - 1; k >= 0; k--) {
     const j = stack[k]!;
-    const l = levelOf(records[j]!.hlevel);
+    const l = levelOf(records[j]!.flat?.hlevel ?? '');
     if (l >= 0 && l < level) return j;
   }
   return -1;

@@ -81,11 +81,27 @@ export const BLANKS = ' '.repeat(MAX_RECORD_LENGTH);
 
 const SPACE = 32;
 
-/** End (exclusive) of `line[start, end)` without its trailing blanks; `start` when all blank. */
+/**
+ * End (exclusive) of `line[start, end)` without its trailing blanks; `start` when all blank. (A
+ * plain loop: V8 runs it faster than native startsWith/trimEnd calls on sliced strings.)
+ */
 export function trimmedEnd(line: string, start: number, end: number): number {
   let e = end;
   while (e > start && line.charCodeAt(e - 1) === SPACE) e--;
   return e;
+}
+
+/**
+ * Index of the first C0 control character other than TAB and CR in `line[start, end)`, or -1.
+ * The reader checks every character once this way or as a verified blank, instead of running a
+ * separate pass over the (mostly blank) text.
+ */
+export function controlCharAt(line: string, start: number, end: number): number {
+  for (let i = start; i < end; i++) {
+    const c = line.charCodeAt(i);
+    if (c < 32 && c !== 9 && c !== 13) return i;
+  }
+  return -1;
 }
 
 /** `line[start, start+length)` without trailing blanks ('' beyond the end of a short line). */
@@ -94,6 +110,16 @@ export function column(line: string, start: number, length: number): string {
   if (start >= end) return '';
   const e = trimmedEnd(line, start, end);
   return e > start ? line.slice(start, e) : '';
+}
+
+const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
+
+/** A 2-character column (HLEVEL): the shared string for two digits, else as `column`. */
+export function twoCharColumn(line: string, start: number): string {
+  const a = line.charCodeAt(start) - 48;
+  const b = line.charCodeAt(start + 1) - 48;
+  if (a >= 0 && a <= 9 && b >= 0 && b <= 9) return TWO_DIGITS[a * 10 + b]!;
+  return column(line, start, 2);
 }
 
 export function isControlLine(line: string): boolean {

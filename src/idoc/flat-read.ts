@@ -7,7 +7,7 @@ import type { DefinitionRegistry } from '../definitions/registry.js';
 import { IdocgateError, type Issue } from '../errors.js';
 import { FlatAssembler, fatalError, type FlatLimits } from './flat-assembler.js';
 import type { Idoc } from './model.js';
-import { decodeText, type TextEncodingOption } from './text.js';
+import { decodeOnly, type TextEncodingOption } from './text.js';
 
 export interface FlatReadOptions extends FlatLimits {
   /** Byte input only: `auto` (default) = UTF-8 when valid, else Latin-1. */
@@ -33,7 +33,7 @@ export function parseFlat(
       `The flat file has ${size} ${typeof input === 'string' ? 'characters' : 'bytes'}, more than the limit of ${opts.maxInputSize}`,
     );
   }
-  const text = decodeText(input, opts.encoding ?? 'auto');
+  const text = decodeOnly(input, opts.encoding ?? 'auto'); // control characters: checked per record
   const idocs: Idoc[] = [];
   const issues: Issue[] = [];
   const fatal: Issue[] = [];

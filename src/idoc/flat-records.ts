@@ -2,28 +2,26 @@
  * Turns the lines of one flat IDoc (control record + data records) into the canonical model. The
  * one implementation behind parseFlat and readFlatStream.
  */
-import type { CompiledDefinition, CompiledSegment, DefinitionRegistry } from '../definitions/registry.js';
-import type { SegmentVersion } from '../definitions/types.js';
+import type { CompiledDefinition, DefinitionRegistry, ResolvedSegment } from '../definitions/registry.js';
 import type { Issue } from '../errors.js';
-import { buildHierarchy, type HierarchyRecord } from './flat-hierarchy.js';
+import { buildHierarchy, type ParentType } from './flat-hierarchy.js';
 import {
   CONTROL_LAYOUT,
   CONTROL_RECORD_LENGTH,
   DATA_HEADER_LENGTH,
-  DD_DOCNUM,
-  DD_HLEVEL,
-  DD_MANDT,
-  DD_PSGNUM,
-  DD_SEGNAM,
-  DD_SEGNUM,
   MAX_RECORD_LENGTH,
   column,
+  controlCharAt,
   trimmedEnd,
+  twoCharColumn,
   typeFromSegnam,
 } from './flat-layout.js';
 import type { ControlRecord, FlatLayoutHints, FlatRecordHints, Idoc, Segment } from './model.js';
 
 /** The lines of one IDoc as collected by the assembler. */
+const HEADER = DATA_HEADER_LENGTH;
+const SPACE = 32;
+
 export interface IdocLines {
   /** Position of this IDoc in the input (0-based). */
   readonly index: number;
@@ -73,38 +71,34 @@ export function parseControlRecord(line: string): ControlRecord {
   return control;
 }
 
-/** A data record whose segment has a definition: fields split by the version's offsets. */
-function splitFields(
-  line: string,
-  end: number,
-  seg: CompiledSegment,
-  version: SegmentVersion | undefined,
-): Record<string, string> {
-  const fields: Record<string, string> = {};
-  const defs = seg.fields;
-  const count = version ? Math.min(version.fieldCount, defs.length) : defs.length;
-  for (let i = 0; i < count; i++) {
-    const f = defs[i]!;
-    const s = DATA_HEADER_LENGTH + f.offset;
-    if (s >= end) break;
-    let e = s + f.length;
-    if (e > end) e = end;
-    while (e > s && line.charCodeAt(e - 1) === 32) e--;
-    if (e > s) fields[f.name] = line.slice(s, e);
-  }
-  return fields;
+function binaryAt(index: number, lineNo: number, line: string, at: number): Issue {
+  const code = line.charCodeAt(at).toString(16).toUpperCase().padStart(4, '0');
+  const column = at + 1;
+  return issueAt(index, lineNo, 'BINARY_INPUT', 'error', `column ${column}: control character U+${code}`, {
+    column,
+    char: `U+${code}`,
+  });
 }
 
-/** Builds one IDoc from its lines. Never throws: problems come back as issues. */
+/**
+ * Builds one IDoc from its lines. Never throws: problems come back as issues.
+ *
+ * The text is not searched for binary junk beforehand: every character is looked at once here,
+ * either as a blank skipped at the end of a record or field, or by controlCharAt over header
+ * columns and values (header columns equal to the previous record's were checked there).
+ */
 export function buildIdoc(input: IdocLines, registry: DefinitionRegistry): FlatIdocResult {
   const { lines, lineNos, index } = input;
   const issues: Issue[] = [];
   const fatal: Issue[] = [];
   const controlLine = lines[0]!;
   const controlLineNo = lineNos[0]!;
+  const controlEnd = trimmedEnd(controlLine, 0, controlLine.length);
+  const bad = controlCharAt(controlLine, 0, controlEnd);
+  if (bad >= 0) return { issues, fatal: [binaryAt(index, controlLineNo, controlLine, bad)] };
   if (controlLine.length > MAX_RECORD_LENGTH) {
     fatal.push(recordTooLong(index, controlLineNo, controlLine.length));
-  } else if (trimmedEnd(controlLine, CONTROL_RECORD_LENGTH, controlLine.length) > CONTROL_RECORD_LENGTH) {
+  } else if (controlEnd > CONTROL_RECORD_LENGTH) {
     fatal.push(
       issueAt(index, controlLineNo, 'RECORD_TOO_LONG', 'error', 'data after the 524 characters of EDI_DC40', {
         length: controlLine.length,
@@ -138,76 +132,109 @@ export function buildIdoc(input: IdocLines, registry: DefinitionRegistry): FlatI
   }
 
   const segments: Segment[] = [];
-  const records: HierarchyRecord[] = [];
+  const parentTypes: ParentType[] = [];
   const recordLines: number[] = [];
   let unknown: Set<string> | undefined;
+  // Header columns repeat from record to record: reuse the strings (and the name resolution).
+  let lastHead = '';
+  let segnam = '';
+  let resolved: ResolvedSegment | undefined;
+  let lastMd = '';
+  let mandt = '';
+  let docnum = '';
   for (let r = 1; r < lines.length; r++) {
     const line = lines[r]!;
     const lineNo = lineNos[r]!;
     const length = line.length;
-    if (length > MAX_RECORD_LENGTH) {
-      fatal.push(recordTooLong(index, lineNo, length, r - 1));
-      continue;
-    }
-    if (length < DATA_HEADER_LENGTH) {
+    const end = trimmedEnd(line, 0, length); // [end, length) verified blank
+    if (length > MAX_RECORD_LENGTH || length < HEADER) {
+      const junk = controlCharAt(line, 0, end);
+      if (junk >= 0) return { issues, fatal: [...fatal, binaryAt(index, lineNo, line, junk)] };
       fatal.push(
-        issueAt(
-          index,
-          lineNo,
-          'RECORD_TRUNCATED',
-          'error',
-          `data record of ${length} characters is shorter than its ${DATA_HEADER_LENGTH}-character header`,
-          { length },
-          r - 1,
-        ),
+        length > MAX_RECORD_LENGTH
+          ? recordTooLong(index, lineNo, length, r - 1)
+          : issueAt(
+              index,
+              lineNo,
+              'RECORD_TRUNCATED',
+              'error',
+              `data record of ${length} characters is shorter than its ${HEADER}-character header`,
+              { length },
+              r - 1,
+            ),
       );
       continue;
     }
     if (fatal.length > 0) continue; // keep scanning for further fatal problems only
-    const segnam = column(line, DD_SEGNAM[0], DD_SEGNAM[1]);
+    let junk = -1;
+    if (lastHead === '' || !line.startsWith(lastHead)) {
+      junk = controlCharAt(line, 0, 30);
+      lastHead = line.slice(0, 30);
+      segnam = column(line, 0, 30);
+      resolved = def?.resolve(segnam);
+    }
+    if (junk < 0 && (lastMd === '' || !line.startsWith(lastMd, 30))) {
+      junk = controlCharAt(line, 30, 49);
+      lastMd = line.slice(30, 49);
+      mandt = column(line, 30, 3);
+      docnum = column(line, 33, 16);
+    }
+    if (junk < 0) junk = controlCharAt(line, 49, HEADER);
+    if (junk >= 0) return { issues, fatal: [binaryAt(index, lineNo, line, junk)] };
     const hints: FlatRecordHints = {
       recordLength: length,
       segnam,
-      mandt: column(line, DD_MANDT[0], DD_MANDT[1]),
-      docnum: column(line, DD_DOCNUM[0], DD_DOCNUM[1]),
-      segnum: column(line, DD_SEGNUM[0], DD_SEGNUM[1]),
-      psgnum: column(line, DD_PSGNUM[0], DD_PSGNUM[1]),
-      hlevel: column(line, DD_HLEVEL[0], DD_HLEVEL[1]),
+      mandt,
+      docnum,
+      segnum: column(line, 49, 6),
+      psgnum: column(line, 55, 6),
+      hlevel: twoCharColumn(line, 61),
     };
-    const end = trimmedEnd(line, DATA_HEADER_LENGTH, length);
-    const resolved = def?.resolve(segnam);
     let segment: Segment;
     if (resolved) {
       const seg = resolved.segment;
-      const fields = splitFields(line, end, seg, resolved.version);
-      const layoutEnd =
-        DATA_HEADER_LENGTH + (resolved.version ? seg.lengthOf(resolved.version) : seg.sdataLength);
+      const version = resolved.version;
+      const fields: Record<string, string> = {};
+      const defs = seg.fields;
+      const count = version ? Math.min(version.fieldCount, defs.length) : defs.length;
+      for (let i = 0; i < count; i++) {
+        const f = defs[i]!;
+        const s = HEADER + f.offset;
+        if (s >= end) break;
+        let e = s + f.length;
+        if (e > end) e = end;
+        if (line.charCodeAt(e - 1) === SPACE) e = trimmedEnd(line, s, e);
+        if (e > s) {
+          junk = controlCharAt(line, s, e);
+          if (junk >= 0) return { issues, fatal: [binaryAt(index, lineNo, line, junk)] };
+          fields[f.name] = line.slice(s, e);
+        }
+      }
       segment = { type: seg.type, fields, children: [], flat: hints };
+      const layoutEnd = HEADER + (version ? seg.lengthOf(version) : seg.sdataLength);
       if (end > layoutEnd) {
-        segment.sdata = line.slice(DATA_HEADER_LENGTH, end);
+        junk = controlCharAt(line, layoutEnd, end);
+        if (junk >= 0) return { issues, fatal: [binaryAt(index, lineNo, line, junk)] };
+        segment.sdata = line.slice(HEADER, end);
         issues.push(
           issueAt(
             index,
             lineNo,
             'SDATA_BEYOND_DEFINITION',
             'warning',
-            `${segnam} has data after the ${layoutEnd - DATA_HEADER_LENGTH} characters of its definition (kept in sdata)`,
+            `${segnam} has data after the ${layoutEnd - HEADER} characters of its definition (kept in sdata)`,
             { segnam },
             r - 1,
           ),
         );
       }
-      records.push({
-        segnum: hints.segnum,
-        psgnum: hints.psgnum,
-        hlevel: hints.hlevel,
-        type: seg.type,
-        parentType: seg.parent,
-      });
+      parentTypes.push(seg.parent);
     } else {
       const type = typeFromSegnam(segnam);
+      junk = controlCharAt(line, HEADER, end);
+      if (junk >= 0) return { issues, fatal: [binaryAt(index, lineNo, line, junk)] };
       segment = { type, fields: {}, children: [], flat: hints };
-      segment.sdata = end > DATA_HEADER_LENGTH ? line.slice(DATA_HEADER_LENGTH, end) : '';
+      segment.sdata = end > HEADER ? line.slice(HEADER, end) : '';
       if (def !== undefined && !unknown?.has(segnam)) {
         (unknown ??= new Set()).add(segnam);
         issues.push(
@@ -222,23 +249,17 @@ export function buildIdoc(input: IdocLines, registry: DefinitionRegistry): FlatI
           ),
         );
       }
-      records.push({
-        segnum: hints.segnum,
-        psgnum: hints.psgnum,
-        hlevel: hints.hlevel,
-        type,
-        parentType: undefined,
-      });
+      parentTypes.push(undefined);
     }
     segments.push(segment);
     recordLines.push(lineNo);
   }
   if (fatal.length > 0) return { issues, fatal };
 
-  const { parents, issues: hierarchyIssues } = buildHierarchy(records);
+  const { parents, issues: hierarchyIssues } = buildHierarchy(segments, parentTypes);
   for (const h of hierarchyIssues) {
     const lineNo = h.index < 0 ? controlLineNo : recordLines[h.index]!;
-    const rec = h.index < 0 ? undefined : records[h.index];
+    const rec = h.index < 0 ? undefined : segments[h.index]!.flat;
     issues.push(
       issueAt(
         index,

@@ -24,7 +24,7 @@ export async function* readFlatStream(
   registry: DefinitionRegistry,
   opts: FlatStreamOptions = {},
 ): AsyncGenerator<Idoc> {
-  const decoder = new ChunkDecoder(opts.encoding ?? 'auto');
+  const decoder = new ChunkDecoder(opts.encoding ?? 'auto', false); // control characters: checked per record
   const ready: FlatIdocResult[] = [];
   const assembler = new FlatAssembler(registry, (r) => ready.push(r), opts);
   const limit = opts.maxInputSize;

@@ -10,7 +10,7 @@
 import type { CompiledDefinition, CompiledSegment, DefinitionRegistry } from '../definitions/registry.js';
 import type { SegmentVersion } from '../definitions/types.js';
 import { IdocgateError, type ErrorCode, type Issue } from '../errors.js';
-import { buildHierarchy, type HierarchyRecord } from './flat-hierarchy.js';
+import { buildHierarchy, type ParentType } from './flat-hierarchy.js';
 import {
   BLANKS,
   CONTROL_LAYOUT,
@@ -402,7 +402,8 @@ function hasControlChar(value: string): boolean {
  */
 function headersDescribeTree(idoc: Idoc, def: CompiledDefinition | undefined): boolean {
   if (!idoc.flat) return false;
-  const records: HierarchyRecord[] = [];
+  const records: Segment[] = [];
+  const parentTypes: ParentType[] = [];
   const actual: number[] = [];
   const hints = new Set<FlatRecordHints>();
   const visit = (list: readonly Segment[], parent: number): boolean => {
@@ -412,13 +413,8 @@ function headersDescribeTree(idoc: Idoc, def: CompiledDefinition | undefined): b
       hints.add(hint);
       const compiled = def?.segment(seg.type);
       const me = records.length;
-      records.push({
-        segnum: hint.segnum,
-        psgnum: hint.psgnum,
-        hlevel: hint.hlevel,
-        type: seg.type,
-        parentType: compiled ? compiled.parent : undefined,
-      });
+      records.push(seg);
+      parentTypes.push(compiled ? compiled.parent : undefined);
       actual.push(parent);
       if (seg.children.length > 0 && !visit(seg.children, me)) return false;
     }
@@ -427,7 +423,7 @@ function headersDescribeTree(idoc: Idoc, def: CompiledDefinition | undefined): b
   if (!visit(idoc.segments, -1)) return false;
   const count = idoc.flat.segmentCount;
   if (count !== undefined && count !== records.length) return false;
-  const { parents } = buildHierarchy(records);
+  const { parents } = buildHierarchy(records, parentTypes);
   for (let i = 0; i < actual.length; i++) if (parents[i] !== actual[i]) return false;
   return true;
 }

@@ -22,9 +22,14 @@ const CONTROL_CHAR = /[\x00-\x08\x0B\x0C\x0E-\x1F]/;
 
 /** Decodes bytes (or checks a string) and refuses binary input. */
 export function decodeText(input: string | Uint8Array, encoding: TextEncodingOption = 'auto'): string {
-  const text = typeof input === 'string' ? stripBom(input) : decodeBytes(input, encoding);
+  const text = decodeOnly(input, encoding);
   assertNoControlChars(text);
   return text;
+}
+
+/** decodeText without the control-character check, for readers that check as they go. */
+export function decodeOnly(input: string | Uint8Array, encoding: TextEncodingOption = 'auto'): string {
+  return typeof input === 'string' ? stripBom(input) : decodeBytes(input, encoding);
 }
 
 function decodeBytes(bytes: Uint8Array, encoding: TextEncodingOption): string {
@@ -118,7 +123,11 @@ export class ChunkDecoder {
   private line = 1;
   private column = 1;
 
-  constructor(private readonly encoding: TextEncodingOption = 'auto') {
+  /** `check: false` for readers that look at every character themselves (see flat-records.ts). */
+  constructor(
+    private readonly encoding: TextEncodingOption = 'auto',
+    private readonly check = true,
+  ) {
     if (encoding !== 'auto') this.mode = encoding;
   }
 
@@ -135,7 +144,7 @@ export class ChunkDecoder {
       text = this.decodeBytes(chunk);
     }
     this.started = true;
-    this.check(text);
+    if (this.check) this.checkText(text);
     return text;
   }
 
@@ -176,7 +185,7 @@ export class ChunkDecoder {
     }
   }
 
-  private check(text: string): void {
+  private checkText(text: string): void {
     assertNoControlChars(text, this.line, this.column);
     const last = text.lastIndexOf('\n');
     if (last === -1) {
