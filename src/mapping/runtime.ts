@@ -24,6 +24,8 @@ export interface RunState {
   readonly issues: MappingIssue[];
   /** Tables to use for this run (loaded ones unless the context overrides them). */
   table(name: string): LookupTable | undefined;
+  /** Per-message memo of compiled parts (e.g. join indexes), created on first use. */
+  cache?: Map<object, unknown>;
 }
 
 export function rootFrame(node: unknown): Frame {

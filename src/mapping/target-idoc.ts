@@ -9,7 +9,7 @@ import type { SapDataType } from '../definitions/types.js';
 import { CONTROL_FIELDS, type ControlRecord, type Segment } from '../idoc/model.js';
 import { compileLoopLevels, fail, type CompileEnv } from './compile-env.js';
 import { compileCondition, type Predicate } from './conditions.js';
-import { runLoop, type LoopLevel } from './loops.js';
+import { runLoop, type CompiledLoop, type LoopLevel } from './loops.js';
 import { compileRule, type ValueFn } from './rules.js';
 import { isEmpty, raise, type Frame, type RunState } from './runtime.js';
 import type { RuleSpec, SegmentSpec } from './types.js';
@@ -162,10 +162,15 @@ function compileSegment<S>(
       build(frame, state, out);
     };
   }
-  const levels = loop.levels;
+  const compiled: CompiledLoop<Segment[]> = {
+    levels: loop.levels,
+    where,
+    targetStep: relTarget,
+    body: build,
+  };
   return (frame, state, out) => {
     if (when && !when(frame, state)) return;
-    runLoop(levels, where, relTarget, frame, state, (f) => build(f, state, out));
+    runLoop(compiled, frame, state, out);
   };
 }
 

@@ -3,9 +3,10 @@
  * objects or, with `value`, of scalars) and value rules. Field names are checked against the
  * target contract's JSON Schema at load time.
  */
-import { compileLoopLevels, fail, type CompileEnv } from './compile-env.js';
+import { compileLoopLevels, compileValuePath, fail, type CompileEnv } from './compile-env.js';
 import { compileCondition } from './conditions.js';
-import { runLoop } from './loops.js';
+import { runLoop, type CompiledLoop, type LoopJoin } from './loops.js';
+import { parsePath } from './path.js';
 import { compileRule, type ValueFn } from './rules.js';
 import { isEmpty } from './runtime.js';
 import { schemaChild, type JsonSchemaNode, type JsonScope } from './source-json.js';
@@ -99,17 +100,49 @@ export function compileJsonNode<S>(
     fail(env, at, 'MAPPING_BAD_RULE', 'a loop needs "fields" or "value"');
     return () => undefined;
   }
-  const levels = loop.levels;
-  return (frame, state) => {
-    if (when && !when(frame, state)) return undefined;
-    const out: unknown[] = [];
-    runLoop(levels, where, relTarget, frame, state, (inner) => {
+  const join = joinOf(env, node, loop.scopes, at);
+  const compiled: CompiledLoop<unknown[]> = {
+    levels: loop.levels,
+    where,
+    ...(join ? { join } : {}),
+    targetStep: relTarget,
+    body: (inner, state, out) => {
       const v = element(inner, state);
       if (isEmpty(v)) return false;
       out.push(v);
       return true;
-    });
+    },
+  };
+  return (frame, state) => {
+    if (when && !when(frame, state)) return undefined;
+    const out: unknown[] = [];
+    runLoop(compiled, frame, state, out);
     return out.length > 0 || keepEmpty ? out : undefined;
+  };
+}
+
+/**
+ * A loop over a root path (`$.X`) whose `where` is only `{ path: K, sameAs: P }`, with K read
+ * from the element and P from outside it (`^.`, `$.`), is a join: run it through an index.
+ */
+function joinOf<S>(
+  env: CompileEnv<S>,
+  node: JsonNodeObject,
+  scopes: readonly S[],
+  at: string,
+): LoopJoin | undefined {
+  const w = node.where;
+  if (typeof node.each !== 'string' || !w || w.path === undefined || w.sameAs === undefined) return undefined;
+  if (Object.keys(w).length !== 2) return undefined;
+  const each = parsePath(node.each);
+  const key = parsePath(w.path);
+  const probe = parsePath(w.sameAs);
+  if (typeof each === 'string' || typeof key === 'string' || typeof probe === 'string') return undefined;
+  if (!each.root || key.root || key.up > 0 || key.now || key.terminal !== 'value') return undefined;
+  if (!(probe.root || probe.now || probe.up > 0)) return undefined;
+  return {
+    key: compileValuePath(env, w.path, `${at}/where/path`, scopes),
+    probe: compileValuePath(env, w.sameAs, `${at}/where/sameAs`, scopes),
   };
 }
 

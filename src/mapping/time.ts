@@ -33,8 +33,8 @@ export interface LocalTime {
   s: number;
 }
 
-/** Wall-clock time in `timeZone` at instant `ms`. */
-export function localTime(ms: number, timeZone: string): LocalTime {
+/** Wall-clock time in `timeZone` at instant `ms`, read from Intl (slow: see localTime). */
+function intlLocalTime(ms: number, timeZone: string): LocalTime {
   const out: LocalTime = { y: 0, mo: 0, d: 0, h: 0, mi: 0, s: 0 };
   for (const p of formatter(timeZone).formatToParts(ms)) {
     switch (p.type) {
@@ -63,9 +63,47 @@ export function localTime(ms: number, timeZone: string): LocalTime {
   return out;
 }
 
-function offsetMinutes(ms: number, timeZone: string): number {
-  const l = localTime(ms, timeZone);
+function intlOffsetMinutes(ms: number, timeZone: string): number {
+  const l = intlLocalTime(ms, timeZone);
   return Math.round((Date.UTC(l.y, l.mo - 1, l.d, l.h, l.mi, l.s) - Math.floor(ms / 1000) * 1000) / 60000);
+}
+
+/**
+ * UTC offsets per zone and quarter hour. Offsets change at most once in any quarter hour, so an
+ * offset found equal at both ends of a quarter hour holds inside it; a quarter hour holding a
+ * change is never cached. Formatting with Intl costs microseconds; this makes it a map lookup.
+ */
+const QUARTER = 15 * 60_000;
+const offsetCache = new Map<string, Map<number, number>>();
+
+function offsetMinutes(ms: number, timeZone: string): number {
+  let zone = offsetCache.get(timeZone);
+  if (!zone) {
+    zone = new Map();
+    offsetCache.set(timeZone, zone);
+  }
+  const bucket = Math.floor(ms / QUARTER);
+  const hit = zone.get(bucket);
+  if (hit !== undefined) return hit;
+  const start = intlOffsetMinutes(bucket * QUARTER, timeZone);
+  if (start !== intlOffsetMinutes(bucket * QUARTER + QUARTER - 1000, timeZone))
+    return intlOffsetMinutes(ms, timeZone);
+  if (zone.size > 100_000) zone.clear();
+  zone.set(bucket, start);
+  return start;
+}
+
+/** Wall-clock time in `timeZone` at instant `ms` (whole seconds). */
+export function localTime(ms: number, timeZone: string): LocalTime {
+  const d = new Date(Math.floor(ms / 1000) * 1000 + offsetMinutes(ms, timeZone) * 60_000);
+  return {
+    y: d.getUTCFullYear(),
+    mo: d.getUTCMonth() + 1,
+    d: d.getUTCDate(),
+    h: d.getUTCHours(),
+    mi: d.getUTCMinutes(),
+    s: d.getUTCSeconds(),
+  };
 }
 
 const p2 = (n: number): string => String(n).padStart(2, '0');
