@@ -12,6 +12,7 @@ import { sniffFormat, type IdocFormat } from './detect.js';
 import { parseFlat, type FlatReadOptions } from './flat-read.js';
 import { writeFlat, type FlatWriteOptions } from './flat-write.js';
 import type { Idoc } from './model.js';
+import { parseSoap, writeSoap, type WriteSoapOptions } from './soap.js';
 import { decodeText, type TextEncodingOption } from './text.js';
 import { parseXml, type ParseXmlOptions } from './xml-reader.js';
 import { writeXml, type WriteXmlOptions } from './xml-writer.js';
@@ -41,6 +42,8 @@ export interface ReadIdocsResult {
 export interface WriteIdocsOptions {
   readonly flat?: FlatWriteOptions;
   readonly xml?: WriteXmlOptions;
+  /** IDoc-SOAP (one IDoc per envelope; ARCKEY gets a message id when it has none). */
+  readonly soap?: WriteSoapOptions;
   /** Spaces per level for JSON; 0 writes one line (default 2). */
   readonly jsonIndent?: number;
 }
@@ -97,9 +100,10 @@ export function readIdocs(
       const r = parseXml(xmlInput(input, encoding), opts.xml);
       return { format, idocs: r.idocs, issues: r.issues };
     }
-    case 'soap':
-      void xmlInput;
-      throw new IdocgateError('IDOC_FOREIGN_FORMAT', 'IDoc-SOAP is not supported yet (TODO soap.ts)');
+    case 'soap': {
+      const r = parseSoap(xmlInput(input, encoding), opts.xml);
+      return { format, idocs: r.idocs, issues: r.issues };
+    }
     case 'json':
       return { format, idocs: parseJson(input, encoding), issues: [] };
   }
@@ -125,7 +129,23 @@ export function writeIdocs(
     case 'xml':
       return writeXml(idocs, opts.xml);
     case 'soap':
-      throw new IdocgateError('IDOC_FOREIGN_FORMAT', 'IDoc-SOAP is not supported yet (TODO soap.ts)');
+      if (idocs.length > 1) {
+        throw new IdocgateError(
+          'IDOC_INVALID',
+          `IDoc-SOAP carries one IDoc per envelope (SAP message EA728); there are ${idocs.length}`,
+          {
+            issues: [
+              {
+                code: 'MULTIPLE_IDOCS_NOT_ALLOWED',
+                severity: 'error',
+                message: `${idocs.length} IDocs cannot go into one IDoc-SOAP envelope; convert them one by one`,
+                details: { idocs: idocs.length },
+              },
+            ],
+          },
+        );
+      }
+      return writeSoap(idocs[0]!, opts.soap);
     case 'json':
       return writeJson(idocs, opts.jsonIndent ?? 2);
   }

@@ -85,7 +85,22 @@ export function sniffFormat(input: string | Uint8Array): Detection {
   if (c === '{' || c === '[') return { format: 'json', reason: `starts with "${c}"` };
   if (s.startsWith('EDI_DC', at)) return { format: 'flat', reason: 'starts with an EDI_DC40 control record' };
   if (c === '<') return sniffXml(s, at);
+  // Text followed by markup (an XML copy that lost its "<?", a tree view pasted from a browser):
+  // XML, so that the XML reader says where it is broken instead of "unknown format".
+  const tag = /<[A-Za-z_?!]/.exec(s.slice(at, at + 1024));
+  if (tag && isText(s, at, at + tag.index)) {
+    return { format: 'xml', reason: `text before the first tag (${excerpt(s, at)}): broken XML?` };
+  }
   return { format: 'unknown', reason: `starts with ${excerpt(s, at)}` };
+}
+
+/** True when `s[from, to)` holds no control characters other than whitespace (not binary). */
+function isText(s: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0x7f) return false;
+  }
+  return true;
 }
 
 /** Just the format (see sniffFormat for the reason). */

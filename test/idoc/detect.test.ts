@@ -79,3 +79,11 @@ describe('detectFormat', () => {
     expect(detectFormat(big)).toBe('flat');
   });
 });
+
+describe('detectFormat on broken markup', () => {
+  it('calls text followed by tags XML (so the XML reader reports where it breaks), binary junk unknown', () => {
+    expect(detectFormat('xml version="1.0" ?>\n- <ORDERS01>\n- <IDOC>')).toBe('xml');
+    expect(detectFormat(new Uint8Array([0x01, 0x02, 0x3c, 0x41]))).toBe('unknown');
+    expect(detectFormat("UNA:+.? 'UNB+UNOC:3+X'")).toBe('unknown');
+  });
+});
