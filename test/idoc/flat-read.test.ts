@@ -256,6 +256,27 @@ describe('parseFlat', () => {
       const e = thrown(() => parseFlat(Buffer.from(ls.join('\n'), 'utf8'), registry));
       expect(e.code).toBe('IDOC_BINARY_INPUT');
       expect(e.issues[0]!.details).toMatchObject({ line: 4, column: 71 });
+      // every part of a record is checked: header, values, blank fields, padding, raw SDATA
+      const put = (i: number, col: number, ch: string): string[] => {
+        const copy = [...ls.slice(0, 3), lines(golden)[3]!, ...ls.slice(4)];
+        copy[i] = copy[i]!.slice(0, col - 1) + ch + copy[i]!.slice(col);
+        return copy;
+      };
+      for (const [i, col] of [
+        [0, 200], // control record
+        [4, 5], // SEGNAM column
+        [4, 52], // SEGNUM column
+        [4, 100], // inside a blank field
+        [4, 1040], // in the padding after the last value
+        [1, 64], // first value
+      ] as const) {
+        const text = put(i, col, '\u0007').join('\n');
+        for (const reg of [registry, empty]) {
+          const err = thrown(() => parseFlat(text, reg));
+          expect(err.code).toBe('IDOC_BINARY_INPUT');
+          expect(err.issues[0]!.details).toMatchObject({ line: i + 1, column: col });
+        }
+      }
       const zip = new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00]);
       expect(thrown(() => parseFlat(zip, registry)).code).toBe('IDOC_BINARY_INPUT');
     });
