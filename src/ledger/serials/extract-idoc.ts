@@ -1,0 +1,257 @@
+/**
+ * Serial events from an IDoc model, driven by the layouts in ./sources.ts. A delivery yields one
+ * event per serial (items and handling-unit contents, de-duplicated, the HU kept) and the
+ * delivery's route; a goods movement yields one event per serial of each item.
+ */
+import type { Idoc, Segment } from '../../idoc/model.js';
+import { idocTypeOf } from '../../idoc/model.js';
+import type { SiteDirectory } from './sites.js';
+import {
+  layoutFor,
+  MOVE_TYPES,
+  type DeliveryLayout,
+  type GoodsMovementLayout,
+  type SerialPath,
+} from './sources.js';
+import {
+  EMPTY_EXTRACTION,
+  keyOrNull,
+  normalizeKey,
+  type DeliveryInfo,
+  type Extraction,
+  type Movement,
+  type SerialEventDraft,
+} from './types.js';
+
+/** `YYYYMMDD` + optional `HHMMSS` (taken as UTC) -> Date, or undefined when not a valid date. */
+export function sapDateTime(date: string | undefined, time: string | undefined): Date | undefined {
+  const d = (date ?? '').trim();
+  if (!/^\d{8}$/.test(d) || d === '00000000') return undefined;
+  const t = (time ?? '').trim();
+  const hms = /^\d{6}$/.test(t) ? t : '000000';
+  const iso = `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}T${hms.slice(0, 2)}:${hms.slice(2, 4)}:${hms.slice(4, 6)}Z`;
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? undefined : new Date(ms);
+}
+
+function field(s: Segment | undefined, name: string): string | undefined {
+  const v = s?.fields[name];
+  return v === undefined ? undefined : v.trim() || undefined;
+}
+
+function children(s: Segment, type: string): Segment[] {
+  return s.children.filter((c) => c.type === type);
+}
+
+function serialsUnder(parent: Segment, paths: readonly SerialPath[]): string[] {
+  const out: string[] = [];
+  for (const p of paths) {
+    let level: Segment[] = [parent];
+    for (const type of p.path) level = level.flatMap((s) => children(s, type));
+    for (const s of level) {
+      const v = keyOrNull(s.fields[p.field]);
+      if (v !== null) out.push(v);
+    }
+  }
+  return out;
+}
+
+/** Finds top-level segments of a type anywhere at the first two levels (root segments or their children). */
+function topSegments(idoc: Idoc, type: string): Segment[] {
+  const direct = idoc.segments.filter((s) => s.type === type);
+  if (direct.length > 0) return direct;
+  return idoc.segments.flatMap((s) => children(s, type));
+}
+
+function controlTime(idoc: Idoc): Date | undefined {
+  return sapDateTime(idoc.control.CREDAT, idoc.control.CRETIM);
+}
+
+function deliveryRole(
+  layout: DeliveryLayout,
+  mestyp: string,
+  header: Segment,
+): DeliveryLayout['roles'][number]['role'] | undefined {
+  for (const r of layout.roles) {
+    if (!r.messageTypes.includes(mestyp)) continue;
+    if (r.when === undefined) return r.role;
+    const w = r.when;
+    if (children(header, w.segment).some((s) => w.values.includes((s.fields[w.field] ?? '').trim())))
+      return r.role;
+  }
+  return undefined;
+}
+
+function extractDelivery(
+  layout: DeliveryLayout,
+  idoc: Idoc,
+  sites: SiteDirectory,
+  fallbackTime: Date,
+): Extraction {
+  const mestyp = (idoc.control.MESTYP ?? '').trim().toUpperCase();
+  const events: SerialEventDraft[] = [];
+  const deliveries: DeliveryInfo[] = [];
+  for (const header of topSegments(idoc, layout.header.segment)) {
+    const delivery = keyOrNull(header.fields[layout.header.delivery]);
+    const role = deliveryRole(layout, mestyp, header);
+    const shipTo =
+      children(header, layout.partner.segment)
+        .filter((p) => (p.fields[layout.partner.qualifier] ?? '').trim() === layout.partner.shipTo)
+        .map((p) => keyOrNull(p.fields[layout.partner.id]))
+        .find((v) => v !== null) ?? null;
+    const items = children(header, layout.item.segment);
+    const firstPlant = items.map((i) => field(i, layout.item.plant)).find((p) => p !== undefined);
+    const fromSite = sites.siteOfPlant(firstPlant ?? field(header, layout.header.shippingPoint));
+    const toSite = sites.siteOfShipTo(shipTo);
+    if (delivery !== null) deliveries.push({ delivery, fromSite, toSite, shipTo });
+    if (role === undefined || role === 'announce') continue;
+
+    let eventTime: Date | undefined;
+    for (const t of layout.times) {
+      for (const s of children(header, t.segment)) {
+        if ((s.fields[t.qualifierField] ?? '').trim() !== t.qualifier) continue;
+        eventTime ??= sapDateTime(s.fields[t.date], s.fields[t.time]);
+      }
+    }
+    eventTime ??= controlTime(idoc) ?? fallbackTime;
+
+    // Serials per item position, then the HU that holds them.
+    const hus = new Map<string, string>();
+    const huMaterial = new Map<string, string>();
+    for (const hu of children(header, layout.handlingUnit.segment)) {
+      const huId = keyOrNull(hu.fields[layout.handlingUnit.id]);
+      for (const content of children(hu, layout.handlingUnit.content)) {
+        const material = normalizeKey(content.fields[layout.handlingUnit.contentMaterial]);
+        for (const serial of serialsUnder(content, layout.handlingUnit.serials)) {
+          const key = `${material}\u0000${serial}`;
+          if (huId !== null) hus.set(key, huId);
+          huMaterial.set(key, material);
+        }
+      }
+    }
+    const seen = new Set<string>();
+    const emit = (
+      material: string,
+      serial: string,
+      plant: string | undefined,
+      sloc: string | undefined,
+    ): void => {
+      const key = `${material}\u0000${serial}`;
+      if (material === '' || seen.has(key)) return;
+      seen.add(key);
+      const from = plant !== undefined ? sites.siteOfPlant(plant) : fromSite;
+      const movement: Movement = role === 'packed' ? 'packed' : toSite !== null ? 'shipped' : 'issued';
+      events.push({
+        material,
+        serial,
+        movement,
+        moveType: null,
+        fromSite: from,
+        fromSloc: sloc ?? null,
+        toSite: role === 'packed' ? null : toSite,
+        toSloc: null,
+        handlingUnit: hus.get(key) ?? null,
+        delivery,
+        partner: movement === 'issued' ? shipTo : null,
+        eventTime,
+        docRef: delivery,
+      });
+    };
+    for (const item of items) {
+      const material = normalizeKey(item.fields[layout.item.material]);
+      for (const serial of serialsUnder(item, layout.item.serials))
+        emit(material, serial, field(item, layout.item.plant), field(item, layout.item.sloc));
+    }
+    for (const [key, material] of huMaterial)
+      emit(material, key.split('\u0000')[1] ?? '', undefined, undefined);
+  }
+  return { events, deliveries };
+}
+
+function extractGoodsMovement(
+  layout: GoodsMovementLayout,
+  idoc: Idoc,
+  sites: SiteDirectory,
+  fallbackTime: Date,
+): Extraction {
+  const events: SerialEventDraft[] = [];
+  const roots = idoc.segments.filter((s) => s.type === layout.root);
+  for (const root of roots.length > 0 ? roots : [{ type: '', fields: {}, children: idoc.segments }]) {
+    const head = children(root, layout.head.segment)[0];
+    const docRef = layout.head.references.map((r) => field(head, r)).find((v) => v !== undefined) ?? null;
+    const eventTime =
+      controlTime(idoc) ?? sapDateTime(field(head, layout.head.postingDate), undefined) ?? fallbackTime;
+    const items = children(root, layout.item.segment);
+    const serialsByItem = new Map<number, string[]>();
+    for (const s of children(root, layout.serial.segment)) {
+      const itemNo = Number((s.fields[layout.serial.itemLink] ?? '').trim());
+      const serial = keyOrNull(s.fields[layout.serial.field]);
+      if (!Number.isInteger(itemNo) || itemNo < 1 || serial === null) continue;
+      const list = serialsByItem.get(itemNo) ?? [];
+      list.push(serial);
+      serialsByItem.set(itemNo, list);
+    }
+    items.forEach((item, index) => {
+      const serials = serialsByItem.get(index + 1) ?? [];
+      if (serials.length === 0) return;
+      const f = layout.item;
+      const moveType = field(item, f.moveType) ?? null;
+      const spec = moveType !== null ? MOVE_TYPES[moveType] : undefined;
+      const movement: Movement = spec?.movement ?? 'other';
+      const site = sites.siteOfPlant(field(item, f.plant));
+      const sloc = field(item, f.sloc) ?? null;
+      const moveSite = sites.siteOfPlant(field(item, f.movePlant));
+      const moveSloc = field(item, f.moveSloc) ?? null;
+      const overflow = f.overflow ? children(item, f.overflow.segment)[0] : undefined;
+      const delivery = f.overflow ? keyOrNull(overflow?.fields[f.overflow.delivery]) : null;
+      const vendor = keyOrNull(item.fields[f.vendor]);
+      const customer = keyOrNull(item.fields[f.customer]);
+      const arrives =
+        movement === 'received' ||
+        movement === 'initial-load' ||
+        movement === 'returned' ||
+        movement === 'back-from-vendor';
+      let from: [string | null, string | null] = [site, sloc];
+      let to: [string | null, string | null] = [null, null];
+      if (spec?.receiving)
+        to = [moveSite ?? site, moveSloc ?? (moveSite === null ? null : sites.defaultSloc(moveSite))];
+      else if (arrives) {
+        to = [site, sloc];
+        from = [null, null];
+      }
+      const partner =
+        movement === 'out-to-vendor' || movement === 'back-from-vendor' || movement === 'returned-to-vendor'
+          ? vendor
+          : movement === 'issued' || movement === 'returned'
+            ? customer
+            : null;
+      for (const serial of serials) {
+        events.push({
+          material: normalizeKey(item.fields[f.material]),
+          serial,
+          movement,
+          moveType,
+          fromSite: from[0],
+          fromSloc: from[1],
+          toSite: to[0],
+          toSloc: to[1],
+          handlingUnit: null,
+          delivery,
+          partner,
+          eventTime,
+          docRef,
+        });
+      }
+    });
+  }
+  return { events: events.filter((e) => e.material !== ''), deliveries: [] };
+}
+
+/** Serial events and delivery routes in one IDoc (empty for IDoc types without serials). */
+export function extractFromIdoc(idoc: Idoc, sites: SiteDirectory, fallbackTime: Date): Extraction {
+  const layout = layoutFor(idocTypeOf(idoc.control).basicType);
+  if (layout === undefined) return EMPTY_EXTRACTION;
+  return layout.kind === 'delivery'
+    ? extractDelivery(layout, idoc, sites, fallbackTime)
+    : extractGoodsMovement(layout, idoc, sites, fallbackTime);
+}

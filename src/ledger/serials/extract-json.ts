@@ -1,0 +1,172 @@
+/**
+ * Serial events from partner JSON: handheld goods-movement scans and WMS confirmations (the
+ * contracts in src/contracts). Each contract that carries serials has one extractor in
+ * JSON_EXTRACTORS; a payload is recognised by validating it against the contract.
+ */
+import type { HandheldGoodsMovement } from '../../contracts/handheld-goods-movement.js';
+import { checkPayload, CONTRACTS } from '../../contracts/registry.js';
+import type { WmsConfirmation } from '../../contracts/wms-confirmation.js';
+import type { SiteDirectory } from './sites.js';
+import { HANDHELD_MOVE_TYPES, MOVE_TYPES, WMS_EVENTS } from './sources.js';
+import {
+  EMPTY_EXTRACTION,
+  keyOrNull,
+  normalizeKey,
+  type DeliveryInfo,
+  type Extraction,
+  type Movement,
+  type SerialEventDraft,
+} from './types.js';
+
+/** Looks up what is known about a delivery (route from an earlier delivery IDoc). */
+export type DeliveryLookup = (delivery: string) => DeliveryInfo | undefined;
+
+export interface JsonExtractor {
+  readonly contract: string;
+  extract(value: unknown, sites: SiteDirectory, deliveries: DeliveryLookup): Extraction;
+}
+
+function handheld(value: unknown, sites: SiteDirectory): Extraction {
+  const scan = value as HandheldGoodsMovement;
+  const moveType = HANDHELD_MOVE_TYPES[scan.movement.kind] ?? null;
+  const movement: Movement = (moveType !== null ? MOVE_TYPES[moveType]?.movement : undefined) ?? 'other';
+  const site = sites.site(scan.site);
+  const sloc = scan.storageLocation ?? sites.defaultSloc(site);
+  const m = scan.movement;
+  let from: [string | null, string | null] = [site, sloc];
+  let to: [string | null, string | null] = [null, null];
+  let partner: string | null = null;
+  let delivery: string | null = null;
+  switch (m.kind) {
+    case 'receipt-delivery':
+      delivery = keyOrNull(m.delivery);
+      [from, to] = [
+        [null, null],
+        [site, sloc],
+      ];
+      break;
+    case 'receipt-po':
+    case 'initial-stock':
+    case 'customer-return':
+      [from, to] = [
+        [null, null],
+        [site, sloc],
+      ];
+      break;
+    case 'vendor-repair-return':
+      [from, to] = [
+        [null, null],
+        [site, sloc],
+      ];
+      partner = keyOrNull(m.vendor);
+      break;
+    case 'vendor-repair-out':
+      partner = keyOrNull(m.vendor);
+      break;
+    case 'transfer-location':
+      to = [site, m.toStorageLocation];
+      break;
+    case 'transfer-site': {
+      const toSite = sites.site(m.toSite);
+      to = [toSite, m.toStorageLocation ?? sites.defaultSloc(toSite)];
+      break;
+    }
+    case 'return-to-vendor':
+    case 'scrap':
+      break;
+  }
+  const eventTime = new Date(scan.scannedAt);
+  const events: SerialEventDraft[] = [];
+  for (const item of scan.items) {
+    for (const s of item.serialNumbers ?? []) {
+      const serial = keyOrNull(s);
+      if (serial === null) continue;
+      events.push({
+        material: normalizeKey(item.article),
+        serial,
+        movement,
+        moveType,
+        fromSite: from[0],
+        fromSloc: from[1],
+        toSite: to[0],
+        toSloc: to[1],
+        handlingUnit: null,
+        delivery,
+        partner,
+        eventTime,
+        docRef: scan.scanId,
+      });
+    }
+  }
+  return { events, deliveries: [] };
+}
+
+function wms(value: unknown, sites: SiteDirectory, lookup: DeliveryLookup): Extraction {
+  const c = value as WmsConfirmation;
+  const delivery = keyOrNull(c.delivery);
+  const known = delivery !== null ? lookup(delivery) : undefined;
+  let movement: Movement = WMS_EVENTS[c.event] ?? 'other';
+  if (movement === 'shipped' && known !== undefined && known.toSite === null && known.shipTo !== null)
+    movement = 'issued';
+  const eventTime = new Date(c.confirmedAt);
+  const hus = new Map<string, string>();
+  for (const hu of c.handlingUnits ?? [])
+    for (const content of hu.contents)
+      for (const s of content.serialNumbers ?? [])
+        hus.set(`${content.position}\u0000${normalizeKey(s)}`, hu.id);
+  const events: SerialEventDraft[] = [];
+  for (const item of c.items) {
+    const material = keyOrNull(item.article);
+    if (material === null) continue;
+    const site = item.site !== undefined ? sites.site(item.site) : (known?.fromSite ?? null);
+    const sloc = item.storageLocation ?? null;
+    for (const s of item.serialNumbers ?? []) {
+      const serial = keyOrNull(s);
+      if (serial === null) continue;
+      const received = movement === 'received';
+      events.push({
+        material,
+        serial,
+        movement,
+        moveType: null,
+        fromSite: received ? (known?.fromSite ?? null) : site,
+        fromSloc: received ? null : sloc,
+        toSite: received ? site : movement === 'shipped' ? (known?.toSite ?? null) : null,
+        toSloc: received ? sloc : null,
+        handlingUnit: hus.get(`${item.position}\u0000${serial}`) ?? null,
+        delivery,
+        partner: movement === 'issued' ? (known?.shipTo ?? null) : null,
+        eventTime,
+        docRef: delivery,
+      });
+    }
+  }
+  return { events, deliveries: [] };
+}
+
+export const JSON_EXTRACTORS: readonly JsonExtractor[] = [
+  { contract: 'handheld-goods-movement', extract: (v, sites) => handheld(v, sites) },
+  { contract: 'wms-confirmation', extract: wms },
+];
+
+/**
+ * Events in a partner JSON payload. `contract` (when the message says which) is tried first;
+ * otherwise every extractor's contract is tried. Payloads matching none yield nothing.
+ */
+export function extractFromJson(
+  value: unknown,
+  sites: SiteDirectory,
+  deliveries: DeliveryLookup,
+  contract?: string,
+): Extraction {
+  const ordered = [...JSON_EXTRACTORS].sort(
+    (a, b) => Number(b.contract === contract) - Number(a.contract === contract),
+  );
+  for (const x of ordered) {
+    const c = CONTRACTS.get(x.contract);
+    if (c === undefined) continue;
+    const r = checkPayload(c, value);
+    if (r.ok) return x.extract(r.value, sites, deliveries);
+  }
+  return EMPTY_EXTRACTION;
+}

@@ -1,0 +1,220 @@
+/**
+ * Which segments and fields carry serial numbers, per IDoc type, as data. Two layouts exist:
+ * a delivery (DELVRY0x: header > items > serials, handling units > contents > serials, partners)
+ * and a goods movement (MBGMCR0x: items and serials as siblings linked by item number). Shared
+ * code branches on the layout kind, never on an IDoc type name: a new type (or an extension with
+ * other segment names) is one more entry here.
+ */
+import type { Movement } from './types.js';
+
+/** A chain of segment types below a parent, and the field holding the serial number. */
+export interface SerialPath {
+  readonly path: readonly string[];
+  readonly field: string;
+}
+
+/** What a delivery message means for its serials, chosen by message type and a qualifier. */
+export interface DeliveryRole {
+  readonly messageTypes: readonly string[];
+  /** A child segment of the header whose field must have one of these values (e.g. E1EDL18 QUALF PGI). */
+  readonly when?: { readonly segment: string; readonly field: string; readonly values: readonly string[] };
+  /**
+   * `shipped`: goods issue (in transit to a site of ours, or issued to a customer);
+   * `packed`: packing confirmation (handling-unit assignment only);
+   * `announce`: the delivery is planned — remember where it goes, no serial events.
+   */
+  readonly role: 'shipped' | 'packed' | 'announce';
+}
+
+export interface DeliveryLayout {
+  readonly kind: 'delivery';
+  readonly idocTypes: readonly string[];
+  readonly header: { readonly segment: string; readonly delivery: string; readonly shippingPoint: string };
+  readonly item: {
+    readonly segment: string;
+    readonly position: string;
+    readonly material: string;
+    readonly plant: string;
+    readonly sloc: string;
+    readonly serials: readonly SerialPath[];
+  };
+  readonly handlingUnit: {
+    readonly segment: string;
+    readonly id: string;
+    readonly content: string;
+    readonly contentPosition: string;
+    readonly contentMaterial: string;
+    readonly serials: readonly SerialPath[];
+  };
+  readonly partner: {
+    readonly segment: string;
+    readonly qualifier: string;
+    readonly id: string;
+    readonly shipTo: string;
+  };
+  /** Date/time segments tried in order for the event time (before the control record's CREDAT/CRETIM). */
+  readonly times: readonly {
+    readonly segment: string;
+    readonly qualifierField: string;
+    readonly qualifier: string;
+    readonly date: string;
+    readonly time: string;
+  }[];
+  readonly roles: readonly DeliveryRole[];
+}
+
+export interface GoodsMovementLayout {
+  readonly kind: 'goods-movement';
+  readonly idocTypes: readonly string[];
+  readonly root: string;
+  readonly head: {
+    readonly segment: string;
+    readonly postingDate: string;
+    readonly references: readonly string[];
+  };
+  readonly item: {
+    readonly segment: string;
+    readonly material: string;
+    readonly plant: string;
+    readonly sloc: string;
+    readonly moveType: string;
+    readonly movePlant: string;
+    readonly moveSloc: string;
+    readonly vendor: string;
+    readonly customer: string;
+    /** Overflow child segment holding the delivery number, if any. */
+    readonly overflow?: { readonly segment: string; readonly delivery: string };
+  };
+  readonly serial: { readonly segment: string; readonly field: string; readonly itemLink: string };
+}
+
+export type IdocSerialLayout = DeliveryLayout | GoodsMovementLayout;
+
+export const IDOC_SERIAL_LAYOUTS: readonly IdocSerialLayout[] = [
+  {
+    kind: 'delivery',
+    idocTypes: ['DELVRY07', 'DELVRY06', 'DELVRY05', 'DELVRY03'],
+    header: { segment: 'E1EDL20', delivery: 'VBELN', shippingPoint: 'VSTEL' },
+    item: {
+      segment: 'E1EDL24',
+      position: 'POSNR',
+      material: 'MATNR',
+      plant: 'WERKS',
+      sloc: 'LGORT',
+      serials: [
+        { path: ['E1EDL11'], field: 'SERNR' },
+        { path: ['E1EDL58', 'E1EDL59'], field: 'SERNR' },
+      ],
+    },
+    handlingUnit: {
+      segment: 'E1EDL37',
+      id: 'EXIDV',
+      content: 'E1EDL44',
+      contentPosition: 'POSNR',
+      contentMaterial: 'MATNR',
+      serials: [{ path: ['E1EDL46'], field: 'SERNR' }],
+    },
+    partner: { segment: 'E1ADRM1', qualifier: 'PARTNER_Q', id: 'PARTNER_ID', shipTo: 'WE' },
+    // E1EDT13 QUALF 006 carries the goods-issue date in the samples seen (ISDD/ISDZ actual, NTANF planned).
+    times: [{ segment: 'E1EDT13', qualifierField: 'QUALF', qualifier: '006', date: 'ISDD', time: 'ISDZ' }],
+    roles: [
+      { messageTypes: ['DESADV'], role: 'shipped' },
+      {
+        messageTypes: ['WHSCON', 'SHPCON'],
+        when: { segment: 'E1EDL18', field: 'QUALF', values: ['PGI'] },
+        role: 'shipped',
+      },
+      {
+        messageTypes: ['WHSCON', 'SHPCON'],
+        when: { segment: 'E1EDL18', field: 'QUALF', values: ['PIC'] },
+        role: 'packed',
+      },
+      { messageTypes: ['WHSORD', 'SHPORD', 'DELVRY'], role: 'announce' },
+    ],
+  },
+  {
+    kind: 'goods-movement',
+    idocTypes: ['MBGMCR03', 'MBGMCR02'],
+    root: 'E1MBGMCR',
+    head: {
+      segment: 'E1BP2017_GM_HEAD_01',
+      postingDate: 'PSTNG_DATE',
+      references: ['REF_DOC_NO_LONG', 'REF_DOC_NO', 'BILL_OF_LADING'],
+    },
+    item: {
+      segment: 'E1BP2017_GM_ITEM_CREATE',
+      material: 'MATERIAL',
+      plant: 'PLANT',
+      sloc: 'STGE_LOC',
+      moveType: 'MOVE_TYPE',
+      movePlant: 'MOVE_PLANT',
+      moveSloc: 'MOVE_STLOC',
+      vendor: 'VENDOR',
+      customer: 'CUSTOMER',
+      overflow: { segment: 'E1BP2017_GM_ITEM_CREATE1', delivery: 'DELIV_NUMB' },
+    },
+    serial: { segment: 'E1BP2017_GM_SERIALNUMBER', field: 'SERIALNO', itemLink: 'MATDOC_ITM' },
+  },
+];
+
+export function layoutFor(idocType: string): IdocSerialLayout | undefined {
+  const t = idocType.trim().toUpperCase();
+  return IDOC_SERIAL_LAYOUTS.find((l) => l.idocTypes.includes(t));
+}
+
+/**
+ * SAP movement types (BWART) -> ledger movement. `receiving`: the unit ends up at MOVE_PLANT /
+ * MOVE_STLOC (transfer postings) rather than at PLANT / STGE_LOC. Unlisted types are recorded
+ * as `other` (state unchanged).
+ */
+export const MOVE_TYPES: Readonly<Record<string, { movement: Movement; receiving?: true }>> = {
+  '101': { movement: 'received' },
+  '102': { movement: 'reversal' },
+  '122': { movement: 'returned-to-vendor' },
+  '161': { movement: 'returned-to-vendor' },
+  '201': { movement: 'issued' },
+  '261': { movement: 'issued' },
+  '301': { movement: 'transferred', receiving: true },
+  '302': { movement: 'reversal' },
+  '303': { movement: 'shipped', receiving: true },
+  '305': { movement: 'received' },
+  '311': { movement: 'transferred', receiving: true },
+  '351': { movement: 'shipped' },
+  '541': { movement: 'out-to-vendor' },
+  '542': { movement: 'back-from-vendor' },
+  '551': { movement: 'scrapped' },
+  '553': { movement: 'scrapped' },
+  '555': { movement: 'scrapped' },
+  '561': { movement: 'initial-load' },
+  '563': { movement: 'initial-load' },
+  '565': { movement: 'initial-load' },
+  '601': { movement: 'issued' },
+  '641': { movement: 'shipped' },
+  '643': { movement: 'shipped' },
+  '651': { movement: 'returned' },
+  '653': { movement: 'returned' },
+  '655': { movement: 'returned' },
+  '657': { movement: 'returned' },
+};
+
+/** Handheld scan movement kinds (src/contracts/handheld-goods-movement.ts) -> SAP movement type. */
+export const HANDHELD_MOVE_TYPES: Readonly<Record<string, string>> = {
+  'receipt-delivery': '101',
+  'receipt-po': '101',
+  'return-to-vendor': '122',
+  'transfer-location': '311',
+  'transfer-site': '301',
+  'vendor-repair-out': '541',
+  'vendor-repair-return': '542',
+  'initial-stock': '561',
+  scrap: '551',
+  'customer-return': '653',
+};
+
+/** WMS confirmation events -> ledger movement. */
+export const WMS_EVENTS: Readonly<Record<string, Movement>> = {
+  picked: 'packed',
+  packed: 'packed',
+  shipped: 'shipped',
+  received: 'received',
+};
