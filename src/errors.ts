@@ -138,10 +138,89 @@ export const ERROR_CATALOGUE = {
     summary: 'A concurrent change got in the way; retrying the operation resolves it',
   },
   MESSAGE_NOT_FOUND: { verdict: 'permanent', httpStatus: 404, summary: 'No stored message has this id' },
+  LEDGER_SERIAL_NOT_FOUND: {
+    verdict: 'permanent',
+    httpStatus: 404,
+    summary: 'The serial ledger has no such serial (of this material)',
+  },
+  LEDGER_ALERT_NOT_FOUND: { verdict: 'permanent', httpStatus: 404, summary: 'No serial alert has this id' },
+  LEDGER_EXTRACT_FAILED: {
+    verdict: 'permanent',
+    httpStatus: 422,
+    summary: 'The serial ledger could not read serial events from a message (delivery is not affected)',
+  },
   QUERY_INVALID: {
     verdict: 'permanent',
     httpStatus: 400,
     summary: 'The search query or its page cursor is invalid',
+  },
+
+  // --- HTTP edges and support API ------------------------------------------------------------
+  REQUEST_BODY_TOO_LARGE: {
+    verdict: 'permanent',
+    httpStatus: 413,
+    summary: 'The request body is larger than server.bodyLimit',
+  },
+  UNSUPPORTED_MEDIA_TYPE: {
+    verdict: 'permanent',
+    httpStatus: 415,
+    summary: 'This endpoint does not accept the Content-Type of the request',
+  },
+  JSON_INVALID: { verdict: 'permanent', httpStatus: 400, summary: 'The request body is not valid JSON' },
+  REQUEST_INVALID: {
+    verdict: 'permanent',
+    httpStatus: 400,
+    summary: 'The request parameters or body are invalid (see issues)',
+  },
+  AUTH_REQUIRED: {
+    verdict: 'permanent',
+    httpStatus: 401,
+    summary: 'Credentials are missing or not valid',
+  },
+  FORBIDDEN: {
+    verdict: 'permanent',
+    httpStatus: 403,
+    summary: 'The authenticated caller may not do this',
+  },
+  ROUTE_NOT_FOUND: { verdict: 'permanent', httpStatus: 404, summary: 'No such endpoint' },
+  BULK_JOB_NOT_FOUND: { verdict: 'permanent', httpStatus: 404, summary: 'No bulk replay job has this id' },
+  INTERNAL_ERROR: {
+    verdict: 'transient',
+    httpStatus: 500,
+    summary: 'An unexpected error occurred (see the gateway log)',
+  },
+  REDIS_UNAVAILABLE: {
+    verdict: 'transient',
+    httpStatus: 503,
+    summary: 'Redis cannot be reached',
+  },
+
+  // --- pipeline (ingest, routing, replay) ----------------------------------------------------
+  PARTNER_UNKNOWN: {
+    verdict: 'permanent',
+    httpStatus: 422,
+    summary: 'No partner profile matches the receiver or sender of the message',
+  },
+  MESSAGE_TYPE_NOT_ALLOWED: {
+    verdict: 'permanent',
+    httpStatus: 403,
+    summary: 'The partner profile does not send or receive this message type',
+  },
+  CONTRACT_UNKNOWN: { verdict: 'permanent', httpStatus: 404, summary: 'No payload contract has this name' },
+  PRINCIPAL_NOT_ALLOWED: {
+    verdict: 'permanent',
+    httpStatus: 403,
+    summary: 'The caller may not post messages through this channel',
+  },
+  ROUTE_NOT_FOUND: {
+    verdict: 'permanent',
+    httpStatus: 422,
+    summary: 'The configuration no longer routes this message (partner, message type or port removed)',
+  },
+  MESSAGE_NOT_REPLAYABLE: {
+    verdict: 'permanent',
+    httpStatus: 409,
+    summary: 'The message is in a status that does not allow this action',
   },
 
   // --- transports (delivery to SAP, WMS, PeopleSoft, file ports, RFC) ------------------------

@@ -34,6 +34,21 @@ const size = z
     return Number(m[1]) * { b: 1, kb: 1024, mb: 1024 * 1024 }[m[2]!.toLowerCase() as 'b' | 'kb' | 'mb'];
   });
 
+/**
+ * HTTP basic credentials a caller (SAP's HTTP destination, a partner) uses towards the gateway:
+ * the password in an environment variable, or its scrypt hash (`idocgate hash-password`).
+ */
+const basicCredentials = z
+  .object({
+    username: z.string().min(1),
+    passwordEnv: envName.optional(),
+    passwordHash: z.string().regex(/^scrypt\$/, 'must be a hash printed by `idocgate hash-password`').optional(),
+  })
+  .strict()
+  .refine((o) => (o.passwordEnv === undefined) !== (o.passwordHash === undefined), {
+    message: 'give exactly one of passwordEnv or passwordHash',
+  });
+
 /** Control-record values the gateway writes for IDocs it sends to this SAP system (WE21/WE20). */
 const controlDefaults = z
   .object({
@@ -69,10 +84,7 @@ export const portSchema = z
     /** How the gateway delivers IDocs to this SAP system. */
     transport: transportRef,
     /** Credentials SAP uses when it calls the gateway (its HTTP destination / XML-HTTP port). */
-    inboundAuth: z
-      .object({ username: z.string().min(1), passwordEnv: envName })
-      .strict()
-      .optional(),
+    inboundAuth: basicCredentials.optional(),
     control: controlDefaults.default({}),
     /** Segment definition versions SAP expects for flat files (its "segment release"). */
     segmentVersions: z.record(z.string(), z.string()).default({}),
@@ -118,10 +130,7 @@ export const partnerSchema = z
       .object({
         /** SHA-256 hex digests of the partner's API keys (`idocgate hash-key` prints one). */
         apiKeySha256: z.array(z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 hex digest')).default([]),
-        basic: z
-          .object({ username: z.string().min(1), passwordEnv: envName })
-          .strict()
-          .optional(),
+        basic: basicCredentials.optional(),
       })
       .strict()
       .default({ apiKeySha256: [] }),

@@ -1,0 +1,121 @@
+/**
+ * One error handler for the whole HTTP surface: IdocgateError codes map to their catalogue HTTP
+ * status, Fastify's own errors (body too large, unsupported media type, bad JSON, schema
+ * validation) to catalogue codes, anything else to 500 INTERNAL_ERROR (logged, details hidden).
+ * The body is always a problem object `{ code, message, issues }`.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ERROR_CATALOGUE, isIdocgateError, type ErrorCode, type Issue } from '../errors.js';
+
+export interface Problem {
+  readonly status: number;
+  readonly code: string;
+  readonly message: string;
+  readonly issues: readonly Issue[];
+}
+
+/** JSON Schema of the problem body, for the OpenAPI document. */
+export const problemSchema = {
+  $id: 'Problem',
+  type: 'object',
+  required: ['code', 'message', 'issues'],
+  properties: {
+    code: { type: 'string', description: 'Stable error code from the catalogue (src/errors.ts)' },
+    message: { type: 'string' },
+    issues: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['code', 'message'],
+        properties: {
+          code: { type: 'string' },
+          message: { type: 'string' },
+          path: { type: 'string' },
+          severity: { type: 'string', enum: ['error', 'warning'] },
+          details: { type: 'object', additionalProperties: true },
+        },
+      },
+    },
+  },
+} as const;
+
+const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'REQUEST_BODY_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'JSON_INVALID',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'JSON_INVALID',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'REQUEST_INVALID',
+  FST_ERR_VALIDATION: 'REQUEST_INVALID',
+};
+
+function isFastifyError(e: unknown): e is FastifyError {
+  return e instanceof Error && typeof (e as { code?: unknown }).code === 'string';
+}
+
+/** The problem an error answers with. `bodyLimit` makes the 413 message say the limit. */
+export function toProblem(error: unknown, bodyLimit?: number): Problem {
+  if (isIdocgateError(error)) {
+    return { status: error.httpStatus, code: error.code, message: error.message, issues: error.issues };
+  }
+  if (isFastifyError(error)) {
+    const code = FASTIFY_CODES[error.code];
+    if (code === 'REQUEST_INVALID' && error.validation) {
+      const issues: Issue[] = error.validation.map((v) => ({
+        code: 'REQUEST_INVALID',
+        path: `${error.validationContext ?? ''}${v.instancePath}`,
+        message: `${error.validationContext ?? 'request'}${v.instancePath} ${v.message ?? 'is invalid'}`,
+      }));
+      return { status: 400, code, message: error.message, issues };
+    }
+    if (code === 'REQUEST_BODY_TOO_LARGE') {
+      const limit = bodyLimit !== undefined ? ` of ${bodyLimit} bytes (server.bodyLimit)` : '';
+      return { status: 413, code, message: `The request body is larger than the limit${limit}`, issues: [] };
+    }
+    if (code !== undefined) {
+      return { status: ERROR_CATALOGUE[code].httpStatus, code, message: error.message, issues: [] };
+    }
+    if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+      return { status: error.statusCode, code: 'REQUEST_INVALID', message: error.message, issues: [] };
+    }
+  }
+  return {
+    status: 500,
+    code: 'INTERNAL_ERROR',
+    message: ERROR_CATALOGUE.INTERNAL_ERROR.summary,
+    issues: [],
+  };
+}
+
+/** One line of text for callers that show text (SAP's SM58 / WE02). */
+export function problemText(p: Problem): string {
+  const first = p.issues
+    .slice(0, 5)
+    .map((i) => (i.path ? `${i.path}: ${i.message}` : i.message))
+    .join('; ');
+  return `${p.code}: ${p.message}${first ? ` (${first}${p.issues.length > 5 ? '; ...' : ''})` : ''}`;
+}
+
+export function logProblem(request: FastifyRequest, error: unknown, p: Problem): void {
+  if (p.status >= 500) request.log.error({ err: error, code: p.code }, 'request failed');
+  else request.log.info({ code: p.code, status: p.status }, p.message);
+}
+
+/** Installs the JSON problem error handler and the 404 handler on `app`. */
+export function registerErrorHandling(app: FastifyInstance, bodyLimit?: number): void {
+  app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const p = toProblem(error, bodyLimit);
+    logProblem(request, error, p);
+    return reply.code(p.status).type('application/json; charset=utf-8').send({
+      code: p.code,
+      message: p.message,
+      issues: p.issues,
+    });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({
+      code: 'ROUTE_NOT_FOUND',
+      message: `No endpoint ${request.method} ${request.url.split('?')[0] ?? ''}`,
+      issues: [],
+    }),
+  );
+}

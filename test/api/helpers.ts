@@ -1,0 +1,150 @@
+/**
+ * Builds the real app (Fastify + store on PGlite in memory + the local Redis) around the Gateway
+ * test double, with a config written to a temp file and log lines captured in memory.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { stringify } from 'yaml';
+import { buildApp, type App, type BuildAppOptions } from '../../src/app.js';
+import { hashPassword, sha256Hex } from '../../src/api/credentials.js';
+import { loadConfig } from '../../src/config/load.js';
+import { createLogger } from '../../src/logging.js';
+import { recordingGateway, type RecordingGateway } from '../support/recording-gateway.js';
+
+export const SECRETS = {
+  wmsKey: 'igk_test-wms-key-0123456789abcdef',
+  handheldKey: 'igk_test-handheld-key-fedcba9876543210',
+  sapInboundPassword: 'sap-inbound-Pa55word!',
+  operatorPassword: 'operator-Pa55word!',
+  viewerPassword: 'viewer-Pa55word!',
+} as const;
+
+/** Cheap scrypt cost for tests (the CLI default is N=16384). */
+const TEST_COST = { N: 1024, r: 8, p: 1 };
+
+export async function testConfig(overrides: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+  return {
+    server: { bodyLimit: '256kb' },
+    operators: {
+      alice: { role: 'operator', passwordHash: await hashPassword(SECRETS.operatorPassword, TEST_COST) },
+      victor: { role: 'viewer', passwordHash: await hashPassword(SECRETS.viewerPassword, TEST_COST) },
+    },
+    ports: {
+      S4H: {
+        transport: {
+          kind: 'sap-xml-http',
+          url: 'http://127.0.0.1:9/sap/bc/idoc_xml?sap-client=100',
+          username: 'IDOCGATE',
+          passwordEnv: 'SAP_OUT_PASSWORD',
+        },
+        inboundAuth: { username: 'SAPS4H', passwordEnv: 'SAP_IN_PASSWORD' },
+        control: {
+          MANDT: '100',
+          RCVPOR: 'SAPS4H',
+          RCVPRN: 'S4HCLNT100',
+          SNDPOR: 'IDOCGATE',
+          SNDPRN: 'IDOCGATE',
+        },
+      },
+    },
+    partners: {
+      wms: {
+        number: 'WMS01',
+        credentials: { apiKeySha256: [sha256Hex(SECRETS.wmsKey)] },
+        sends: [
+          {
+            messageType: 'WHSCON',
+            contract: 'wms-confirmation',
+            mapping: 'wms-confirmation-to-delvry07',
+            port: 'S4H',
+          },
+        ],
+        receives: [
+          {
+            messageType: 'DESADV',
+            idocType: 'DELVRY07',
+            mapping: 'delvry07-to-wms-delivery-order',
+            transport: { kind: 'webhook', url: 'http://127.0.0.1:9/wms' },
+          },
+        ],
+      },
+      handheld: {
+        number: 'HH01',
+        credentials: { apiKeySha256: [sha256Hex(SECRETS.handheldKey)] },
+        sends: [
+          {
+            messageType: 'MBGMCR',
+            contract: 'handheld-goods-movement',
+            mapping: 'handheld-to-mbgmcr03',
+            port: 'S4H',
+          },
+        ],
+      },
+    },
+    ...overrides,
+  };
+}
+
+export interface LogCapture {
+  readonly lines: string[];
+  text(): string;
+}
+
+export function captureLogs(): { stream: Writable; capture: LogCapture } {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
+  return { stream, capture: { lines, text: () => lines.join('\n') } };
+}
+
+export interface TestApp {
+  readonly app: App;
+  readonly gateway: RecordingGateway;
+  readonly logs: LogCapture;
+  close(): Promise<void>;
+}
+
+export async function startTestApp(
+  config: Record<string, unknown>,
+  extra: Partial<BuildAppOptions> = {},
+): Promise<TestApp> {
+  const dir = await mkdtemp(join(tmpdir(), 'idocgate-api-'));
+  const file = join(dir, 'config.yaml');
+  await writeFile(file, stringify(config));
+  const loaded = loadConfig({
+    file,
+    env: { SAP_OUT_PASSWORD: 'unused-out-password', SAP_IN_PASSWORD: SECRETS.sapInboundPassword },
+  });
+  const { stream, capture } = captureLogs();
+  let gateway: RecordingGateway | undefined;
+  const app = await buildApp({
+    loaded,
+    logger: createLogger({ destination: stream, level: 'debug' }),
+    store: { dataDir: 'memory://' },
+    prefix: `t-api-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+    createGateway: async (w) => {
+      gateway = recordingGateway(w.store, w.definitions);
+      return gateway;
+    },
+    ...extra,
+  });
+  return {
+    app,
+    gateway: gateway!,
+    logs: capture,
+    async close() {
+      await app.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function basic(user: string, password: string): string {
+  return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+}
