@@ -1,0 +1,200 @@
+/**
+ * The combined codec benchmark (`npm run bench:codec [-- count rounds chunk]`).
+ *
+ * Corpus (bench/corpus.ts): `count` (default 10 000) DELVRY07 with 20 items x 5 serials and as
+ * many MBGMCR03, each IDoc as its own flat file, IDoc-XML document and canonical JSON text.
+ * Measured over the same IDocs, in the same run:
+ *   flat parse (parseFlat), flat generate (writeFlat), XML parse (parseXml), XML generate
+ *   (writeXml): IDocs/s, records/s, MB/s;
+ *   baselines: JSON.parse of the canonical JSON, JSON.stringify of the canonical model, the raw
+ *   event rate of saxes over the XML (position tracking on and off), and fast-xml-parser 5 for
+ *   comparison;
+ *   peak RSS of the process.
+ * Ratios against the targets: flat parse >= 1.0x JSON.parse, XML parse >= 0.7x saxes (the
+ * faster setting, position off), XML generate >= 1.0x JSON.stringify.
+ *
+ * The corpus is built chunk by chunk (default 1 000 IDocs); each case runs `rounds` times per
+ * chunk, interleaved with the others, and its best round counts. Texts are flat strings.
+ */
+import { XMLParser } from 'fast-xml-parser';
+import { SaxesParser } from 'saxes';
+import { loadDefinitions } from '../src/definitions/load.js';
+import { toCanonical } from '../src/idoc/codec-json.js';
+import { parseFlat } from '../src/idoc/flat-read.js';
+import { writeFlat } from '../src/idoc/flat-write.js';
+import { countSegments } from '../src/idoc/model.js';
+import { parseXml } from '../src/idoc/xml-reader.js';
+import { writeXml } from '../src/idoc/xml-writer.js';
+import { CORPUS, bestOf, chunkOf, flatString, fmt } from './corpus.js';
+
+const COUNT = Number(process.argv[2] ?? 10_000);
+const ROUNDS = Number(process.argv[3] ?? 3);
+const CHUNK = Number(process.argv[4] ?? 1_000);
+const registry = loadDefinitions();
+
+const CASES = [
+  'flat parse',
+  'flat generate',
+  'XML parse',
+  'XML generate',
+  'JSON.parse',
+  'JSON.stringify',
+  'saxes events (position on)',
+  'saxes events (position off)',
+  'fast-xml-parser 5',
+] as const;
+type Case = (typeof CASES)[number];
+
+interface Totals {
+  idocs: number;
+  records: number;
+  flatBytes: number;
+  xmlBytes: number;
+  jsonBytes: number;
+  saxEvents: number;
+  seconds: Record<Case, number>;
+}
+
+function emptyTotals(): Totals {
+  const seconds = {} as Record<Case, number>;
+  for (const c of CASES) seconds[c] = 0;
+  return { idocs: 0, records: 0, flatBytes: 0, xmlBytes: 0, jsonBytes: 0, saxEvents: 0, seconds };
+}
+
+const fxp = new XMLParser({
+  ignoreAttributes: false,
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: false,
+  processEntities: true,
+  htmlEntities: false,
+  isArray: () => true,
+});
+
+let sink = 0;
+
+function saxesRun(xmls: readonly string[], position: boolean): number {
+  let events = 0;
+  for (const x of xmls) {
+    const p = new SaxesParser({ position });
+    p.on('opentag', () => events++);
+    p.on('text', () => events++);
+    p.on('closetag', () => events++);
+    p.write(x).close();
+  }
+  return events;
+}
+
+function measureChunk(t: Totals, idocs: ReturnType<typeof chunkOf>): void {
+  const flats = idocs.map((d) => flatString(writeFlat([d], registry)));
+  const xmls = idocs.map((d) => flatString(writeXml(d)));
+  const canon = idocs.map(toCanonical);
+  const jsons = canon.map((c) => JSON.stringify(c));
+  // correctness before timing: the texts read back as the IDocs they were written from
+  const first = JSON.stringify(canon[0]);
+  if (JSON.stringify(toCanonical(parseFlat(flats[0]!, registry).idocs[0]!)) !== first)
+    throw new Error('flat mismatch');
+  if (JSON.stringify(toCanonical(parseXml(xmls[0]!).idocs[0]!)) !== first) throw new Error('XML mismatch');
+
+  let events = 0;
+  const best = bestOf(ROUNDS, {
+    'flat parse': () => {
+      for (const s of flats) sink += parseFlat(s, registry).idocs.length;
+    },
+    'flat generate': () => {
+      for (const d of idocs) sink += writeFlat([d], registry).length;
+    },
+    'XML parse': () => {
+      for (const s of xmls) sink += parseXml(s).idocs.length;
+    },
+    'XML generate': () => {
+      for (const d of idocs) sink += writeXml(d).length;
+    },
+    'JSON.parse': () => {
+      for (const s of jsons) sink += (JSON.parse(s) as { segments: unknown[] }).segments.length;
+    },
+    'JSON.stringify': () => {
+      for (const c of canon) sink += JSON.stringify(c).length;
+    },
+    'saxes events (position on)': () => {
+      events = saxesRun(xmls, true);
+    },
+    'saxes events (position off)': () => {
+      events = saxesRun(xmls, false);
+    },
+    'fast-xml-parser 5': () => {
+      for (const s of xmls) sink += Object.keys(fxp.parse(s) as object).length;
+    },
+  });
+  for (const c of CASES) t.seconds[c] += best[c]!;
+  t.idocs += idocs.length;
+  for (const d of idocs) t.records += countSegments(d) + 1;
+  for (const s of flats) t.flatBytes += Buffer.byteLength(s);
+  for (const s of xmls) t.xmlBytes += Buffer.byteLength(s);
+  for (const s of jsons) t.jsonBytes += Buffer.byteLength(s);
+  t.saxEvents += events;
+}
+
+function bytesFor(t: Totals, c: Case): number {
+  if (c.startsWith('flat')) return t.flatBytes;
+  if (c.startsWith('JSON')) return t.jsonBytes;
+  return t.xmlBytes;
+}
+
+function report(name: string, t: Totals): void {
+  console.log(
+    `\n${name}: ${fmt(t.idocs)} IDocs, ${fmt(t.records)} records; flat ${(t.flatBytes / 1e6).toFixed(0)} MB, ` +
+      `XML ${(t.xmlBytes / 1e6).toFixed(0)} MB, JSON ${(t.jsonBytes / 1e6).toFixed(0)} MB, ${fmt(t.saxEvents)} saxes events`,
+  );
+  console.log(
+    `  ${'case'.padEnd(30)} ${'IDocs/s'.padStart(9)} ${'records/s'.padStart(11)} ${'MB/s'.padStart(7)}`,
+  );
+  for (const c of CASES) {
+    const s = t.seconds[c];
+    const extra = c.startsWith('saxes') ? `  ${(t.saxEvents / s / 1e6).toFixed(1)} M events/s` : '';
+    console.log(
+      `  ${c.padEnd(30)} ${fmt(t.idocs / s).padStart(9)} ${fmt(t.records / s).padStart(11)} ${(bytesFor(t, c) / 1e6 / s).toFixed(1).padStart(7)}${extra}`,
+    );
+  }
+  const ratio = (a: Case, b: Case): number => t.seconds[b] / t.seconds[a];
+  const line = (label: string, r: number, target: number): string =>
+    `  ${label.padEnd(46)} ${r.toFixed(2)}x  (target >= ${target.toFixed(1)}x: ${r >= target ? 'met' : 'MISSED'})`;
+  console.log(line('flat parse / JSON.parse', ratio('flat parse', 'JSON.parse'), 1.0));
+  console.log(
+    line('XML parse / saxes events (position off)', ratio('XML parse', 'saxes events (position off)'), 0.7),
+  );
+  console.log(
+    `  ${'XML parse / saxes events (position on)'.padEnd(46)} ${ratio('XML parse', 'saxes events (position on)').toFixed(2)}x`,
+  );
+  console.log(line('XML generate / JSON.stringify', ratio('XML generate', 'JSON.stringify'), 1.0));
+  console.log(
+    `  ${'flat generate / JSON.stringify'.padEnd(46)} ${ratio('flat generate', 'JSON.stringify').toFixed(2)}x`,
+  );
+  console.log(
+    `  ${'XML parse / fast-xml-parser 5'.padEnd(46)} ${ratio('XML parse', 'fast-xml-parser 5').toFixed(2)}x`,
+  );
+}
+
+console.log(
+  `codec bench: Node ${process.version}, ${fmt(COUNT)} IDocs per set, chunks of ${fmt(CHUNK)}, best of ${ROUNDS} rounds per chunk`,
+);
+const all = emptyTotals();
+for (const set of CORPUS) {
+  const t = emptyTotals();
+  for (let from = 0; from < COUNT; from += CHUNK)
+    measureChunk(t, chunkOf(set, from, Math.min(COUNT, from + CHUNK)));
+  report(set.name, t);
+  for (const c of CASES) all.seconds[c] += t.seconds[c];
+  all.idocs += t.idocs;
+  all.records += t.records;
+  all.flatBytes += t.flatBytes;
+  all.xmlBytes += t.xmlBytes;
+  all.jsonBytes += t.jsonBytes;
+  all.saxEvents += t.saxEvents;
+}
+report('Combined corpus', all);
+const peak = process.resourceUsage().maxRSS * 1024;
+console.log(
+  `\npeak RSS ${(peak / 1e6).toFixed(0)} MB (whole run: corpus chunk, its texts and the parsed models)`,
+);
+if (sink < 0) console.log(sink);
