@@ -97,6 +97,7 @@ class XmlWriter {
   /** Where the writer is, for error messages (`idoc[0]`, `E1EDL20[0]`, ...), built only on error. */
   private readonly where: (string | Segment)[] = [];
   private readonly whereIndex: number[] = [];
+  private level = 0;
 
   constructor(
     private readonly indent: number,
@@ -121,17 +122,18 @@ class XmlWriter {
   }
 
   enter(step: string | Segment, index = 0): void {
-    this.where.push(step);
-    this.whereIndex.push(index);
+    this.where[this.level] = step;
+    this.whereIndex[this.level] = index;
+    this.level++;
   }
 
   leave(): void {
-    this.where.pop();
-    this.whereIndex.pop();
+    this.level--;
   }
 
   path(): string {
     return this.where
+      .slice(0, this.level)
       .map((w, k) => (typeof w === 'string' ? w : `${w.type}[${this.whereIndex[k] ?? 0}]`))
       .join('/');
   }
