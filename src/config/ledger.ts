@@ -69,6 +69,8 @@ export const ledgerConfigSchema = z.strictObject({
     .array(z.strictObject({ from: z.string().min(1), to: z.string().min(1), minHours: hours }))
     .default([]),
   rules: ledgerRulesSchema.prefault({}),
+  /** EPCIS output: the GS1 company prefix length of 18-digit handling-unit ids (SSCC), when they are SSCCs. */
+  epcis: z.strictObject({ ssccCompanyPrefixLength: z.number().int().min(6).max(12).optional() }).prefault({}),
   /** Alerts are also POSTed here (transport options of kind `webhook`). */
   alertWebhook: z.record(z.string(), z.unknown()).optional(),
   /** EPCIS repository to capture events to (options of transport kind `epcis-capture`). */

@@ -3,6 +3,7 @@
  * line in `transportKinds`; it must pass the shared contract suite (test/transports/contract.ts).
  */
 import type { Issue } from '../errors.js';
+import { epcisCaptureTransport } from './epcis-capture.js';
 import { fileTransport } from './file.js';
 import { rfcTransport } from './rfc.js';
 import { sapSoapTransport } from './sap-soap.js';
@@ -17,6 +18,7 @@ export const transportKinds: readonly TransportDefinition[] = [
   webhookTransport,
   fileTransport,
   rfcTransport,
+  epcisCaptureTransport,
 ];
 
 export function findTransportKind(kind: string): TransportDefinition | undefined {
