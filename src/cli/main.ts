@@ -6,12 +6,22 @@ import { Command } from 'commander';
 import * as codecCommand from './commands/codec.js';
 import * as definitionsCommand from './commands/definitions.js';
 import * as mapCommand from './commands/map.js';
+import * as serveCommand from './commands/serve.js';
+import * as checkConfigCommand from './commands/check-config.js';
+import * as hashCommand from './commands/hash.js';
 
 const program = new Command('idocgate')
   .description('SAP IDoc gateway: codec, mappings, queues, store, sweeper, serial ledger')
   .showHelpAfterError();
 
-const commandModules: { register(program: Command): void }[] = [definitionsCommand, mapCommand, codecCommand];
+const commandModules: { register(program: Command): void }[] = [
+  definitionsCommand,
+  mapCommand,
+  codecCommand,
+  serveCommand,
+  checkConfigCommand,
+  hashCommand,
+];
 
 for (const m of commandModules) m.register(program);
 
