@@ -1,0 +1,185 @@
+/**
+ * The work of one delivery before the transport is called: decode the current payload version,
+ * validate, map (storing the mapped version once: retries reuse it, so a generated DOCNUM stays
+ * the same), and encode for the destination's transport kind.
+ */
+import { IdocgateError } from '../errors.js';
+import type { Idoc } from '../idoc/model.js';
+import { validateIdoc } from '../idoc/validate.js';
+import { runMapping } from '../mapping/run.js';
+import type { CompiledMapping } from '../mapping/types.js';
+import type { OutboundDelivery } from '../transports/types.js';
+import type { PipelineDeps, TransportRef } from './deps.js';
+import { outboundControl } from './outbound-idoc.js';
+import { IDOC_CONTRACT, type Route } from './routing.js';
+import { idocSearchKeys, searchText } from './search-keys.js';
+import type { MessageRecord, VersionRecord } from './store-port.js';
+import { bodyText, encodeIdoc, idocFromJson, idocToJson, readIdocInput } from './wire.js';
+
+export interface PreparedDelivery {
+  readonly transportKey: string;
+  readonly transport: TransportRef;
+  readonly delivery: OutboundDelivery;
+}
+
+/** The payload to work from: the newest edit, else the parsed model, else the raw input. */
+export function inputVersion(versions: readonly VersionRecord[]): VersionRecord {
+  const pick = (kind: VersionRecord['kind']): VersionRecord | undefined =>
+    versions.filter((v) => v.kind === kind).at(-1);
+  const v = pick('edited') ?? pick('parsed') ?? pick('raw');
+  if (v === undefined) throw new IdocgateError('STORE_QUERY_FAILED', 'the message has no payload version');
+  return v;
+}
+
+function textOf(v: VersionRecord): string {
+  return bodyText(v.content);
+}
+
+function decodeIdoc(deps: PipelineDeps, v: VersionRecord): Idoc {
+  if (v.kind === 'parsed' && v.format === 'json') return idocFromJson(textOf(v));
+  const read = readIdocInput(v.content, deps.definitions);
+  if (read.idocs.length !== 1) {
+    throw new IdocgateError(
+      'IDOC_INVALID',
+      `version ${v.version} holds ${read.idocs.length} IDocs; a message is one IDoc`,
+    );
+  }
+  return read.idocs[0]!;
+}
+
+/** Validation errors (not warnings) throw IDOC_INVALID with every issue. Unknown types pass through. */
+function validate(deps: PipelineDeps, idoc: Idoc, what: string): void {
+  const errors = validateIdoc(idoc, deps.definitions).filter(
+    (i) => i.severity !== 'warning' && i.code !== 'IDOC_TYPE_UNKNOWN',
+  );
+  if (errors.length > 0) {
+    const first = errors[0]!;
+    throw new IdocgateError(
+      'IDOC_INVALID',
+      `${what} does not validate: ${first.path ?? ''} ${first.message} (${errors.length} issue(s))`,
+      {
+        issues: errors,
+      },
+    );
+  }
+}
+
+function mappingNamed(deps: PipelineDeps, name: string): CompiledMapping {
+  const m = deps.mappings.get(name);
+  if (m === undefined) throw new IdocgateError('ROUTE_NOT_FOUND', `mapping ${name} is not loaded`);
+  return m;
+}
+
+function mappingContext(deps: PipelineDeps): { now: Date; timeZone: string } {
+  return { now: new Date(deps.clock.now()), timeZone: deps.config.timeZone };
+}
+
+export async function prepareDelivery(
+  deps: PipelineDeps,
+  m: MessageRecord,
+  route: Route,
+): Promise<PreparedDelivery> {
+  const versions = await deps.store.versions(m.id);
+  const input = inputVersion(versions);
+  const mapped = versions.filter((v) => v.kind === 'mapped' && v.version > input.version).at(-1);
+  const base = { messageId: m.id, ...(m.partner !== null ? { partner: m.partner } : {}) };
+
+  if (route.kind === 'to-partner') {
+    const idoc = decodeIdoc(deps, input);
+    validate(deps, idoc, `IDoc ${m.docnum ?? ''}`);
+    const transport = route.receives.transport as TransportRef;
+    const transportKey = `partner:${route.partnerName}:receives:${route.receivesIndex}`;
+    const common = { ...base, ...(m.docnum !== null ? { docnum: m.docnum } : {}), control: idoc.control };
+    if (route.receives.mapping !== undefined) {
+      let body: string;
+      if (mapped !== undefined) {
+        body = textOf(mapped);
+      } else {
+        const out = runMapping(mappingNamed(deps, route.receives.mapping), idoc, mappingContext(deps));
+        body = JSON.stringify(out.output);
+        await deps.store.addVersion(m.id, {
+          kind: 'mapped',
+          format: 'json',
+          content: body,
+          contentType: 'application/json',
+          createdBy: 'pipeline',
+          note: `mapping ${route.receives.mapping}`,
+        });
+      }
+      return { transportKey, transport, delivery: { ...common, body, contentType: 'application/json' } };
+    }
+    const enc = encodeIdoc(idoc, transport.kind, deps.definitions, m.id);
+    return {
+      transportKey,
+      transport,
+      delivery: {
+        ...common,
+        body: enc.body,
+        contentType: enc.contentType,
+        ...(enc.arckey !== undefined ? { arckey: enc.arckey } : {}),
+      },
+    };
+  }
+
+  const transport = route.port.transport as TransportRef;
+  const transportKey = `port:${route.portName}`;
+  let idoc: Idoc;
+  if (route.kind === 'gateway') {
+    idoc = decodeIdoc(deps, input);
+  } else if (mapped !== undefined) {
+    idoc = idocFromJson(textOf(mapped));
+  } else if (route.sends.contract === IDOC_CONTRACT && route.sends.mapping === undefined) {
+    // A partner's IDoc goes to SAP as it is, with the port's defaults for what it leaves open.
+    const own = decodeIdoc(deps, input);
+    idoc = { ...own, control: { ...(route.port.control as Idoc['control']), ...own.control } };
+    validate(deps, idoc, `IDoc ${m.docnum ?? ''}`);
+  } else {
+    if (route.sends.mapping === undefined) {
+      throw new IdocgateError(
+        'ROUTE_NOT_FOUND',
+        `partner ${route.partnerName} sends ${route.sends.contract} without a mapping`,
+      );
+    }
+    const mapping = mappingNamed(deps, route.sends.mapping);
+    const source: unknown =
+      route.sends.contract === IDOC_CONTRACT ? decodeIdoc(deps, input) : JSON.parse(textOf(input));
+    const out = runMapping(mapping, source, mappingContext(deps)).output as Idoc;
+    const docnum = await deps.store.nextIdocNumber();
+    idoc = {
+      control: outboundControl(route.port, out.control, {
+        docnum,
+        idocType: mapping.target.idoc ?? out.control.IDOCTYP ?? '',
+        messageType: out.control.MESTYP ?? mapping.target.messageType ?? route.sends.messageType,
+        now: deps.clock.now(),
+        timeZone: deps.config.timeZone,
+        sender: { prt: route.partner.type, prn: route.partner.number },
+      }),
+      segments: out.segments,
+    };
+    validate(deps, idoc, `the ${idoc.control.IDOCTYP ?? ''} IDoc mapped by ${mapping.name}`);
+    const keys = [...idocSearchKeys(idoc), { kind: 'docnum', value: docnum }];
+    await deps.store.addVersion(m.id, {
+      kind: 'mapped',
+      format: 'json',
+      content: idocToJson(idoc),
+      contentType: 'application/json',
+      createdBy: 'pipeline',
+      note: `mapping ${mapping.name}: ${idoc.control.IDOCTYP ?? ''} DOCNUM ${docnum}`,
+    });
+    await deps.store.addSearchKeys(m.id, keys, `${docnum} ${searchText(keys)}`);
+  }
+  const enc = encodeIdoc(idoc, transport.kind, deps.definitions, m.id);
+  const docnum = idoc.control.DOCNUM?.trim();
+  return {
+    transportKey,
+    transport,
+    delivery: {
+      ...base,
+      body: enc.body,
+      contentType: enc.contentType,
+      control: idoc.control,
+      ...(docnum ? { docnum } : {}),
+      ...(enc.arckey !== undefined ? { arckey: enc.arckey } : {}),
+    },
+  };
+}

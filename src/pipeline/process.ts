@@ -1,0 +1,150 @@
+/**
+ * Processing one queue job: claim the message (compare-and-set on its status and enqueue token),
+ * keep its ordering key's order, prepare (decode, validate, route, map, encode), deliver through
+ * the transport, and record the outcome: delivered, retry later (transient), or dead letter
+ * (permanent, or retries exhausted). Every attempt is recorded; status IDocs go back to SAP
+ * where the partner profile asks; the next message of the ordering key is released.
+ */
+import type { PipelineDeps } from './deps.js';
+import type { MessageLabels } from './metrics-port.js';
+import { releaseKey } from './ordering.js';
+import { prepareDelivery } from './prepare.js';
+import type { JobOutcome, JobRun } from './queue-port.js';
+import { classifyFailure, computeBackoff, type Failure } from './retry.js';
+import { destinationOf, destinationSettings, routeOf, type Route } from './routing.js';
+import { sendStatusToSap, type FinalOutcome } from './status-to-sap.js';
+import type { MessageRecord, MessageStatus } from './store-port.js';
+
+/** Statuses a job may claim its message from (processing: the job was stalled and re-run). */
+const CLAIMABLE: readonly MessageStatus[] = ['queued', 'failed', 'processing'];
+
+const WORKER = 'worker';
+
+export function labelsOf(m: MessageRecord): MessageLabels {
+  return { partner: m.partner ?? '-', messageType: m.messageType ?? '-', direction: m.direction };
+}
+
+async function reportStatus(
+  deps: PipelineDeps,
+  m: MessageRecord,
+  route: Route | undefined,
+  outcome: FinalOutcome,
+  text?: string,
+): Promise<void> {
+  if (route?.kind !== 'to-partner') return;
+  await sendStatusToSap(deps, m, route, outcome, text);
+}
+
+export async function processJob(deps: PipelineDeps, run: JobRun): Promise<JobOutcome> {
+  const { store } = deps;
+  const m = await store.get(run.messageId);
+  if (m === undefined) return { kind: 'skipped', reason: 'message not found (purged?)' };
+  if (m.enqueueToken !== run.token) {
+    return { kind: 'skipped', reason: `stale job: the message is at generation ${m.enqueueToken ?? 'none'}` };
+  }
+  if (!CLAIMABLE.includes(m.status)) return { kind: 'skipped', reason: `message is ${m.status}` };
+  if (m.orderingKey !== null) {
+    const head = await store.headOfKey(m.orderingKey);
+    if (head !== undefined && head.id !== m.id) {
+      await store.transition(m.id, 'blocked', {
+        by: WORKER,
+        expectFrom: m.status,
+        text: `waits for ${head.id} (${head.status}) of ordering key ${m.orderingKey}`,
+      });
+      return { kind: 'skipped', reason: 'blocked behind its ordering key' };
+    }
+  }
+  const attempt = run.attemptsMade + 1;
+  const claimed = await store.transition(m.id, 'processing', {
+    by: WORKER,
+    expectFrom: m.status,
+    text: `attempt ${attempt} of ${run.maxAttempts}`,
+  });
+  if (!claimed) return { kind: 'skipped', reason: 'claimed or changed by someone else' };
+
+  const log = deps.logger.child({
+    messageId: m.id,
+    docnum: m.docnum,
+    partner: m.partner,
+    mestyp: m.messageType,
+    attempt,
+  });
+  const started = deps.clock.now();
+  let route: Route | undefined;
+  let transportKind = 'pipeline';
+  try {
+    route = routeOf(deps.config, m);
+    const prepared = await prepareDelivery(deps, m, route);
+    transportKind = prepared.transport.kind;
+    const transport = await deps.transports.get(prepared.transportKey, prepared.transport);
+    const receipt = await transport.send(prepared.delivery);
+    await store.recordAttempt(m.id, {
+      transport: transportKind,
+      outcome: 'ok',
+      durationMs: receipt.durationMs,
+    });
+    await reportStatus(deps, m, route, 'delivered');
+    const text = [
+      receipt.status !== undefined ? `HTTP ${receipt.status}` : undefined,
+      receipt.remoteReference !== undefined ? `ref ${receipt.remoteReference}` : undefined,
+      receipt.duplicate ? 'receiver already had it' : undefined,
+    ]
+      .filter((x) => x !== undefined)
+      .join(', ');
+    const done = await store.transition(m.id, 'delivered', {
+      by: WORKER,
+      expectFrom: 'processing',
+      text: `delivered by ${transportKind}${text ? ` (${text})` : ''}`,
+    });
+    if (!done) log.warn({}, 'delivered, but the message changed meanwhile (cancelled?)');
+    deps.metrics.count('delivered', labelsOf(m));
+    deps.metrics.observeLatency(labelsOf(m), Math.max(0, deps.clock.now() - m.createdAt.getTime()) / 1000);
+    log.info({ durationMs: deps.clock.now() - started }, 'delivered');
+    if (m.orderingKey !== null) await releaseKey(deps, m.orderingKey, WORKER);
+    return { kind: 'delivered' };
+  } catch (e) {
+    return await failed(deps, m, run, route, transportKind, started, classifyFailure(e), log);
+  }
+}
+
+async function failed(
+  deps: PipelineDeps,
+  m: MessageRecord,
+  run: JobRun,
+  route: Route | undefined,
+  transportKind: string,
+  started: number,
+  f: Failure,
+  log: PipelineDeps['logger'],
+): Promise<JobOutcome> {
+  const { store } = deps;
+  const error = { code: f.code, text: f.text.slice(0, 2000) };
+  await store.recordAttempt(m.id, {
+    transport: transportKind,
+    outcome: 'error',
+    durationMs: Math.max(0, deps.clock.now() - started),
+    error,
+  });
+  const last = run.attemptsMade + 1 >= run.maxAttempts;
+  if (f.verdict === 'permanent' || last) {
+    const why =
+      f.verdict === 'permanent' ? 'permanent error' : `retries exhausted after ${run.maxAttempts} attempts`;
+    await reportStatus(deps, m, route, 'dead', `${f.code}: ${f.text}`);
+    await store.transition(m.id, 'dead', { by: WORKER, expectFrom: 'processing', text: why, error });
+    deps.metrics.count('dead', labelsOf(m));
+    log.error({ code: f.code, err: f.text, verdict: f.verdict }, `dead letter: ${why}`);
+    return { kind: 'dead', permanent: f.verdict === 'permanent', code: f.code, text: f.text };
+  }
+  const policy = destinationSettings(deps.config, destinationOf(m)).retry;
+  const delayMs = computeBackoff(run.attemptsMade + 1, policy, deps.random, f.retryAfterMs);
+  await store.transition(m.id, 'failed', {
+    by: WORKER,
+    expectFrom: 'processing',
+    text: `attempt ${run.attemptsMade + 1} of ${run.maxAttempts} failed; retry in ${delayMs} ms`,
+    error,
+    nextAttemptAt: new Date(deps.clock.now() + delayMs),
+  });
+  deps.metrics.count('failed', labelsOf(m));
+  log.warn({ code: f.code, err: f.text, delayMs }, 'delivery failed; will retry');
+  return { kind: 'retry', delayMs, code: f.code, text: f.text };
+}

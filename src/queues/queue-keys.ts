@@ -1,0 +1,38 @@
+/**
+ * The one place for BullMQ names: queue names, job names, job ids and scheduler ids. All live
+ * under the configured Redis key prefix (config `redis.prefix`, default `idocgate`), so several
+ * gateways — or test files — can share one Redis.
+ *
+ * Job ids are `<messageId>_<token>`: BullMQ refuses `:` in custom ids (it separates its own key
+ * parts), so the `<id>:<generation>` of the design became `_`. The same id twice is one job.
+ */
+import type { WorkItem } from '../pipeline/queue-port.js';
+
+/** Queue of the scheduler's own jobs (recovery, retention). */
+export const SYSTEM_QUEUE = 'system';
+
+export const DELIVER_JOB = 'deliver';
+export const RECOVERY_JOB = 'recovery';
+export const RETENTION_JOB = 'retention';
+
+/** The BullMQ queue name of a destination (`partner.<name>`, `port.<name>`). */
+export function queueName(destination: string): string {
+  if (destination.includes(':')) throw new Error(`queue name "${destination}" must not contain ':'`);
+  return destination;
+}
+
+export function jobIdOf(item: WorkItem): string {
+  return `${item.messageId}_${item.token}`;
+}
+
+/** Job payload: ids only, the store is the record. */
+export interface DeliverJobData {
+  readonly messageId: string;
+  readonly token: string;
+}
+
+export function isDeliverJobData(v: unknown): v is DeliverJobData {
+  if (typeof v !== 'object' || v === null) return false;
+  const o = v as Record<string, unknown>;
+  return typeof o['messageId'] === 'string' && typeof o['token'] === 'string';
+}
