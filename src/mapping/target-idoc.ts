@@ -10,6 +10,7 @@ import { CONTROL_FIELDS, type ControlRecord, type Segment } from '../idoc/model.
 import { compileLoopLevels, fail, type CompileEnv } from './compile-env.js';
 import { compileCondition, type Predicate } from './conditions.js';
 import { runLoop, type CompiledLoop, type LoopLevel } from './loops.js';
+import { generateFieldFiller } from './codegen.js';
 import { compileRule, type ValueFn } from './rules.js';
 import { isEmpty, raise, type Frame, type RunState } from './runtime.js';
 import type { RuleSpec, SegmentSpec } from './types.js';
@@ -73,20 +74,17 @@ function compileFields<S>(
   return out.sort((a, b) => a.order - b.order);
 }
 
-/** Runs field rules into `values`; returns whether any value was set. */
-function fillFields(
+/** The generated function that fills a segment's fields and reports values that do not fit. */
+function fieldFiller(
   fields: readonly FieldFn[],
-  frame: Frame,
-  state: RunState,
-  values: Record<string, string>,
-): boolean {
-  let any = false;
-  for (let i = 0; i < fields.length; i++) {
-    const f = fields[i]!;
-    const v = f.fn(frame, state);
-    if (isEmpty(v)) continue;
-    const s = typeof v === 'string' ? v : String(v);
-    if (s.length > f.length) {
+): (frame: Frame, state: RunState, values: Record<string, string>) => boolean {
+  return generateFieldFiller(
+    fields.map((f) => f.name),
+    fields.map((f) => f.fn),
+    fields.map((f) => f.length),
+    fields.map((f) => f.format?.re),
+    (i, frame, state, s) => {
+      const f = fields[i]!;
       raise(
         state,
         { frame, sourcePath: f.sourcePath, targetPath: f.targetPath },
@@ -95,23 +93,19 @@ function fillFields(
         s,
         `value has ${s.length} characters, field ${f.name} holds ${f.length}`,
       );
-      continue;
-    }
-    if (f.format && !f.format.re.test(s)) {
+    },
+    (i, frame, state, s) => {
+      const f = fields[i]!;
       raise(
         state,
         { frame, sourcePath: f.sourcePath, targetPath: f.targetPath },
         'VALUE_FORMAT',
         'format',
         s,
-        `value is not ${f.format.text}`,
+        `value is not ${f.format?.text ?? ''}`,
       );
-      continue;
-    }
-    values[f.name] = s;
-    any = true;
-  }
-  return any;
+    },
+  );
 }
 
 function compileSegment<S>(
@@ -143,13 +137,13 @@ function compileSegment<S>(
     ? compileCondition(env, spec.when, `${at}/when`, scopes)
     : undefined;
   const where = loop && spec.where ? compileCondition(env, spec.where, `${at}/where`, inner) : undefined;
-  const fields = compileFields(env, def, type, spec.fields ?? {}, `${at}/fields`, inner, fieldRel);
+  const fill = fieldFiller(compileFields(env, def, type, spec.fields ?? {}, `${at}/fields`, inner, fieldRel));
   const children = compileChildren(env, def, type, spec.children ?? [], `${at}/children`, inner, fieldRel);
   const keepEmpty = spec.keepEmpty === true;
 
   const build = (frame: Frame, state: RunState, out: Segment[]): boolean => {
     const values: Record<string, string> = {};
-    const hasFields = fillFields(fields, frame, state, values);
+    const hasFields = fill(frame, state, values);
     const kids: Segment[] = [];
     for (let i = 0; i < children.length; i++) children[i]!(frame, state, kids);
     if (!hasFields && kids.length === 0 && !keepEmpty) return false;

@@ -7,6 +7,7 @@ import { compileLoopLevels, compileValuePath, fail, type CompileEnv } from './co
 import { compileCondition } from './conditions.js';
 import { runLoop, type CompiledLoop, type LoopJoin } from './loops.js';
 import { parsePath } from './path.js';
+import { generateObjectBuilder } from './codegen.js';
 import { compileRule, type ValueFn } from './rules.js';
 import { isEmpty } from './runtime.js';
 import { schemaChild, type JsonSchemaNode, type JsonScope } from './source-json.js';
@@ -40,20 +41,10 @@ export function compileJsonObject<S>(
       }),
     });
   }
-  const n = compiled.length;
-  return (frame, state) => {
-    const out: Record<string, unknown> = {};
-    let any = false;
-    for (let i = 0; i < n; i++) {
-      const c = compiled[i]!;
-      const v = c.fn(frame, state);
-      if (v !== undefined && v !== '') {
-        out[c.key] = v;
-        any = true;
-      }
-    }
-    return any ? out : undefined;
-  };
+  return generateObjectBuilder(
+    compiled.map((c) => c.key),
+    compiled.map((c) => c.fn),
+  );
 }
 
 export function compileJsonNode<S>(
