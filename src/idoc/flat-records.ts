@@ -71,6 +71,20 @@ export function parseControlRecord(line: string): ControlRecord {
   return control;
 }
 
+/** `line` starts with the first `n` characters of `s`. */
+function sameChars(line: string, s: string, n: number, at = 0): boolean {
+  for (let i = 0; i < n; i++) if (line.charCodeAt(at + i) !== s.charCodeAt(i)) return false;
+  return true;
+}
+
+/** `column(line, start, length)`, returning `previous` instead of a new string when equal. */
+function columnLike(line: string, start: number, length: number, previous: string): string {
+  const e = trimmedEnd(line, start, start + length);
+  const n = e - start;
+  if (n === previous.length && sameChars(line, previous, n, start)) return previous;
+  return n > 0 ? line.slice(start, e) : '';
+}
+
 function binaryAt(index: number, lineNo: number, line: string, at: number): Issue {
   const code = line.charCodeAt(at).toString(16).toUpperCase().padStart(4, '0');
   const column = at + 1;
@@ -84,8 +98,8 @@ function binaryAt(index: number, lineNo: number, line: string, at: number): Issu
  * Builds one IDoc from its lines. Never throws: problems come back as issues.
  *
  * The text is not searched for binary junk beforehand: every character is looked at once here,
- * either as a blank skipped at the end of a record or field, or by controlCharAt over header
- * columns and values (header columns equal to the previous record's were checked there).
+ * either as a blank skipped at the end of a record or field, or by controlCharAt over the header
+ * and the values.
  */
 export function buildIdoc(input: IdocLines, registry: DefinitionRegistry): FlatIdocResult {
   const { lines, lineNos, index } = input;
@@ -135,13 +149,12 @@ export function buildIdoc(input: IdocLines, registry: DefinitionRegistry): FlatI
   const parentTypes: ParentType[] = [];
   const recordLines: number[] = [];
   let unknown: Set<string> | undefined;
-  // Header columns repeat from record to record: reuse the strings (and the name resolution).
-  let lastHead = '';
+  // SEGNAM repeats from record to record: reuse the string and its resolution.
   let segnam = '';
   let resolved: ResolvedSegment | undefined;
-  let lastMd = '';
   let mandt = '';
   let docnum = '';
+  let psgnum = '';
   for (let r = 1; r < lines.length; r++) {
     const line = lines[r]!;
     const lineNo = lineNos[r]!;
@@ -166,28 +179,20 @@ export function buildIdoc(input: IdocLines, registry: DefinitionRegistry): FlatI
       continue;
     }
     if (fatal.length > 0) continue; // keep scanning for further fatal problems only
-    let junk = -1;
-    if (lastHead === '' || !line.startsWith(lastHead)) {
-      junk = controlCharAt(line, 0, 30);
-      lastHead = line.slice(0, 30);
-      segnam = column(line, 0, 30);
+    let junk = controlCharAt(line, 0, HEADER);
+    const segEnd = trimmedEnd(line, 0, 30);
+    if (segEnd !== segnam.length || !sameChars(line, segnam, segEnd)) {
+      segnam = line.slice(0, segEnd);
       resolved = def?.resolve(segnam);
     }
-    if (junk < 0 && (lastMd === '' || !line.startsWith(lastMd, 30))) {
-      junk = controlCharAt(line, 30, 49);
-      lastMd = line.slice(30, 49);
-      mandt = column(line, 30, 3);
-      docnum = column(line, 33, 16);
-    }
-    if (junk < 0) junk = controlCharAt(line, 49, HEADER);
     if (junk >= 0) return { issues, fatal: [binaryAt(index, lineNo, line, junk)] };
     const hints: FlatRecordHints = {
       recordLength: length,
       segnam,
-      mandt,
-      docnum,
+      mandt: (mandt = columnLike(line, 30, 3, mandt)),
+      docnum: (docnum = columnLike(line, 33, 16, docnum)),
       segnum: column(line, 49, 6),
-      psgnum: column(line, 55, 6),
+      psgnum: (psgnum = columnLike(line, 55, 6, psgnum)),
       hlevel: twoCharColumn(line, 61),
     };
     let segment: Segment;
