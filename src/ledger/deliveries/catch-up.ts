@@ -1,0 +1,184 @@
+/**
+ * The delivery ledger is fed off the delivery path: a catch-up job reads messages that reached
+ * the point where they count (announcements from SAP once stored, receipts once delivered to
+ * SAP) and are not applied yet, and applies each exactly once (the applied mark is written in
+ * the same transaction as its effect). Safe to run from several processes at once and after a
+ * crash: a message is either fully applied or not at all.
+ *
+ * `runDeliveryLedgerCatchUp` is what the scheduler calls (src/sweeper/scheduler.ts).
+ */
+import { settingsFor, type SweeperConfig } from '../../config/sweeper.js';
+import type { DefinitionRegistry } from '../../definitions/registry.js';
+import { isIdocgateError } from '../../errors.js';
+import { readIdocs } from '../../idoc/codec.js';
+import { parseJson } from '../../idoc/codec-json.js';
+import type { Idoc } from '../../idoc/model.js';
+import type { Store, VersionRecord } from '../../pipeline/store-port.js';
+import { readLedgerIdoc } from './extract-idoc.js';
+import { readJsonReceipt } from './extract-json.js';
+import { LEDGER_MESSAGE_TYPES } from './layouts.js';
+import { OWN_POSTING_PREFIX, type DeliveryLedgerStore, type PendingMessage } from './port.js';
+import type { DeliverySites } from './sites.js';
+import { NEVER_DUE, type ExpectedDelivery, type ReceiptLine } from './types.js';
+
+export interface CatchUpDeps {
+  readonly store: Pick<Store, 'versions'>;
+  readonly ledger: DeliveryLedgerStore;
+  readonly definitions: DefinitionRegistry;
+  readonly sites: DeliverySites;
+  readonly sweeper: SweeperConfig;
+  readonly timeZone: string;
+  readonly clock: { now(): number };
+}
+
+export interface CatchUpResult {
+  readonly applied: number;
+  readonly deliveries: number;
+  readonly receiptLines: number;
+  readonly ignored: number;
+  readonly unreadable: number;
+}
+
+/** When a delivery becomes overdue: goods issue + the grace period of its destination site. */
+export function dueAtFor(
+  config: SweeperConfig,
+  d: Pick<ExpectedDelivery, 'destinationSite' | 'goodsIssueAt'>,
+): Date {
+  const s = settingsFor(config, d.destinationSite);
+  return s.enabled ? new Date(d.goodsIssueAt.getTime() + s.gracePeriodMs) : NEVER_DUE;
+}
+
+type Reading =
+  | { kind: 'expect'; deliveries: ExpectedDelivery[] }
+  | { kind: 'receipt'; lines: ReceiptLine[] }
+  | { kind: 'ignore'; reason: string };
+
+const VERSION_PREFERENCE: Readonly<Record<VersionRecord['kind'], number>> = {
+  edited: 0,
+  parsed: 1,
+  raw: 2,
+  mapped: 3,
+};
+
+function text(content: string | Uint8Array): string {
+  return typeof content === 'string' ? content : new TextDecoder().decode(content);
+}
+
+function idocsOf(v: VersionRecord, definitions: DefinitionRegistry): Idoc[] | undefined {
+  try {
+    if (v.format === 'json') return parseJson(v.content);
+    if (v.format === 'flat' || v.format === 'xml' || v.format === 'soap')
+      return readIdocs(v.content, definitions).idocs;
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
+
+/** What a stored message means to the ledger, from its best payload version. */
+export function readMessage(
+  message: PendingMessage,
+  versions: readonly VersionRecord[],
+  deps: Pick<CatchUpDeps, 'definitions' | 'sites' | 'timeZone'>,
+): Reading {
+  // Partner JSON (handheld scan, WMS confirmation): the raw payload says the most.
+  const raw = versions.find((v) => v.kind === 'raw' && v.format === 'json');
+  if (raw !== undefined) {
+    let value: unknown;
+    try {
+      value = JSON.parse(text(raw.content));
+    } catch {
+      value = undefined;
+    }
+    const r = value === undefined ? undefined : readJsonReceipt(value);
+    if (r !== undefined) {
+      return r.lines.length > 0
+        ? { kind: 'receipt', lines: r.lines }
+        : { kind: 'ignore', reason: `${r.contract} that is not a receipt against a delivery` };
+    }
+  }
+  const ordered = [...versions].sort(
+    (a, b) => VERSION_PREFERENCE[a.kind] - VERSION_PREFERENCE[b.kind] || b.version - a.version,
+  );
+  for (const v of ordered) {
+    const idocs = idocsOf(v, deps.definitions);
+    if (idocs === undefined || idocs.length === 0) continue;
+    const deliveries: ExpectedDelivery[] = [];
+    const lines: ReceiptLine[] = [];
+    const reasons: string[] = [];
+    for (const idoc of idocs) {
+      const r = readLedgerIdoc(
+        idoc,
+        { sites: deps.sites, timeZone: deps.timeZone },
+        message.messageType ?? undefined,
+      );
+      if (r.kind === 'expect') deliveries.push(...r.deliveries);
+      else if (r.kind === 'receipt')
+        lines.push(...r.lines.map((l) => ({ ...l, line: lines.length + l.line })));
+      else reasons.push([r.reason, ...r.issues.map((i) => i.message)].join(': '));
+    }
+    if (deliveries.length > 0) return { kind: 'expect', deliveries };
+    if (lines.length > 0) return { kind: 'receipt', lines: lines.map((l, i) => ({ ...l, line: i })) };
+    return { kind: 'ignore', reason: reasons.join('; ') || 'nothing for the ledger' };
+  }
+  return { kind: 'ignore', reason: 'no readable payload version' };
+}
+
+/** Applies up to `batchSize` pending messages per round, until none is left or `maxRounds`. */
+export async function runDeliveryLedgerCatchUp(
+  deps: CatchUpDeps,
+  options: { readonly batchSize?: number; readonly maxRounds?: number } = {},
+): Promise<CatchUpResult> {
+  const batchSize = options.batchSize ?? deps.sweeper.catchUp.batchSize;
+  const maxRounds = options.maxRounds ?? 50;
+  let applied = 0;
+  let deliveries = 0;
+  let receiptLines = 0;
+  let ignored = 0;
+  let unreadable = 0;
+  for (let round = 0; round < maxRounds; round++) {
+    const pending = await deps.ledger.pendingMessages({
+      onReceipt: LEDGER_MESSAGE_TYPES.onReceipt,
+      onDelivery: LEDGER_MESSAGE_TYPES.onDelivery,
+      limit: batchSize,
+    });
+    for (const m of pending) {
+      const now = new Date(deps.clock.now());
+      if (m.idempotencyKey?.startsWith(OWN_POSTING_PREFIX)) {
+        await deps.ledger.markApplied(m.id, 'own-posting', null, now);
+        ignored++;
+        applied++;
+        continue;
+      }
+      let reading: Reading;
+      try {
+        reading = readMessage(m, await deps.store.versions(m.id), deps);
+      } catch (e) {
+        if (isIdocgateError(e) && e.verdict === 'transient') throw e;
+        await deps.ledger.markApplied(m.id, 'unreadable', e instanceof Error ? e.message : String(e), now);
+        unreadable++;
+        applied++;
+        continue;
+      }
+      if (reading.kind === 'expect') {
+        await deps.ledger.applyExpected(
+          m.id,
+          m.messageType,
+          reading.deliveries,
+          (d) => dueAtFor(deps.sweeper, d),
+          now,
+        );
+        deliveries += reading.deliveries.length;
+      } else if (reading.kind === 'receipt') {
+        await deps.ledger.applyReceipts(m.id, reading.lines, now);
+        receiptLines += reading.lines.length;
+      } else {
+        await deps.ledger.markApplied(m.id, 'ignored', reading.reason, now);
+        ignored++;
+      }
+      applied++;
+    }
+    if (pending.length < batchSize) break;
+  }
+  return { applied, deliveries, receiptLines, ignored, unreadable };
+}

@@ -1,0 +1,204 @@
+/**
+ * The DeliveryLedgerStore port: what the delivery ledger catch-up, the pushback sweeper and the
+ * support API need from the database. Pure types; the PostgreSQL/PGlite adapter is
+ * src/store/delivery-ledger-*.ts.
+ */
+import type { CanonicalIdoc } from '../../idoc/codec-json.js';
+import type { MessageRecord } from '../../pipeline/store-port.js';
+import type { DeliveryStatus } from './status.js';
+import type { ExpectedDelivery, ReceiptLine, RecordedReceipt, StoredState, ViewState } from './types.js';
+
+/** A message the catch-up has not applied yet. */
+export type PendingMessage = Pick<
+  MessageRecord,
+  'id' | 'direction' | 'messageType' | 'idocType' | 'status' | 'idempotencyKey' | 'createdAt'
+>;
+
+export interface PendingQuery {
+  /** Message types applied as soon as they are stored (announcements from SAP). */
+  readonly onReceipt: readonly string[];
+  /** Message types applied once delivered (receipts going to SAP). */
+  readonly onDelivery: readonly string[];
+  readonly limit: number;
+}
+
+/** The gateway's own postings (idempotency keys with this prefix) are never read as receipts. */
+export const OWN_POSTING_PREFIX = 'pushback:';
+
+/** One posting of a pushback, fixed when the pushback is decided. */
+export interface PushbackStep {
+  readonly name: string;
+  readonly kind: 'receipt' | 'transfer';
+  /** `pushback:<delivery>:<name>`: the message store keeps one message per key. */
+  readonly idempotencyKey: string;
+  readonly orderingKey: string;
+  readonly idoc: CanonicalIdoc;
+  /** Set once the message exists in the store. */
+  readonly messageId: string | null;
+}
+
+export interface DiscrepancyItem {
+  readonly position: string;
+  readonly material: string;
+  readonly unit: string;
+  readonly expected: number;
+  readonly received: number;
+  readonly missing: number;
+  readonly missingSerials: readonly string[];
+}
+
+export interface Discrepancy {
+  readonly id: number;
+  readonly delivery: string;
+  readonly originSite: string;
+  readonly destinationSite: string;
+  readonly missingQuantity: number;
+  readonly missingSerials: number;
+  readonly items: readonly DiscrepancyItem[];
+  readonly createdAt: Date;
+}
+
+export interface PushbackRecord {
+  readonly delivery: string;
+  readonly runId: string;
+  readonly decidedAt: Date;
+  readonly completedAt: Date | null;
+  readonly steps: readonly PushbackStep[];
+}
+
+/** A delivery with everything the ledger knows about it. */
+export interface DeliveryRecord {
+  readonly expected: ExpectedDelivery;
+  readonly state: StoredState;
+  readonly dueAt: Date;
+  readonly messageId: string | null;
+  readonly messageType: string | null;
+  readonly receipts: readonly RecordedReceipt[];
+  readonly pushback: PushbackRecord | null;
+  readonly discrepancy: Discrepancy | null;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  /** Optimistic concurrency token: a decision is only taken on the version it was computed from. */
+  readonly version: number;
+}
+
+/** A row of the delivery list (aggregates only). */
+export interface DeliverySummary {
+  readonly delivery: string;
+  readonly state: StoredState;
+  readonly view: ViewState;
+  readonly originSite: string;
+  readonly destinationSite: string;
+  readonly goodsIssueAt: Date;
+  readonly dueAt: Date;
+  readonly expected: number;
+  readonly received: number;
+  readonly outstanding: number;
+  readonly overReceived: boolean;
+  readonly unexpectedSerials: number;
+  readonly lateReceipts: number;
+  readonly updatedAt: Date;
+}
+
+export interface DeliveryListQuery {
+  readonly view?: ViewState;
+  readonly destinationSite?: string;
+  readonly originSite?: string;
+  readonly now: Date;
+  readonly limit: number;
+  /** Continue after this delivery key (keyset pagination by delivery number). */
+  readonly after?: string;
+}
+
+export interface SiteMetrics {
+  readonly site: string;
+  readonly overdue: number;
+  readonly overdueQuantity: number;
+  readonly pushedBack: number;
+  readonly pushedBackQuantity: number;
+}
+
+export interface DecideInput {
+  readonly delivery: string;
+  /** The version the decision was computed from; nothing happens when the row changed since. */
+  readonly basedOnVersion: number;
+  readonly runId: string;
+  readonly now: Date;
+  readonly status: DeliveryStatus;
+  /** null: nothing outstanding (close the delivery instead of pushing back). */
+  readonly pushback: {
+    readonly steps: readonly PushbackStep[];
+    readonly discrepancy: Omit<Discrepancy, 'id' | 'createdAt'>;
+  } | null;
+}
+
+export interface SweeperRunRecord {
+  readonly id: string;
+  readonly startedAt: Date;
+  readonly finishedAt: Date | null;
+  readonly outcome: string | null;
+  readonly scanned: number;
+  readonly pushedBack: number;
+  readonly postings: number;
+  readonly closed: number;
+  readonly error: string | null;
+}
+
+export interface DeliveryLedgerStore {
+  // --- catch-up ------------------------------------------------------------------------------
+  pendingMessages(query: PendingQuery): Promise<PendingMessage[]>;
+  /** Records deliveries announced by a message and marks it applied (one transaction). */
+  applyExpected(
+    messageId: string,
+    messageType: string | null,
+    deliveries: readonly ExpectedDelivery[],
+    dueAt: (d: ExpectedDelivery) => Date,
+    now: Date,
+  ): Promise<void>;
+  /** Records receipt lines of a message (late when pushed back) and marks it applied. */
+  applyReceipts(messageId: string, lines: readonly ReceiptLine[], now: Date): Promise<void>;
+  markApplied(messageId: string, outcome: string, note: string | null, now: Date): Promise<void>;
+
+  // --- sweeper -------------------------------------------------------------------------------
+  acquireLease(name: string, holder: string, now: Date, ttlMs: number): Promise<boolean>;
+  releaseLease(name: string, holder: string): Promise<void>;
+  /** The value a setting was derived with (e.g. a fingerprint of the grace periods). */
+  setting(name: string): Promise<string | null>;
+  /** Recomputes due_at of waiting deliveries with the given grace per site, then saves the setting. */
+  realignDue(
+    graceBySite: ReadonlyMap<string, number | null>,
+    defaultGraceMs: number | null,
+    setting: { readonly name: string; readonly value: string },
+  ): Promise<number>;
+  /** Waiting (open/partial) deliveries due at `now`, oldest due first, after `after`. */
+  dueDeliveries(
+    now: Date,
+    limit: number,
+    after?: { readonly dueAt: Date; readonly delivery: string },
+  ): Promise<{ delivery: string; dueAt: Date }[]>;
+  /** Deliveries left in pushing-back by an interrupted run. */
+  unfinishedPushbacks(limit: number): Promise<string[]>;
+  getDelivery(delivery: string): Promise<DeliveryRecord | undefined>;
+  /** Takes the decision atomically (CAS on version and a waiting state); false when it lost. */
+  decide(input: DecideInput): Promise<boolean>;
+  /** Notes the message a pushback step became. */
+  recordStepMessage(delivery: string, step: string, messageId: string): Promise<void>;
+  completePushback(delivery: string, now: Date): Promise<void>;
+  startRun(id: string, now: Date): Promise<void>;
+  finishRun(
+    id: string,
+    now: Date,
+    result: Omit<SweeperRunRecord, 'id' | 'startedAt' | 'finishedAt'>,
+  ): Promise<void>;
+  lastRuns(limit: number): Promise<SweeperRunRecord[]>;
+
+  // --- visibility ----------------------------------------------------------------------------
+  listDeliveries(query: DeliveryListQuery): Promise<DeliverySummary[]>;
+  countByView(now: Date, destinationSite?: string): Promise<Record<ViewState, number>>;
+  listDiscrepancies(query: {
+    readonly destinationSite?: string;
+    readonly limit: number;
+    readonly beforeId?: number;
+  }): Promise<Discrepancy[]>;
+  siteMetrics(now: Date): Promise<SiteMetrics[]>;
+}

@@ -1,0 +1,172 @@
+/**
+ * The delivery ledger's vocabulary: what a store expects from an outbound delivery (items,
+ * quantities, handling units, serial numbers), what arrived (receipt lines), and the states a
+ * delivery goes through. Pure types and small helpers; no I/O.
+ */
+
+/**
+ * Stored states. `overdue` is not stored: it is an open or partially received delivery whose
+ * grace period has passed (`dueAt <= now`), see viewStateOf.
+ *
+ * - `open`          nothing received yet
+ * - `partial`       something received, something still outstanding
+ * - `pushing-back`  the sweeper decided to push back and fixed the postings; they are being created
+ * - `pushed-back`   the pushback postings exist (queued to SAP); a discrepancy is recorded
+ * - `closed`        everything expected was received
+ */
+export const STORED_STATES = ['open', 'partial', 'pushing-back', 'pushed-back', 'closed'] as const;
+export type StoredState = (typeof STORED_STATES)[number];
+
+/** States as support sees them (the API's `state` filter). */
+export const VIEW_STATES = ['open', 'partially-received', 'overdue', 'pushed-back', 'closed'] as const;
+export type ViewState = (typeof VIEW_STATES)[number];
+
+/** The due time of deliveries the sweeper never pushes back (sweeper off for their site). */
+export const NEVER_DUE = new Date('9999-12-31T00:00:00Z');
+
+/** Stored states that still wait for goods (the sweeper's candidates once due). */
+export const WAITING_STATES: readonly StoredState[] = ['open', 'partial'];
+
+export function viewStateOf(state: StoredState, dueAt: Date, now: Date): ViewState {
+  switch (state) {
+    case 'open':
+    case 'partial':
+      if (dueAt.getTime() <= now.getTime()) return 'overdue';
+      return state === 'open' ? 'open' : 'partially-received';
+    case 'pushing-back':
+    case 'pushed-back':
+      return 'pushed-back';
+    case 'closed':
+      return 'closed';
+  }
+}
+
+/** Stored states behind a view state (plus whether the due time must be past or future). */
+export function storedStatesOf(view: ViewState): { states: StoredState[]; due?: 'past' | 'future' } {
+  switch (view) {
+    case 'open':
+      return { states: ['open'], due: 'future' };
+    case 'partially-received':
+      return { states: ['partial'], due: 'future' };
+    case 'overdue':
+      return { states: ['open', 'partial'], due: 'past' };
+    case 'pushed-back':
+      return { states: ['pushing-back', 'pushed-back'] };
+    case 'closed':
+      return { states: ['closed'] };
+  }
+}
+
+export interface ExpectedItem {
+  /** Delivery item number (POSNR), without leading zeros. */
+  readonly position: string;
+  /** Material number, normalised (see normalizeKey). */
+  readonly material: string;
+  /** Material number as SAP wrote it (for postings back to SAP). */
+  readonly sapMaterial: string;
+  /** Expected quantity in thousandths of the unit (integer; 1.5 PCE = 1500). */
+  readonly quantityMilli: number;
+  /** Sales unit as in the delivery (VRKME). */
+  readonly unit: string;
+  readonly plant: string | null;
+  readonly storageLocation: string | null;
+  readonly batch: string | null;
+}
+
+export interface ExpectedSerial {
+  readonly material: string;
+  readonly serial: string;
+  /** The delivery item it belongs to, when known. */
+  readonly position: string | null;
+  readonly handlingUnit: string | null;
+}
+
+/** One outbound delivery as announced by SAP (DELVRY0x SHPORD/WHSORD/DESADV). */
+export interface ExpectedDelivery {
+  /** Delivery number (VBELN) without leading zeros: the ledger key. */
+  readonly delivery: string;
+  /** VBELN as SAP wrote it. */
+  readonly sapDelivery: string;
+  readonly originSite: string;
+  readonly originPlant: string | null;
+  readonly originStorageLocation: string | null;
+  readonly shippingPoint: string | null;
+  readonly destinationSite: string;
+  readonly destinationPlant: string | null;
+  readonly destinationStorageLocation: string | null;
+  /** Ship-to partner number (E1ADRM1 PARTNER_Q WE) as in the IDoc. */
+  readonly shipTo: string | null;
+  readonly goodsIssueAt: Date;
+  readonly items: readonly ExpectedItem[];
+  readonly handlingUnits: readonly string[];
+  readonly serials: readonly ExpectedSerial[];
+}
+
+export type ReceiptSource = 'handheld' | 'goods-movement' | 'wms-confirmation';
+
+/** One receipt line: goods of one item (or one material) arriving for a delivery. */
+export interface ReceiptLine {
+  readonly delivery: string;
+  /** Line number within its message (idempotency: message id + delivery + line). */
+  readonly line: number;
+  readonly source: ReceiptSource;
+  readonly position: string | null;
+  readonly material: string | null;
+  readonly quantityMilli: number;
+  readonly unit: string | null;
+  readonly serials: readonly string[];
+  readonly eventAt: Date;
+}
+
+/** A receipt line as stored, with where it came from and whether it arrived after a pushback. */
+export interface RecordedReceipt extends ReceiptLine {
+  readonly messageId: string;
+  readonly recordedAt: Date;
+  /** Recorded after the delivery was pushed back: flagged, not counted. */
+  readonly late: boolean;
+}
+
+/**
+ * SAP keys with ALPHA conversion (MATNR, SERNR, VBELN, POSNR): an all-digit value is kept
+ * without leading zeros (`0080000191` and `80000191` are the same delivery); other values trimmed.
+ */
+export function normalizeKey(value: string | null | undefined): string {
+  const t = (value ?? '').trim();
+  if (/^\d+$/.test(t)) return t.replace(/^0+(?=\d)/, '');
+  return t;
+}
+
+export function keyOrNull(value: string | null | undefined): string | null {
+  const k = normalizeKey(value);
+  return k === '' ? null : k;
+}
+
+/** Parses an SAP quantity (`180.000`, ` 4.000`, `5-`) into thousandths; undefined when not a number. */
+export function parseQuantityMilli(value: string | number | null | undefined): number | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (typeof value === 'number') return Number.isFinite(value) ? Math.round(value * 1000) : undefined;
+  let t = value.trim();
+  if (t === '') return undefined;
+  let sign = 1;
+  if (t.endsWith('-')) {
+    sign = -1;
+    t = t.slice(0, -1).trim();
+  } else if (t.startsWith('-')) {
+    sign = -1;
+    t = t.slice(1);
+  }
+  if (!/^\d+(\.\d*)?$|^\.\d+$/.test(t)) return undefined;
+  return sign * Math.round(Number(t) * 1000);
+}
+
+/** Thousandths -> SAP quantity text with 3 decimals (`1500` -> `1.500`). */
+export function formatQuantity(milli: number): string {
+  const sign = milli < 0 ? '-' : '';
+  const abs = Math.abs(milli);
+  return `${Math.floor(abs / 1000)}.${String(abs % 1000).padStart(3, '0')}${sign}`;
+}
+
+/** Thousandths -> a JSON number (`1500` -> 1.5). */
+export function milliToNumber(milli: number): number {
+  return milli / 1000;
+}

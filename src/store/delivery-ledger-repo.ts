@@ -1,0 +1,328 @@
+/**
+ * The delivery ledger's writes from the catch-up: announced deliveries and receipt lines, each
+ * message applied once (a row in delivery_ledger_applied, written in the same transaction).
+ * After every change the delivery's status is recomputed from all its receipts by the pure
+ * computeDeliveryStatus, and the aggregates are stored for listing.
+ */
+import type { DeliveryRecord } from '../ledger/deliveries/port.js';
+import { computeDeliveryStatus, type DeliveryStatus } from '../ledger/deliveries/status.js';
+import type { ExpectedDelivery, ReceiptLine, StoredState } from '../ledger/deliveries/types.js';
+import type { Db, Queryable } from './db.js';
+import {
+  milli,
+  sqlQty,
+  storedState,
+  toDiscrepancy,
+  toItem,
+  toPushback,
+  toReceipt,
+  toSerial,
+} from './delivery-ledger-rows.js';
+import { date, num, optStr, str } from './rows.js';
+
+export const PUSHED_STATES: readonly StoredState[] = ['pushing-back', 'pushed-back'];
+
+async function isApplied(tx: Queryable, messageId: string): Promise<boolean> {
+  const { rows } = await tx.query('SELECT 1 FROM delivery_ledger_applied WHERE message_id = $1', [messageId]);
+  return rows.length > 0;
+}
+
+async function insertApplied(
+  tx: Queryable,
+  messageId: string,
+  outcome: string,
+  note: string | null,
+  now: Date,
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO delivery_ledger_applied (message_id, applied_at, outcome, note) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (message_id) DO NOTHING`,
+    [messageId, now, outcome, note === null ? null : note.slice(0, 1000)],
+  );
+}
+
+export async function markApplied(
+  db: Db,
+  messageId: string,
+  outcome: string,
+  note: string | null,
+  now: Date,
+): Promise<void> {
+  await insertApplied(db, messageId, outcome, note, now);
+}
+
+/** Reads a delivery with items, serials, receipts, pushback and discrepancy (optionally locking it). */
+export async function loadDelivery(
+  q: Queryable,
+  delivery: string,
+  forUpdate = false,
+): Promise<DeliveryRecord | undefined> {
+  const { rows } = await q.query(
+    `SELECT * FROM delivery_ledger WHERE delivery = $1${forUpdate ? ' FOR UPDATE' : ''}`,
+    [delivery],
+  );
+  const d = rows[0];
+  if (d === undefined) return undefined;
+  // one after the other: a pg client in a transaction runs one query at a time
+  const items = await q.query('SELECT * FROM delivery_ledger_items WHERE delivery = $1', [delivery]);
+  const serials = await q.query(
+    'SELECT * FROM delivery_ledger_serials WHERE delivery = $1 ORDER BY position NULLS LAST, material, serial',
+    [delivery],
+  );
+  const receipts = await q.query('SELECT * FROM delivery_ledger_receipts WHERE delivery = $1 ORDER BY id', [
+    delivery,
+  ]);
+  const pushbacks = await q.query('SELECT * FROM delivery_pushbacks WHERE delivery = $1', [delivery]);
+  const discrepancies = await q.query('SELECT * FROM delivery_discrepancies WHERE delivery = $1', [delivery]);
+  const hus = d['handling_units'];
+  const expected: ExpectedDelivery = {
+    delivery: str(d, 'delivery'),
+    sapDelivery: str(d, 'sap_delivery'),
+    originSite: str(d, 'origin_site'),
+    originPlant: optStr(d, 'origin_plant'),
+    originStorageLocation: optStr(d, 'origin_sloc'),
+    shippingPoint: optStr(d, 'shipping_point'),
+    destinationSite: str(d, 'dest_site'),
+    destinationPlant: optStr(d, 'dest_plant'),
+    destinationStorageLocation: optStr(d, 'dest_sloc'),
+    shipTo: optStr(d, 'ship_to'),
+    goodsIssueAt: date(d, 'goods_issue_at'),
+    items: items.rows
+      .map(toItem)
+      .sort((a, b) => Number(a.position) - Number(b.position) || a.position.localeCompare(b.position)),
+    handlingUnits: Array.isArray(hus) ? hus.filter((h): h is string => typeof h === 'string') : [],
+    serials: serials.rows.map(toSerial),
+  };
+  const pb = pushbacks.rows[0];
+  const disc = discrepancies.rows[0];
+  return {
+    expected,
+    state: storedState(d),
+    dueAt: date(d, 'due_at'),
+    messageId: optStr(d, 'message_id'),
+    messageType: optStr(d, 'message_type'),
+    receipts: receipts.rows.map(toReceipt),
+    pushback: pb === undefined ? null : toPushback(pb),
+    discrepancy: disc === undefined ? null : toDiscrepancy(disc),
+    createdAt: date(d, 'created_at'),
+    updatedAt: date(d, 'updated_at'),
+    version: num(d, 'version'),
+  };
+}
+
+/** Recomputes and stores a delivery's aggregates; keeps a pushing-back / pushed-back state. */
+export async function recompute(
+  tx: Queryable,
+  delivery: string,
+  now: Date,
+): Promise<DeliveryStatus | undefined> {
+  const record = await loadDelivery(tx, delivery, true);
+  if (record === undefined) return undefined;
+  const status = computeDeliveryStatus(record.expected, record.receipts);
+  const state = PUSHED_STATES.includes(record.state) ? record.state : status.state;
+  await tx.query(
+    `UPDATE delivery_ledger_items i SET received_qty = x.q::numeric
+       FROM unnest($2::text[], $3::text[]) AS x(p, q)
+      WHERE i.delivery = $1 AND i.position = x.p`,
+    [delivery, status.items.map((i) => i.position), status.items.map((i) => sqlQty(i.receivedMilli))],
+  );
+  await tx.query(
+    `UPDATE delivery_ledger SET state = $2, expected_qty = $3::numeric, received_qty = $4::numeric,
+            outstanding_qty = $5::numeric, over_received = $6, unexpected_serials = $7, late_receipts = $8,
+            updated_at = $9, version = version + 1
+      WHERE delivery = $1`,
+    [
+      delivery,
+      state,
+      sqlQty(status.expectedMilli),
+      sqlQty(status.receivedMilli),
+      sqlQty(status.outstandingMilli),
+      status.overReceived,
+      status.unexpectedSerials,
+      status.lateReceipts,
+      now,
+    ],
+  );
+  return status;
+}
+
+async function writeExpected(
+  tx: Queryable,
+  d: ExpectedDelivery,
+  messageId: string,
+  messageType: string | null,
+  dueAt: Date,
+  now: Date,
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO delivery_ledger (delivery, sap_delivery, message_id, message_type, origin_site, origin_plant,
+            origin_sloc, shipping_point, dest_site, dest_plant, dest_sloc, ship_to, goods_issue_at, due_at, state,
+            handling_units, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'open', $15::text::jsonb, $16, $16)
+     ON CONFLICT (delivery) DO UPDATE SET sap_delivery = excluded.sap_delivery, message_id = excluded.message_id,
+            message_type = excluded.message_type, origin_site = excluded.origin_site,
+            origin_plant = excluded.origin_plant, origin_sloc = excluded.origin_sloc,
+            shipping_point = excluded.shipping_point, dest_site = excluded.dest_site,
+            dest_plant = excluded.dest_plant, dest_sloc = excluded.dest_sloc, ship_to = excluded.ship_to,
+            goods_issue_at = excluded.goods_issue_at, due_at = excluded.due_at,
+            handling_units = excluded.handling_units, updated_at = excluded.updated_at,
+            version = delivery_ledger.version + 1`,
+    [
+      d.delivery,
+      d.sapDelivery,
+      messageId,
+      messageType,
+      d.originSite,
+      d.originPlant,
+      d.originStorageLocation,
+      d.shippingPoint,
+      d.destinationSite,
+      d.destinationPlant,
+      d.destinationStorageLocation,
+      d.shipTo,
+      d.goodsIssueAt,
+      dueAt,
+      JSON.stringify(d.handlingUnits),
+      now,
+    ],
+  );
+  await tx.query('DELETE FROM delivery_ledger_items WHERE delivery = $1', [d.delivery]);
+  await tx.query('DELETE FROM delivery_ledger_serials WHERE delivery = $1', [d.delivery]);
+  const it = d.items;
+  await tx.query(
+    `INSERT INTO delivery_ledger_items (delivery, position, material, sap_material, expected_qty, unit, plant, sloc, batch)
+     SELECT $1, p, m, sm, q::numeric, u, pl, sl, b
+       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+         AS x(p, m, sm, q, u, pl, sl, b)`,
+    [
+      d.delivery,
+      it.map((i) => i.position),
+      it.map((i) => i.material),
+      it.map((i) => i.sapMaterial),
+      it.map((i) => sqlQty(i.quantityMilli)),
+      it.map((i) => i.unit),
+      it.map((i) => i.plant),
+      it.map((i) => i.storageLocation),
+      it.map((i) => i.batch),
+    ],
+  );
+  if (d.serials.length > 0) {
+    await tx.query(
+      `INSERT INTO delivery_ledger_serials (delivery, material, serial, position, handling_unit)
+       SELECT $1, m, s, p, h FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS x(m, s, p, h)
+       ON CONFLICT DO NOTHING`,
+      [
+        d.delivery,
+        d.serials.map((s) => s.material),
+        d.serials.map((s) => s.serial),
+        d.serials.map((s) => s.position),
+        d.serials.map((s) => s.handlingUnit),
+      ],
+    );
+  }
+}
+
+/**
+ * Records the deliveries a message announces (a later announcement of the same delivery
+ * replaces items and serials, unless it was already pushed back) and marks the message applied.
+ */
+export async function applyExpected(
+  db: Db,
+  messageId: string,
+  messageType: string | null,
+  deliveries: readonly ExpectedDelivery[],
+  dueAt: (d: ExpectedDelivery) => Date,
+  now: Date,
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    if (await isApplied(tx, messageId)) return;
+    const kept: string[] = [];
+    for (const d of deliveries) {
+      const { rows } = await tx.query('SELECT state FROM delivery_ledger WHERE delivery = $1 FOR UPDATE', [
+        d.delivery,
+      ]);
+      const current = rows[0];
+      if (current !== undefined && PUSHED_STATES.includes(storedState(current))) {
+        kept.push(d.delivery);
+        continue;
+      }
+      await writeExpected(tx, d, messageId, messageType, dueAt(d), now);
+      await recompute(tx, d.delivery, now);
+    }
+    const note =
+      kept.length > 0
+        ? `already pushed back, announcement not applied: ${kept.join(', ')}`
+        : deliveries.map((d) => d.delivery).join(', ');
+    await insertApplied(tx, messageId, 'expect', note, now);
+  });
+}
+
+/**
+ * Records receipt lines (idempotent per message, delivery and line). A line for a delivery that
+ * was already pushed back is recorded as late: listed and flagged, never counted.
+ */
+export async function applyReceipts(
+  db: Db,
+  messageId: string,
+  lines: readonly ReceiptLine[],
+  now: Date,
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    if (await isApplied(tx, messageId)) return;
+    const deliveries = [...new Set(lines.map((l) => l.delivery))].sort();
+    const late = new Set<string>();
+    const known = new Set<string>();
+    for (const d of deliveries) {
+      const { rows } = await tx.query('SELECT state FROM delivery_ledger WHERE delivery = $1 FOR UPDATE', [
+        d,
+      ]);
+      const row = rows[0];
+      if (row === undefined) continue;
+      known.add(d);
+      if (PUSHED_STATES.includes(storedState(row))) late.add(d);
+    }
+    await tx.query(
+      `INSERT INTO delivery_ledger_receipts (delivery, message_id, line, source, position, material, quantity, unit,
+              serials, event_at, recorded_at, late)
+       SELECT d, $1, l, s, p, m, q::numeric, u, se::jsonb, e, $2, lt
+         FROM unnest($3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
+                     $11::timestamptz[], $12::boolean[]) AS x(d, l, s, p, m, q, u, se, e, lt)
+       ON CONFLICT (message_id, delivery, line) DO NOTHING`,
+      [
+        messageId,
+        now,
+        lines.map((l) => l.delivery),
+        lines.map((l) => l.line),
+        lines.map((l) => l.source),
+        lines.map((l) => l.position),
+        lines.map((l) => l.material),
+        lines.map((l) => sqlQty(l.quantityMilli)),
+        lines.map((l) => l.unit),
+        lines.map((l) => JSON.stringify(l.serials)),
+        lines.map((l) => l.eventAt),
+        lines.map((l) => late.has(l.delivery)),
+      ],
+    );
+    for (const d of known) await recompute(tx, d, now);
+    const unknown = deliveries.filter((d) => !known.has(d));
+    const notes = [
+      ...(late.size > 0 ? [`late receipt after pushback: ${[...late].join(', ')}`] : []),
+      ...(unknown.length > 0 ? [`delivery not (yet) known: ${unknown.join(', ')}`] : []),
+    ];
+    await insertApplied(
+      tx,
+      messageId,
+      late.size > 0 ? 'late-receipt' : 'receipt',
+      notes.join('; ') || null,
+      now,
+    );
+  });
+}
+
+/** Outstanding quantity stored for a delivery (for quick checks and tests). */
+export async function outstandingOf(q: Queryable, delivery: string): Promise<number | undefined> {
+  const { rows } = await q.query('SELECT outstanding_qty FROM delivery_ledger WHERE delivery = $1', [
+    delivery,
+  ]);
+  return rows[0] === undefined ? undefined : milli(rows[0], 'outstanding_qty');
+}

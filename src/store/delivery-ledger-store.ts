@@ -1,0 +1,33 @@
+/** The DeliveryLedgerStore over an open, migrated database (the message store's `db`). */
+import type { DeliveryLedgerStore } from '../ledger/deliveries/port.js';
+import type { Db } from './db.js';
+import * as queries from './delivery-ledger-queries.js';
+import * as repo from './delivery-ledger-repo.js';
+import * as sweep from './delivery-ledger-sweep.js';
+
+export function createDeliveryLedgerStore(db: Db): DeliveryLedgerStore {
+  return {
+    pendingMessages: (q) => queries.pendingMessages(db, q),
+    applyExpected: (id, type, deliveries, dueAt, now) =>
+      repo.applyExpected(db, id, type, deliveries, dueAt, now),
+    applyReceipts: (id, lines, now) => repo.applyReceipts(db, id, lines, now),
+    markApplied: (id, outcome, note, now) => repo.markApplied(db, id, outcome, note, now),
+    acquireLease: (name, holder, now, ttl) => sweep.acquireLease(db, name, holder, now, ttl),
+    releaseLease: (name, holder) => sweep.releaseLease(db, name, holder),
+    setting: (name) => sweep.setting(db, name),
+    realignDue: (bySite, def, marker) => sweep.realignDue(db, bySite, def, marker),
+    dueDeliveries: (now, limit, after) => sweep.dueDeliveries(db, now, limit, after),
+    unfinishedPushbacks: (limit) => sweep.unfinishedPushbacks(db, limit),
+    getDelivery: (delivery) => repo.loadDelivery(db, delivery),
+    decide: (input) => sweep.decide(db, input),
+    recordStepMessage: (delivery, step, id) => sweep.recordStepMessage(db, delivery, step, id),
+    completePushback: (delivery, now) => sweep.completePushback(db, delivery, now),
+    startRun: (id, now) => sweep.startRun(db, id, now),
+    finishRun: (id, now, r) => sweep.finishRun(db, id, now, r),
+    lastRuns: (limit) => sweep.lastRuns(db, limit),
+    listDeliveries: (q) => queries.listDeliveries(db, q),
+    countByView: (now, site) => queries.countByView(db, now, site),
+    listDiscrepancies: (q) => queries.listDiscrepancies(db, q),
+    siteMetrics: (now) => queries.siteMetrics(db, now),
+  };
+}

@@ -1,0 +1,216 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readIdocs } from '../../../src/idoc/codec.js';
+import { parseJson } from '../../../src/idoc/codec-json.js';
+import { loadDefinitions } from '../../../src/definitions/load.js';
+import { readLedgerIdoc } from '../../../src/ledger/deliveries/extract-idoc.js';
+import { readJsonReceipt } from '../../../src/ledger/deliveries/extract-json.js';
+import { buildDeliverySites, siteRowsOf } from '../../../src/ledger/deliveries/sites.js';
+import { PROJECT_ROOT } from '../../../src/paths.js';
+import { delvry07, handheldReceipt, SITES_TABLE, testSites } from '../../sweeper/support.js';
+
+const opts = { sites: testSites(), timeZone: 'UTC' };
+const FIXTURES = join(PROJECT_ROOT, 'fixtures', 'mappings');
+
+describe('reading deliveries from DELVRY07', () => {
+  it('reads the WHSORD fixture: origin, store, items, HU, serials once, goods-issue date', () => {
+    const [idoc] = parseJson(
+      readFileSync(join(FIXTURES, 'delvry07-to-wms-delivery-order', 'whsord-items-hus-serials.input.json')),
+    );
+    const r = readLedgerIdoc(idoc!, opts);
+    expect(r.kind).toBe('expect');
+    if (r.kind !== 'expect') return;
+    const [d] = r.deliveries;
+    expect(d).toMatchObject({
+      delivery: '80001234',
+      sapDelivery: '0080001234',
+      originSite: 'DC01',
+      originPlant: '1000',
+      destinationSite: 'S0124',
+      destinationPlant: '0124',
+      shipTo: '0000100201',
+      handlingUnits: ['1000000123'],
+    });
+    expect(d!.goodsIssueAt.toISOString()).toBe('2024-03-04T14:00:00.000Z');
+    expect(d!.items.map((i) => [i.position, i.material, i.quantityMilli, i.unit, i.batch])).toEqual([
+      ['10', '4711', 2000, 'PCE', null],
+      ['20', '100200300', 10000, 'CT', 'B2024-07'],
+    ]);
+    // E1EDL11 and E1EDL46 carry the same two serials: recorded once each, with the HU unknown from E1EDL11
+    expect(d!.serials.map((s) => [s.material, s.serial, s.position])).toEqual([
+      ['4711', 'SN-1001', '10'],
+      ['4711', 'SN-1002', '10'],
+    ]);
+  });
+
+  it('ignores deliveries whose ship-to is not a store, with an issue saying so', () => {
+    const r = readLedgerIdoc(
+      delvry07('80000001', [{ posnr: '10', matnr: '4711', qty: '1.000' }], { shipTo: '999999' }),
+      opts,
+    );
+    expect(r.kind).toBe('ignore');
+    expect(r.issues.map((i) => i.code)).toEqual(['NOT_A_STORE_DELIVERY']);
+  });
+
+  it('only stores listed in `stores` count when the list is given', () => {
+    const sites = buildDeliverySites(siteRowsOf(SITES_TABLE), {
+      shipTo: { '100201': 'S0124' },
+      stores: ['S0123'],
+    });
+    const r = readLedgerIdoc(delvry07('80000001', [{ posnr: '10', matnr: '4711', qty: '1.000' }]), {
+      sites,
+      timeZone: 'UTC',
+    });
+    expect(r.kind).toBe('ignore');
+  });
+
+  it('ship-to equal to a site code or plant resolves without a map', () => {
+    const r = readLedgerIdoc(
+      delvry07('80000002', [{ posnr: '10', matnr: '4711', qty: '1.000' }], { shipTo: '0123' }),
+      opts,
+    );
+    expect(r.kind === 'expect' && r.deliveries[0]!.destinationSite).toBe('S0123');
+  });
+
+  it('takes the goods-issue time in the configured zone and falls back to the control record', () => {
+    const r = readLedgerIdoc(delvry07('80000003', [{ posnr: '10', matnr: '4711', qty: '1.000' }]), {
+      ...opts,
+      timeZone: 'Europe/Berlin',
+    });
+    expect(r.kind === 'expect' && r.deliveries[0]!.goodsIssueAt.toISOString()).toBe(
+      '2024-03-04T13:00:00.000Z',
+    );
+    const idoc = delvry07('80000004', [{ posnr: '10', matnr: '4711', qty: '1.000' }]);
+    idoc.segments[0]!.children = idoc.segments[0]!.children.filter((s) => s.type !== 'E1EDT13');
+    const r2 = readLedgerIdoc(idoc, opts);
+    expect(r2.kind === 'expect' && r2.deliveries[0]!.goodsIssueAt.toISOString()).toBe(
+      '2024-03-02T07:15:02.000Z',
+    );
+  });
+
+  it('a message type that is no announcement is ignored', () => {
+    const r = readLedgerIdoc(
+      delvry07('80000005', [{ posnr: '10', matnr: '4711', qty: '1.000' }], { mestyp: 'INVOIC' }),
+      opts,
+    );
+    expect(r.kind).toBe('ignore');
+  });
+});
+
+describe('reading receipts', () => {
+  it('a store WHSCON with PGI and no PIC is a receipt; a DC picking confirmation is not', () => {
+    const items = [{ posnr: '10', matnr: '4711', qty: '1.000', serials: ['SN-1'] }];
+    const r = readLedgerIdoc(delvry07('80000006', items, { mestyp: 'WHSCON', qualf18: ['PGI'] }), opts);
+    expect(r.kind).toBe('receipt');
+    if (r.kind === 'receipt') {
+      expect(r.lines).toEqual([
+        expect.objectContaining({
+          delivery: '80000006',
+          position: '10',
+          material: '4711',
+          quantityMilli: 1000,
+          serials: ['SN-1'],
+          source: 'wms-confirmation',
+        }),
+      ]);
+    }
+    expect(
+      readLedgerIdoc(delvry07('80000006', items, { mestyp: 'WHSCON', qualf18: ['PIC', 'PGI'] }), opts).kind,
+    ).toBe('ignore');
+  });
+
+  it('an MBGMCR03 goods receipt against a delivery (the handheld mapping output) gives lines with serials by MATDOC_ITM', () => {
+    const [idoc] = parseJson(
+      readFileSync(join(FIXTURES, 'handheld-to-mbgmcr03', 'receipt-delivery-serials.expected.json')),
+    );
+    const r = readLedgerIdoc(idoc!, opts);
+    expect(r.kind).toBe('receipt');
+    if (r.kind !== 'receipt') return;
+    expect(r.lines.map((l) => [l.delivery, l.position, l.material, l.quantityMilli, l.serials])).toEqual([
+      ['180000123', '10', '4711', 2000, ['SN-1001', 'SN-1002']],
+      ['180000123', '20', '100200300', 1500, []],
+    ]);
+  });
+
+  it('an MBGMCR03 without receipt movement types or delivery reference is not a receipt', () => {
+    const [idoc] = parseJson(
+      readFileSync(join(FIXTURES, 'handheld-to-mbgmcr03', 'transfer-site.expected.json')),
+    );
+    expect(readLedgerIdoc(idoc!, opts).kind).toBe('ignore');
+  });
+
+  it('handheld receipt scans and WMS received confirmations are receipts; other scans are not', () => {
+    const scan = readJsonReceipt(
+      handheldReceipt('S1', '80000007', [
+        { article: '4711', quantity: 2, deliveryItem: '10', serialNumbers: ['A', 'A', 'B'] },
+      ]),
+    );
+    expect(scan?.contract).toBe('handheld-goods-movement');
+    expect(scan?.lines).toEqual([
+      expect.objectContaining({
+        delivery: '80000007',
+        position: '10',
+        material: '4711',
+        quantityMilli: 2000,
+        serials: ['A', 'B'],
+        source: 'handheld',
+      }),
+    ]);
+    const scrap = readJsonReceipt({
+      ...handheldReceipt('S2', '1', [{ article: '4711', quantity: 1 }]),
+      movement: { kind: 'scrap' },
+    });
+    expect(scrap?.lines).toEqual([]);
+    const wms = readJsonReceipt({
+      delivery: '80000007',
+      event: 'received',
+      confirmedAt: '2024-03-05T10:00:00Z',
+      items: [{ position: '000010', quantity: 1, unit: 'PCE' }],
+      handlingUnits: [
+        { id: 'HU1', contents: [{ position: '10', quantity: 1, unit: 'PCE', serialNumbers: ['SN-9'] }] },
+      ],
+    });
+    expect(wms?.lines).toEqual([
+      expect.objectContaining({ position: '10', quantityMilli: 1000, serials: ['SN-9'] }),
+    ]);
+    expect(readJsonReceipt({ hello: 'world' })).toBeUndefined();
+  });
+});
+
+const CONFORMANCE = join(PROJECT_ROOT, '..', 'shared', 'conformance', 'samples', 'DELVRY07');
+const haveConformance = existsSync(CONFORMANCE);
+if (!haveConformance) console.warn(`conformance suite skipped: ${CONFORMANCE} is absent`);
+
+describe.skipIf(!haveConformance)('conformance: real DELVRY07 DESADV samples', () => {
+  const definitions = loadDefinitions();
+  it('every sample with items reads as an expected delivery when its ship-to is declared a store', () => {
+    let read = 0;
+    for (const name of readdirSync(CONFORMANCE)) {
+      const { idocs } = readIdocs(readFileSync(join(CONFORMANCE, name)), definitions);
+      for (const idoc of idocs) {
+        const header = idoc.segments.find((s) => s.type === 'E1EDL20');
+        const we = header?.children.find((s) => s.type === 'E1ADRM1' && s.fields['PARTNER_Q'] === 'WE');
+        const items =
+          header?.children.filter((s) => s.type === 'E1EDL24' && Number(s.fields['LFIMG'] ?? '0') > 0) ?? [];
+        if (we === undefined || items.length === 0) continue;
+        const plant = items.find((i) => i.fields['WERKS'])?.fields['WERKS'];
+        const sites = buildDeliverySites(
+          [
+            { site: 'ORIGIN', plant: plant ?? 'XXXX', storageLocation: null },
+            { site: 'STORE', plant: '9999', storageLocation: null },
+          ],
+          {
+            shipTo: { [we.fields['PARTNER_ID'] ?? '']: 'STORE' },
+            shippingPoints: { [header?.fields['VSTEL'] ?? '']: 'ORIGIN' },
+          },
+        );
+        const r = readLedgerIdoc(idoc, { sites, timeZone: 'UTC' }, 'DESADV');
+        expect(r.kind, `${name}: ${r.issues.map((i) => i.message).join('; ')}`).toBe('expect');
+        if (r.kind === 'expect') expect(r.deliveries[0]!.items.length).toBe(items.length);
+        read++;
+      }
+    }
+    expect(read).toBeGreaterThanOrEqual(5);
+  });
+});

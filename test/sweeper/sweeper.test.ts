@@ -1,0 +1,368 @@
+/**
+ * The delivery ledger and the pushback sweeper on a real store (PGlite and PostgreSQL), with an
+ * injected clock: full, partial and zero receipts, serial-level partials, over-receipts,
+ * replayed and late receipts, two sweepers at once, a crash between receipt and transfer,
+ * dry runs and per-site grace periods.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PostingRequest } from '../../src/sweeper/poster.js';
+import { LEASE_NAME } from '../../src/sweeper/run.js';
+import type { OpenedStore } from '../../src/store/open-store.js';
+import { backends } from '../store/backends.js';
+import { LedgerHarness } from './harness.js';
+import { delvry07, handheldReceipt, HOUR, testSweeperConfig, TestClock, type ItemSpec } from './support.js';
+
+const ITEMS: ItemSpec[] = [
+  { posnr: '10', matnr: '4711', qty: '3.000', serials: ['SN-1', 'SN-2', 'SN-3'] },
+  { posnr: '20', matnr: '100200300', qty: '10.000', unit: 'CT' },
+];
+
+let n = 0;
+/** A fresh delivery number per test (tests share one database per backend). */
+function nextDelivery(): string {
+  n++;
+  return String(81000000 + n * 10 + Math.floor(Math.random() * 10));
+}
+
+for (const backend of backends('sweeper')) {
+  describe.skipIf(!backend.available)(`sweeper on ${backend.name}`, () => {
+    let store: OpenedStore;
+    beforeAll(async () => {
+      store = await backend.open();
+    });
+    afterAll(async () => {
+      await store?.close();
+      await backend.cleanup();
+    });
+
+    async function setup(items: readonly ItemSpec[] = ITEMS, config = testSweeperConfig()) {
+      const h = new LedgerHarness(store, new TestClock('2024-03-04T15:00:00Z'), config);
+      // other tests' due deliveries must not interfere: each test sweeps at its own time
+      const delivery = nextDelivery();
+      await h.fromSap(delvry07(delivery, items));
+      await h.catchUp();
+      return { h, delivery };
+    }
+
+    it('partial handheld receipt: after the grace period one receipt and one transfer, in order, once', async () => {
+      const { h, delivery } = await setup();
+      await h.scan(
+        handheldReceipt(`scan-${delivery}`, delivery, [
+          { article: '4711', quantity: 2, deliveryItem: '10', serialNumbers: ['SN-1', 'SN-3'] },
+        ]),
+      );
+      await h.catchUp();
+      let rec = await h.ledger.getDelivery(delivery);
+      expect(rec?.state).toBe('partial');
+
+      // before the grace period ends nothing happens
+      h.clock.advance(40 * HOUR);
+      let r = await h.sweep();
+      expect((await h.postingsOf(delivery)).length).toBe(0);
+
+      h.clock.advance(10 * HOUR);
+      r = await h.sweep();
+      expect(r.pushedBack).toBeGreaterThanOrEqual(1);
+      const postings = await h.postingsOf(delivery);
+      expect(postings.map((p) => p.key)).toEqual([
+        `pushback:${delivery}:receipt`,
+        `pushback:${delivery}:transfer`,
+      ]);
+      expect(new Set(postings.map((p) => p.orderingKey))).toEqual(new Set([`pushback:${delivery}`]));
+
+      rec = await h.ledger.getDelivery(delivery);
+      expect(rec?.state).toBe('pushed-back');
+      expect(rec?.pushback?.steps.map((s) => s.messageId)).toEqual(postings.map((p) => p.id));
+      expect(rec?.discrepancy).toMatchObject({
+        delivery,
+        originSite: 'DC01',
+        destinationSite: 'S0124',
+        missingQuantity: 11,
+        missingSerials: 1,
+      });
+      expect(rec?.discrepancy?.items).toEqual([
+        {
+          position: '10',
+          material: '4711',
+          unit: 'PCE',
+          expected: 3,
+          received: 2,
+          missing: 1,
+          missingSerials: ['SN-2'],
+        },
+        {
+          position: '20',
+          material: '100200300',
+          unit: 'CT',
+          expected: 10,
+          received: 0,
+          missing: 10,
+          missingSerials: [],
+        },
+      ]);
+      const receipt = rec!.pushback!.steps[0]!.idoc.segments[0]!.children;
+      const items = receipt.filter((s) => s.type === 'E1BP2017_GM_ITEM_CREATE').map((s) => s.fields);
+      expect(items[0]).toMatchObject({
+        PLANT: '0124',
+        STGE_LOC: 'HOLD',
+        MOVE_TYPE: '101',
+        ENTRY_QNT: '1.000',
+        DELIV_NUMB_TO_SEARCH: `00${delivery}`,
+        DELIV_ITEM_TO_SEARCH: '000010',
+      });
+      expect(receipt.filter((s) => s.type === 'E1BP2017_GM_SERIALNUMBER').map((s) => s.fields)).toEqual([
+        { MATDOC_ITM: '0001', SERIALNO: 'SN-2' },
+      ]);
+      const transfer = rec!.pushback!.steps[1]!.idoc.segments[0]!.children.find(
+        (s) => s.type === 'E1BP2017_GM_ITEM_CREATE',
+      );
+      expect(transfer?.fields).toMatchObject({
+        PLANT: '0124',
+        STGE_LOC: 'HOLD',
+        MOVE_TYPE: '301',
+        MOVE_PLANT: '1000',
+        MOVE_STLOC: '0001',
+      });
+
+      // a second run changes nothing
+      h.clock.advance(HOUR);
+      await h.sweep();
+      expect((await h.postingsOf(delivery)).length).toBe(2);
+    });
+
+    it('full receipt: closed, never pushed back', async () => {
+      const { h, delivery } = await setup();
+      await h.scan(
+        handheldReceipt(`scan-${delivery}`, delivery, [
+          { article: '4711', quantity: 3, serialNumbers: ['SN-1', 'SN-2', 'SN-3'] },
+          { article: '100200300', quantity: 10, deliveryItem: '20' },
+        ]),
+      );
+      await h.catchUp();
+      expect((await h.ledger.getDelivery(delivery))?.state).toBe('closed');
+      h.clock.advance(100 * HOUR);
+      await h.sweep();
+      expect(await h.postingsOf(delivery)).toEqual([]);
+    });
+
+    it('zero receipts: the whole delivery is pushed back with every serial', async () => {
+      const { h, delivery } = await setup();
+      h.clock.advance(49 * HOUR);
+      await h.sweep();
+      const rec = await h.ledger.getDelivery(delivery);
+      expect(rec?.state).toBe('pushed-back');
+      expect(rec?.discrepancy?.missingQuantity).toBe(13);
+      expect(rec?.discrepancy?.missingSerials).toBe(3);
+      const serials = rec!.pushback!.steps[0]!.idoc.segments[0]!.children.filter(
+        (s) => s.type === 'E1BP2017_GM_SERIALNUMBER',
+      );
+      expect(serials.map((s) => s.fields['SERIALNO'])).toEqual(['SN-1', 'SN-2', 'SN-3']);
+    });
+
+    it('a replayed receipt is counted once (same scan twice, same message applied twice)', async () => {
+      const { h, delivery } = await setup();
+      const scan = handheldReceipt(`scan-${delivery}`, delivery, [
+        { article: '4711', quantity: 1, serialNumbers: ['SN-1'] },
+      ]);
+      const first = await h.scan(scan);
+      const again = await h.scan(scan);
+      expect(again.duplicate).toBe(true);
+      await h.catchUp();
+      await h.ledger.applyReceipts(
+        first.message.id,
+        [
+          {
+            delivery,
+            line: 0,
+            source: 'handheld',
+            position: null,
+            material: '4711',
+            quantityMilli: 1000,
+            unit: 'PCE',
+            serials: ['SN-1'],
+            eventAt: new Date(),
+          },
+        ],
+        h.clock.date(),
+      );
+      const rec = await h.ledger.getDelivery(delivery);
+      expect(rec?.receipts.length).toBe(1);
+      const summary = (await h.ledger.listDeliveries({ now: h.clock.date(), limit: 500 })).find(
+        (d) => d.delivery === delivery,
+      );
+      expect(summary).toMatchObject({ received: 1, outstanding: 12, view: 'partially-received' });
+    });
+
+    it('over-receipt and unexpected serials are flagged on the delivery', async () => {
+      const { h, delivery } = await setup([{ posnr: '10', matnr: '4711', qty: '1.000', serials: ['SN-1'] }]);
+      await h.scan(
+        handheldReceipt(`scan-${delivery}`, delivery, [
+          { article: '4711', quantity: 2, serialNumbers: ['SN-1', 'SN-77'] },
+        ]),
+      );
+      await h.catchUp();
+      const summary = (
+        await h.ledger.listDeliveries({ now: h.clock.date(), limit: 500, view: 'closed' })
+      ).find((d) => d.delivery === delivery);
+      expect(summary).toMatchObject({ overReceived: true, unexpectedSerials: 1, outstanding: 0 });
+    });
+
+    it('a receipt after the pushback is recorded and flagged late, never posted again', async () => {
+      const { h, delivery } = await setup();
+      h.clock.advance(49 * HOUR);
+      await h.sweep();
+      await h.scan(
+        handheldReceipt(`late-${delivery}`, delivery, [
+          { article: '4711', quantity: 3, serialNumbers: ['SN-1', 'SN-2', 'SN-3'] },
+        ]),
+      );
+      await h.catchUp();
+      const rec = await h.ledger.getDelivery(delivery);
+      expect(rec?.state).toBe('pushed-back');
+      expect(rec?.receipts.map((r) => r.late)).toEqual([true]);
+      const summary = (
+        await h.ledger.listDeliveries({ now: h.clock.date(), limit: 500, view: 'pushed-back' })
+      ).find((d) => d.delivery === delivery);
+      expect(summary).toMatchObject({ lateReceipts: 1, received: 0 });
+      h.clock.advance(HOUR);
+      await h.sweep();
+      expect((await h.postingsOf(delivery)).length).toBe(2);
+    });
+
+    it('two sweepers at once: one runs, one is locked out, each posting exists once', async () => {
+      const { h, delivery } = await setup();
+      h.clock.advance(49 * HOUR);
+      const other = new LedgerHarness(store, h.clock, h.config);
+      const [a, b] = await Promise.all([h.sweep(), other.sweep()]);
+      expect([a.skipped, b.skipped].filter((s) => s === 'locked').length).toBeLessThanOrEqual(1);
+      expect((await h.postingsOf(delivery)).length).toBe(2);
+      // whoever ran, the keys were handed over once each
+      const posted = [...h.poster.posted, ...other.poster.posted].filter(
+        (p) => p.request.delivery === delivery && !p.duplicate,
+      );
+      expect(posted.length).toBe(2);
+    });
+
+    it('the lease keeps a second run out until it expires', async () => {
+      const { h } = await setup();
+      expect(await h.ledger.acquireLease(LEASE_NAME, 'someone-else', h.clock.date(), 60_000)).toBe(true);
+      expect((await h.sweep()).skipped).toBe('locked');
+      h.clock.advance(61_000);
+      expect((await h.sweep()).skipped).toBeUndefined();
+    });
+
+    it('a crash between the receipt and the transfer: the next run sends the transfer once, not the receipt again', async () => {
+      const { h, delivery } = await setup();
+      h.clock.advance(49 * HOUR);
+      const crash = new Error('killed after the receipt posting');
+      await expect(
+        h.sweep({
+          hooks: {
+            afterPosting(d, step) {
+              if (d === delivery && step.name === 'receipt') throw crash;
+            },
+          },
+        }),
+      ).rejects.toBe(crash);
+      expect((await h.postingsOf(delivery)).map((p) => p.key)).toEqual([`pushback:${delivery}:receipt`]);
+      expect((await h.ledger.getDelivery(delivery))?.state).toBe('pushing-back');
+      // a killed process does not release its lease: the next run waits for it to expire
+      await h.ledger.acquireLease(LEASE_NAME, 'dead-process', h.clock.date(), 5 * 60_000);
+      h.clock.advance(6 * 60_000);
+      const r = await h.sweep();
+      expect(r.resumed).toBeGreaterThanOrEqual(1);
+      const postings = await h.postingsOf(delivery);
+      expect(postings.map((p) => p.key)).toEqual([
+        `pushback:${delivery}:receipt`,
+        `pushback:${delivery}:transfer`,
+      ]);
+      const rec = await h.ledger.getDelivery(delivery);
+      expect(rec?.state).toBe('pushed-back');
+      expect(rec?.pushback?.steps.map((s) => s.messageId)).toEqual(postings.map((p) => p.id));
+    });
+
+    it('a crash before the postings are noted: re-sending finds the stored messages (no second message)', async () => {
+      const { h, delivery } = await setup();
+      h.clock.advance(49 * HOUR);
+      let calls = 0;
+      const flaky = {
+        post: async (req: PostingRequest) => {
+          const r = await h.poster.post(req);
+          if (req.delivery === delivery && req.step.name === 'transfer' && calls++ === 0)
+            throw new Error('connection lost after commit');
+          return r;
+        },
+      };
+      await expect(h.sweep({ poster: flaky })).rejects.toThrow('connection lost');
+      await h.sweep({ poster: flaky });
+      expect((await h.postingsOf(delivery)).length).toBe(2);
+      expect(
+        h.poster.posted
+          .filter((p) => p.request.delivery === delivery && p.duplicate)
+          .map((p) => p.request.step.name),
+      ).toEqual(['receipt', 'transfer']);
+    });
+
+    it('dry run previews the postings and changes nothing', async () => {
+      const { h, delivery } = await setup();
+      h.clock.advance(49 * HOUR);
+      const r = await h.sweep({ dryRun: true });
+      const p = r.previews.find((x) => x.delivery === delivery);
+      expect(p).toMatchObject({
+        originSite: 'DC01',
+        destinationSite: 'S0124',
+        outstanding: 13,
+        missingSerials: 3,
+      });
+      expect(p?.steps.map((s) => s.idempotencyKey)).toEqual([
+        `pushback:${delivery}:receipt`,
+        `pushback:${delivery}:transfer`,
+      ]);
+      expect((await h.ledger.getDelivery(delivery))?.state).toBe('open');
+      expect(await h.postingsOf(delivery)).toEqual([]);
+    });
+
+    it('per-site grace periods and disabled sites; a changed grace period moves the due times', async () => {
+      const { h, delivery } = await setup(
+        ITEMS,
+        testSweeperConfig({ sites: { S0124: { gracePeriod: '100h' } } }),
+      );
+      h.clock.advance(60 * HOUR);
+      await h.sweep();
+      expect((await h.ledger.getDelivery(delivery))?.state).toBe('open');
+      h.config = testSweeperConfig({ sites: { S0124: { enabled: false } } });
+      h.clock.advance(100 * HOUR);
+      await h.sweep();
+      expect((await h.ledger.getDelivery(delivery))?.dueAt.getUTCFullYear()).toBe(9999);
+      h.config = testSweeperConfig({ sites: { S0124: { gracePeriod: '24h' } } });
+      await h.sweep();
+      expect((await h.ledger.getDelivery(delivery))?.state).toBe('pushed-back');
+    });
+
+    it('an announcement after the pushback does not reopen the delivery', async () => {
+      const { h, delivery } = await setup();
+      h.clock.advance(49 * HOUR);
+      await h.sweep();
+      await h.fromSap(delvry07(delivery, ITEMS, { docnum: `9${delivery}` }));
+      await h.catchUp();
+      expect((await h.ledger.getDelivery(delivery))?.state).toBe('pushed-back');
+    });
+
+    it('site metrics count overdue and pushed-back deliveries and quantities per site', async () => {
+      const { h } = await setup();
+      h.clock.advance(49 * HOUR);
+      const before = (await h.ledger.siteMetrics(h.clock.date())).find((m) => m.site === 'S0124');
+      expect(before?.overdue).toBeGreaterThanOrEqual(1);
+      await h.sweep();
+      const after = (await h.ledger.siteMetrics(h.clock.date())).find((m) => m.site === 'S0124');
+      expect(after?.overdue).toBe(0);
+      expect(after?.pushedBack).toBeGreaterThan(before?.pushedBack ?? 0);
+      expect(after?.pushedBackQuantity).toBeGreaterThanOrEqual(13);
+      const counts = await h.ledger.countByView(h.clock.date(), 'S0124');
+      expect(counts['overdue']).toBe(0);
+      expect(
+        (await h.ledger.listDiscrepancies({ destinationSite: 'S0124', limit: 10 })).length,
+      ).toBeGreaterThan(0);
+    });
+  });
+}
