@@ -113,7 +113,7 @@ function wms(value: unknown, sites: SiteDirectory, lookup: DeliveryLookup): Extr
   for (const hu of c.handlingUnits ?? [])
     for (const content of hu.contents)
       for (const s of content.serialNumbers ?? [])
-        hus.set(`${content.position}\u0000${normalizeKey(s)}`, hu.id);
+        hus.set(`${content.position}\u0000${normalizeKey(s)}`, normalizeKey(hu.id));
   const events: SerialEventDraft[] = [];
   for (const item of c.items) {
     const material = keyOrNull(item.article);

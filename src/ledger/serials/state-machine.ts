@@ -78,7 +78,11 @@ export function nextState(before: SerialState | undefined, event: SerialEvent): 
     delivery: event.delivery ?? (state === 'in-transit' ? (before?.delivery ?? null) : null),
     handlingUnit:
       event.handlingUnit ??
-      (event.movement === 'packed' || state === 'in-transit' ? (before?.handlingUnit ?? null) : null),
+      (event.movement === 'packed' ||
+      state === 'in-transit' ||
+      (event.delivery !== null && event.delivery === before?.delivery)
+        ? (before?.handlingUnit ?? null)
+        : null),
     partner: event.partner ?? (state === before?.state ? (before?.partner ?? null) : null),
     since: changed || before === undefined ? event.eventTime : before.since,
     sinceEventId: changed || before === undefined ? event.id : before.sinceEventId,
