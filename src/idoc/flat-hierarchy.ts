@@ -60,7 +60,10 @@ export function buildHierarchy(
       message: 'SEGNUM/PSGNUM are blank in every data record: hierarchy taken from the definition',
     });
   }
-  const seen = new Set<string>();
+  // SAP numbers records in increasing order: a set of the numbers seen is only needed (and then
+  // built) once a number does not increase.
+  let seen: Set<string> | undefined;
+  let last = '';
   /** Record indices of the open path from a top-level segment to the previous record. */
   const stack: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -69,7 +72,12 @@ export function buildHierarchy(
     if (!allBlank) {
       if (r.segnum === '') {
         issues.push({ code: 'SEGNUM_BLANK', severity: 'error', index: i, message: 'SEGNUM is blank' });
-      } else if (seen.has(r.segnum)) {
+      } else if (
+        seen === undefined &&
+        (last === '' || (r.segnum.length === last.length && r.segnum > last))
+      ) {
+        last = r.segnum;
+      } else if ((seen ??= numbersBefore(records, i)).has(r.segnum)) {
         issues.push({
           code: 'SEGNUM_DUPLICATE',
           severity: 'warning',
@@ -103,7 +111,7 @@ export function buildHierarchy(
             code: 'PSGNUM_INVALID',
             severity: 'error',
             index: i,
-            message: `PSGNUM ${r.psgnum} ${describeMiss(records, i, r.psgnum, seen)}`,
+            message: `PSGNUM ${r.psgnum} ${describeMiss(records, i, r.psgnum)}`,
           });
         }
       }
@@ -122,13 +130,18 @@ export function buildHierarchy(
   return { parents, issues };
 }
 
-function describeMiss(
-  records: readonly HierarchyRecord[],
-  i: number,
-  psgnum: string,
-  seen: Set<string>,
-): string {
-  if (seen.has(psgnum)) return 'refers to an earlier segment that is not an ancestor (records out of order)';
+function numbersBefore(records: readonly HierarchyRecord[], i: number): Set<string> {
+  const seen = new Set<string>();
+  for (let j = 0; j < i; j++) {
+    const segnum = records[j]!.flat?.segnum;
+    if (segnum) seen.add(segnum);
+  }
+  return seen;
+}
+
+function describeMiss(records: readonly HierarchyRecord[], i: number, psgnum: string): string {
+  if (numbersBefore(records, i).has(psgnum))
+    return 'refers to an earlier segment that is not an ancestor (records out of order)';
   for (let j = i + 1; j < records.length; j++) {
     if (records[j]!.flat?.segnum === psgnum) return 'refers to a later segment';
   }
