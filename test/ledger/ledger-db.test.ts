@@ -13,7 +13,7 @@ import { listAlerts } from '../../src/store/serial-ledger-alerts.js';
 import { countsBySite, recall, serialHistory, serialState } from '../../src/store/serial-ledger-queries.js';
 import { backends } from '../store/backends.js';
 import { openLedger, type LedgerHarness } from './support.js';
-import { goodsMovement, scan, TRAFFIC_LEDGER_CONFIG, whsord, wmsShipped } from './traffic.js';
+import { goodsMovement, scan, TRAFFIC_LEDGER_CONFIG } from './traffic.js';
 
 const network = JSON.parse(
   readFileSync(new URL('../../fixtures/ledger/network.json', import.meta.url), 'utf8'),
@@ -253,12 +253,10 @@ for (const backend of backends('ledger')) {
       const app = Fastify();
       app.setErrorHandler((err, _req, reply) => {
         const status = isIdocgateError(err) ? err.httpStatus : 500;
-        void reply
-          .code(status)
-          .send({
-            code: isIdocgateError(err) ? err.code : 'INTERNAL_ERROR',
-            message: err instanceof Error ? err.message : String(err),
-          });
+        void reply.code(status).send({
+          code: isIdocgateError(err) ? err.code : 'INTERNAL_ERROR',
+          message: err instanceof Error ? err.message : String(err),
+        });
       });
       await app.register(async (scope) =>
         serialRoutes(scope, { db: h.store.db, ledger: h.config, clock: () => t('2025-05-01T00:00:00Z') }),

@@ -2,7 +2,8 @@
  * Movement frequency far above the population: per material, the number of movements of each
  * serial in the last `windowDays`, scored with the robust (modified) z-score
  * z = 0.6745 (x - median) / MAD (Iglewicz & Hoaglin). When MAD is 0 (most serials move equally
- * often) the mean absolute deviation is used instead: z = (x - median) / (1.253314 MeanAD).
+ * often) the mean absolute deviation is used instead: z = (x - median) / (1.253314 MeanAD); the
+ * scale never goes below one movement.
  * A serial is flagged when z > threshold and x >= minEvents, among at least minPopulation
  * serials of the material. Statistical: no fixed count is an anomaly by itself.
  */
@@ -14,7 +15,7 @@ export const frequencySettings = ruleSettings(
   {
     windowDays: z.number().positive().max(3650).default(30),
     threshold: z.number().positive().default(3.5),
-    minEvents: z.number().int().positive().default(6),
+    minEvents: z.number().int().positive().default(10),
     minPopulation: z.number().int().min(3).default(20),
   },
   'warning',
@@ -42,10 +43,11 @@ export function robustZ(counts: readonly number[]): number[] {
   const med = median(sorted);
   const deviations = counts.map((c) => Math.abs(c - med)).sort((a, b) => a - b);
   const mad = median(deviations);
-  if (mad > 0) return counts.map((c) => (0.6745 * (c - med)) / mad);
   const meanAd = deviations.reduce((s, d) => s + d, 0) / (deviations.length || 1);
-  if (meanAd === 0) return counts.map(() => 0);
-  return counts.map((c) => (c - med) / (1.253314 * meanAd));
+  // Scale of the population: MAD / 0.6745 (or 1.2533 MeanAD when MAD is 0), but never below one
+  // movement: counts are whole numbers, and a spread under one would make any difference extreme.
+  const scale = Math.max(mad > 0 ? mad / 0.6745 : 1.253314 * meanAd, 1);
+  return counts.map((c) => (c - med) / scale);
 }
 
 export function windowStart(now: Date, config: FrequencySettings): Date {
