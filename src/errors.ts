@@ -212,7 +212,7 @@ export const ERROR_CATALOGUE = {
     httpStatus: 403,
     summary: 'The caller may not post messages through this channel',
   },
-  ROUTE_NOT_FOUND: {
+  ROUTE_NOT_CONFIGURED: {
     verdict: 'permanent',
     httpStatus: 422,
     summary: 'The configuration no longer routes this message (partner, message type or port removed)',
