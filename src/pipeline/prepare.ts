@@ -66,7 +66,7 @@ function validate(deps: PipelineDeps, idoc: Idoc, what: string): void {
 
 function mappingNamed(deps: PipelineDeps, name: string): CompiledMapping {
   const m = deps.mappings.get(name);
-  if (m === undefined) throw new IdocgateError('ROUTE_NOT_FOUND', `mapping ${name} is not loaded`);
+  if (m === undefined) throw new IdocgateError('ROUTE_NOT_CONFIGURED', `mapping ${name} is not loaded`);
   return m;
 }
 
@@ -136,7 +136,7 @@ export async function prepareDelivery(
   } else {
     if (route.sends.mapping === undefined) {
       throw new IdocgateError(
-        'ROUTE_NOT_FOUND',
+        'ROUTE_NOT_CONFIGURED',
         `partner ${route.partnerName} sends ${route.sends.contract} without a mapping`,
       );
     }

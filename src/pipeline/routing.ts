@@ -217,7 +217,7 @@ function fromPartner(
   const port = config.ports[sends.port];
   if (port === undefined) {
     throw new IdocgateError(
-      'ROUTE_NOT_FOUND',
+      'ROUTE_NOT_CONFIGURED',
       `partner ${partnerName} sends ${sends.messageType} to unknown port ${sends.port}`,
     );
   }
@@ -287,11 +287,11 @@ export function routePartnerIdoc(
   return fromPartner(config, partnerName, partner, sends);
 }
 
-/** The route of a stored message, looked up in the (current) config. Throws ROUTE_NOT_FOUND. */
+/** The route of a stored message, looked up in the (current) config. Throws ROUTE_NOT_CONFIGURED. */
 export function routeOf(config: Readonly<Config>, m: MessageRecord): Route {
   const ch = parseChannel(m.channel);
   const lost = (what: string): IdocgateError =>
-    new IdocgateError('ROUTE_NOT_FOUND', `message ${m.id}: ${what} is no longer configured`);
+    new IdocgateError('ROUTE_NOT_CONFIGURED', `message ${m.id}: ${what} is no longer configured`);
   if (ch.kind === 'gateway') {
     const port = config.ports[ch.name];
     if (port === undefined) throw lost(`port ${ch.name}`);
