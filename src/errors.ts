@@ -149,6 +149,16 @@ export const ERROR_CATALOGUE = {
     httpStatus: 422,
     summary: 'The serial ledger could not read serial events from a message (delivery is not affected)',
   },
+  DELIVERY_NOT_FOUND: {
+    verdict: 'permanent',
+    httpStatus: 404,
+    summary: 'The delivery ledger has no delivery with this number',
+  },
+  SWEEPER_LOCKED: {
+    verdict: 'transient',
+    httpStatus: 409,
+    summary: 'Another pushback sweeper run holds the lease; try again when it has finished',
+  },
   QUERY_INVALID: {
     verdict: 'permanent',
     httpStatus: 400,

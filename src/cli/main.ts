@@ -9,6 +9,7 @@ import * as mapCommand from './commands/map.js';
 import * as serveCommand from './commands/serve.js';
 import * as checkConfigCommand from './commands/check-config.js';
 import * as hashCommand from './commands/hash.js';
+import * as sweepCommand from './commands/sweep.js';
 
 const program = new Command('idocgate')
   .description('SAP IDoc gateway: codec, mappings, queues, store, sweeper, serial ledger')
@@ -21,6 +22,7 @@ const commandModules: { register(program: Command): void }[] = [
   serveCommand,
   checkConfigCommand,
   hashCommand,
+  sweepCommand,
 ];
 
 for (const m of commandModules) m.register(program);
