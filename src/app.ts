@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { PayloadContract } from './contracts/registry.js';
 import { CONTRACTS } from './contracts/registry.js';
 import type { LoadedConfig } from './config/load.js';
@@ -17,6 +17,7 @@ import { loadDefinitions } from './definitions/load.js';
 import type { DefinitionRegistry } from './definitions/registry.js';
 import { loadMappings, type MappingRegistry } from './mapping/load.js';
 import { DEFINITIONS_DIR, MAPPINGS_DIR, PROJECT_ROOT } from './paths.js';
+import type { GatewayTuning } from './app-gateway.js';
 import type { Gateway } from './pipeline/gateway-port.js';
 import { Authenticator } from './api/auth.js';
 import type { ApiDeps, ReadinessCheck } from './api/deps.js';
@@ -70,8 +71,10 @@ export interface BuildAppOptions {
   readonly searchPath?: string;
   /** BullMQ prefix (default config `redis.prefix`). */
   readonly prefix?: string;
-  /** Builds the gateway; default: the real one (src/pipeline/gateway.ts). Tests may pass a double. */
+  /** Builds the gateway; default: the real one (src/app-gateway.ts). Tests may pass a double. */
   readonly createGateway?: GatewayFactory;
+  /** Queue tuning for the real gateway (tests: short recovery interval and stall detection). */
+  readonly tuning?: GatewayTuning;
   readonly now?: () => number;
 }
 
@@ -127,9 +130,9 @@ export function partnerContracts(config: Readonly<Config>, mappings: MappingRegi
   });
 }
 
-async function defaultGatewayFactory(): Promise<GatewayFactory> {
-  // TODO(wiring): the real gateway (src/pipeline/gateway.ts + src/queues) once it is committed.
-  return () => Promise.reject(new Error('idocgate: the processing pipeline is not built yet'));
+async function defaultGatewayFactory(tuning: GatewayTuning | undefined): Promise<GatewayFactory> {
+  const { realGatewayFactory } = await import('./app-gateway.js');
+  return realGatewayFactory(tuning);
 }
 
 export async function buildApp(options: BuildAppOptions): Promise<App> {
@@ -185,7 +188,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
       metrics,
       now,
     };
-    const factory = options.createGateway ?? (await defaultGatewayFactory());
+    const factory = options.createGateway ?? (await defaultGatewayFactory(options.tuning));
     const gateway = await factory(wiring);
     cleanup.push(() => gateway.close());
     metrics.setSources({
@@ -271,7 +274,8 @@ export async function buildFastify(parts: FastifyParts): Promise<FastifyInstance
   const app = Fastify({
     loggerInstance: parts.logger as FastifyBaseLogger,
     bodyLimit,
-    disableRequestLogging: true,
+    // One line per request from our onResponse hook instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: 'x-request-id',
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: true } },
   });

@@ -96,9 +96,9 @@ export class PromMetrics implements PipelineMetrics {
       collectDefaultMetrics({ register: this.registry, prefix: 'idocgate_' });
   }
 
-  /** Where the scrape-time gauges read from (set once the queues and store exist). */
+  /** Where the scrape-time gauges read from (merged; set once the queues and store exist). */
   setSources(sources: MetricsSources): void {
-    this.#sources = sources;
+    this.#sources = { ...this.#sources, ...sources };
   }
 
   count(event: MessageEvent, l: MessageLabels): void {

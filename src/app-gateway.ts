@@ -1,0 +1,91 @@
+/**
+ * The real gateway of src/app.ts: the use cases (src/pipeline/gateway.ts) over the BullMQ work
+ * queue, the transports from the registry, and — per role — the destination workers and the
+ * scheduler (src/queues/engine.ts). Close order: workers stop and drain, then bulk replays and
+ * transports, then the producer queues.
+ */
+import { randomUUID } from 'node:crypto';
+import type { AppWiring, GatewayRuntime } from './app.js';
+import { cachedTransports, realSleep, type PipelineLogger } from './pipeline/deps.js';
+import { createGateway } from './pipeline/gateway.js';
+import { startQueueEngine, type QueueEngine } from './queues/engine.js';
+import { createWorkQueue } from './queues/producer.js';
+import { createTransport } from './transports/registry.js';
+
+export interface GatewayTuning {
+  /** Recovery job interval (default 15 s). */
+  readonly recoveryEveryMs?: number;
+  readonly lockDurationMs?: number;
+  readonly stalledIntervalMs?: number;
+}
+
+export function realGatewayFactory(tuning: GatewayTuning = {}) {
+  return async (w: AppWiring): Promise<GatewayRuntime> => {
+    const logger = w.logger as unknown as PipelineLogger;
+    const clock = { now: w.now };
+    const queue = createWorkQueue({
+      connection: w.redis.options,
+      prefix: w.prefix,
+      config: w.config,
+      onError: (err) => w.logger.warn({ err: err.message }, 'redis error (queue producer)'),
+    });
+    const transports = cachedTransports((kind, options) =>
+      createTransport(kind, options, {
+        clock,
+        logger,
+        resolveSecret: (name) => (w.loaded.secrets.has(name) ? w.loaded.secrets.get(name) : undefined),
+      }),
+    );
+    const gateway = createGateway({
+      config: w.config,
+      store: w.store,
+      queue,
+      definitions: w.definitions,
+      mappings: w.mappings,
+      transports,
+      clock,
+      newId: randomUUID,
+      random: Math.random,
+      sleep: realSleep,
+      logger,
+      metrics: w.metrics,
+    });
+    let engine: QueueEngine | undefined;
+    try {
+      engine = await startQueueEngine({
+        connection: w.redis.options,
+        prefix: w.prefix,
+        config: w.config,
+        runtime: gateway,
+        roles: { workers: w.roles.includes('worker'), scheduler: w.roles.includes('scheduler') },
+        logger,
+        ...(tuning.recoveryEveryMs !== undefined ? { recoveryEveryMs: tuning.recoveryEveryMs } : {}),
+        ...(tuning.lockDurationMs !== undefined ? { lockDurationMs: tuning.lockDurationMs } : {}),
+        ...(tuning.stalledIntervalMs !== undefined ? { stalledIntervalMs: tuning.stalledIntervalMs } : {}),
+      });
+    } catch (err) {
+      await gateway.close().catch(() => undefined);
+      await queue.close().catch(() => undefined);
+      throw err;
+    }
+    w.metrics.setSources({
+      queueDepths: () => queue.depths(),
+      deadLetters: async () =>
+        (await w.store.deadLetters({ sampleSize: 1 })).reduce((n, g) => n + g.count, 0),
+    });
+    const started = engine;
+    return {
+      ingest: (r) => gateway.ingest(r),
+      replay: (id, o) => gateway.replay(id, o),
+      cancel: (id, o) => gateway.cancel(id, o),
+      bulkReplay: (r) => gateway.bulkReplay(r),
+      bulkJob: (id) => gateway.bulkJob(id),
+      controlBulkJob: (id, a, actor) => gateway.controlBulkJob(id, a, actor),
+      async close() {
+        await started.close();
+        await gateway.close();
+        await queue.close();
+      },
+    };
+  };
+}
