@@ -77,14 +77,6 @@ function sameChars(line: string, s: string, n: number, at = 0): boolean {
   return true;
 }
 
-/** `column(line, start, length)`, returning `previous` instead of a new string when equal. */
-function columnLike(line: string, start: number, length: number, previous: string): string {
-  const e = trimmedEnd(line, start, start + length);
-  const n = e - start;
-  if (n === previous.length && sameChars(line, previous, n, start)) return previous;
-  return n > 0 ? line.slice(start, e) : '';
-}
-
 function binaryAt(index: number, lineNo: number, line: string, at: number): Issue {
   const code = line.charCodeAt(at).toString(16).toUpperCase().padStart(4, '0');
   const column = at + 1;
@@ -152,9 +144,6 @@ export function buildIdoc(input: IdocLines, registry: DefinitionRegistry): FlatI
   // SEGNAM repeats from record to record: reuse the string and its resolution.
   let segnam = '';
   let resolved: ResolvedSegment | undefined;
-  let mandt = '';
-  let docnum = '';
-  let psgnum = '';
   for (let r = 1; r < lines.length; r++) {
     const line = lines[r]!;
     const lineNo = lineNos[r]!;
@@ -189,10 +178,10 @@ export function buildIdoc(input: IdocLines, registry: DefinitionRegistry): FlatI
     const hints: FlatRecordHints = {
       recordLength: length,
       segnam,
-      mandt: (mandt = columnLike(line, 30, 3, mandt)),
-      docnum: (docnum = columnLike(line, 33, 16, docnum)),
+      mandt: column(line, 30, 3),
+      docnum: column(line, 33, 16),
       segnum: column(line, 49, 6),
-      psgnum: (psgnum = columnLike(line, 55, 6, psgnum)),
+      psgnum: column(line, 55, 6),
       hlevel: twoCharColumn(line, 61),
     };
     let segment: Segment;
