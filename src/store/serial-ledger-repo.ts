@@ -49,8 +49,11 @@ export async function loadStates(
   const out = new Map<string, SerialState>();
   if (keys.length === 0) return out;
   const { rows } = await q.query(
-    `SELECT ${STATE_COLUMNS} FROM serial_state
-      WHERE (material, serial) IN (SELECT * FROM unnest($1::text[], $2::text[]))${forUpdate ? ' FOR UPDATE' : ''}`,
+    `SELECT ${STATE_COLUMNS.split(', ')
+      .map((c) => `s.${c}`)
+      .join(', ')}
+       FROM (SELECT DISTINCT * FROM unnest($1::text[], $2::text[]) AS k(material, serial)) k
+       JOIN serial_state s ON s.material = k.material AND s.serial = k.serial${forUpdate ? ' FOR UPDATE OF s' : ''}`,
     [keys.map((k) => k.material), keys.map((k) => k.serial)],
   );
   for (const r of rows) {
@@ -69,13 +72,19 @@ async function existingFingerprints(q: Queryable, fps: readonly string[]): Promi
   return new Set(rows.map((r) => r.fingerprint));
 }
 
+/**
+ * Reserves `n` consecutive event ids in one statement (callers hold the ledger lock, the only
+ * writer of serial_events, so nothing else draws from the sequence in between).
+ */
 async function allocateIds(q: Queryable, n: number): Promise<number[]> {
   if (n === 0) return [];
   const { rows } = await q.query(
-    `SELECT nextval(pg_get_serial_sequence('serial_events', 'id')) AS id FROM generate_series(1, $1::int)`,
+    `SELECT setval(pg_get_serial_sequence('serial_events', 'id'),
+                   nextval(pg_get_serial_sequence('serial_events', 'id')) + $1::int - 1) AS last`,
     [n],
   );
-  return rows.map((r) => num(r, 'id'));
+  const last = num(rows[0] ?? {}, 'last');
+  return Array.from({ length: n }, (_, i) => last - n + 1 + i);
 }
 
 export interface ApplyOptions {
@@ -102,16 +111,16 @@ export async function applyDrafts(
   if (items.length === 0) return { applied: 0, duplicates: 0, alertIds: [] };
   const keys = new Map<string, { material: string; serial: string }>();
   for (const { draft } of items) keys.set(serialKey(draft.material, draft.serial), draft);
-  const states = await loadStates(tx, [...keys.values()], true);
-  const existing = await existingFingerprints(
-    tx,
-    items.map((i) => fingerprint(i.draft)),
-  );
+  // No row locks: callers hold the ledger lock (lockLedger), the one writer of serial states.
+  const states = await loadStates(tx, [...keys.values()]);
+  const prints = items.map((i) => fingerprint(i.draft));
+  const existing = await existingFingerprints(tx, prints);
   const fresh = items.length - existing.size;
   const ids = await allocateIds(tx, Math.max(0, fresh));
   let next = 0;
   const plan = planApply({
     items,
+    fingerprints: prints,
     existing,
     states,
     nextId: () => {

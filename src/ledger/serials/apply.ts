@@ -56,6 +56,8 @@ export interface ApplyPlan {
 
 export interface PlanInput {
   readonly items: readonly DraftWithSource[];
+  /** fingerprint() of each item, when the caller computed them already. */
+  readonly fingerprints?: readonly string[];
   /** Fingerprints already stored. */
   readonly existing: ReadonlySet<string>;
   /** Current states of the serials in `items`. */
@@ -73,8 +75,9 @@ export function planApply(input: PlanInput): ApplyPlan {
   const events: (SerialEvent & { fingerprint: string })[] = [];
   const alerts: AlertDraft[] = [];
   let duplicates = 0;
-  for (const { draft, messageId } of input.items) {
-    const fp = fingerprint(draft);
+  for (let i = 0; i < input.items.length; i++) {
+    const { draft, messageId } = input.items[i]!;
+    const fp = input.fingerprints?.[i] ?? fingerprint(draft);
     if (seen.has(fp)) {
       duplicates++;
       continue;
