@@ -28,6 +28,8 @@ import { registerOpenApi } from './api/openapi.js';
 import { partnerEdgeRoutes } from './api/partner-edges.js';
 import { sapEdgeRoutes } from './api/sap-edges.js';
 import { supportRoutes } from './api/support.js';
+import { consoleRoutes } from './api/console.js';
+import { consoleSupportRoutes } from './api/console-support.js';
 import { createLogger, type Logger } from './logging.js';
 import { checkRedisSettings } from './redis/check.js';
 import { connectRedis, type RedisHandle, type RedisSettings } from './redis/connect.js';
@@ -302,6 +304,10 @@ export async function buildFastify(parts: FastifyParts): Promise<FastifyInstance
     await app.register(async (scope) => sapEdgeRoutes(scope, api));
     await app.register(async (scope) => partnerEdgeRoutes(scope, api));
     await app.register(async (scope) => supportRoutes(scope, api));
+    await app.register(async (scope) =>
+      consoleSupportRoutes(scope, { ...api, metricsRegistry: parts.metrics.registry }),
+    );
+    await app.register(async (scope) => consoleRoutes(scope));
   }
   await app.ready();
   return app;

@@ -1,0 +1,187 @@
+/**
+ * Deliveries and pushback: expected deliveries by state (open, partially received, overdue with
+ * the time left in the grace period, pushed back, closed), expected vs received per item and
+ * serial for one delivery, and the discrepancy list. Reads the delivery ledger API.
+ */
+import { useState } from 'react';
+import {
+  Anchor,
+  Badge,
+  Group,
+  Paper,
+  SegmentedControl,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { Link } from 'wouter';
+import { getJson, qs } from '../api';
+import { ErrorAlert } from '../components/ErrorAlert';
+import { RecordTable, arrayOf } from '../components/RecordTable';
+import { fmtAge, fmtDate } from '../format';
+
+const VIEWS = ['open', 'partially-received', 'overdue', 'pushed-back', 'closed'] as const;
+const VIEW_COLOR: Readonly<Record<string, string>> = {
+  open: 'blue',
+  'partially-received': 'yellow',
+  overdue: 'red',
+  'pushed-back': 'grape',
+  closed: 'gray',
+};
+
+interface DeliveryRow {
+  readonly delivery: string;
+  readonly view?: string;
+  readonly state?: string;
+  readonly originSite?: string;
+  readonly destinationSite?: string;
+  readonly goodsIssueAt?: string;
+  readonly dueAt?: string;
+  readonly expected?: number;
+  readonly received?: number;
+  readonly outstanding?: number;
+  readonly unexpectedSerials?: number;
+  readonly updatedAt?: string;
+}
+
+function DeliveryDetail({ delivery }: { readonly delivery: string }) {
+  const q = useQuery({
+    queryKey: ['delivery', delivery],
+    queryFn: () => getJson<Record<string, unknown>>(`/api/deliveries/${encodeURIComponent(delivery)}`),
+  });
+  if (q.error) return <ErrorAlert error={q.error} what="The delivery ledger API" />;
+  if (!q.data) return <Text>Loading…</Text>;
+  const d = q.data;
+  return (
+    <Stack gap="xs" data-testid="delivery-detail">
+      <Title order={5}>Delivery {delivery} — expected vs received</Title>
+      <Text size="sm">Items</Text>
+      <RecordTable rows={arrayOf(d, 'items', 'lines')} empty="No items." />
+      <Text size="sm">Serials</Text>
+      <RecordTable rows={arrayOf(d, 'serials')} empty="No serials." />
+      <Text size="sm">Receipts</Text>
+      <RecordTable rows={arrayOf(d, 'receipts')} empty="No receipts yet." />
+      <Anchor
+        component={Link}
+        href={`/messages?keyKind=delivery&key=${encodeURIComponent(delivery)}`}
+        size="sm"
+      >
+        Messages of this delivery →
+      </Anchor>
+    </Stack>
+  );
+}
+
+export function DeliveriesPage() {
+  const [view, setView] = useState<string>('open');
+  const [site, setSite] = useState('');
+  const [selected, setSelected] = useState<string | null>(null);
+  const list = useQuery({
+    queryKey: ['deliveries', view, site],
+    queryFn: () => getJson<unknown>(`/api/deliveries${qs({ view, destinationSite: site, limit: 200 })}`),
+    refetchInterval: 10_000,
+  });
+  const discrepancies = useQuery({
+    queryKey: ['discrepancies'],
+    queryFn: () => getJson<unknown>('/api/deliveries/discrepancies'),
+    refetchInterval: 30_000,
+  });
+  const rows = arrayOf(list.data, 'items', 'deliveries') as DeliveryRow[];
+  return (
+    <Stack>
+      <Title order={3}>Deliveries & pushback</Title>
+      <Group>
+        <SegmentedControl
+          value={view}
+          onChange={setView}
+          data={VIEWS.map((v) => ({ value: v, label: v }))}
+          size="xs"
+        />
+        <TextInput
+          size="xs"
+          placeholder="destination site"
+          value={site}
+          onChange={(e) => setSite(e.currentTarget.value)}
+        />
+      </Group>
+      {list.error ? (
+        <ErrorAlert error={list.error} what="The delivery ledger API" />
+      ) : (
+        <Table striped highlightOnHover fz="sm" data-testid="deliveries-table">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Delivery</Table.Th>
+              <Table.Th>State</Table.Th>
+              <Table.Th>From → to</Table.Th>
+              <Table.Th>Goods issue</Table.Th>
+              <Table.Th>Due (grace period)</Table.Th>
+              <Table.Th>Expected</Table.Th>
+              <Table.Th>Received</Table.Th>
+              <Table.Th>Outstanding</Table.Th>
+              <Table.Th>Unexpected serials</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {rows.map((r) => (
+              <Table.Tr key={r.delivery} className="clickable" onClick={() => setSelected(r.delivery)}>
+                <Table.Td className="mono">{r.delivery}</Table.Td>
+                <Table.Td>
+                  <Badge color={VIEW_COLOR[r.view ?? r.state ?? ''] ?? 'gray'} variant="light">
+                    {r.view ?? r.state}
+                  </Badge>
+                </Table.Td>
+                <Table.Td>
+                  {r.originSite} → {r.destinationSite}
+                </Table.Td>
+                <Table.Td>{fmtDate(r.goodsIssueAt)}</Table.Td>
+                <Table.Td>
+                  {r.dueAt && r.dueAt < '9999' ? (
+                    <>
+                      {fmtDate(r.dueAt)}{' '}
+                      <Text span size="xs" c={new Date(r.dueAt).getTime() < Date.now() ? 'red' : 'dimmed'}>
+                        (
+                        {new Date(r.dueAt).getTime() < Date.now()
+                          ? `overdue ${fmtAge(r.dueAt).replace(' ago', '')}`
+                          : `${fmtAge(r.dueAt).replace('in ', '')} left`}
+                        )
+                      </Text>
+                    </>
+                  ) : (
+                    '—'
+                  )}
+                </Table.Td>
+                <Table.Td>{r.expected}</Table.Td>
+                <Table.Td>{r.received}</Table.Td>
+                <Table.Td>{r.outstanding}</Table.Td>
+                <Table.Td>{r.unexpectedSerials}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+      {list.data !== undefined && rows.length === 0 && <Text c="dimmed">No {view} deliveries.</Text>}
+      {selected && (
+        <Paper withBorder p="sm">
+          <DeliveryDetail delivery={selected} />
+        </Paper>
+      )}
+      <Paper withBorder p="sm">
+        <Title order={5} mb="xs">
+          Discrepancies
+        </Title>
+        {discrepancies.error ? (
+          <ErrorAlert error={discrepancies.error} what="The discrepancy list" />
+        ) : (
+          <RecordTable
+            rows={arrayOf(discrepancies.data, 'items', 'discrepancies')}
+            empty="No discrepancies."
+            testId="discrepancies"
+          />
+        )}
+      </Paper>
+    </Stack>
+  );
+}
