@@ -25,6 +25,7 @@ import {
 } from '../ledger/serials/epcis/epcis.js';
 import { epcNaming } from '../ledger/serials/epcis/identifiers.js';
 import { recallCsv, recallQuerySchema } from '../ledger/serials/recall.js';
+import { normalizeKey } from '../ledger/serials/types.js';
 import type { Queryable } from '../store/db.js';
 import {
   ALERT_STATES,
@@ -139,8 +140,10 @@ export async function serialRoutes(app: FastifyInstance, deps: SerialRouteDeps):
         ...(states ? { states: states as AlertState[] } : {}),
         ...(rules ? { rules } : {}),
         ...(severities ? { severities } : {}),
-        ...(typeof q['material'] === 'string' && q['material'] ? { material: q['material'] } : {}),
-        ...(typeof q['serial'] === 'string' && q['serial'] ? { serial: q['serial'] } : {}),
+        ...(typeof q['material'] === 'string' && q['material']
+          ? { material: normalizeKey(q['material']) }
+          : {}),
+        ...(typeof q['serial'] === 'string' && q['serial'] ? { serial: normalizeKey(q['serial']) } : {}),
         ...(from ? { from } : {}),
         ...(to ? { to } : {}),
         ...(beforeId !== undefined ? { beforeId } : {}),
