@@ -127,4 +127,22 @@ describe('end to end', () => {
     expect(ok).toHaveLength(1);
     expect(e.logs.text()).toMatch(/dead/i);
   });
+
+  it('an IDoc for an unknown partner or message type is rejected with a 4xx text and nothing stored', async () => {
+    const unknownPartner = DELVRY07_XML.toString('utf8')
+      .replace('<RCVPRN>WMSEAST</RCVPRN>', '<RCVPRN>NOBODY</RCVPRN>')
+      .replace('0000000000220931', '0000000000220991');
+    const res = await postSap(unknownPartner);
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    expect(await res.text()).toMatch(/^[A-Z_]+: /);
+    const unknownType = DELVRY07_XML.toString('utf8')
+      .replace('<MESTYP>WHSORD</MESTYP>', '<MESTYP>SHPMNT</MESTYP>')
+      .replace('0000000000220931', '0000000000220992');
+    const res2 = await postSap(unknownType);
+    expect([403, 422]).toContain(res2.status);
+    for (const docnum of ['0000000000220991', '0000000000220992']) {
+      expect((await e.app.store.search({ docnum })).items).toHaveLength(0);
+    }
+  });
 });
