@@ -125,7 +125,11 @@ describe('end to end', () => {
     await waitFor(async () => (await e.app.store.get(id))?.status === 'delivered', 'delivery after replay');
     const ok = e.sap.received.slice(before).filter((r) => r.status === 200);
     expect(ok).toHaveLength(1);
-    expect(e.logs.text()).toMatch(/dead/i);
+    // the dead letter was alerted in the log at error level, naming the message
+    const alert = e.logs.lines
+      .map((l) => JSON.parse(l) as { level: number; msg: string; messageId?: string })
+      .find((l) => l.level === 50 && l.msg.startsWith('dead letter') && l.messageId === id);
+    expect(alert).toBeDefined();
   });
 
   it('an IDoc for an unknown partner or message type is rejected with a 4xx text and nothing stored', async () => {
