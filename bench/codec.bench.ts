@@ -2,19 +2,24 @@
  * The combined codec benchmark (`npm run bench:codec [-- count rounds chunk]`).
  *
  * Corpus (bench/corpus.ts): `count` (default 10 000) DELVRY07 with 20 items x 5 serials and as
- * many MBGMCR03, each IDoc as its own flat file, IDoc-XML document and canonical JSON text.
+ * many MBGMCR03, each IDoc as its own flat file, IDoc-XML document and canonical JSON text, and
+ * each chunk also as one whole flat file and one JSON array.
  * Measured over the same IDocs, in the same run:
- *   flat parse (parseFlat), flat generate (writeFlat), XML parse (parseXml), XML generate
- *   (writeXml): IDocs/s, records/s, MB/s;
- *   baselines: JSON.parse of the canonical JSON, JSON.stringify of the canonical model, the raw
- *   event rate of saxes over the XML (position tracking on and off), and fast-xml-parser 5 for
- *   comparison;
+ *   flat parse (parseFlat, one text per IDoc, and one whole file per chunk), flat generate
+ *   (writeFlat), XML parse (parseXml), XML generate (writeXml, also with UTF-8 encoding):
+ *   IDocs/s, records/s, MB/s;
+ *   baselines: JSON.parse of the canonical JSON (per IDoc, and the chunk as one array),
+ *   JSON.stringify of the canonical model (also with UTF-8 encoding), the raw event rate of saxes
+ *   over the XML (position tracking on and off), and fast-xml-parser 5 for comparison;
  *   peak RSS of the process.
  * Ratios against the targets: flat parse >= 1.0x JSON.parse, XML parse >= 0.7x saxes (the
- * faster setting, position off), XML generate >= 1.0x JSON.stringify.
+ * faster setting, position off), XML generate >= 1.0x JSON.stringify. The targets compare rates
+ * in IDocs/s over the same IDocs (i.e. time for the same work); MB/s ratios are printed too.
  *
- * The corpus is built chunk by chunk (default 1 000 IDocs); each case runs `rounds` times per
- * chunk, interleaved with the others, and its best round counts. Texts are flat strings.
+ * The corpus is built chunk by chunk (default 1 000 IDocs). Before the first chunk every case runs
+ * once untimed (warm-up); then each case runs `rounds` times per chunk, interleaved with the
+ * others (order rotated per round), and its median round counts. Texts are flat strings.
+ * `CODEC_BENCH_ONLY=flat parse,JSON.parse` limits the run to the named cases (quick iterations).
  */
 import { XMLParser } from 'fast-xml-parser';
 import { SaxesParser } from 'saxes';
@@ -25,25 +30,34 @@ import { writeFlat } from '../src/idoc/flat-write.js';
 import { countSegments } from '../src/idoc/model.js';
 import { parseXml } from '../src/idoc/xml-reader.js';
 import { writeXml } from '../src/idoc/xml-writer.js';
-import { CORPUS, bestOf, chunkOf, flatString, fmt } from './corpus.js';
+import { CORPUS, chunkOf, flatString, fmt, medianOf } from './corpus.js';
 
 const COUNT = Number(process.argv[2] ?? 10_000);
 const ROUNDS = Number(process.argv[3] ?? 3);
 const CHUNK = Number(process.argv[4] ?? 1_000);
 const registry = loadDefinitions();
 
-const CASES = [
+const ALL_CASES = [
   'flat parse',
+  'flat parse, whole file',
   'flat generate',
   'XML parse',
   'XML generate',
+  'XML generate + UTF-8 bytes',
   'JSON.parse',
+  'JSON.parse, whole array',
   'JSON.stringify',
+  'JSON.stringify + UTF-8 bytes',
   'saxes events (position on)',
   'saxes events (position off)',
   'fast-xml-parser 5',
 ] as const;
-type Case = (typeof CASES)[number];
+const ONLY = (process.env.CODEC_BENCH_ONLY ?? '')
+  .split(',')
+  .map((x) => x.trim())
+  .filter((x) => x !== '');
+const CASES = ALL_CASES.filter((c) => ONLY.length === 0 || ONLY.includes(c));
+type Case = (typeof ALL_CASES)[number];
 
 interface Totals {
   idocs: number;
@@ -57,7 +71,7 @@ interface Totals {
 
 function emptyTotals(): Totals {
   const seconds = {} as Record<Case, number>;
-  for (const c of CASES) seconds[c] = 0;
+  for (const c of ALL_CASES) seconds[c] = 0;
   return { idocs: 0, records: 0, flatBytes: 0, xmlBytes: 0, jsonBytes: 0, saxEvents: 0, seconds };
 }
 
@@ -85,21 +99,31 @@ function saxesRun(xmls: readonly string[], position: boolean): number {
   return events;
 }
 
+let warmedUp = false;
+
 function measureChunk(t: Totals, idocs: ReturnType<typeof chunkOf>): void {
   const flats = idocs.map((d) => flatString(writeFlat([d], registry)));
+  const wholeFlat = flatString(flats.join(''));
   const xmls = idocs.map((d) => flatString(writeXml(d)));
   const canon = idocs.map(toCanonical);
   const jsons = canon.map((c) => JSON.stringify(c));
+  const wholeJson = flatString(`[${jsons.join(',')}]`);
   // correctness before timing: the texts read back as the IDocs they were written from
   const first = JSON.stringify(canon[0]);
   if (JSON.stringify(toCanonical(parseFlat(flats[0]!, registry).idocs[0]!)) !== first)
     throw new Error('flat mismatch');
   if (JSON.stringify(toCanonical(parseXml(xmls[0]!).idocs[0]!)) !== first) throw new Error('XML mismatch');
+  const wholeBack = parseFlat(wholeFlat, registry).idocs;
+  if (wholeBack.length !== idocs.length || JSON.stringify(toCanonical(wholeBack[0]!)) !== first)
+    throw new Error('whole-file flat mismatch');
 
   let events = 0;
-  const best = bestOf(ROUNDS, {
+  const all: Record<Case, () => void> = {
     'flat parse': () => {
       for (const s of flats) sink += parseFlat(s, registry).idocs.length;
+    },
+    'flat parse, whole file': () => {
+      sink += parseFlat(wholeFlat, registry).idocs.length;
     },
     'flat generate': () => {
       for (const d of idocs) sink += writeFlat([d], registry).length;
@@ -110,11 +134,20 @@ function measureChunk(t: Totals, idocs: ReturnType<typeof chunkOf>): void {
     'XML generate': () => {
       for (const d of idocs) sink += writeXml(d).length;
     },
+    'XML generate + UTF-8 bytes': () => {
+      for (const d of idocs) sink += Buffer.from(writeXml(d), 'utf8').length;
+    },
     'JSON.parse': () => {
       for (const s of jsons) sink += (JSON.parse(s) as { segments: unknown[] }).segments.length;
     },
+    'JSON.parse, whole array': () => {
+      sink += (JSON.parse(wholeJson) as unknown[]).length;
+    },
     'JSON.stringify': () => {
       for (const c of canon) sink += JSON.stringify(c).length;
+    },
+    'JSON.stringify + UTF-8 bytes': () => {
+      for (const c of canon) sink += Buffer.from(JSON.stringify(c), 'utf8').length;
     },
     'saxes events (position on)': () => {
       events = saxesRun(xmls, true);
@@ -125,8 +158,12 @@ function measureChunk(t: Totals, idocs: ReturnType<typeof chunkOf>): void {
     'fast-xml-parser 5': () => {
       for (const s of xmls) sink += Object.keys(fxp.parse(s) as object).length;
     },
-  });
-  for (const c of CASES) t.seconds[c] += best[c]!;
+  };
+  const selected: Record<string, () => void> = {};
+  for (const c of CASES) selected[c] = all[c];
+  const median = medianOf(ROUNDS, selected, !warmedUp);
+  warmedUp = true;
+  for (const c of CASES) t.seconds[c] += median[c]!;
   t.idocs += idocs.length;
   for (const d of idocs) t.records += countSegments(d) + 1;
   for (const s of flats) t.flatBytes += Buffer.byteLength(s);
@@ -147,7 +184,7 @@ function report(name: string, t: Totals): void {
       `XML ${(t.xmlBytes / 1e6).toFixed(0)} MB, JSON ${(t.jsonBytes / 1e6).toFixed(0)} MB, ${fmt(t.saxEvents)} saxes events`,
   );
   console.log(
-    `  ${'case'.padEnd(30)} ${'IDocs/s'.padStart(9)} ${'records/s'.padStart(11)} ${'MB/s'.padStart(7)}`,
+    `  ${'case (median round)'.padEnd(30)} ${'IDocs/s'.padStart(9)} ${'records/s'.padStart(11)} ${'MB/s'.padStart(7)}`,
   );
   for (const c of CASES) {
     const s = t.seconds[c];
@@ -156,27 +193,37 @@ function report(name: string, t: Totals): void {
       `  ${c.padEnd(30)} ${fmt(t.idocs / s).padStart(9)} ${fmt(t.records / s).padStart(11)} ${(bytesFor(t, c) / 1e6 / s).toFixed(1).padStart(7)}${extra}`,
     );
   }
-  const ratio = (a: Case, b: Case): number => t.seconds[b] / t.seconds[a];
-  const line = (label: string, r: number, target: number): string =>
-    `  ${label.padEnd(46)} ${r.toFixed(2)}x  (target >= ${target.toFixed(1)}x: ${r >= target ? 'met' : 'MISSED'})`;
-  console.log(line('flat parse / JSON.parse', ratio('flat parse', 'JSON.parse'), 1.0));
-  console.log(
-    line('XML parse / saxes events (position off)', ratio('XML parse', 'saxes events (position off)'), 0.7),
-  );
-  console.log(
-    `  ${'XML parse / saxes events (position on)'.padEnd(46)} ${ratio('XML parse', 'saxes events (position on)').toFixed(2)}x`,
-  );
-  console.log(line('XML generate / JSON.stringify', ratio('XML generate', 'JSON.stringify'), 1.0));
-  console.log(
-    `  ${'flat generate / JSON.stringify'.padEnd(46)} ${ratio('flat generate', 'JSON.stringify').toFixed(2)}x`,
-  );
-  console.log(
-    `  ${'XML parse / fast-xml-parser 5'.padEnd(46)} ${ratio('XML parse', 'fast-xml-parser 5').toFixed(2)}x`,
-  );
+  const has = (c: Case): boolean => CASES.includes(c);
+  /** Ratio of rates in IDocs/s (same IDocs on both sides) and in MB/s (each side's own text). */
+  const ratio = (a: Case, b: Case): { idocs: number; mb: number } => {
+    const idocs = t.seconds[b] / t.seconds[a];
+    return { idocs, mb: (idocs * bytesFor(t, a)) / bytesFor(t, b) };
+  };
+  const line = (a: Case, b: Case, target?: number): void => {
+    if (!has(a) || !has(b)) return;
+    const r = ratio(a, b);
+    const verdict =
+      target === undefined
+        ? ''
+        : `  (target >= ${target.toFixed(1)}x IDocs/s: ${r.idocs >= target ? 'met' : 'MISSED'})`;
+    console.log(
+      `  ${`${a} / ${b}`.padEnd(58)} ${r.idocs.toFixed(2).padStart(5)}x IDocs/s ${r.mb.toFixed(2).padStart(5)}x MB/s${verdict}`,
+    );
+  };
+  console.log('  ratios (targets are rates in IDocs/s over the same IDocs; MB/s shown for information):');
+  line('flat parse', 'JSON.parse', 1.0);
+  line('flat parse, whole file', 'JSON.parse, whole array');
+  line('flat parse, whole file', 'flat parse');
+  line('XML parse', 'saxes events (position off)', 0.7);
+  line('XML parse', 'saxes events (position on)');
+  line('XML generate', 'JSON.stringify', 1.0);
+  line('XML generate + UTF-8 bytes', 'JSON.stringify + UTF-8 bytes');
+  line('flat generate', 'JSON.stringify');
+  line('XML parse', 'fast-xml-parser 5');
 }
 
 console.log(
-  `codec bench: Node ${process.version}, ${fmt(COUNT)} IDocs per set, chunks of ${fmt(CHUNK)}, best of ${ROUNDS} rounds per chunk`,
+  `codec bench: Node ${process.version}, ${fmt(COUNT)} IDocs per set, chunks of ${fmt(CHUNK)}, warm-up + median of ${ROUNDS} interleaved rounds per chunk`,
 );
 const all = emptyTotals();
 for (const set of CORPUS) {
@@ -184,7 +231,7 @@ for (const set of CORPUS) {
   for (let from = 0; from < COUNT; from += CHUNK)
     measureChunk(t, chunkOf(set, from, Math.min(COUNT, from + CHUNK)));
   report(set.name, t);
-  for (const c of CASES) all.seconds[c] += t.seconds[c];
+  for (const c of ALL_CASES) all.seconds[c] += t.seconds[c];
   all.idocs += t.idocs;
   all.records += t.records;
   all.flatBytes += t.flatBytes;

@@ -39,21 +39,40 @@ export function flatString(s: string): string {
 const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
 
 /**
- * Runs every case once per round, interleaved, and keeps each case's best round (noise on a
- * busy machine only ever slows a round down). Returns seconds per case.
+ * Runs every case once untimed (warm-up: JIT and inline caches), then `rounds` timed rounds,
+ * every case once per round, interleaved, with the order rotated from round to round so no case
+ * always follows the same neighbour. Returns the median seconds per case: on a shared machine a
+ * round can be slowed down by other jobs, and the median is what a typical run costs.
  */
-export function bestOf(rounds: number, cases: Readonly<Record<string, () => void>>): Record<string, number> {
-  const best: Record<string, number> = {};
+export function medianOf(
+  rounds: number,
+  cases: Readonly<Record<string, () => void>>,
+  warmUp = true,
+): Record<string, number> {
+  const entries = Object.entries(cases);
+  if (warmUp) {
+    for (const [, fn] of entries) fn();
+  }
+  const times: Record<string, number[]> = {};
   for (let r = 0; r < rounds; r++) {
-    for (const [label, fn] of Object.entries(cases)) {
+    for (let k = 0; k < entries.length; k++) {
+      const [label, fn] = entries[(k + r) % entries.length]!;
       gc();
       const t0 = performance.now();
       fn();
-      const s = (performance.now() - t0) / 1000;
-      best[label] = Math.min(best[label] ?? Infinity, s);
+      (times[label] ??= []).push((performance.now() - t0) / 1000);
     }
   }
-  return best;
+  const out: Record<string, number> = {};
+  for (const [label, list] of Object.entries(times)) out[label] = median(list);
+  return out;
+}
+
+/** Median of a non-empty list (mean of the middle two for an even count). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** Numbers with thousands separators. */
