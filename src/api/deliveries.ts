@@ -13,9 +13,11 @@
  * Handlers parse input and call the ledger store / sweeper runtime (src/sweeper/wiring.ts).
  */
 import type { FastifyInstance } from 'fastify';
+import { Gauge, type Registry } from 'prom-client';
 import { IdocgateError } from '../errors.js';
 import { computeDeliveryStatus } from '../ledger/deliveries/status.js';
 import { normalizeKey, VIEW_STATES, viewStateOf, type ViewState } from '../ledger/deliveries/types.js';
+import type { DeliveryLedgerStore } from '../ledger/deliveries/port.js';
 import type { SweepResult } from '../sweeper/run.js';
 import type { PushbackRuntime } from '../sweeper/wiring.js';
 import { requireOperator, type Authenticator } from './auth.js';
@@ -229,4 +231,63 @@ export async function deliveryRoutes(app: FastifyInstance, deps: DeliveryRoutesD
       return runSummary(r);
     },
   });
+}
+
+/**
+ * Scrape-time gauges on the app's metrics registry (src/api/metrics.ts `PromMetrics.registry`):
+ *
+ *   idocgate_deliveries_overdue{site}                   open / partially received deliveries past their grace period
+ *   idocgate_deliveries_overdue_quantity{site}          their outstanding quantity
+ *   idocgate_deliveries_pushed_back{site}               deliveries pushed back (total)
+ *   idocgate_deliveries_pushed_back_quantity{site}      quantity pushed back (total)
+ *
+ * One grouped query per scrape for all four (cached for the scrape).
+ */
+export function registerDeliveryMetrics(
+  registry: Registry,
+  source: { readonly ledger: Pick<DeliveryLedgerStore, 'siteMetrics'>; readonly now: () => number },
+): void {
+  let pending: { at: number; value: ReturnType<DeliveryLedgerStore['siteMetrics']> } | undefined;
+  const read = (): ReturnType<DeliveryLedgerStore['siteMetrics']> => {
+    const t = Date.now();
+    if (pending === undefined || t - pending.at > 1000)
+      pending = { at: t, value: source.ledger.siteMetrics(new Date(source.now())) };
+    return pending.value;
+  };
+  const gauge = (
+    name: string,
+    help: string,
+    pick: (m: Awaited<ReturnType<typeof read>>[number]) => number,
+  ): void => {
+    new Gauge({
+      name,
+      help,
+      labelNames: ['site'],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const m of await read()) this.set({ site: m.site }, pick(m));
+      },
+    });
+  };
+  gauge(
+    'idocgate_deliveries_overdue',
+    'Deliveries to stores past their grace period and not fully received',
+    (m) => m.overdue,
+  );
+  gauge(
+    'idocgate_deliveries_overdue_quantity',
+    'Outstanding quantity of overdue deliveries',
+    (m) => m.overdueQuantity,
+  );
+  gauge(
+    'idocgate_deliveries_pushed_back',
+    'Deliveries pushed back to their origin by the sweeper',
+    (m) => m.pushedBack,
+  );
+  gauge(
+    'idocgate_deliveries_pushed_back_quantity',
+    'Quantity pushed back to the origin by the sweeper',
+    (m) => m.pushedBackQuantity,
+  );
 }

@@ -114,6 +114,8 @@ export const sweeperConfigSchema = z.strictObject({
   /** Deliveries per transaction batch, and at most this many per run. */
   batchSize: z.number().int().min(1).max(5000).default(200),
   maxPerRun: z.number().int().min(1).max(1_000_000).default(20_000),
+  /** Deliveries pushed back at the same time within a run (their postings stay in order). */
+  concurrency: z.number().int().min(1).max(64).default(4),
   /** One run at a time across processes: a lease row that expires if its holder dies. */
   lease: duration.default(10 * 60_000),
   /** The delivery ledger catch-up (messages -> ledger). */

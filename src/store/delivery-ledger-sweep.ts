@@ -142,11 +142,11 @@ export async function decide(db: Db, input: DecideInput): Promise<boolean> {
   });
 }
 
-export async function recordStepMessage(
+export async function completePushback(
   db: Db,
   delivery: string,
-  step: string,
-  messageId: string,
+  messageIds: Readonly<Record<string, string>>,
+  now: Date,
 ): Promise<void> {
   await db.transaction(async (tx) => {
     const { rows } = await tx.query('SELECT * FROM delivery_pushbacks WHERE delivery = $1 FOR UPDATE', [
@@ -154,20 +154,10 @@ export async function recordStepMessage(
     ]);
     const row = rows[0];
     if (row === undefined) return;
-    const pb = toPushback(row);
-    const steps = pb.steps.map((s) => (s.name === step ? { ...s, messageId } : s));
-    await tx.query('UPDATE delivery_pushbacks SET steps = $2::text::jsonb WHERE delivery = $1', [
-      delivery,
-      JSON.stringify(steps),
-    ]);
-  });
-}
-
-export async function completePushback(db: Db, delivery: string, now: Date): Promise<void> {
-  await db.transaction(async (tx) => {
+    const steps = toPushback(row).steps.map((s) => ({ ...s, messageId: messageIds[s.name] ?? s.messageId }));
     await tx.query(
-      'UPDATE delivery_pushbacks SET completed_at = COALESCE(completed_at, $2) WHERE delivery = $1',
-      [delivery, now],
+      `UPDATE delivery_pushbacks SET steps = $2::text::jsonb, completed_at = COALESCE(completed_at, $3) WHERE delivery = $1`,
+      [delivery, JSON.stringify(steps), now],
     );
     await tx.query(
       `UPDATE delivery_ledger SET state = 'pushed-back', updated_at = $2, version = version + 1

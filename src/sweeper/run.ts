@@ -71,6 +71,28 @@ export interface SweepResult {
   readonly problems: readonly { readonly delivery: string; readonly issues: readonly Issue[] }[];
 }
 
+/** Runs `fn` over the items with at most `limit` at a time; the first error stops new work. */
+async function inParallel<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  let failed: { error: unknown } | undefined;
+  const worker = async (): Promise<void> => {
+    while (failed === undefined && next < items.length) {
+      const item = items[next++]!;
+      try {
+        await fn(item);
+      } catch (error) {
+        failed ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  if (failed !== undefined) throw failed.error;
+}
+
 /** The grace periods behind due_at, to notice a config change. */
 export function graceFingerprint(config: SweeperConfig): string {
   const sites = Object.keys(config.sites)
@@ -135,6 +157,7 @@ export async function runSweeper(
   }
 
   const post = async (delivery: string, steps: readonly PushbackStep[]): Promise<void> => {
+    const ids: Record<string, string> = {};
     for (const step of steps) {
       const r = await deps.poster!.post({
         step,
@@ -143,10 +166,10 @@ export async function runSweeper(
         searchKeys: postingSearchKeys(step, delivery),
       });
       if (!r.duplicate) counts.postings++;
-      if (step.messageId !== r.messageId) await ledger.recordStepMessage(delivery, step.name, r.messageId);
+      ids[step.name] = r.messageId;
       await options.hooks?.afterPosting?.(delivery, step);
     }
-    await ledger.completePushback(delivery, now());
+    await ledger.completePushback(delivery, ids, now());
   };
 
   const consider = async (delivery: string): Promise<void> => {
@@ -217,7 +240,7 @@ export async function runSweeper(
         after,
       );
       if (batch.length === 0) break;
-      for (const d of batch) await consider(d.delivery);
+      await inParallel(batch, config.concurrency, (d) => consider(d.delivery));
       after = batch[batch.length - 1];
       if (!dryRun && !(await ledger.acquireLease(LEASE_NAME, runId, now(), config.lease))) {
         deps.log?.('warn', { runId }, 'sweeper: lease lost to another run; stopping');

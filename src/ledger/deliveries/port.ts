@@ -181,9 +181,8 @@ export interface DeliveryLedgerStore {
   getDelivery(delivery: string): Promise<DeliveryRecord | undefined>;
   /** Takes the decision atomically (CAS on version and a waiting state); false when it lost. */
   decide(input: DecideInput): Promise<boolean>;
-  /** Notes the message a pushback step became. */
-  recordStepMessage(delivery: string, step: string, messageId: string): Promise<void>;
-  completePushback(delivery: string, now: Date): Promise<void>;
+  /** Notes the messages the steps became (step name -> message id) and marks the delivery pushed back. */
+  completePushback(delivery: string, messageIds: Readonly<Record<string, string>>, now: Date): Promise<void>;
   startRun(id: string, now: Date): Promise<void>;
   finishRun(
     id: string,
