@@ -253,7 +253,7 @@ export function MessagesPage() {
             onChange={() => toggleStatus(s)}
             color={STATUS_COLOR[s]}
             variant="light"
-            data-status-count={s}
+            wrapperProps={{ 'data-status-count': s }}
           >
             {s} {counts[s] ?? 0}
           </Chip>

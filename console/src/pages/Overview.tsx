@@ -3,18 +3,7 @@
  * and a read-only view of the configured partners (WE20) and ports (WE21).
  */
 import { useMemo, useState } from 'react';
-import {
-  Badge,
-  Code,
-  Group,
-  Paper,
-  SegmentedControl,
-  SimpleGrid,
-  Stack,
-  Table,
-  Text,
-  Title,
-} from '@mantine/core';
+import { Code, Group, Paper, SegmentedControl, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { getJson } from '../api';
 import { TimeChart, type ChartSeries } from '../components/Chart';
@@ -156,8 +145,8 @@ export function OverviewPage() {
                   {p.concurrency} parallel
                 </Table.Td>
                 <Table.Td>
-                  {p.apiKeys > 0 && <Badge variant="light">{p.apiKeys} API key(s)</Badge>}{' '}
-                  {p.basicAuth && <Badge variant="light">basic</Badge>}
+                  {p.apiKeys > 0 && <Text size="xs">{p.apiKeys} API key(s)</Text>}{' '}
+                  {p.basicAuth && <Text size="xs">HTTP basic</Text>}
                 </Table.Td>
               </Table.Tr>
             ))}
