@@ -104,3 +104,22 @@ describe('sweeper config', () => {
     );
   });
 });
+
+describe('the shipped example config/pushback.example.yaml', () => {
+  it('passes the main schema (without its sweeper section), the sweeper schema and the cross checks', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { checkConfig, parseConfigText } = await import('../../src/config/load.js');
+    const { PROJECT_ROOT } = await import('../../src/paths.js');
+    const { testSites } = await import('./support.js');
+    const file = join(PROJECT_ROOT, 'config', 'pushback.example.yaml');
+    const { sweeper, ...rest } = parseConfigText(readFileSync(file, 'utf8'), file) as Record<string, unknown>;
+    const main = checkConfig(rest, {});
+    expect(main.issues).toEqual([]);
+    const s = sweeperConfigSchema.parse(sweeper);
+    expect(s).toMatchObject({ enabled: true, port: 'S4H', gracePeriod: 72 * 3_600_000 });
+    expect(
+      checkSweeperConfig(s, { ports: Object.keys(main.config!.ports), sites: testSites(s).sites }),
+    ).toEqual([]);
+  });
+});
