@@ -2,11 +2,46 @@
 import { useMemo, useState } from 'react';
 import { Alert, Group, SegmentedControl, Select, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { diffLines } from 'diff';
+import { diffLines, type Change } from 'diff';
 import { getText } from '../api';
 import { ErrorAlert } from './ErrorAlert';
 import { prettyJson } from '../format';
 import type { VersionInfo } from '../types';
+
+type Line = { readonly kind: 'add' | 'del' | 'same' | 'fold'; readonly text: string };
+
+/** Lines of the diff with long unchanged runs folded to `context` lines either side of a change. */
+export function foldContext(parts: readonly Change[], context = 4): Line[] {
+  const lines: Line[] = parts.flatMap((p) =>
+    p.value
+      .replace(/\n$/, '')
+      .split('\n')
+      .map((text) => ({
+        kind: p.added ? ('add' as const) : p.removed ? ('del' as const) : ('same' as const),
+        text,
+      })),
+  );
+  const out: Line[] = [];
+  let i = 0;
+  while (i < lines.length) {
+    if (lines[i]?.kind !== 'same') {
+      out.push(lines[i] as Line);
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < lines.length && lines[j]?.kind === 'same') j++;
+    const keepHead = i === 0 ? 0 : context;
+    const keepTail = j === lines.length ? 0 : context;
+    if (j - i > keepHead + keepTail + 1) {
+      out.push(...lines.slice(i, i + keepHead));
+      out.push({ kind: 'fold', text: String(j - i - keepHead - keepTail) });
+      out.push(...lines.slice(j - keepTail, j));
+    } else out.push(...lines.slice(i, j));
+    i = j;
+  }
+  return out;
+}
 
 export function versionLabel(v: VersionInfo): string {
   return `v${v.version} ${v.kind} (${v.format}) by ${v.createdBy}`;
@@ -75,15 +110,17 @@ export function VersionDiff({
         {parts.filter((p) => p.removed).reduce((n, p) => n + (p.count ?? 0), 0)} removed
       </Text>
       <pre className="payload" data-testid="version-diff">
-        {parts.map((p, i) => (
-          <span key={i} className={p.added ? 'diff-add' : p.removed ? 'diff-del' : 'diff-same'}>
-            {p.value
-              .replace(/\n$/, '')
-              .split('\n')
-              .map((l) => `${p.added ? '+ ' : p.removed ? '- ' : '  '}${l}`)
-              .join('\n')}
-          </span>
-        ))}
+        {foldContext(parts).map((l, i) =>
+          l.kind === 'fold' ? (
+            <span key={i} className="diff-fold">
+              {`  … ${l.text} unchanged line(s) …`}
+            </span>
+          ) : (
+            <span key={i} className={`diff-${l.kind}`}>
+              {`${l.kind === 'add' ? '+ ' : l.kind === 'del' ? '- ' : '  '}${l.text}`}
+            </span>
+          ),
+        )}
       </pre>
     </>
   );

@@ -208,9 +208,7 @@ export function MessageDetailPage({ id }: { readonly id: string }) {
             </Anchor>
           </Group>
           <Group gap="sm">
-            <Title order={3} className="mono">
-              {m.docnum ? `IDoc ${m.docnum}` : `Message ${m.id.slice(0, 8)}`}
-            </Title>
+            <Title order={3}>{m.docnum ? `IDoc ${m.docnum}` : `Message ${m.id.slice(0, 8)}`}</Title>
             <StatusBadge message={m} />
             <Badge variant="outline">
               {m.direction === 'in' ? 'inbound to gateway' : 'outbound from gateway'}
