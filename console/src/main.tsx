@@ -6,6 +6,7 @@ import { createRoot } from 'react-dom/client';
 import { MantineProvider, createTheme } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { Router } from 'wouter';
+import { ApiError } from './api';
 import { App } from './App';
 import { SessionProvider } from './session';
 
@@ -18,7 +19,14 @@ const theme = createTheme({
 });
 
 const queryClient = new QueryClient({
-  defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: false, staleTime: 2000 } },
+  defaultOptions: {
+    queries: {
+      // 4xx answers (not found, forbidden, invalid) do not get better by asking again.
+      retry: (count, err) => !(err instanceof ApiError && err.status < 500) && count < 1,
+      refetchOnWindowFocus: false,
+      staleTime: 2000,
+    },
+  },
 });
 
 const root = document.getElementById('root');

@@ -5,8 +5,10 @@
  */
 import { useState } from 'react';
 import {
+  Alert,
   Anchor,
   Badge,
+  Button,
   Group,
   Paper,
   SegmentedControl,
@@ -16,9 +18,10 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link } from 'wouter';
-import { getJson, qs } from '../api';
+import { errorText, getJson, postJson, qs } from '../api';
+import { useIsOperator } from '../session';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { RecordTable, arrayOf } from '../components/RecordTable';
 import { fmtAge, fmtDate } from '../format';
@@ -31,6 +34,20 @@ const VIEW_COLOR: Readonly<Record<string, string>> = {
   'pushed-back': 'grape',
   closed: 'gray',
 };
+
+interface DeliveryAnswer {
+  readonly delivery: Record<string, unknown>;
+  readonly totals: Record<string, unknown>;
+  readonly items?: unknown[];
+  readonly serials?: unknown[];
+  readonly receipts?: unknown[];
+  readonly pushback: {
+    readonly decidedAt: string;
+    readonly completedAt: string | null;
+    readonly postings: readonly { name: string; kind: string; messageId: string | null }[];
+  } | null;
+  readonly discrepancy?: unknown;
+}
 
 interface DeliveryRow {
   readonly delivery: string;
@@ -50,20 +67,57 @@ interface DeliveryRow {
 function DeliveryDetail({ delivery }: { readonly delivery: string }) {
   const q = useQuery({
     queryKey: ['delivery', delivery],
-    queryFn: () => getJson<Record<string, unknown>>(`/api/deliveries/${encodeURIComponent(delivery)}`),
+    queryFn: () => getJson<unknown>(`/api/deliveries/${encodeURIComponent(delivery)}`),
   });
   if (q.error) return <ErrorAlert error={q.error} what="The delivery ledger API" />;
   if (!q.data) return <Text>Loading…</Text>;
-  const d = q.data;
+  const d = q.data as unknown as DeliveryAnswer;
+  const postings = d.pushback?.postings ?? [];
   return (
     <Stack gap="xs" data-testid="delivery-detail">
       <Title order={5}>Delivery {delivery} — expected vs received</Title>
-      <Text size="sm">Items</Text>
-      <RecordTable rows={arrayOf(d, 'items', 'lines')} empty="No items." />
-      <Text size="sm">Serials</Text>
-      <RecordTable rows={arrayOf(d, 'serials')} empty="No serials." />
-      <Text size="sm">Receipts</Text>
-      <RecordTable rows={arrayOf(d, 'receipts')} empty="No receipts yet." />
+      <RecordTable rows={[{ ...d.delivery, ...d.totals }]} />
+      <Text size="sm" fw={500}>
+        Items
+      </Text>
+      <RecordTable rows={d.items ?? []} empty="No items." />
+      <Text size="sm" fw={500}>
+        Serials (expected vs received)
+      </Text>
+      <RecordTable rows={d.serials ?? []} empty="No serials." />
+      <Text size="sm" fw={500}>
+        Receipts
+      </Text>
+      <RecordTable rows={d.receipts ?? []} empty="No receipts yet." />
+      {d.pushback && (
+        <>
+          <Text size="sm" fw={500}>
+            Pushback (decided {fmtDate(d.pushback.decidedAt)}
+            {d.pushback.completedAt ? `, completed ${fmtDate(d.pushback.completedAt)}` : ', in progress'})
+          </Text>
+          <Group gap="xs">
+            {postings.map((p) =>
+              p.messageId ? (
+                <Anchor key={p.name} component={Link} href={`/messages/${p.messageId}`} size="sm">
+                  {p.name} ({p.kind}) →
+                </Anchor>
+              ) : (
+                <Text key={p.name} size="sm">
+                  {p.name} ({p.kind}) pending
+                </Text>
+              ),
+            )}
+          </Group>
+        </>
+      )}
+      {d.discrepancy !== null && d.discrepancy !== undefined && (
+        <>
+          <Text size="sm" fw={500} c="red">
+            Discrepancy
+          </Text>
+          <RecordTable rows={[d.discrepancy]} />
+        </>
+      )}
       <Anchor
         component={Link}
         href={`/messages?keyKind=delivery&key=${encodeURIComponent(delivery)}`}
@@ -75,21 +129,81 @@ function DeliveryDetail({ delivery }: { readonly delivery: string }) {
   );
 }
 
+function Sweeper() {
+  const operator = useIsOperator();
+  const queryClient = useQueryClient();
+  const [error, setError] = useState<string | null>(null);
+  const preview = useQuery({
+    queryKey: ['sweeper-preview'],
+    queryFn: () => getJson<unknown>('/api/sweeper/preview'),
+  });
+  const runs = useQuery({
+    queryKey: ['sweeper-runs'],
+    queryFn: () => getJson<unknown>('/api/sweeper/runs?limit=10'),
+  });
+  return (
+    <Paper withBorder p="sm">
+      <Group justify="space-between" mb="xs">
+        <Title order={5}>Pushback sweeper</Title>
+        {operator && (
+          <Button
+            size="xs"
+            color="orange"
+            variant="light"
+            onClick={() => {
+              setError(null);
+              postJson('/api/sweeper/run')
+                .then(() => queryClient.invalidateQueries({ queryKey: ['sweeper-runs'] }))
+                .catch((e: unknown) => setError(errorText(e)));
+            }}
+          >
+            Run sweeper now
+          </Button>
+        )}
+      </Group>
+      {error && <Alert color="red">{error}</Alert>}
+      {preview.error ? (
+        <ErrorAlert error={preview.error} what="The pushback sweeper" />
+      ) : (
+        <>
+          <Text size="sm">Next run would push back (dry run)</Text>
+          <RecordTable
+            rows={arrayOf(preview.data, 'plans', 'items', 'deliveries')}
+            empty="Nothing is overdue."
+          />
+        </>
+      )}
+      {!runs.error && (
+        <>
+          <Text size="sm" mt="xs">
+            Last runs
+          </Text>
+          <RecordTable rows={arrayOf(runs.data, 'runs', 'items')} empty="No run yet." />
+        </>
+      )}
+    </Paper>
+  );
+}
+
 export function DeliveriesPage() {
   const [view, setView] = useState<string>('open');
   const [site, setSite] = useState('');
   const [selected, setSelected] = useState<string | null>(null);
   const list = useQuery({
     queryKey: ['deliveries', view, site],
-    queryFn: () => getJson<unknown>(`/api/deliveries${qs({ view, destinationSite: site, limit: 200 })}`),
+    queryFn: () => getJson<unknown>(`/api/deliveries${qs({ state: view, site, limit: 200 })}`),
     refetchInterval: 10_000,
   });
   const discrepancies = useQuery({
     queryKey: ['discrepancies'],
-    queryFn: () => getJson<unknown>('/api/deliveries/discrepancies'),
+    queryFn: () => getJson<unknown>('/api/discrepancies?limit=200'),
     refetchInterval: 30_000,
   });
   const rows = arrayOf(list.data, 'items', 'deliveries') as DeliveryRow[];
+  const counts = ((list.data as { counts?: Record<string, number> } | undefined)?.counts ?? {}) as Record<
+    string,
+    number
+  >;
   return (
     <Stack>
       <Title order={3}>Deliveries & pushback</Title>
@@ -97,7 +211,7 @@ export function DeliveriesPage() {
         <SegmentedControl
           value={view}
           onChange={setView}
-          data={VIEWS.map((v) => ({ value: v, label: v }))}
+          data={VIEWS.map((v) => ({ value: v, label: counts[v] !== undefined ? `${v} (${counts[v]})` : v }))}
           size="xs"
         />
         <TextInput
@@ -168,6 +282,7 @@ export function DeliveriesPage() {
           <DeliveryDetail delivery={selected} />
         </Paper>
       )}
+      <Sweeper />
       <Paper withBorder p="sm">
         <Title order={5} mb="xs">
           Discrepancies
