@@ -8,6 +8,9 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+// Always a production bundle, also when run from the test runner (NODE_ENV=test).
+process.env.NODE_ENV = 'production';
+
 const here = fileURLToPath(new URL('.', import.meta.url));
 const force = process.argv.includes('--force');
 
@@ -36,5 +39,5 @@ if (!force && existsSync(built) && statSync(built).mtimeMs >= Math.max(...inputs
   process.exit(0);
 }
 const started = Date.now();
-await vite.build({ configFile: join(here, 'vite.config.ts'), logLevel: 'warn' });
+await vite.build({ configFile: join(here, 'vite.config.ts'), mode: 'production', logLevel: 'warn' });
 console.log(`idocgate console: built into console/dist in ${((Date.now() - started) / 1000).toFixed(1)} s`);

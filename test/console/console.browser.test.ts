@@ -255,7 +255,7 @@ describe.skipIf(!run)('operations console in Chromium', () => {
     await shot(page, '14-viewer-message');
 
     // the same session token the browser holds
-    const token = await page.evaluate(() => sessionStorage.getItem('idocgate.session'));
+    const token = await page.evaluate("sessionStorage.getItem('idocgate.session')");
     expect(token).toMatch(/^igs_/);
     const replay = await fetch(`${env.url}/api/messages/${id}/replay`, {
       method: 'POST',
