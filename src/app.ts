@@ -30,6 +30,8 @@ import { sapEdgeRoutes } from './api/sap-edges.js';
 import { supportRoutes } from './api/support.js';
 import { consoleRoutes } from './api/console.js';
 import { consoleSupportRoutes } from './api/console-support.js';
+import { deliveryRoutes, registerDeliveryMetrics } from './api/deliveries.js';
+import { startPushback, type PushbackRuntime } from './sweeper/wiring.js';
 import { createLogger, type Logger } from './logging.js';
 import { checkRedisSettings } from './redis/check.js';
 import { connectRedis, type RedisHandle, type RedisSettings } from './redis/connect.js';
@@ -193,6 +195,20 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     const factory = options.createGateway ?? (await defaultGatewayFactory(options.tuning));
     const gateway = await factory(wiring);
     cleanup.push(() => gateway.close());
+    const pushback = await startPushback({
+      config,
+      sweeper: config.sweeper,
+      store,
+      definitions,
+      tables: mappings.tables,
+      logger,
+      now,
+      redis,
+      prefix: wiring.prefix,
+      scheduler: roles.includes('scheduler'),
+    });
+    cleanup.push(() => pushback.close());
+    registerDeliveryMetrics(metrics.registry, pushback);
     metrics.setSources({
       deadLetters: async () => (await store.deadLetters({ sampleSize: 1 })).reduce((n, g) => n + g.count, 0),
     });
@@ -226,6 +242,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
             definitions,
             readiness,
             partnerContracts: partnerContracts(config, mappings),
+            pushback,
           }
         : undefined,
     });
@@ -267,7 +284,12 @@ interface FastifyParts {
   readonly metrics: PromMetrics;
   readonly readiness: readonly ReadinessCheck[];
   /** Present for the `api` role; other roles serve only health and metrics. */
-  readonly api: (ApiDeps & { readonly partnerContracts: readonly PayloadContract[] }) | undefined;
+  readonly api:
+    | (ApiDeps & {
+        readonly partnerContracts: readonly PayloadContract[];
+        readonly pushback: PushbackRuntime;
+      })
+    | undefined;
 }
 
 /** The HTTP app (not listening). */
@@ -304,6 +326,7 @@ export async function buildFastify(parts: FastifyParts): Promise<FastifyInstance
     await app.register(async (scope) => sapEdgeRoutes(scope, api));
     await app.register(async (scope) => partnerEdgeRoutes(scope, api));
     await app.register(async (scope) => supportRoutes(scope, api));
+    await app.register(async (scope) => deliveryRoutes(scope, { auth: api.auth, pushback: api.pushback }));
     await app.register(async (scope) =>
       consoleSupportRoutes(scope, { ...api, metricsRegistry: parts.metrics.registry }),
     );

@@ -4,6 +4,8 @@
  * fields ending in `Env` name the environment variable that holds them.
  */
 import { z } from 'zod';
+import { parseDuration } from './duration.js';
+import { sweeperConfigSchema } from './sweeper.js';
 
 const envName = z
   .string()
@@ -15,16 +17,6 @@ const duration = z
     z.string().regex(/^\d+(ms|s|m|h|d)$/, 'use e.g. 500ms, 30s, 5m, 12h, 7d'),
   ])
   .transform((v) => (typeof v === 'number' ? v : parseDuration(v)));
-
-export function parseDuration(v: string): number {
-  const m = /^(\d+)(ms|s|m|h|d)$/.exec(v);
-  if (!m) throw new Error(`bad duration ${v}`);
-  const n = Number(m[1]);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[
-    m[2] as 'ms' | 's' | 'm' | 'h' | 'd'
-  ];
-  return n * unit;
-}
 
 const size = z
   .union([z.number().int().positive(), z.string().regex(/^\d+(b|kb|mb)$/i, 'use e.g. 512kb, 10mb')])
@@ -42,7 +34,10 @@ const basicCredentials = z
   .object({
     username: z.string().min(1),
     passwordEnv: envName.optional(),
-    passwordHash: z.string().regex(/^scrypt\$/, 'must be a hash printed by `idocgate hash-password`').optional(),
+    passwordHash: z
+      .string()
+      .regex(/^scrypt\$/, 'must be a hash printed by `idocgate hash-password`')
+      .optional(),
   })
   .strict()
   .refine((o) => (o.passwordEnv === undefined) !== (o.passwordHash === undefined), {
@@ -193,6 +188,8 @@ export const configSchema = z
     operators: z.record(z.string(), operatorSchema).default({}),
     ports: z.record(z.string().regex(/^[A-Za-z0-9_-]{1,30}$/), portSchema).default({}),
     partners: z.record(z.string().regex(/^[A-Za-z0-9_-]{1,40}$/), partnerSchema).default({}),
+    /** The pushback sweeper (docs/sweeper.md). */
+    sweeper: sweeperConfigSchema.prefault({}),
   })
   .strict()
   .superRefine((c, ctx) => {

@@ -18,7 +18,7 @@
 import cronParser from 'cron-parser';
 import { z } from 'zod';
 import type { Issue } from '../errors.js';
-import { parseDuration } from './schema.js';
+import { parseDuration } from './duration.js';
 
 const duration = z
   .union([
