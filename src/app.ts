@@ -32,9 +32,13 @@ import { consoleRoutes } from './api/console.js';
 import { consoleSupportRoutes } from './api/console-support.js';
 import { deliveryRoutes, registerDeliveryMetrics } from './api/deliveries.js';
 import { startPushback, type PushbackRuntime } from './sweeper/wiring.js';
+import { serialRoutes } from './api/serials.js';
+import { requireOperator } from './api/auth.js';
+import { startSerialLedger } from './ledger/serials/wiring.js';
 import { createLogger, type Logger } from './logging.js';
 import { checkRedisSettings } from './redis/check.js';
 import { connectRedis, type RedisHandle, type RedisSettings } from './redis/connect.js';
+import type { Db } from './store/db.js';
 import { openStore, type OpenedStore, type StoreOptions } from './store/open-store.js';
 
 export type Role = 'api' | 'worker' | 'scheduler';
@@ -209,6 +213,17 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     });
     cleanup.push(() => pushback.close());
     registerDeliveryMetrics(metrics.registry, pushback);
+    const serialLedger = await startSerialLedger({
+      ledger: config.ledger,
+      db: store.db,
+      tables: mappings.tables,
+      logger,
+      now,
+      redis,
+      prefix: wiring.prefix,
+      scheduler: roles.includes('scheduler'),
+    });
+    cleanup.push(() => serialLedger.close());
     metrics.setSources({
       deadLetters: async () => (await store.deadLetters({ sampleSize: 1 })).reduce((n, g) => n + g.count, 0),
     });
@@ -243,6 +258,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
             readiness,
             partnerContracts: partnerContracts(config, mappings),
             pushback,
+            db: store.db,
           }
         : undefined,
     });
@@ -288,6 +304,7 @@ interface FastifyParts {
     | (ApiDeps & {
         readonly partnerContracts: readonly PayloadContract[];
         readonly pushback: PushbackRuntime;
+        readonly db: Db;
       })
     | undefined;
 }
@@ -327,6 +344,15 @@ export async function buildFastify(parts: FastifyParts): Promise<FastifyInstance
     await app.register(async (scope) => partnerEdgeRoutes(scope, api));
     await app.register(async (scope) => supportRoutes(scope, api));
     await app.register(async (scope) => deliveryRoutes(scope, { auth: api.auth, pushback: api.pushback }));
+    await app.register(async (scope) =>
+      serialRoutes(scope, {
+        db: api.db,
+        ledger: api.config.ledger,
+        clock: () => new Date(),
+        viewer: requireOperator(api.auth, 'viewer'),
+        operator: requireOperator(api.auth, 'operator'),
+      }),
+    );
     await app.register(async (scope) =>
       consoleSupportRoutes(scope, { ...api, metricsRegistry: parts.metrics.registry }),
     );

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
+import { ledgerConfigSchema } from './ledger.js';
 import { sweeperConfigSchema } from './sweeper.js';
 
 const envName = z
@@ -190,6 +191,8 @@ export const configSchema = z
     partners: z.record(z.string().regex(/^[A-Za-z0-9_-]{1,40}$/), partnerSchema).default({}),
     /** The pushback sweeper (docs/sweeper.md). */
     sweeper: sweeperConfigSchema.prefault({}),
+    /** The serial ledger (docs/serial-ledger.md). */
+    ledger: ledgerConfigSchema.prefault({}),
   })
   .strict()
   .superRefine((c, ctx) => {

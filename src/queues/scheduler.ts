@@ -4,9 +4,9 @@
  * 1 that runs them. Job schedulers are upserted, so many gateway processes may start the
  * scheduler role: each interval still yields one job, taken by one worker.
  */
-import { Queue, Worker } from 'bullmq';
 import type { RedisOptions } from 'ioredis';
 import type { PipelineLogger } from '../pipeline/deps.js';
+import { startPeriodicJobs } from './periodic.js';
 import { RECOVERY_JOB, RETENTION_JOB, SYSTEM_QUEUE } from './queue-keys.js';
 
 export interface SchedulerOptions {
@@ -26,37 +26,18 @@ export interface Scheduler {
 }
 
 export async function startScheduler(options: SchedulerOptions): Promise<Scheduler> {
-  const connection = { ...options.connection, maxRetriesPerRequest: null };
-  const queue = new Queue(SYSTEM_QUEUE, { connection, prefix: options.prefix });
-  queue.on('error', (err) => options.logger.warn({ err: err.message }, 'scheduler queue error'));
-  const jobOpts = { removeOnComplete: true, removeOnFail: true };
-  await queue.upsertJobScheduler(
-    RECOVERY_JOB,
-    { every: options.recoveryEveryMs },
-    { name: RECOVERY_JOB, opts: jobOpts },
-  );
-  await queue.upsertJobScheduler(
-    RETENTION_JOB,
-    { pattern: options.retentionCron, tz: options.timeZone },
-    { name: RETENTION_JOB, opts: jobOpts },
-  );
-  const worker = new Worker(
-    SYSTEM_QUEUE,
-    async (job) => {
-      if (job.name === RECOVERY_JOB) return options.recover();
-      if (job.name === RETENTION_JOB) return options.purge();
-      return undefined;
-    },
-    { connection, prefix: options.prefix, concurrency: 1 },
-  );
-  worker.on('failed', (job, err) =>
-    options.logger.error({ job: job?.name, err: err.message }, 'scheduled job failed'),
-  );
-  worker.on('error', (err) => options.logger.error({ err: err.message }, 'scheduler worker error'));
-  return {
-    async close() {
-      await worker.close();
-      await queue.close();
-    },
-  };
+  return startPeriodicJobs({
+    connection: options.connection,
+    prefix: options.prefix,
+    queue: SYSTEM_QUEUE,
+    logger: options.logger,
+    jobs: [
+      { name: RECOVERY_JOB, schedule: { every: options.recoveryEveryMs }, run: options.recover },
+      {
+        name: RETENTION_JOB,
+        schedule: { cron: options.retentionCron, timeZone: options.timeZone },
+        run: options.purge,
+      },
+    ],
+  });
 }

@@ -1,0 +1,79 @@
+/**
+ * Builds the serial ledger from the loaded config and the open store: the site directory
+ * (mappings/tables/sites.yaml + `ledger.sites`), the feed over the store's database, the optional
+ * alert webhook, and — for the scheduler role — the periodic catch-up job (every
+ * `ledger.intervalMs`, off the delivery path: a ledger problem never touches a delivery).
+ */
+import type { LedgerConfig } from '../../config/ledger.js';
+import type { PipelineLogger } from '../../pipeline/deps.js';
+import { startPeriodicJobs, type PeriodicJobs } from '../../queues/periodic.js';
+import type { Db } from '../../store/db.js';
+import { markNotified, unnotifiedAlerts } from '../../store/serial-ledger-alerts.js';
+import { createLedgerFeed } from '../../store/serial-ledger-feed.js';
+import { createTransport } from '../../transports/registry.js';
+import type { RedisOptions } from 'ioredis';
+import type { LookupTable } from '../../mapping/types.js';
+import { runLedgerCatchUp } from './catch-up.js';
+import { notifyAlerts } from './notify.js';
+import { buildSiteDirectory, siteRowsOf } from './sites.js';
+
+export const SERIAL_LEDGER_QUEUE = 'serial-ledger';
+export const SERIAL_LEDGER_JOB = 'serial-ledger-catch-up';
+
+export interface SerialLedgerWiring {
+  readonly ledger: LedgerConfig;
+  readonly db: Db;
+  /** Lookup tables of the mappings (`sites`). */
+  readonly tables: ReadonlyMap<string, LookupTable>;
+  readonly logger: PipelineLogger;
+  readonly now: () => number;
+  readonly redis: { readonly options: RedisOptions };
+  readonly prefix: string;
+  /** Start the periodic catch-up (role `scheduler`). */
+  readonly scheduler: boolean;
+}
+
+export interface SerialLedgerRuntime {
+  /** One catch-up tick (apply pending messages, run the time-based rules, notify alerts). */
+  catchUp(): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+export async function startSerialLedger(w: SerialLedgerWiring): Promise<SerialLedgerRuntime> {
+  const clock = (): Date => new Date(w.now());
+  const sitesTable = w.tables.get('sites');
+  const sites = buildSiteDirectory(sitesTable ? siteRowsOf(sitesTable) : [], w.ledger);
+  const port = createLedgerFeed(w.db, { sites, config: w.ledger, clock });
+  const alertHook = w.ledger.alertWebhook
+    ? await createTransport('webhook', w.ledger.alertWebhook, { clock: { now: w.now } })
+    : undefined;
+  const outbox = {
+    unnotified: (n: number) => unnotifiedAlerts(w.db, n),
+    markNotified: (ids: readonly number[], at: Date) => markNotified(w.db, ids, at),
+  };
+  const catchUp = (): Promise<unknown> =>
+    runLedgerCatchUp({
+      port,
+      sites,
+      config: w.ledger,
+      clock,
+      ...(alertHook ? { notify: () => notifyAlerts(outbox, alertHook, clock) } : {}),
+    });
+  let jobs: PeriodicJobs | undefined;
+  if (w.scheduler && w.ledger.enabled) {
+    jobs = await startPeriodicJobs({
+      connection: w.redis.options,
+      prefix: w.prefix,
+      queue: SERIAL_LEDGER_QUEUE,
+      logger: w.logger,
+      jobs: [{ name: SERIAL_LEDGER_JOB, schedule: { every: w.ledger.intervalMs }, run: catchUp }],
+    });
+  }
+  return {
+    catchUp,
+    async close() {
+      await jobs?.close();
+      await alertHook?.close?.();
+    },
+  };
+}
