@@ -85,15 +85,23 @@ export function printableUrl(url: URL): string {
   return `${u.origin}${u.pathname}${u.search}`;
 }
 
+/** The URL, or undefined when the string is not one (never throws: options checks return issues). */
+export function parseUrl(s: string): URL | undefined {
+  return URL.canParse(s) ? new URL(s) : undefined;
+}
+
 /** http(s) URL string. */
 export const httpUrlSchema = z
   .string()
   .url()
-  .refine((s) => /^https?:\/\//i.test(s), { message: 'must be an http:// or https:// URL' })
+  .refine((s) => !URL.canParse(s) || /^https?:\/\//i.test(s), {
+    message: 'must be an http:// or https:// URL',
+  })
   .refine(
     (s) => {
-      const u = new URL(s);
-      return u.username === '' && u.password === '';
+      // `.url()` has already reported an unparsable URL; this check only looks at parsable ones.
+      const u = parseUrl(s);
+      return u === undefined || (u.username === '' && u.password === '');
     },
     { message: 'put credentials in the auth options, not in the URL' },
   );

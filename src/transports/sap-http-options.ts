@@ -9,6 +9,7 @@ import {
   durationSchema,
   envNameSchema,
   httpUrlSchema,
+  parseUrl,
   resolveSecretValue,
   tlsSchema,
 } from './options.js';
@@ -49,7 +50,7 @@ export function checkSapHttpOptions(o: SapHttpCommon, ctx: z.RefinementCtx): voi
         'give passwordEnv (name of the environment variable holding the password) or a resolved password',
     });
   }
-  const inUrl = new URL(o.url).searchParams.get('sap-client');
+  const inUrl = parseUrl(o.url)?.searchParams.get('sap-client') ?? null;
   if (inUrl !== null && o.client !== undefined && inUrl !== o.client) {
     ctx.addIssue({
       code: 'custom',

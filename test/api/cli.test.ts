@@ -60,13 +60,37 @@ describe('check-config', () => {
     expect(issues.map((i) => `${i.path} ${i.code}`).sort()).toEqual(
       [
         'ports.S4H.inboundAuth.passwordEnv CONFIG_ENV_MISSING',
-        'partners.wms.receives.1.transport TRANSPORT_OPTION_INVALID',
+        'partners.wms.receives.1.transport.url TRANSPORT_OPTION_INVALID',
         'ports.S4H.transport.passwordEnv TRANSPORT_OPTION_INVALID',
         'partners.wms.sends.0.contract CONTRACT_UNKNOWN',
         'partners.wms.sends.0.mapping MAPPING_UNKNOWN',
         'partners.wms.receives.0.idocType IDOC_UNKNOWN_TYPE',
         'partners.wms.receives.0.mapping MAPPING_DIRECTION',
         'partners.wms.receives.0.transport.kind TRANSPORT_UNKNOWN_KIND',
+      ].sort(),
+    );
+  });
+
+  it('checks the sweeper (port, sites) and the ledger transports in the same run', async () => {
+    const file = await configFile({
+      sweeper: { enabled: true, port: 'NOPE', sites: { ZZ99: { gracePeriod: '1h' } } },
+      ledger: {
+        alertWebhook: { url: 'not a url', timeout: 'soon' },
+        epcisCapture: { url: 'ftp://epcis.example.com' },
+      },
+      partners: {
+        p: { number: 'P', receives: [{ messageType: 'X', transport: { kind: 'webhook', url: 'x' } }] },
+      },
+    });
+    const issues = checkConfigFile(file, {});
+    expect(issues.map((i) => `${i.path} ${i.code}`).sort()).toEqual(
+      [
+        'partners.p.receives.0.transport.url TRANSPORT_OPTION_INVALID',
+        'sweeper.port CONFIG_INVALID',
+        'sweeper.sites.ZZ99 CONFIG_INVALID',
+        'ledger.alertWebhook.url TRANSPORT_OPTION_INVALID',
+        'ledger.alertWebhook.timeout TRANSPORT_OPTION_INVALID',
+        'ledger.epcisCapture.url TRANSPORT_OPTION_INVALID',
       ].sort(),
     );
   });

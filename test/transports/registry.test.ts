@@ -33,6 +33,19 @@ describe('transport registry', () => {
     expect(paths).toEqual(expect.arrayContaining(['url', 'client', 'username', 'passwordEnv', 'timeout']));
   });
 
+  it('reports an unparsable URL as an issue with its path (never throws)', () => {
+    for (const kind of ['sap-xml-http', 'sap-soap', 'webhook', 'epcis-capture']) {
+      const r = validateTransportOptions(kind, {
+        url: 'not a url',
+        ...(kind.startsWith('sap') ? { username: 'U', passwordEnv: 'SAP_PW', client: '100' } : {}),
+      });
+      expect(r.ok, kind).toBe(false);
+      const urlIssues = r.ok ? [] : r.issues.filter((i) => i.path === 'url');
+      expect(urlIssues, kind).toHaveLength(1);
+      expect(urlIssues[0]?.code).toBe('TRANSPORT_OPTION_INVALID');
+    }
+  });
+
   it('never echoes a secret value in an issue', () => {
     const r = validateTransportOptions('sap-xml-http', {
       url: 'https://sap/x',

@@ -3,16 +3,19 @@
  * prints EVERY problem, one per line as `<file>: <path>: <message>`; exit code 0 when clean, 1
  * otherwise. Beyond the schema and the environment variables it names, it checks that the
  * definitions load, mapping names exist (and take what the partner sends), contracts exist,
- * IDoc types have definitions, and every transport's options pass the transport's own schema.
+ * IDoc types have definitions, every transport's options pass the transport's own schema (ports,
+ * partners, the ledger's `alertWebhook` and `epcisCapture`), and the sweeper's port and sites exist.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { checkConfig, parseConfigText } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
+import { checkSweeperConfig } from '../../config/sweeper.js';
 import { CONTRACTS } from '../../contracts/registry.js';
 import { loadDefinitions } from '../../definitions/load.js';
 import type { DefinitionRegistry } from '../../definitions/registry.js';
 import { isIdocgateError, type Issue } from '../../errors.js';
+import { buildDeliverySites, siteRowsOf } from '../../ledger/deliveries/sites.js';
 import { loadMappings, type MappingRegistry } from '../../mapping/load.js';
 import { DEFINITIONS_DIR, MAPPINGS_DIR } from '../../paths.js';
 import { validateTransportOptions } from '../../transports/registry.js';
@@ -158,7 +161,8 @@ export function checkConfigFile(
     mappings = {
       get: (n) => byName.get(n),
       list: () => [...byName.values()],
-      tables: new Map(),
+      // As at start (src/app.ts): the tables of the last mapping folder.
+      tables: loaded[loaded.length - 1]?.tables ?? new Map(),
       dir: dirs.join(','),
     };
   } catch (e) {
@@ -167,6 +171,28 @@ export function checkConfigFile(
   for (const [name, port] of Object.entries(config.ports))
     issues.push(...checkTransport(port.transport, `ports.${name}.transport`));
   issues.push(...checkPartners(config, definitions, mappings));
+  issues.push(...checkLedgerAndSweeper(config, mappings));
+  return issues;
+}
+
+/** The sweeper's port and sites (as the gateway checks them at start) and the ledger's transports. */
+function checkLedgerAndSweeper(config: Config, mappings: MappingRegistry | undefined): Issue[] {
+  const issues: Issue[] = [];
+  const { ledger, sweeper } = config;
+  if (ledger.alertWebhook !== undefined)
+    issues.push(...checkTransport({ ...ledger.alertWebhook, kind: 'webhook' }, 'ledger.alertWebhook'));
+  if (ledger.epcisCapture !== undefined)
+    issues.push(...checkTransport({ ...ledger.epcisCapture, kind: 'epcis-capture' }, 'ledger.epcisCapture'));
+  // Without loaded mappings the site table is unknown: site checks would only repeat that error.
+  if (mappings !== undefined) {
+    const table = mappings.tables.get('sites');
+    const sites = buildDeliverySites(table === undefined ? [] : siteRowsOf(table), {
+      shipTo: sweeper.shipTo,
+      shippingPoints: sweeper.shippingPoints,
+      ...(sweeper.stores !== undefined ? { stores: sweeper.stores } : {}),
+    });
+    issues.push(...checkSweeperConfig(sweeper, { ports: Object.keys(config.ports), sites: sites.sites }));
+  }
   return issues;
 }
 
