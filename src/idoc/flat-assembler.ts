@@ -6,6 +6,7 @@
 import type { DefinitionRegistry } from '../definitions/registry.js';
 import { IdocgateError, type ErrorCode, type Issue } from '../errors.js';
 import { buildIdoc, issueAt, type FlatIdocResult } from './flat-records.js';
+import { charCount, isPlainText } from './flat-chars.js';
 import { MAX_RECORD_LENGTH, isControlLine } from './flat-layout.js';
 import { assertNoControlChars } from './text.js';
 
@@ -16,8 +17,18 @@ export interface FlatLimits {
 
 export const DEFAULT_MAX_RECORDS_PER_IDOC = 1_000_000;
 
-/** Longest partial line kept while waiting for its line end: longer lines are too long anyway. */
+/**
+ * Longest partial line (in characters, plus CR) kept while waiting for its line end: longer lines
+ * are too long anyway.
+ */
 const MAX_PENDING_LINE = MAX_RECORD_LENGTH + 2;
+
+/**
+ * Text is screened (isPlainText) in blocks of about this many characters, cut at line ends: small
+ * enough to stay in the CPU cache for the screening's passes, large enough that the per-block
+ * calls cost nothing.
+ */
+const SCREEN_BLOCK = 32_768;
 
 export class FlatAssembler {
   private lines: string[] = [];
@@ -26,6 +37,10 @@ export class FlatAssembler {
   private index = 0;
   private lineNo = 0;
   private partial = '';
+  /** Whether the text of `partial` was screened plain. */
+  private partialPlain = true;
+  /** Whether every line of the current IDoc comes from text screened plain. */
+  private plain = true;
   private orphans = 0;
   private orphanLine = 0;
   private sawContent = false;
@@ -49,22 +64,37 @@ export class FlatAssembler {
 
   /** Feeds decoded text; complete IDocs are passed to onIdoc as soon as the next one starts. */
   push(text: string): void {
+    let from = 0;
+    while (from < text.length) {
+      let to = text.length;
+      if (to - from > SCREEN_BLOCK) {
+        const nl = text.indexOf('\n', from + SCREEN_BLOCK);
+        if (nl !== -1 && nl + 1 < to) to = nl + 1;
+      }
+      const block = from === 0 && to === text.length ? text : text.slice(from, to);
+      this.pushBlock(block, isPlainText(block));
+      from = to;
+    }
+  }
+
+  private pushBlock(text: string, plain: boolean): void {
     let pos = 0;
     let nl = text.indexOf('\n');
     if (this.partial !== '' && nl !== -1) {
-      this.line(this.partial + text.slice(0, nl), true);
+      this.line(this.partial + text.slice(0, nl), true, plain && this.partialPlain);
       this.partial = '';
       pos = nl + 1;
       nl = text.indexOf('\n', pos);
     }
     while (nl !== -1) {
-      this.line(text.slice(pos, nl), true);
+      this.line(text.slice(pos, nl), true, plain);
       pos = nl + 1;
       nl = text.indexOf('\n', pos);
     }
     if (pos < text.length) {
+      this.partialPlain = (this.partial === '' || this.partialPlain) && plain;
       this.partial = this.partial + text.slice(pos);
-      if (this.partial.length > MAX_PENDING_LINE) {
+      if (this.partial.length > MAX_PENDING_LINE && charCount(this.partial) > MAX_PENDING_LINE) {
         const lineNo = this.lineNo + 1;
         assertNoControlChars(this.partial, lineNo);
         throw new IdocgateError(
@@ -90,7 +120,7 @@ export class FlatAssembler {
   end(): void {
     const finalNewline = this.partial === '';
     if (!finalNewline) {
-      this.line(this.partial, false);
+      this.line(this.partial, false, this.partialPlain);
       this.partial = '';
     }
     this.flushOrphans();
@@ -98,7 +128,7 @@ export class FlatAssembler {
     if (!this.sawContent) throw new IdocgateError('IDOC_EMPTY_INPUT', 'The flat file is empty');
   }
 
-  private line(raw: string, terminated: boolean): void {
+  private line(raw: string, terminated: boolean, plain: boolean): void {
     this.lineNo++;
     let line = raw;
     let crlf = false;
@@ -111,6 +141,7 @@ export class FlatAssembler {
       if (this.lines.length > 0) this.flush(true);
       this.sawContent = true;
       this.ending = terminated ? (crlf ? '\r\n' : '\n') : '';
+      this.plain = plain;
       this.lines.push(line);
       this.lineNos.push(this.lineNo);
       return;
@@ -146,6 +177,7 @@ export class FlatAssembler {
         },
       );
     }
+    if (!plain) this.plain = false;
     this.lines.push(line);
     this.lineNos.push(this.lineNo);
   }
@@ -158,6 +190,7 @@ export class FlatAssembler {
         lineNos: this.lineNos,
         lineEnding: this.ending,
         finalNewline,
+        plain: this.plain,
       },
       this.registry,
     );

@@ -4,6 +4,7 @@
  */
 import type { CompiledDefinition, DefinitionRegistry, ResolvedSegment } from '../definitions/registry.js';
 import type { Issue } from '../errors.js';
+import { charView, hasSurrogatePair } from './flat-chars.js';
 import { buildHierarchy, type ParentType } from './flat-hierarchy.js';
 import {
   CONTROL_LAYOUT,
@@ -33,6 +34,12 @@ export interface IdocLines {
   readonly lineEnding: '\n' | '\r\n' | '';
   /** False when this is the last IDoc and the input did not end with a line end. */
   readonly finalNewline: boolean;
+  /**
+   * True when every line comes from text that isPlainText accepted (Latin-1, no control
+   * characters but line ends, no NO-BREAK SPACE): then trimEnd trims blanks only and the
+   * per-character junk and surrogate checks are skipped. Default false (every character checked).
+   */
+  readonly plain?: boolean;
 }
 
 export interface FlatIdocResult {
@@ -63,12 +70,19 @@ export function issueAt(
 }
 
 export function parseControlRecord(line: string): ControlRecord {
+  const view = hasSurrogatePair(line) ? charView(line) : undefined;
+  const chars = view ? view.chars : line;
   const control: ControlRecord = {};
   for (const f of CONTROL_LAYOUT) {
-    const v = column(line, f.offset, f.length);
-    if (v !== '') control[f.name] = v;
+    const v = column(chars, f.offset, f.length);
+    if (v !== '') control[f.name] = view ? unitSlice(line, view.units, f.offset, f.offset + v.length) : v;
   }
   return control;
+}
+
+/** `line[s, e)` in characters, cut out of the original line (`units` from charView). */
+function unitSlice(line: string, units: Int32Array, s: number, e: number): string {
+  return line.slice(units[s]!, units[e]!);
 }
 
 /** `line` starts with the first `n` characters of `s`. */
@@ -86,21 +100,43 @@ function binaryAt(index: number, lineNo: number, line: string, at: number): Issu
   });
 }
 
+/** `column` on a line seen in characters (`units` set when it has characters outside the BMP). */
+function columnOf(
+  line: string,
+  raw: string,
+  units: Int32Array | undefined,
+  start: number,
+  length: number,
+): string {
+  if (units === undefined) return column(line, start, length);
+  const end = Math.min(start + length, line.length);
+  if (start >= end) return '';
+  const e = trimmedEnd(line, start, end);
+  return e > start ? unitSlice(raw, units, start, e) : '';
+}
+
 /**
  * Builds one IDoc from its lines. Never throws: problems come back as issues.
  *
  * The text is not searched for binary junk beforehand: every character is looked at once here,
  * either as a blank skipped at the end of a record or field, or by controlCharAt over the header
- * and the values.
+ * and the values. Exception: lines the assembler screened as plain (`input.plain`, see
+ * isPlainText) hold no junk and no characters outside Latin-1, so the checks are skipped and the
+ * native `trimEnd` finds the end of a record's data.
+ *
+ * Offsets and lengths count characters (code points): a line with characters outside the BMP is
+ * read through its charView and its values are cut out of the original line.
  */
 export function buildIdoc(input: IdocLines, registry: DefinitionRegistry): FlatIdocResult {
   const { lines, lineNos, index } = input;
+  const plain = input.plain === true;
   const issues: Issue[] = [];
   const fatal: Issue[] = [];
-  const controlLine = lines[0]!;
+  const rawControl = lines[0]!;
+  const controlLine = plain || !hasSurrogatePair(rawControl) ? rawControl : charView(rawControl).chars;
   const controlLineNo = lineNos[0]!;
-  const controlEnd = trimmedEnd(controlLine, 0, controlLine.length);
-  const bad = controlCharAt(controlLine, 0, controlEnd);
+  const controlEnd = plain ? controlLine.trimEnd().length : trimmedEnd(controlLine, 0, controlLine.length);
+  const bad = plain ? -1 : controlCharAt(controlLine, 0, controlEnd);
   if (bad >= 0) return { issues, fatal: [binaryAt(index, controlLineNo, controlLine, bad)] };
   if (controlLine.length > MAX_RECORD_LENGTH) {
     fatal.push(recordTooLong(index, controlLineNo, controlLine.length));
@@ -111,7 +147,7 @@ export function buildIdoc(input: IdocLines, registry: DefinitionRegistry): FlatI
       }),
     );
   }
-  const control = parseControlRecord(controlLine);
+  const control = parseControlRecord(rawControl);
   for (const name of ['IDOCTYP', 'MESTYP'] as const) {
     if (control[name] === undefined) {
       issues.push(
@@ -145,12 +181,19 @@ export function buildIdoc(input: IdocLines, registry: DefinitionRegistry): FlatI
   let segnam = '';
   let resolved: ResolvedSegment | undefined;
   for (let r = 1; r < lines.length; r++) {
-    const line = lines[r]!;
+    const raw = lines[r]!;
     const lineNo = lineNos[r]!;
+    let line = raw;
+    let units: Int32Array | undefined;
+    if (!plain && hasSurrogatePair(raw)) {
+      const view = charView(raw);
+      line = view.chars;
+      units = view.units;
+    }
     const length = line.length;
-    const end = trimmedEnd(line, 0, length); // [end, length) verified blank
+    const end = plain ? line.trimEnd().length : trimmedEnd(line, 0, length); // [end, length) blank
     if (length > MAX_RECORD_LENGTH || length < HEADER) {
-      const junk = controlCharAt(line, 0, end);
+      const junk = plain ? -1 : controlCharAt(line, 0, end);
       if (junk >= 0) return { issues, fatal: [...fatal, binaryAt(index, lineNo, line, junk)] };
       fatal.push(
         length > MAX_RECORD_LENGTH
@@ -168,21 +211,21 @@ export function buildIdoc(input: IdocLines, registry: DefinitionRegistry): FlatI
       continue;
     }
     if (fatal.length > 0) continue; // keep scanning for further fatal problems only
-    let junk = controlCharAt(line, 0, HEADER);
+    let junk = plain ? -1 : controlCharAt(line, 0, HEADER);
     const segEnd = trimmedEnd(line, 0, 30);
     if (segEnd !== segnam.length || !sameChars(line, segnam, segEnd)) {
-      segnam = line.slice(0, segEnd);
+      segnam = units ? unitSlice(raw, units, 0, segEnd) : line.slice(0, segEnd);
       resolved = def?.resolve(segnam);
     }
     if (junk >= 0) return { issues, fatal: [binaryAt(index, lineNo, line, junk)] };
     const hints: FlatRecordHints = {
       recordLength: length,
       segnam,
-      mandt: column(line, 30, 3),
-      docnum: column(line, 33, 16),
-      segnum: column(line, 49, 6),
-      psgnum: column(line, 55, 6),
-      hlevel: twoCharColumn(line, 61),
+      mandt: columnOf(line, raw, units, 30, 3),
+      docnum: columnOf(line, raw, units, 33, 16),
+      segnum: columnOf(line, raw, units, 49, 6),
+      psgnum: columnOf(line, raw, units, 55, 6),
+      hlevel: units ? columnOf(line, raw, units, 61, 2) : twoCharColumn(line, 61),
     };
     let segment: Segment;
     if (resolved) {
@@ -199,17 +242,19 @@ export function buildIdoc(input: IdocLines, registry: DefinitionRegistry): FlatI
         if (e > end) e = end;
         if (line.charCodeAt(e - 1) === SPACE) e = trimmedEnd(line, s, e);
         if (e > s) {
-          junk = controlCharAt(line, s, e);
-          if (junk >= 0) return { issues, fatal: [binaryAt(index, lineNo, line, junk)] };
-          fields[f.name] = line.slice(s, e);
+          if (!plain) {
+            junk = controlCharAt(line, s, e);
+            if (junk >= 0) return { issues, fatal: [binaryAt(index, lineNo, line, junk)] };
+          }
+          fields[f.name] = units ? unitSlice(raw, units, s, e) : line.slice(s, e);
         }
       }
       segment = { type: seg.type, fields, children: [], flat: hints };
       const layoutEnd = HEADER + (version ? seg.lengthOf(version) : seg.sdataLength);
       if (end > layoutEnd) {
-        junk = controlCharAt(line, layoutEnd, end);
+        junk = plain ? -1 : controlCharAt(line, layoutEnd, end);
         if (junk >= 0) return { issues, fatal: [binaryAt(index, lineNo, line, junk)] };
-        segment.sdata = line.slice(HEADER, end);
+        segment.sdata = units ? unitSlice(raw, units, HEADER, end) : line.slice(HEADER, end);
         issues.push(
           issueAt(
             index,
@@ -225,10 +270,11 @@ export function buildIdoc(input: IdocLines, registry: DefinitionRegistry): FlatI
       parentTypes.push(seg.parent);
     } else {
       const type = typeFromSegnam(segnam);
-      junk = controlCharAt(line, HEADER, end);
+      junk = plain ? -1 : controlCharAt(line, HEADER, end);
       if (junk >= 0) return { issues, fatal: [binaryAt(index, lineNo, line, junk)] };
       segment = { type, fields: {}, children: [], flat: hints };
-      segment.sdata = end > HEADER ? line.slice(HEADER, end) : '';
+      segment.sdata =
+        end <= HEADER ? '' : units ? unitSlice(raw, units, HEADER, end) : line.slice(HEADER, end);
       if (def !== undefined && !unknown?.has(segnam)) {
         (unknown ??= new Set()).add(segnam);
         issues.push(
