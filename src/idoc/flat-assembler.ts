@@ -31,8 +31,8 @@ const MAX_PENDING_LINE = MAX_RECORD_LENGTH + 2;
 const SCREEN_BLOCK = 32_768;
 
 export class FlatAssembler {
-  private lines: string[] = [];
-  private lineNos: number[] = [];
+  private readonly lines: string[] = [];
+  private readonly lineNos: number[] = [];
   private ending: '\n' | '\r\n' | '' = '';
   private index = 0;
   private lineNo = 0;
@@ -195,8 +195,9 @@ export class FlatAssembler {
       this.registry,
     );
     this.index++;
-    this.lines = [];
-    this.lineNos = [];
+    // buildIdoc keeps nothing of the arrays: reuse them for the next IDoc
+    this.lines.length = 0;
+    this.lineNos.length = 0;
     this.onIdoc(result);
   }
 

@@ -80,6 +80,31 @@ export function parseControlRecord(line: string): ControlRecord {
   return control;
 }
 
+/** `column(line, start, length) === value`, without making the string. */
+function sameColumn(line: string, start: number, length: number, value: string): boolean {
+  const n = value.length;
+  if (n > length || !sameChars(line, value, n, start)) return false;
+  const end = Math.min(start + length, line.length);
+  for (let i = start + n; i < end; i++) if (line.charCodeAt(i) !== SPACE) return false;
+  return true;
+}
+
+/** Shared strings for 6-digit numbers (SEGNUM/PSGNUM `000001`...), made on first use. */
+const SIX_DIGITS: string[] = [];
+const SIX_DIGITS_LIMIT = 100_000;
+
+/** A 6-character column (SEGNUM, PSGNUM): the shared string for six digits below 100000, else as `column`. */
+function sixDigitColumn(line: string, start: number): string {
+  let n = 0;
+  for (let i = start; i < start + 6; i++) {
+    const d = line.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return column(line, start, 6);
+    n = n * 10 + d;
+  }
+  if (n >= SIX_DIGITS_LIMIT) return column(line, start, 6);
+  return (SIX_DIGITS[n] ??= line.slice(start, start + 6));
+}
+
 /** `line[s, e)` in characters, cut out of the original line (`units` from charView). */
 function unitSlice(line: string, units: Int32Array, s: number, e: number): string {
   return line.slice(units[s]!, units[e]!);
@@ -175,11 +200,14 @@ export function buildIdoc(input: IdocLines, registry: DefinitionRegistry): FlatI
 
   const segments: Segment[] = [];
   const parentTypes: ParentType[] = [];
-  const recordLines: number[] = [];
   let unknown: Set<string> | undefined;
-  // SEGNAM repeats from record to record: reuse the string and its resolution.
+  // SEGNAM repeats from record to record: reuse the string and its resolution. MANDT and DOCNUM
+  // repeat too (start with the control record's strings), SEGNUM and PSGNUM come from a shared
+  // table of 6-digit numbers: equal header values are one string, not one per record.
   let segnam = '';
   let resolved: ResolvedSegment | undefined;
+  let mandt = control.MANDT ?? '';
+  let docnum = control.DOCNUM ?? '';
   for (let r = 1; r < lines.length; r++) {
     const raw = lines[r]!;
     const lineNo = lineNos[r]!;
@@ -218,13 +246,15 @@ export function buildIdoc(input: IdocLines, registry: DefinitionRegistry): FlatI
       resolved = def?.resolve(segnam);
     }
     if (junk >= 0) return { issues, fatal: [binaryAt(index, lineNo, line, junk)] };
+    if (units !== undefined || !sameColumn(line, 30, 3, mandt)) mandt = columnOf(line, raw, units, 30, 3);
+    if (units !== undefined || !sameColumn(line, 33, 16, docnum)) docnum = columnOf(line, raw, units, 33, 16);
     const hints: FlatRecordHints = {
       recordLength: length,
       segnam,
-      mandt: columnOf(line, raw, units, 30, 3),
-      docnum: columnOf(line, raw, units, 33, 16),
-      segnum: columnOf(line, raw, units, 49, 6),
-      psgnum: columnOf(line, raw, units, 55, 6),
+      mandt,
+      docnum,
+      segnum: units ? columnOf(line, raw, units, 49, 6) : sixDigitColumn(line, 49),
+      psgnum: units ? columnOf(line, raw, units, 55, 6) : sixDigitColumn(line, 55),
       hlevel: units ? columnOf(line, raw, units, 61, 2) : twoCharColumn(line, 61),
     };
     let segment: Segment;
@@ -292,13 +322,13 @@ export function buildIdoc(input: IdocLines, registry: DefinitionRegistry): FlatI
       parentTypes.push(undefined);
     }
     segments.push(segment);
-    recordLines.push(lineNo);
   }
   if (fatal.length > 0) return { issues, fatal };
 
   const { parents, issues: hierarchyIssues } = buildHierarchy(segments, parentTypes);
   for (const h of hierarchyIssues) {
-    const lineNo = h.index < 0 ? controlLineNo : recordLines[h.index]!;
+    // every record became a segment (a skipped record is fatal), so segment i is line i + 1
+    const lineNo = h.index < 0 ? controlLineNo : lineNos[h.index + 1]!;
     const rec = h.index < 0 ? undefined : segments[h.index]!.flat;
     issues.push(
       issueAt(
