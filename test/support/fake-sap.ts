@@ -23,6 +23,8 @@ export interface FakeSapBehaviour {
 }
 
 export interface FakeSapOptions extends FakeSapBehaviour {
+  /** Port on 127.0.0.1 (default: a free one). */
+  port?: number;
   username?: string;
   password?: string;
   client?: string;
@@ -177,7 +179,7 @@ export async function startFakeSap(options: FakeSapOptions = {}): Promise<FakeSa
       reply(200, SOAP_OK, 'text/xml; charset=utf-8');
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const base = `http://127.0.0.1:${port}`;
   return {

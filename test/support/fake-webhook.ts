@@ -18,6 +18,8 @@ export interface FakeWebhookBehaviour {
 }
 
 export interface FakeWebhookOptions extends FakeWebhookBehaviour {
+  /** Port on 127.0.0.1 (default: a free one). */
+  port?: number;
   /** Expected `Authorization: Bearer <token>`; absent = no token check. */
   token?: string;
   /** HMAC secret; absent = no signature check. */
@@ -136,7 +138,7 @@ export async function startFakeWebhook(options: FakeWebhookOptions = {}): Promis
       );
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}${path}`,
