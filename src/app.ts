@@ -32,7 +32,7 @@ import { consoleRoutes } from './api/console.js';
 import { consoleSupportRoutes } from './api/console-support.js';
 import { deliveryRoutes, registerDeliveryMetrics } from './api/deliveries.js';
 import { startPushback, type PushbackRuntime } from './sweeper/wiring.js';
-import { serialRoutes } from './api/serials.js';
+import { registerSerialAlertMetrics, serialRoutes } from './api/serials.js';
 import { requireOperator } from './api/auth.js';
 import { startSerialLedger } from './ledger/serials/wiring.js';
 import { createLogger, type Logger } from './logging.js';
@@ -213,6 +213,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     });
     cleanup.push(() => pushback.close());
     registerDeliveryMetrics(metrics.registry, pushback);
+    registerSerialAlertMetrics(metrics.registry, { db: store.db, ledger: config.ledger });
     const serialLedger = await startSerialLedger({
       ledger: config.ledger,
       db: store.db,

@@ -15,6 +15,7 @@
  * Handlers parse input and call the ledger's queries (src/store/serial-ledger-*.ts).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Gauge, type Registry } from 'prom-client';
 import type { LedgerConfig } from '../config/ledger.js';
 import { IdocgateError } from '../errors.js';
 import {
@@ -42,6 +43,48 @@ import {
   serialHistory,
   serialState,
 } from '../store/serial-ledger-queries.js';
+
+/**
+ * Prometheus gauges of the anomaly alerts: `idocgate_serial_alerts_open{rule,severity}` and
+ * `idocgate_serial_alerts_acknowledged{rule,severity}`, read from the database on each scrape
+ * (cached for a second). Every enabled rule is exported at its configured severity with 0 when it
+ * has no alert, so a dashboard or alert rule sees the series from the start.
+ */
+export function registerSerialAlertMetrics(
+  registry: Registry,
+  source: { readonly db: Queryable; readonly ledger: LedgerConfig },
+): void {
+  let cached: { at: number; value: Promise<Awaited<ReturnType<typeof alertCounts>>> } | undefined;
+  const read = (): Promise<Awaited<ReturnType<typeof alertCounts>>> => {
+    const t = Date.now();
+    if (cached === undefined || t - cached.at > 1000) {
+      const value = alertCounts(source.db);
+      cached = { at: t, value };
+      value.catch(() => {
+        cached = undefined;
+      });
+    }
+    return cached.value;
+  };
+  const baseline = Object.entries(source.ledger.rules)
+    .filter(([, r]) => r.enabled)
+    .map(([rule, r]) => ({ rule, severity: r.severity }));
+  for (const state of ['open', 'acknowledged'] as const) {
+    new Gauge({
+      name: `idocgate_serial_alerts_${state}`,
+      help: `Serial ledger anomaly alerts in state ${state}, by rule and severity`,
+      labelNames: ['rule', 'severity'],
+      registers: [registry],
+      async collect() {
+        const counts = await read();
+        this.reset();
+        for (const b of baseline) this.set(b, 0);
+        for (const c of counts)
+          if (c.state === state) this.set({ rule: c.rule, severity: c.severity }, c.count);
+      },
+    });
+  }
+}
 
 type PreHandler = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 

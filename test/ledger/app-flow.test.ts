@@ -205,4 +205,41 @@ describe('serial ledger through the real app', () => {
     ).json()) as { total: number };
     expect(byRange.total).toBe(2);
   });
+
+  it('captures the ledger events to the EPCIS repository', async () => {
+    const eventsFor = (serialNo: string) =>
+      e.epcis.received
+        .flatMap(
+          (r) => (r.json as { epcisBody: { eventList: Record<string, unknown>[] } }).epcisBody.eventList,
+        )
+        .filter((ev) => ev['idocgate:serial'] === serialNo);
+    await waitFor(() => eventsFor('SN-1001').length >= 2, 'SN-1001 events at the EPCIS repository');
+    expect(eventsFor('SN-1001').map((ev) => ev['bizStep'])).toEqual(['shipping', 'receiving']);
+    expect(e.epcis.received[0]!.headers['content-type']).toBe('application/ld+json');
+  });
+
+  it('open alerts are counted in /metrics by rule and severity', async () => {
+    const metrics = async () => (await fetch(`${e.url}/metrics`)).text();
+    expect(await metrics()).toMatch(
+      /idocgate_serial_alerts_open\{rule="receivedTwice",severity="warning"\} 0/,
+    );
+    // the same serial received again at the store where it already is: receivedTwice
+    const again = await fetch(`${e.url}/in/handheld-goods-movement`, {
+      method: 'POST',
+      headers: { 'x-api-key': KEYS.handheld, 'content-type': 'application/json' },
+      body: RECEIPT.replace('HH-LEDGER-0001', 'HH-LEDGER-0002').replace(
+        /"scannedAt":"[^"]+"/,
+        `"scannedAt":"${new Date(Date.now() + 60_000).toISOString()}"`,
+      ),
+    });
+    expect(again.status).toBe(202);
+    await waitFor(
+      async () =>
+        /idocgate_serial_alerts_open\{rule="receivedTwice",severity="warning"\} 2/.test(await metrics()),
+      'two receivedTwice alerts in /metrics',
+    );
+    expect(await metrics()).toMatch(
+      /idocgate_serial_alerts_acknowledged\{rule="twoPlaces",severity="critical"\} 0/,
+    );
+  });
 });

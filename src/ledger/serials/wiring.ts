@@ -2,23 +2,30 @@
  * Builds the serial ledger from the loaded config and the open store: the site directory
  * (mappings/tables/sites.yaml + `ledger.sites`), the feed over the store's database, the optional
  * alert webhook, and — for the scheduler role — the periodic catch-up job (every
- * `ledger.intervalMs`, off the delivery path: a ledger problem never touches a delivery).
+ * `ledger.intervalMs`, off the delivery path: a ledger problem never touches a delivery) and,
+ * when `ledger.epcisCapture` is configured, the EPCIS capture job (same interval, a queue and
+ * worker of its own so a slow repository never holds up the catch-up).
  */
 import type { LedgerConfig } from '../../config/ledger.js';
 import type { PipelineLogger } from '../../pipeline/deps.js';
 import { startPeriodicJobs, type PeriodicJobs } from '../../queues/periodic.js';
 import type { Db } from '../../store/db.js';
 import { markNotified, unnotifiedAlerts } from '../../store/serial-ledger-alerts.js';
+import { markCaptured, markCaptureFailed, pendingCapture } from '../../store/serial-ledger-capture.js';
 import { createLedgerFeed } from '../../store/serial-ledger-feed.js';
 import { createTransport } from '../../transports/registry.js';
 import type { RedisOptions } from 'ioredis';
 import type { LookupTable } from '../../mapping/types.js';
 import { runLedgerCatchUp } from './catch-up.js';
+import { epcNaming } from './epcis/identifiers.js';
+import { runEpcisCapture, type CaptureRun } from './epcis-capture-job.js';
 import { notifyAlerts } from './notify.js';
 import { buildSiteDirectory, siteRowsOf } from './sites.js';
 
 export const SERIAL_LEDGER_QUEUE = 'serial-ledger';
 export const SERIAL_LEDGER_JOB = 'serial-ledger-catch-up';
+export const SERIAL_EPCIS_QUEUE = 'serial-ledger-epcis';
+export const SERIAL_EPCIS_JOB = 'serial-ledger-epcis-capture';
 
 export interface SerialLedgerWiring {
   readonly ledger: LedgerConfig;
@@ -36,6 +43,8 @@ export interface SerialLedgerWiring {
 export interface SerialLedgerRuntime {
   /** One catch-up tick (apply pending messages, run the time-based rules, notify alerts). */
   catchUp(): Promise<unknown>;
+  /** One EPCIS capture tick; undefined when `ledger.epcisCapture` is not configured. */
+  captureEpcis(): Promise<CaptureRun | undefined>;
   close(): Promise<void>;
 }
 
@@ -59,21 +68,55 @@ export async function startSerialLedger(w: SerialLedgerWiring): Promise<SerialLe
       clock,
       ...(alertHook ? { notify: () => notifyAlerts(outbox, alertHook, clock) } : {}),
     });
-  let jobs: PeriodicJobs | undefined;
+  const capture = w.ledger.epcisCapture
+    ? await createTransport('epcis-capture', w.ledger.epcisCapture, { clock: { now: w.now } })
+    : undefined;
+  const naming = epcNaming(w.ledger);
+  const capturePort = {
+    pending: (limit: number) => pendingCapture(w.db, limit),
+    captured: (from: number, to: number, count: number, at: Date, ref: string | null) =>
+      markCaptured(w.db, from, to, count, at, ref),
+    failed: (at: Date, error: string) => markCaptureFailed(w.db, at, error),
+  };
+  const captureEpcis = async (): Promise<CaptureRun | undefined> => {
+    if (!capture) return undefined;
+    const run = await runEpcisCapture({ port: capturePort, transport: capture, naming, clock });
+    if (run.error !== undefined)
+      w.logger.warn(
+        { captured: run.events, err: run.error },
+        'EPCIS capture failed; the same events are sent again on the next tick',
+      );
+    return run;
+  };
+  const jobs: PeriodicJobs[] = [];
   if (w.scheduler && w.ledger.enabled) {
-    jobs = await startPeriodicJobs({
-      connection: w.redis.options,
-      prefix: w.prefix,
-      queue: SERIAL_LEDGER_QUEUE,
-      logger: w.logger,
-      jobs: [{ name: SERIAL_LEDGER_JOB, schedule: { every: w.ledger.intervalMs }, run: catchUp }],
-    });
+    jobs.push(
+      await startPeriodicJobs({
+        connection: w.redis.options,
+        prefix: w.prefix,
+        queue: SERIAL_LEDGER_QUEUE,
+        logger: w.logger,
+        jobs: [{ name: SERIAL_LEDGER_JOB, schedule: { every: w.ledger.intervalMs }, run: catchUp }],
+      }),
+    );
+    if (capture)
+      jobs.push(
+        await startPeriodicJobs({
+          connection: w.redis.options,
+          prefix: w.prefix,
+          queue: SERIAL_EPCIS_QUEUE,
+          logger: w.logger,
+          jobs: [{ name: SERIAL_EPCIS_JOB, schedule: { every: w.ledger.intervalMs }, run: captureEpcis }],
+        }),
+      );
   }
   return {
     catchUp,
+    captureEpcis,
     async close() {
-      await jobs?.close();
+      for (const j of jobs) await j.close();
       await alertHook?.close?.();
+      await capture?.close?.();
     },
   };
 }
