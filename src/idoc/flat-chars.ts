@@ -84,3 +84,14 @@ export function charCount(value: string): number {
   }
   return n;
 }
+
+/** `value` from character (code point) `from` on. */
+export function sliceChars(value: string, from: number): string {
+  let i = 0;
+  for (let k = 0; k < from && i < value.length; k++) {
+    const c = value.charCodeAt(i);
+    const d = value.charCodeAt(i + 1);
+    i += c >= 0xd800 && c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff ? 2 : 1;
+  }
+  return value.slice(i);
+}

@@ -10,6 +10,7 @@
 import type { CompiledDefinition, CompiledSegment, DefinitionRegistry } from '../definitions/registry.js';
 import type { SegmentVersion } from '../definitions/types.js';
 import { IdocgateError, type ErrorCode, type Issue } from '../errors.js';
+import { charCount, sliceChars } from './flat-chars.js';
 import { headersDescribeTree } from './flat-headers.js';
 import {
   BLANKS,
@@ -104,6 +105,9 @@ class IdocWriter {
   private readonly keepDocnum: boolean;
   private count = 0;
   private readonly path: Frame[] = [];
+  /** Surrogate pairs in the SDATA being written (UTF-16 units minus characters). */
+  private pairs = 0;
+  private readonly prefixCache = new Map<string, { mandt: string; docnum: string; prefix: string }>();
 
   constructor(
     private readonly idoc: Idoc,
@@ -135,29 +139,33 @@ class IdocWriter {
   private writeControl(): void {
     const c = this.idoc.control;
     let line = '';
+    let pairs = 0; // surrogate pairs in the line: units - characters
     for (const f of CONTROL_LAYOUT) {
       const v = c[f.name] ?? (f.name === 'TABNAM' ? 'EDI_DC40' : '');
-      if (v.length > f.length) {
+      const p = scanValue(v);
+      const chars = v.length - (p < 0 ? 0 : p);
+      if (chars > f.length) {
         this.issue(
           'VALUE_TOO_LONG',
           `idoc[${this.index}]/EDI_DC40.${f.name}`,
-          `value "${v}" has ${v.length} characters, the field ${f.length}`,
+          `value "${v}" has ${chars} characters, the field ${f.length}`,
           { field: f.name, value: v, length: f.length },
         );
         continue;
       }
-      if (hasControlChar(v)) this.invalidChar(`idoc[${this.index}]/EDI_DC40.${f.name}`, f.name);
-      line += padRight(v, f.length);
+      if (p < 0) this.invalidChar(`idoc[${this.index}]/EDI_DC40.${f.name}`, f.name);
+      else pairs += p;
+      line += padRight(v, f.length + (p < 0 ? 0 : p));
     }
     const flatLength = this.padding === 'asRead' ? this.idoc.flat?.controlLength : undefined;
-    const trimmed = trimmedEnd(line, 0, line.length);
+    const trimmed = trimmedEnd(line, 0, line.length) - pairs;
     const target =
       this.padding === 'trim'
         ? trimmed
         : flatLength !== undefined
           ? Math.max(flatLength, trimmed)
           : CONTROL_RECORD_LENGTH;
-    this.out.push(fit(line, target) + this.ending);
+    this.out.push(fit(line, target + pairs) + this.ending);
   }
 
   private writeList(list: readonly Segment[], parentSegnum: string, depth: number): void {
@@ -188,6 +196,7 @@ class IdocWriter {
     let segnam: string;
     let sdata: string;
     let layoutLength: number;
+    this.pairs = 0;
     if (compiled) {
       const chosen = this.version(seg, compiled);
       segnam = chosen.segnam;
@@ -204,16 +213,19 @@ class IdocWriter {
         );
       }
       sdata = seg.sdata ?? '';
-      layoutLength = sdata.length;
-      if (sdata.length > SDATA_LENGTH) {
-        this.issue('VALUE_TOO_LONG', this.segPath(), `SDATA has ${sdata.length} characters, more than 1000`, {
+      const p = scanValue(sdata);
+      layoutLength = sdata.length - (p < 0 ? 0 : p);
+      if (layoutLength > SDATA_LENGTH) {
+        this.issue('VALUE_TOO_LONG', this.segPath(), `SDATA has ${layoutLength} characters, more than 1000`, {
           segment: seg.type,
         });
-      } else if (hasControlChar(sdata)) {
+      } else if (p < 0) {
         this.invalidChar(this.segPath(), 'SDATA');
+      } else {
+        this.pairs = p;
       }
     }
-    if (segnam.length > 30) {
+    if (charCount(segnam) > 30) {
       this.issue('VALUE_TOO_LONG', this.segPath(), `segment name ${segnam} is longer than 30 characters`, {});
     }
 
@@ -229,20 +241,20 @@ class IdocWriter {
     const docnum = asRead && this.keepDocnum ? hint.docnum : this.docnum;
 
     const header =
-      padRight(segnam, 30) +
-      padRight(mandt, 3) +
-      padRight(docnum, 16) +
-      padRight(segnum, 6) +
-      padRight(psgnum, 6) +
-      padRight(hlevel, 2);
-    const content = DATA_HEADER_LENGTH + sdata.length;
+      this.headerPrefix(segnam, mandt, docnum) +
+      padChars(segnum, 6) +
+      padChars(psgnum, 6) +
+      padChars(hlevel, 2);
+    const sdataPairs = this.pairs;
+    const headerPairs = header.length - DATA_HEADER_LENGTH;
+    const content = DATA_HEADER_LENGTH + sdata.length - sdataPairs;
     let target: number;
     switch (this.padding) {
       case 'full':
         target = MAX_RECORD_LENGTH;
         break;
       case 'trim':
-        target = DATA_HEADER_LENGTH + trimmedEnd(sdata, 0, sdata.length);
+        target = DATA_HEADER_LENGTH + trimmedEnd(sdata, 0, sdata.length) - sdataPairs;
         break;
       case 'asRead':
         target = hint ? hint.recordLength : DATA_HEADER_LENGTH + layoutLength;
@@ -251,8 +263,17 @@ class IdocWriter {
         target = DATA_HEADER_LENGTH + layoutLength;
     }
     if (target < content && this.padding !== 'trim') target = content;
-    this.out.push(fit(header + sdata, target) + this.ending);
+    this.out.push(fit(header + sdata, target + headerPairs + sdataPairs) + this.ending);
     return segnum;
+  }
+
+  /** SEGNAM + MANDT + DOCNUM columns (49 characters), the same for most records: made once. */
+  private headerPrefix(segnam: string, mandt: string, docnum: string): string {
+    const cached = this.prefixCache.get(segnam);
+    if (cached !== undefined && cached.mandt === mandt && cached.docnum === docnum) return cached.prefix;
+    const prefix = padChars(segnam, 30) + padChars(mandt, 3) + padChars(docnum, 16);
+    if (this.prefixCache.size < 256) this.prefixCache.set(segnam, { mandt, docnum, prefix });
+    return prefix;
   }
 
   /** The definition version to write and its SEGNAM. */
@@ -289,7 +310,8 @@ class IdocWriter {
   ): string {
     const fields = seg.fields;
     let sdata = '';
-    let pos = 0;
+    let pos = 0; // characters written so far
+    let pairs = 0; // surrogate pairs in them
     let outOfOrder = false;
     let any = false;
     for (const name in fields) {
@@ -313,32 +335,47 @@ class IdocWriter {
         );
         continue;
       }
-      if (value.length > f.length) {
+      const p = scanValue(value);
+      const chars = value.length - (p < 0 ? 0 : p);
+      if (chars > f.length) {
         this.issue(
           'VALUE_TOO_LONG',
           `${this.segPath()}.${name}`,
-          `value "${value}" has ${value.length} characters, the field ${f.length}`,
+          `value "${value}" has ${chars} characters, the field ${f.length}`,
           { segment: seg.type, field: name, value, length: f.length },
         );
         continue;
       }
-      if (hasControlChar(value)) {
+      if (p < 0) {
         this.invalidChar(`${this.segPath()}.${name}`, name);
         continue;
       }
       if (f.offset >= pos) {
         sdata += BLANKS.slice(0, f.offset - pos) + value;
-        pos = f.offset + value.length;
+        pos = f.offset + chars;
+        pairs += p;
       } else {
         outOfOrder = true;
       }
     }
-    if (outOfOrder) sdata = this.merge(fields, compiled, layoutLength);
+    if (outOfOrder) {
+      sdata = this.merge(fields, compiled, layoutLength);
+      pairs = sdata.length - charCount(sdata);
+    }
     const raw = seg.sdata;
     if (raw !== undefined) {
-      if (!any) return raw;
-      if (raw.length > layoutLength) sdata = padRight(sdata, layoutLength) + raw.slice(layoutLength);
+      const rawPairs = Math.max(0, scanValue(raw));
+      if (!any) {
+        this.pairs = rawPairs;
+        return raw;
+      }
+      if (raw.length - rawPairs > layoutLength) {
+        const rest = sliceChars(raw, layoutLength);
+        sdata = padRight(sdata, layoutLength + pairs) + rest;
+        pairs += rest.length - charCount(rest);
+      }
     }
+    this.pairs = pairs;
     return sdata;
   }
 
@@ -349,11 +386,15 @@ class IdocWriter {
     layoutLength: number,
   ): string {
     let sdata = '';
+    let pos = 0;
     for (const f of compiled.fields) {
       if (f.offset >= layoutLength) break;
       const value = fields[f.name];
-      if (value === undefined || value === '' || value.length > f.length || hasControlChar(value)) continue;
-      sdata = padRight(sdata, f.offset) + value;
+      if (value === undefined || value === '') continue;
+      const p = scanValue(value);
+      if (p < 0 || value.length - p > f.length) continue;
+      sdata += BLANKS.slice(0, f.offset - pos) + value;
+      pos = f.offset + value.length - p;
     }
     return sdata;
   }
@@ -390,7 +431,28 @@ function fit(line: string, length: number): string {
   return line.slice(0, Math.max(length, trimmedEnd(line, 0, line.length)));
 }
 
-function hasControlChar(value: string): boolean {
-  for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) < 32) return true;
-  return false;
+/**
+ * One pass over a value: -1 when it holds a line end or control character, else the number of
+ * surrogate pairs in it (UTF-16 units minus characters: flat fields count characters).
+ */
+function scanValue(value: string): number {
+  let pairs = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 32) return -1;
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = value.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        pairs++;
+        i++;
+      }
+    }
+  }
+  return pairs;
+}
+
+/** `value` left-justified in `length` characters (code points). */
+function padChars(value: string, length: number): string {
+  const gap = length - charCount(value);
+  return gap > 0 ? value + BLANKS.slice(0, gap) : value;
 }

@@ -131,15 +131,9 @@ export function isInitial(v: string): boolean {
   return true;
 }
 
-/** Length in characters (code points), as SAP counts them; fast path for strings without surrogates. */
-export function charLength(v: string): number {
-  let n = v.length;
-  for (let i = 0; i < v.length; i++) {
-    const c = v.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff) {
-      n--;
-      i++;
-    }
-  }
-  return n;
-}
+/**
+ * Length in characters (code points), as SAP counts them and as the flat codec lays values out:
+ * a surrogate pair (an emoji) is one character, a lone surrogate too. The same rule as
+ * `charCount` in flat-chars.ts, which the flat reader and writer use.
+ */
+export { charCount as charLength } from './flat-chars.js';

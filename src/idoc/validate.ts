@@ -42,15 +42,15 @@ export function validateIdoc(
   if (basicType === '') return issues;
   const def = registry.get(basicType, extension || undefined);
   if (!def) {
-    return [
-      {
-        code: 'IDOC_TYPE_UNKNOWN',
-        severity: 'error',
-        message: `no definition is loaded for IDoc type ${basicType}${extension ? ` / ${extension}` : ''}`,
-        path: `idoc[${index}]`,
-        details: { idoc: index, docnum, idoctyp: basicType, cimtyp: extension },
-      },
-    ];
+    // the control record is checked all the same: its layout does not depend on the IDoc type
+    issues.push({
+      code: 'IDOC_TYPE_UNKNOWN',
+      severity: 'error',
+      message: `no definition is loaded for IDoc type ${basicType}${extension ? ` / ${extension}` : ''}`,
+      path: `idoc[${index}]`,
+      details: { idoc: index, docnum, idoctyp: basicType, cimtyp: extension },
+    });
+    return issues;
   }
   const plan = planFor(def);
   const mestyp = (idoc.control.MESTYP ?? '').trim();

@@ -118,8 +118,8 @@ export const EXPECTATIONS: Readonly<Record<string, SampleExpectation>> = {
     flatWriteFails: { code: 'IDOC_VALUE_TOO_LONG', includes: ['VALUE_TOO_LONG idoc[0]/EDI_DC40.CRETIM'] },
   },
   'ballerina-test-unknown-idoc-type.xml': {
-    why: 'IDOCTYP UNKNOWN_IDOC_TYPE_XYZ, no data segments',
-    validationErrors: ['IDOC_TYPE_UNKNOWN idoc[0]'],
+    why: 'IDOCTYP UNKNOWN_IDOC_TYPE_XYZ, no data segments; EDI_DC40 has no MESTYP',
+    validationErrors: ['CONTROL_FIELD_MISSING idoc[0]/EDI_DC40.MESTYP', 'IDOC_TYPE_UNKNOWN idoc[0]'],
   },
 
   // ---- templates (placeholders instead of values) ------------------------------------------------

@@ -118,18 +118,28 @@ describe('validateIdoc', () => {
     expect(validateIdoc(idoc, registry)).toEqual([]);
   });
 
-  it('IDOC_TYPE_UNKNOWN: one issue, no further checks', () => {
+  it('IDOC_TYPE_UNKNOWN: no segment checks, but the control record is still checked', () => {
     const idoc = validIdoc();
-    idoc.control = control({ IDOCTYP: 'NOPE01', MESTYP: '' });
+    idoc.control = control({ IDOCTYP: 'NOPE01', MESTYP: '', SNDPRN: 'A_PARTNER_NAME_TOO_LONG' });
     idoc.segments.push(seg('WHATEVER'));
     const issues = validateIdoc(idoc, registry, { index: 4 });
-    expect(issues).toHaveLength(1);
-    expect(issues[0]).toMatchObject({
+    expect(issues.map((i) => [i.code, i.path])).toEqual([
+      ['CONTROL_FIELD_MISSING', 'idoc[4]/EDI_DC40.MESTYP'],
+      ['CONTROL_VALUE_TOO_LONG', 'idoc[4]/EDI_DC40.SNDPRN'],
+      ['IDOC_TYPE_UNKNOWN', 'idoc[4]'],
+    ]);
+    expect(issues[2]).toMatchObject({
       code: 'IDOC_TYPE_UNKNOWN',
       severity: 'error',
       path: 'idoc[4]',
       details: { idoc: 4, docnum: '0000000000000042', idoctyp: 'NOPE01' },
     });
+  });
+
+  it('IDOC_TYPE_UNKNOWN alone when the control record is fine', () => {
+    const idoc = validIdoc();
+    idoc.control = control({ IDOCTYP: 'NOPE01' });
+    expect(validateIdoc(idoc, registry).map((i) => i.code)).toEqual(['IDOC_TYPE_UNKNOWN']);
   });
 
   it('SEGMENT_UNKNOWN: base segment error, customer segment warning without extension definition', () => {
