@@ -28,6 +28,21 @@ export async function enqueueMessage(
 ): Promise<EnqueueResult> {
   const token = String(generationOf(message.enqueueToken) + 1);
   if (!(await deps.store.markQueued(message.id, token, by))) return 'not-queueable';
+  return addJob(deps, message, token, by, delayMs);
+}
+
+/**
+ * Adds the queue job of a message the store already holds as `queued` with `token` (committed).
+ * When the queue cannot be reached the message goes back to `received`; a crash before the add
+ * leaves it `queued` without a job, which the recovery job finds (findStuck + jobState missing).
+ */
+export async function addJob(
+  deps: Pick<PipelineDeps, 'store' | 'queue' | 'logger'>,
+  message: MessageRecord,
+  token: string,
+  by: string,
+  delayMs?: number,
+): Promise<EnqueueResult> {
   try {
     await deps.queue.enqueue(
       destinationOf(message),

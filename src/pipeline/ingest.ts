@@ -11,6 +11,7 @@ import { writeIdocs } from '../idoc/codec.js';
 import type { Idoc } from '../idoc/model.js';
 import type { PipelineDeps } from './deps.js';
 import type { IngestRequest, IngestResult, IngestedMessage, Principal } from './gateway-port.js';
+import { addJob } from './enqueue.js';
 import { admit } from './ordering.js';
 import {
   IDOC_CONTRACT,
@@ -203,8 +204,15 @@ export async function ingest(deps: PipelineDeps, request: IngestRequest): Promis
   return { messages, warnings };
 }
 
+/** The enqueue token of a message's first generation (see enqueue.ts). */
+const FIRST_TOKEN = '1';
+
 async function storeAndQueue(deps: PipelineDeps, input: ReceiveInput): Promise<IngestedMessage> {
-  const result = await deps.store.receive(input);
+  // Without an ordering key the store queues it in the receipt's own transaction (one commit);
+  // the job is added right after. With one, admission decides (head or blocked).
+  const result = await deps.store.receive(
+    input.orderingKey === undefined ? { ...input, queueToken: FIRST_TOKEN } : input,
+  );
   const m: MessageRecord = result.message;
   if (result.duplicate) {
     deps.logger.info(
@@ -220,7 +228,10 @@ async function storeAndQueue(deps: PipelineDeps, input: ReceiveInput): Promise<I
   });
   let outcome: Awaited<ReturnType<typeof admit>> | 'error';
   try {
-    outcome = await admit(deps, m, input.by);
+    outcome =
+      m.status === 'queued' && m.enqueueToken === FIRST_TOKEN
+        ? await addJob(deps, m, FIRST_TOKEN, input.by)
+        : await admit(deps, m, input.by);
   } catch (e) {
     // Durable already: answer 2xx; the recovery job queues it.
     deps.logger.warn(

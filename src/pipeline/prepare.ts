@@ -165,8 +165,8 @@ export async function prepareDelivery(
       contentType: 'application/json',
       createdBy: 'pipeline',
       note: `mapping ${mapping.name}: ${idoc.control.IDOCTYP ?? ''} DOCNUM ${docnum}`,
+      searchKeys: { keys, text: `${docnum} ${searchText(keys)}` },
     });
-    await deps.store.addSearchKeys(m.id, keys, `${docnum} ${searchText(keys)}`);
   }
   const enc = encodeIdoc(idoc, transport.kind, deps.definitions, m.id);
   const docnum = idoc.control.DOCNUM?.trim();

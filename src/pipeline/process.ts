@@ -13,7 +13,7 @@ import type { JobOutcome, JobRun } from './queue-port.js';
 import { classifyFailure, computeBackoff, type Failure } from './retry.js';
 import { destinationOf, destinationSettings, routeOf, type Route } from './routing.js';
 import { sendStatusToSap, type FinalOutcome } from './status-to-sap.js';
-import type { MessageRecord, MessageStatus } from './store-port.js';
+import type { MessageRecord, MessageStatus, TransitionOptions } from './store-port.js';
 
 /** Statuses a job may claim its message from (processing: the job was stalled and re-run). */
 const CLAIMABLE: readonly MessageStatus[] = ['queued', 'failed', 'processing'];
@@ -33,6 +33,11 @@ async function reportStatus(
 ): Promise<void> {
   if (route?.kind !== 'to-partner') return;
   await sendStatusToSap(deps, m, route, outcome, text);
+}
+
+/** Whether the route sends a status IDoc back to SAP for this message's outcome. */
+function asksForStatus(route: Route): boolean {
+  return route.kind === 'to-partner' && route.receives.statusToSap !== 'none';
 }
 
 export async function processJob(deps: PipelineDeps, run: JobRun): Promise<JobOutcome> {
@@ -78,12 +83,13 @@ export async function processJob(deps: PipelineDeps, run: JobRun): Promise<JobOu
     transportKind = prepared.transport.kind;
     const transport = await deps.transports.get(prepared.transportKey, prepared.transport);
     const receipt = await transport.send(prepared.delivery);
-    await store.recordAttempt(m.id, {
-      transport: transportKind,
-      outcome: 'ok',
-      durationMs: receipt.durationMs,
-    });
-    await reportStatus(deps, m, route, 'delivered');
+    const attemptOk = { transport: transportKind, outcome: 'ok', durationMs: receipt.durationMs } as const;
+    // Attempt and final status in one transaction, unless a status IDoc goes to SAP in between.
+    const combine = store.finishAttempt !== undefined && !asksForStatus(route);
+    if (!combine) {
+      await store.recordAttempt(m.id, attemptOk);
+      await reportStatus(deps, m, route, 'delivered');
+    }
     const text = [
       receipt.status !== undefined ? `HTTP ${receipt.status}` : undefined,
       receipt.remoteReference !== undefined ? `ref ${receipt.remoteReference}` : undefined,
@@ -91,11 +97,15 @@ export async function processJob(deps: PipelineDeps, run: JobRun): Promise<JobOu
     ]
       .filter((x) => x !== undefined)
       .join(', ');
-    const done = await store.transition(m.id, 'delivered', {
+    const deliveredAs = {
       by: WORKER,
       expectFrom: 'processing',
       text: `delivered by ${transportKind}${text ? ` (${text})` : ''}`,
-    });
+    } as const;
+    const done =
+      combine && store.finishAttempt !== undefined
+        ? await store.finishAttempt(m.id, attemptOk, 'delivered', deliveredAs)
+        : await store.transition(m.id, 'delivered', deliveredAs);
     if (!done) log.warn({}, 'delivered, but the message changed meanwhile (cancelled?)');
     deps.metrics.count('delivered', labelsOf(m));
     deps.metrics.observeLatency(labelsOf(m), Math.max(0, deps.clock.now() - m.createdAt.getTime()) / 1000);
@@ -119,25 +129,36 @@ async function failed(
 ): Promise<JobOutcome> {
   const { store } = deps;
   const error = { code: f.code, text: f.text.slice(0, 2000) };
-  await store.recordAttempt(m.id, {
+  const attempt = {
     transport: transportKind,
     outcome: 'error',
     durationMs: Math.max(0, deps.clock.now() - started),
     error,
-  });
+  } as const;
   const last = run.attemptsMade + 1 >= run.maxAttempts;
-  if (f.verdict === 'permanent' || last) {
+  const dead = f.verdict === 'permanent' || last;
+  // Attempt and status in one transaction, unless a status IDoc goes to SAP in between.
+  const finish =
+    store.finishAttempt !== undefined && !(dead && route !== undefined && asksForStatus(route))
+      ? store.finishAttempt.bind(store)
+      : undefined;
+  if (finish === undefined) await store.recordAttempt(m.id, attempt);
+  const settle = async (to: 'dead' | 'failed', options: TransitionOptions): Promise<void> => {
+    if (finish !== undefined) await finish(m.id, attempt, to, options);
+    else await store.transition(m.id, to, options);
+  };
+  if (dead) {
     const why =
       f.verdict === 'permanent' ? 'permanent error' : `retries exhausted after ${run.maxAttempts} attempts`;
     await reportStatus(deps, m, route, 'dead', `${f.code}: ${f.text}`);
-    await store.transition(m.id, 'dead', { by: WORKER, expectFrom: 'processing', text: why, error });
+    await settle('dead', { by: WORKER, expectFrom: 'processing', text: why, error });
     deps.metrics.count('dead', labelsOf(m));
     log.error({ code: f.code, err: f.text, verdict: f.verdict }, `dead letter: ${why}`);
     return { kind: 'dead', permanent: f.verdict === 'permanent', code: f.code, text: f.text };
   }
   const policy = destinationSettings(deps.config, destinationOf(m)).retry;
   const delayMs = computeBackoff(run.attemptsMade + 1, policy, deps.random, f.retryAfterMs);
-  await store.transition(m.id, 'failed', {
+  await settle('failed', {
     by: WORKER,
     expectFrom: 'processing',
     text: `attempt ${run.attemptsMade + 1} of ${run.maxAttempts} failed; retry in ${delayMs} ms`,

@@ -146,6 +146,13 @@ export interface ReceiveInput {
   /** Who stored it: `edge:http`, `edge:file`, `pipeline:outbound`, an operator name... */
   readonly by: string;
   readonly statusText?: string;
+  /**
+   * Store it as `queued` with this enqueue token in the same transaction (history: received,
+   * then queued), so the caller adds the queue job right after the commit without a second
+   * transaction. Ignored when the message has an ordering key (admission decides: head or
+   * blocked) and for duplicates. A store may ignore it: the result's status tells.
+   */
+  readonly queueToken?: string;
 }
 
 export interface MessageRecord {
@@ -228,6 +235,8 @@ export interface AddVersionInput {
   readonly note?: string;
   /** Written in the same transaction (who edited what and why). */
   readonly audit?: Omit<AuditInput, 'messageId'>;
+  /** Business keys found in this version, added in the same transaction (as addSearchKeys). */
+  readonly searchKeys?: { readonly keys: readonly SearchKey[]; readonly text?: string };
 }
 
 export interface TransitionOptions {
@@ -375,6 +384,17 @@ export interface Store {
   transition(id: string, to: MessageStatus, options: TransitionOptions): Promise<boolean>;
   history(id: string): Promise<StatusHistoryRecord[]>;
   recordAttempt(id: string, input: AttemptInput): Promise<AttemptRecord>;
+  /**
+   * Records an attempt and the status it leads to in one transaction (same semantics as
+   * recordAttempt + transition). Returns whether the transition happened (compare-and-set).
+   * Optional: use cases fall back to the two calls.
+   */
+  finishAttempt?(
+    id: string,
+    attempt: AttemptInput,
+    to: MessageStatus,
+    options: TransitionOptions,
+  ): Promise<boolean>;
   attempts(id: string): Promise<AttemptRecord[]>;
   search(query: MessageQuery, options?: SearchOptions): Promise<SearchPage>;
   /** How many messages a bulk action on this query would touch (dry run). */

@@ -17,7 +17,16 @@ import type { Queryable, Row } from './db.js';
 import { MAX_INDEXED_TEXT, contentColumns, isMessageId, type StoreContext } from './context.js';
 import { insertAudit } from './audit-repo.js';
 import { insertKeys } from './receive.js';
-import { MESSAGE_COLUMNS, VERSION_COLUMNS, str, toAttempt, toHistory, toMessage, toVersion } from './rows.js';
+import {
+  MESSAGE_COLUMNS,
+  VERSION_COLUMNS,
+  optStr,
+  str,
+  toAttempt,
+  toHistory,
+  toMessage,
+  toVersion,
+} from './rows.js';
 
 function notFound(id: string): IdocgateError {
   return new IdocgateError('MESSAGE_NOT_FOUND', `No stored message has the id ${id}`);
@@ -85,7 +94,16 @@ export async function addVersion(
         now,
       ],
     );
-    await tx.query('UPDATE messages SET updated_at = $2 WHERE id = $1', [id, now]);
+    if (input.searchKeys !== undefined) {
+      await insertKeys(tx, id, input.searchKeys.keys);
+      await tx.query(
+        `UPDATE messages SET search_text = search_text || to_tsvector('simple', $2), updated_at = $3
+         WHERE id = $1`,
+        [id, indexedExtra(input.searchKeys.keys, input.searchKeys.text), now],
+      );
+    } else {
+      await tx.query('UPDATE messages SET updated_at = $2 WHERE id = $1', [id, now]);
+    }
     if (input.audit !== undefined) await insertAudit(tx, now, { ...input.audit, messageId: id });
     if (rows[0] === undefined) throw new IdocgateError('STORE_CONFLICT', 'The new version is not readable');
     return toVersion(rows[0]);
@@ -101,6 +119,10 @@ export async function searchKeys(q: Queryable, id: string): Promise<SearchKey[]>
   return rows.map((r) => ({ kind: str(r, 'kind'), value: str(r, 'value') }));
 }
 
+function indexedExtra(keys: readonly SearchKey[], text: string | undefined): string {
+  return [...keys.map((k) => k.value), text ?? ''].join(' ').slice(0, MAX_INDEXED_TEXT);
+}
+
 export async function addSearchKeys(
   ctx: StoreContext,
   id: string,
@@ -110,7 +132,7 @@ export async function addSearchKeys(
   await ctx.db.transaction(async (tx) => {
     await lockMessage(tx, id);
     await insertKeys(tx, id, keys);
-    const extra = [...keys.map((k) => k.value), text ?? ''].join(' ').slice(0, MAX_INDEXED_TEXT);
+    const extra = indexedExtra(keys, text);
     await tx.query(
       `UPDATE messages SET search_text = search_text || to_tsvector('simple', $2), updated_at = $3
        WHERE id = $1`,
@@ -124,62 +146,71 @@ function expectedList(expect: TransitionOptions['expectFrom']): readonly Message
   return typeof expect === 'string' ? [expect] : expect;
 }
 
+/**
+ * The compare-and-set status change as ONE statement (one round trip, its own commit unless run
+ * in a transaction): the row is locked by the FOR UPDATE sub-select, so the status it reports is
+ * the current one and the history row names it. Returns the previous status, `null` when the
+ * current status is not expected; throws MESSAGE_NOT_FOUND when there is no such message.
+ */
+async function transitionStatement(
+  q: Queryable,
+  now: Date,
+  id: string,
+  to: MessageStatus,
+  options: TransitionOptions,
+): Promise<MessageStatus | null> {
+  if (!isMessageId(id)) throw notFound(id);
+  const clearsError = to === 'delivered' || to === 'cancelled';
+  const error = options.error !== undefined ? options.error : clearsError ? null : undefined;
+  const nextAttempt =
+    options.nextAttemptAt !== undefined ? options.nextAttemptAt : clearsError ? null : undefined;
+  const { rows } = await q.query(
+    `WITH upd AS (
+       UPDATE messages m SET status = $2,
+         sap_status = coalesce($3, CASE WHEN old.direction = 'out' THEN $12 ELSE $13 END),
+         status_text = $4, updated_at = $5,
+         last_error_code = CASE WHEN $6::boolean THEN $7 ELSE m.last_error_code END,
+         last_error_text = CASE WHEN $6::boolean THEN $8 ELSE m.last_error_text END,
+         next_attempt_at = CASE WHEN $9::boolean THEN $10::timestamptz ELSE m.next_attempt_at END
+       FROM (SELECT id, status, direction FROM messages WHERE id = $1 FOR UPDATE) old
+       WHERE m.id = old.id AND m.status = ANY($11::text[])
+       RETURNING old.status AS from_status, m.sap_status
+     ), h AS (
+       INSERT INTO message_status_history (message_id, from_status, to_status, sap_status, text, by, at)
+       SELECT $1, from_status, $2, sap_status, $4, $14, $5 FROM upd
+     )
+     SELECT (SELECT from_status FROM upd) AS from_status,
+       EXISTS (SELECT 1 FROM messages WHERE id = $1) AS found`,
+    [
+      id,
+      to,
+      options.sapStatus ?? null,
+      options.text ?? null,
+      now,
+      error !== undefined,
+      error?.code ?? null,
+      error?.text ?? null,
+      nextAttempt !== undefined,
+      nextAttempt ?? null,
+      [...expectedList(options.expectFrom)],
+      sapStatusFor(to, 'out'),
+      sapStatusFor(to, 'in'),
+      options.by,
+    ],
+  );
+  const row = rows[0];
+  if (row === undefined || row['found'] !== true) throw notFound(id);
+  const from = optStr(row, 'from_status');
+  return from === null ? null : (from as MessageStatus);
+}
+
 export async function transition(
   ctx: StoreContext,
   id: string,
   to: MessageStatus,
   options: TransitionOptions,
 ): Promise<boolean> {
-  const now = ctx.clock();
-  return ctx.db.transaction(async (tx) => {
-    const row = await lockMessage(tx, id);
-    const from = str(row, 'status') as MessageStatus;
-    if (!expectedList(options.expectFrom).includes(from)) return false;
-    const direction = str(row, 'direction') === 'out' ? 'out' : 'in';
-    const sapStatus = options.sapStatus ?? sapStatusFor(to, direction);
-    const clearsError = to === 'delivered' || to === 'cancelled';
-    const error = options.error !== undefined ? options.error : clearsError ? null : undefined;
-    const nextAttempt =
-      options.nextAttemptAt !== undefined ? options.nextAttemptAt : clearsError ? null : undefined;
-    await tx.query(
-      `UPDATE messages SET status = $2, sap_status = $3, status_text = $4, updated_at = $5,
-         last_error_code = CASE WHEN $6::boolean THEN $7 ELSE last_error_code END,
-         last_error_text = CASE WHEN $6::boolean THEN $8 ELSE last_error_text END,
-         next_attempt_at = CASE WHEN $9::boolean THEN $10::timestamptz ELSE next_attempt_at END
-       WHERE id = $1`,
-      [
-        id,
-        to,
-        sapStatus,
-        options.text ?? null,
-        now,
-        error !== undefined,
-        error?.code ?? null,
-        error?.text ?? null,
-        nextAttempt !== undefined,
-        nextAttempt ?? null,
-      ],
-    );
-    await insertHistory(tx, id, from, to, sapStatus, options.text ?? null, options.by, now);
-    return true;
-  });
-}
-
-async function insertHistory(
-  q: Queryable,
-  id: string,
-  from: MessageStatus | null,
-  to: MessageStatus,
-  sapStatus: string | null,
-  text: string | null,
-  by: string,
-  at: Date,
-): Promise<void> {
-  await q.query(
-    `INSERT INTO message_status_history (message_id, from_status, to_status, sap_status, text, by, at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    [id, from, to, sapStatus, text, by, at],
-  );
+  return (await transitionStatement(ctx.db, ctx.clock(), id, to, options)) !== null;
 }
 
 export async function history(q: Queryable, id: string): Promise<StatusHistoryRecord[]> {
@@ -192,42 +223,63 @@ export async function history(q: Queryable, id: string): Promise<StatusHistoryRe
   return rows.map(toHistory);
 }
 
+/** Counts the attempt on the message and inserts its row: one statement. */
+async function attemptStatement(
+  q: Queryable,
+  now: Date,
+  id: string,
+  input: AttemptInput,
+): Promise<AttemptRecord> {
+  if (!isMessageId(id)) throw notFound(id);
+  const { rows } = await q.query(
+    `WITH u AS (
+       UPDATE messages SET attempts = attempts + 1, updated_at = $2,
+         last_error_code = CASE WHEN $3::boolean THEN $4 ELSE last_error_code END,
+         last_error_text = CASE WHEN $3::boolean THEN $5 ELSE last_error_text END
+       WHERE id = $1 RETURNING attempts
+     )
+     INSERT INTO message_attempts (message_id, attempt_no, transport, outcome, duration_ms, error_code,
+       error_text, at)
+     SELECT $1, u.attempts, $6, $7, $8, $9, $10, $2 FROM u
+     RETURNING id, message_id::text AS message_id, attempt_no, transport, outcome, duration_ms,
+       error_code, error_text, at`,
+    [
+      id,
+      now,
+      input.outcome === 'error',
+      input.error?.code ?? 'UNKNOWN',
+      input.error?.text ?? '',
+      input.transport,
+      input.outcome,
+      Math.max(0, Math.round(input.durationMs)),
+      input.error?.code ?? null,
+      input.error?.text ?? null,
+    ],
+  );
+  if (rows[0] === undefined) throw notFound(id);
+  return toAttempt(rows[0]);
+}
+
 export async function recordAttempt(
   ctx: StoreContext,
   id: string,
   input: AttemptInput,
 ): Promise<AttemptRecord> {
+  return attemptStatement(ctx.db, ctx.clock(), id, input);
+}
+
+/** recordAttempt + transition in one transaction (one commit instead of two). */
+export async function finishAttempt(
+  ctx: StoreContext,
+  id: string,
+  attempt: AttemptInput,
+  to: MessageStatus,
+  options: TransitionOptions,
+): Promise<boolean> {
   const now = ctx.clock();
   return ctx.db.transaction(async (tx) => {
-    await lockMessage(tx, id);
-    const failed = input.outcome === 'error';
-    const updated = await tx.query(
-      `UPDATE messages SET attempts = attempts + 1, updated_at = $2,
-         last_error_code = CASE WHEN $3::boolean THEN $4 ELSE last_error_code END,
-         last_error_text = CASE WHEN $3::boolean THEN $5 ELSE last_error_text END
-       WHERE id = $1 RETURNING attempts`,
-      [id, now, failed, input.error?.code ?? 'UNKNOWN', input.error?.text ?? ''],
-    );
-    const attemptNo = updated.rows[0]?.['attempts'];
-    const { rows } = await tx.query(
-      `INSERT INTO message_attempts (message_id, attempt_no, transport, outcome, duration_ms, error_code,
-         error_text, at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       RETURNING id, message_id::text AS message_id, attempt_no, transport, outcome, duration_ms,
-         error_code, error_text, at`,
-      [
-        id,
-        attemptNo,
-        input.transport,
-        input.outcome,
-        Math.max(0, Math.round(input.durationMs)),
-        input.error?.code ?? null,
-        input.error?.text ?? null,
-        now,
-      ],
-    );
-    if (rows[0] === undefined) throw new IdocgateError('STORE_CONFLICT', 'The attempt is not readable');
-    return toAttempt(rows[0]);
+    await attemptStatement(tx, now, id, attempt);
+    return (await transitionStatement(tx, now, id, to, options)) !== null;
   });
 }
 
@@ -244,18 +296,25 @@ export async function attempts(q: Queryable, id: string): Promise<AttemptRecord[
 const QUEUEABLE: readonly MessageStatus[] = ['received', 'queued', 'failed', 'blocked'];
 
 export async function markQueued(ctx: StoreContext, id: string, token: string, by: string): Promise<boolean> {
-  const now = ctx.clock();
-  return ctx.db.transaction(async (tx) => {
-    const row = await lockMessage(tx, id);
-    const from = str(row, 'status') as MessageStatus;
-    if (!QUEUEABLE.includes(from)) return false;
-    const sapStatus = sapStatusFor('queued', str(row, 'direction') === 'out' ? 'out' : 'in');
-    await tx.query(
-      `UPDATE messages SET status = 'queued', sap_status = $2, status_text = NULL, queued_at = $3,
-         enqueue_token = $4, updated_at = $3 WHERE id = $1`,
-      [id, sapStatus, now, token],
-    );
-    await insertHistory(tx, id, from, 'queued', sapStatus, from === 'queued' ? 're-queued' : null, by, now);
-    return true;
-  });
+  if (!isMessageId(id)) throw notFound(id);
+  const { rows } = await ctx.db.query(
+    `WITH upd AS (
+       UPDATE messages m SET status = 'queued',
+         sap_status = CASE WHEN old.direction = 'out' THEN $5 ELSE $6 END,
+         status_text = NULL, queued_at = $3, enqueue_token = $4, updated_at = $3
+       FROM (SELECT id, status, direction FROM messages WHERE id = $1 FOR UPDATE) old
+       WHERE m.id = old.id AND m.status = ANY($7::text[])
+       RETURNING old.status AS from_status, m.sap_status
+     ), h AS (
+       INSERT INTO message_status_history (message_id, from_status, to_status, sap_status, text, by, at)
+       SELECT $1, from_status, 'queued', sap_status,
+         CASE WHEN from_status = 'queued' THEN 're-queued' END, $2, $3 FROM upd
+     )
+     SELECT (SELECT from_status FROM upd) AS from_status,
+       EXISTS (SELECT 1 FROM messages WHERE id = $1) AS found`,
+    [id, by, ctx.clock(), token, sapStatusFor('queued', 'out'), sapStatusFor('queued', 'in'), [...QUEUEABLE]],
+  );
+  const row = rows[0];
+  if (row === undefined || row['found'] !== true) throw notFound(id);
+  return optStr(row, 'from_status') !== null;
 }

@@ -58,6 +58,7 @@ export function createStore(ctx: StoreContext): OpenedStore {
     transition: (id, to, options) => messages.transition(ctx, id, to, options),
     history: (id) => messages.history(db, id),
     recordAttempt: (id, input) => messages.recordAttempt(ctx, id, input),
+    finishAttempt: (id, attempt, to, options) => messages.finishAttempt(ctx, id, attempt, to, options),
     attempts: (id) => messages.attempts(db, id),
     search: (query, options) => searching.search(db, query, options),
     countByQuery: (query) => searching.countByQuery(db, query),

@@ -95,11 +95,56 @@ async function findOriginal(
   return undefined;
 }
 
+/** The children of a new message (history, payload versions, keys) in one statement. */
+function childrenStatement(
+  id: string,
+  input: ReceiveInput,
+  history: readonly { from: string | null; to: string; sap: string; text: string | null }[],
+  now: Date,
+): { sql: string; params: unknown[] } {
+  const params: unknown[] = [id, input.by, now];
+  const p = (v: unknown): string => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  const historyRows = history.map(
+    (h) => `($1, ${p(h.from)}::text, ${p(h.to)}::text, ${p(h.sap)}::text, ${p(h.text)}::text, $2, $3)`,
+  );
+  const payloads = input.parsed === undefined ? [input.raw] : [input.raw, input.parsed];
+  const versionRows = payloads.map((v, i) => {
+    const [text, bytes] = contentColumns(v.content);
+    return `($1, ${i + 1}, '${i === 0 ? 'raw' : 'parsed'}', ${p(v.format)}::text, ${p(text)}::text, ${p(
+      bytes,
+    )}::bytea, ${p(v.contentType ?? null)}::text, $2, $3)`;
+  });
+  const keys = cleanKeys(input.searchKeys ?? []);
+  const keyKinds = p(keys.map((k) => k.kind));
+  const keyValues = p(keys.map((k) => k.value));
+  const sql = `WITH h AS (
+      INSERT INTO message_status_history (message_id, from_status, to_status, sap_status, text, by, at)
+      VALUES ${historyRows.join(', ')}
+    ), v AS (
+      INSERT INTO message_versions (message_id, version, kind, format, content_text, content_bytes,
+        content_type, created_by, created_at)
+      VALUES ${versionRows.join(', ')}
+    ), k AS (
+      INSERT INTO message_keys (message_id, kind, value)
+      SELECT $1, kk, kv FROM unnest(${keyKinds}::text[], ${keyValues}::text[]) AS t(kk, kv)
+      ON CONFLICT DO NOTHING
+    )
+    SELECT 1 AS done`;
+  return { sql, params };
+}
+
 export async function receive(ctx: StoreContext, input: ReceiveInput): Promise<ReceiveResult> {
   const n = normalize(input);
   const now = ctx.clock();
   const id = ctx.newId();
   const sapStatus = sapStatusFor('received', input.direction);
+  // Queued in the same transaction when asked and no ordering key has to be consulted first.
+  const token = input.orderingKey === undefined ? blankToNull(input.queueToken) : null;
+  const status = token === null ? 'received' : 'queued';
+  const finalSap = token === null ? sapStatus : sapStatusFor('queued', input.direction);
 
   return ctx.db.transaction(async (tx) => {
     if (input.orderingKey !== undefined) {
@@ -110,14 +155,15 @@ export async function receive(ctx: StoreContext, input: ReceiveInput): Promise<R
       ]);
     }
     const inserted = await tx.query(
-      `INSERT INTO messages (id, direction, partner, channel, idoc_type, extension, message_type,
+      `INSERT INTO messages AS m (id, direction, partner, channel, idoc_type, extension, message_type,
          docnum, arckey, sender_prt, sender_prn, sender_por, receiver_prt, receiver_prn, receiver_por,
          status, sap_status, status_text, ordering_key, idempotency_scope, idempotency_key,
-         correlation_id, correlation_kind, search_text, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'received', $16, $17,
-         $18, $19, $20, $21, $22, to_tsvector('simple', $23), $24, $24)
+         correlation_id, correlation_kind, search_text, created_at, updated_at, queued_at, enqueue_token)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $25, $16, $17,
+         $18, $19, $20, $21, $22, to_tsvector('simple', $23), $24, $24,
+         CASE WHEN $26::text IS NULL THEN NULL ELSE $24::timestamptz END, $26)
        ON CONFLICT DO NOTHING
-       RETURNING receipt_seq`,
+       RETURNING ${MESSAGE_COLUMNS}`,
       [
         id,
         input.direction,
@@ -134,8 +180,8 @@ export async function receive(ctx: StoreContext, input: ReceiveInput): Promise<R
         input.receiver?.prt.trim() ?? '',
         input.receiver?.prn.trim() ?? '',
         input.receiver?.por?.trim() ?? '',
-        sapStatus,
-        input.statusText ?? null,
+        finalSap,
+        token === null ? (input.statusText ?? null) : null,
         input.orderingKey ?? null,
         n.idempotencyKey === null ? null : n.scope,
         n.idempotencyKey,
@@ -143,9 +189,12 @@ export async function receive(ctx: StoreContext, input: ReceiveInput): Promise<R
         input.correlation?.kind ?? null,
         indexedText(input, n),
         now,
+        status,
+        token,
       ],
     );
-    if (inserted.rows.length === 0) {
+    const row = inserted.rows[0];
+    if (row === undefined) {
       const original = await findOriginal(tx, input, n);
       if (original === undefined) {
         // The conflicting row vanished between the conflict and the look-up (e.g. purged).
@@ -153,28 +202,22 @@ export async function receive(ctx: StoreContext, input: ReceiveInput): Promise<R
       }
       return { duplicate: true, duplicateOf: original.reason, message: original.message };
     }
-
-    await tx.query(
-      `INSERT INTO message_status_history (message_id, from_status, to_status, sap_status, text, by, at)
-       VALUES ($1, NULL, 'received', $2, $3, $4, $5)`,
-      [id, sapStatus, input.statusText ?? null, input.by, now],
-    );
-    const payloads = input.parsed === undefined ? [input.raw] : [input.raw, input.parsed];
-    for (const [i, p] of payloads.entries()) {
-      const [text, bytes] = contentColumns(p.content);
-      await tx.query(
-        `INSERT INTO message_versions (message_id, version, kind, format, content_text, content_bytes,
-           content_type, created_by, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        [id, i + 1, i === 0 ? 'raw' : 'parsed', p.format, text, bytes, p.contentType ?? null, input.by, now],
-      );
-    }
-    await insertKeys(tx, id, input.searchKeys ?? []);
-
-    const { rows } = await tx.query(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.id = $1`, [id]);
-    if (rows[0] === undefined) throw new IdocgateError('STORE_CONFLICT', 'The new message is not readable');
-    return { duplicate: false, message: toMessage(rows[0]) };
+    const history: { from: string | null; to: string; sap: string; text: string | null }[] = [
+      { from: null, to: 'received', sap: sapStatus, text: input.statusText ?? null },
+    ];
+    if (token !== null) history.push({ from: 'received', to: 'queued', sap: finalSap, text: null });
+    const children = childrenStatement(id, input, history, now);
+    await tx.query(children.sql, children.params);
+    return { duplicate: false, message: toMessage(row) };
   });
+}
+
+function cleanKeys(
+  keys: readonly { readonly kind: string; readonly value: string }[],
+): { kind: string; value: string }[] {
+  return keys
+    .map((k) => ({ kind: k.kind.trim().toLowerCase(), value: k.value.trim() }))
+    .filter((k) => k.kind !== '' && k.value !== '');
 }
 
 export async function insertKeys(
@@ -182,9 +225,7 @@ export async function insertKeys(
   messageId: string,
   keys: readonly { readonly kind: string; readonly value: string }[],
 ): Promise<void> {
-  const clean = keys
-    .map((k) => ({ kind: k.kind.trim().toLowerCase(), value: k.value.trim() }))
-    .filter((k) => k.kind !== '' && k.value !== '');
+  const clean = cleanKeys(keys);
   if (clean.length === 0) return;
   await q.query(
     `INSERT INTO message_keys (message_id, kind, value)

@@ -68,6 +68,21 @@ describe('recovery', () => {
     expect(accepted(id)).toBe(1);
   });
 
+  it('a crash between the receipt commit and the job add: queued without a job, recovery queues it', async () => {
+    // The receipt commits the message as queued (generation 1) in one transaction; the process
+    // "dies" before the BullMQ add: this queue drops the job as a killed process would.
+    const lostAdd: WorkQueue = { ...brokenQueue, enqueue: () => Promise.resolve() };
+    const crashed = createGateway({ ...h.deps, queue: lostAdd });
+    const id = await post(crashed);
+    expect(await h.store.get(id)).toMatchObject({ status: 'queued', enqueueToken: '1' });
+    expect((await h.store.history(id)).map((x) => x.to)).toEqual(['received', 'queued']);
+    if (h.engine === undefined) await h.startWorkers(tuning);
+    const report = await h.runtime.recover({ olderThanMs: 0 });
+    expect(report.jobsRestored).toBeGreaterThanOrEqual(1);
+    await vi.waitFor(async () => expect(await status(id)).toBe('delivered'), WAIT);
+    expect(accepted(id)).toBe(1);
+  });
+
   it('Redis loses its data mid-flight: recovery re-queues, every message arrives exactly once', async () => {
     h.wms.setBehaviour({ delayMs: 150 });
     const ids: string[] = [];
