@@ -84,13 +84,41 @@ function isPlain(v: string, maxChar: number): boolean {
   return true;
 }
 
+/** `[line break + <N>, </N>, line break + <N/>]` for a field at a depth (fewer concatenations). */
+type FieldTags = readonly [string, string, string];
+
+/** A segment type at a depth: its tags, and the field tags for the keys its last fields object had. */
+interface SegmentTags {
+  /** Line break + `<N SEGMENT="1">`. */
+  readonly open: string;
+  /** Line break + `</N>` (after fields or children). */
+  readonly closeBr: string;
+  /** `</N>` (empty segment). */
+  readonly close: string;
+  /** Keys of the last fields object written for this type, in order, and their tags. */
+  readonly keys: string[];
+  readonly fieldTags: FieldTags[];
+}
+
+/**
+ * Tag strings per indentation, shared by all writeXml calls (an IDoc type has a few dozen
+ * segment and field names; building their tags for every IDoc was a good part of the writer's
+ * time). Bounded, so that arbitrary names cannot grow it without limit.
+ */
+interface TagCache {
+  readonly segments: Map<string, SegmentTags>[];
+  readonly fields: Map<string, FieldTags>[];
+  size: number;
+}
+const TAG_CACHES: (TagCache | undefined)[] = [];
+const TAG_CACHE_LIMIT = 20_000;
+/** SAP name -> XML name, for names that are valid XML names (shared, bounded as above). */
+const XML_NAMES = new Map<string, string>();
+
 class XmlWriter {
   out = '';
   private readonly nl: string[] = [];
-  private readonly names = new Map<string, string>();
-  /** Per field name: `<N>`, `</N>` and `<N/>`. */
-  private readonly segmentTags: Map<string, readonly [string, string, string]>[] = [];
-  private readonly tags: Map<string, readonly [string, string, string]>[] = [];
+  private readonly cache: TagCache;
   /** Highest character written literally; above it (and for surrogates / U+FFFE/F) the slow path decides. */
   private readonly maxChar: number;
   private readonly charLimit: number;
@@ -108,6 +136,7 @@ class XmlWriter {
     else if (/^(us-)?ascii$/.test(enc)) this.charLimit = 0x7e;
     else this.charLimit = 0x10ffff;
     this.maxChar = Math.min(this.charLimit, 0xd7ff);
+    this.cache = TAG_CACHES[indent] ??= { segments: [], fields: [], size: 0 };
   }
 
   /** Line break plus indentation for a depth ('' when not indenting). */
@@ -138,47 +167,51 @@ class XmlWriter {
       .join('/');
   }
 
-  /** `[line break + <N SEGMENT="1">, line break + </N>, </N>]` for a segment at a depth. */
-  private segmentTag(type: string, depth: number): readonly [string, string, string] {
-    let byType = this.segmentTags[depth];
-    if (byType === undefined) {
-      byType = new Map();
-      this.segmentTags[depth] = byType;
-    }
+  /** The tags of a segment type at a depth. */
+  segmentTag(type: string, depth: number): SegmentTags {
+    const byType = (this.cache.segments[depth] ??= new Map());
     let t = byType.get(type);
     if (t === undefined) {
       const n = this.name(type, 'Segment type');
       const br = this.br(depth);
-      t = [`${br}<${n} SEGMENT="1">`, `${br}</${n}>`, `</${n}>`];
-      byType.set(type, t);
+      t = {
+        open: `${br}<${n} SEGMENT="1">`,
+        closeBr: `${br}</${n}>`,
+        close: `</${n}>`,
+        keys: [],
+        fieldTags: [],
+      };
+      if (this.cache.size < TAG_CACHE_LIMIT) {
+        byType.set(type, t);
+        this.cache.size++;
+      }
     }
     return t;
   }
 
-  /** `[line break + <N>, </N>, line break + <N/>]` for a field at a depth (fewer concatenations). */
-  private tag(key: string, depth: number): readonly [string, string, string] {
-    let byName = this.tags[depth];
-    if (byName === undefined) {
-      byName = new Map();
-      this.tags[depth] = byName;
-    }
+  /** The tags of a field at a depth. */
+  private tag(key: string, depth: number): FieldTags {
+    const byName = (this.cache.fields[depth] ??= new Map());
     let t = byName.get(key);
     if (t === undefined) {
       const n = this.name(key, 'Field');
       const br = this.br(depth);
       t = [`${br}<${n}>`, `</${n}>`, `${br}<${n}/>`];
-      byName.set(key, t);
+      if (this.cache.size < TAG_CACHE_LIMIT) {
+        byName.set(key, t);
+        this.cache.size++;
+      }
     }
     return t;
   }
 
   name(sapName: string, what: string): string {
-    let n = this.names.get(sapName);
+    let n = XML_NAMES.get(sapName);
     if (n === undefined) {
       n = toXmlName(sapName);
       if (!NAME.test(n))
         throw unrepresentable(`${what} "${sapName}" at ${this.path()} is not a valid XML name`);
-      this.names.set(sapName, n);
+      if (XML_NAMES.size < TAG_CACHE_LIMIT) XML_NAMES.set(sapName, n);
     }
     return n;
   }
@@ -189,17 +222,36 @@ class XmlWriter {
       : escapeSlow(v, this.charLimit, () => `The value of ${this.path()}.${field}`);
   }
 
-  fields(fields: Record<string, string>, depth: number): boolean {
-    let any = false;
+  /** Tags (and key cache) for the control record's fields. */
+  controlTags(): SegmentTags {
+    return this.segmentTag('EDI_DC40', 2);
+  }
+
+  /**
+   * The fields of a segment. Objects of one type mostly have the same keys in the same order:
+   * those are matched against the type's last keys (a pointer comparison of property names)
+   * instead of a map look-up per field.
+   */
+  segmentFields(t: SegmentTags, fields: Record<string, string>, depth: number): boolean {
+    const keys = t.keys;
+    const tags = t.fieldTags;
+    let k = 0;
     let out = '';
     for (const key in fields) {
-      const t = this.tag(key, depth);
+      let ft: FieldTags;
+      if (keys[k] === key) {
+        ft = tags[k]!;
+      } else {
+        ft = this.tag(key, depth);
+        keys[k] = key;
+        tags[k] = ft;
+      }
+      k++;
       const v = fields[key]!;
-      out += v === '' ? t[2] : t[0] + this.value(v, key) + t[1];
-      any = true;
+      out += v === '' ? ft[2] : ft[0] + this.value(v, key) + ft[1];
     }
     this.out += out;
-    return any;
+    return k > 0;
   }
 
   segments(list: readonly Segment[], depth: number): void {
@@ -215,13 +267,13 @@ class XmlWriter {
         );
       }
       const t = this.segmentTag(seg.type, depth);
-      this.out += t[0];
-      let inner = this.fields(seg.fields, depth + 1);
+      this.out += t.open;
+      let inner = this.segmentFields(t, seg.fields, depth + 1);
       if (seg.children.length > 0) {
         this.segments(seg.children, depth + 1);
         inner = true;
       }
-      this.out += inner ? t[1] : t[2];
+      this.out += inner ? t.closeBr : t.close;
       this.leave();
     }
   }
@@ -282,7 +334,7 @@ export function writeXml(idocs: Idoc | readonly Idoc[], opts: WriteXmlOptions = 
         : idoc.control;
     w.enter(`idoc[${i}]`);
     w.enter('EDI_DC40');
-    w.fields(control as Record<string, string>, 3);
+    w.segmentFields(w.controlTags(), control as Record<string, string>, 3);
     w.leave();
     w.out += `${w.br(2)}</EDI_DC40>`;
     w.segments(idoc.segments, 2);
