@@ -41,7 +41,7 @@ import {
   recall,
   selectEvents,
   serialHistory,
-  serialState,
+  serialLookup,
 } from '../store/serial-ledger-queries.js';
 
 /**
@@ -84,6 +84,20 @@ export function registerSerialAlertMetrics(
       },
     });
   }
+}
+
+function ambiguous(serial: string, materials: readonly string[]): IdocgateError {
+  return new IdocgateError(
+    'QUERY_INVALID',
+    `Serial ${serial} exists for several materials: give ?material=`,
+    {
+      issues: materials.map((m) => ({
+        code: 'AMBIGUOUS_SERIAL',
+        message: `material ${m}`,
+        path: 'material',
+      })),
+    },
+  );
 }
 
 type PreHandler = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
@@ -141,18 +155,7 @@ export async function serialRoutes(app: FastifyInstance, deps: SerialRouteDeps):
     const found = await materialsOfSerial(db, serial);
     if (found.length === 0)
       throw new IdocgateError('LEDGER_SERIAL_NOT_FOUND', `The ledger has no serial ${serial}`);
-    if (found.length > 1)
-      throw new IdocgateError(
-        'QUERY_INVALID',
-        `Serial ${serial} exists for several materials: give ?material=`,
-        {
-          issues: found.map((m) => ({
-            code: 'AMBIGUOUS_SERIAL',
-            message: `material ${m}`,
-            path: 'material',
-          })),
-        },
-      );
+    if (found.length > 1) throw ambiguous(serial, found);
     return found[0]!;
   }
 
@@ -326,14 +329,15 @@ export async function serialRoutes(app: FastifyInstance, deps: SerialRouteDeps):
     schema: { tags, summary: 'Where is serial X: current state and history' },
     handler: async (request) => {
       const { serial } = request.params as { serial: string };
-      const material = await resolveMaterial(serial, (request.query as { material?: string }).material);
-      const state = await serialState(db, material, serial);
-      if (state === undefined)
+      const m = (request.query as { material?: string }).material;
+      const found = await serialLookup(db, m !== undefined && m !== '' ? m : undefined, serial);
+      if (found.found === 'none')
         throw new IdocgateError(
           'LEDGER_SERIAL_NOT_FOUND',
-          `The ledger has no serial ${serial} of material ${material}`,
+          m ? `The ledger has no serial ${serial} of material ${m}` : `The ledger has no serial ${serial}`,
         );
-      const history = await serialHistory(db, material, serial);
+      if (found.found === 'several') throw ambiguous(serial, found.materials);
+      const { state, history } = found;
       const alerts = await listAlerts(db, { material: state.material, serial: state.serial, limit: 50 });
       return { state, history, alerts };
     },

@@ -80,6 +80,63 @@ export async function serialHistory(
   return rows.map(parseEvent);
 }
 
+const EVENT_FIELDS = EVENT_COLUMNS.split(', ').map((c) => {
+  const [expr = c, alias = c] = c.split(' AS ');
+  return { expr, alias };
+});
+const STATE_FIELDS = STATE_COLUMNS.split(', ');
+/**
+ * One serial's state and its first `limit` events in one statement (one round trip, one plan):
+ * the state by primary key (or, without a material, by the serial_state (serial) index), the
+ * events by the (material, serial, event_time, id) index.
+ */
+const lookupSql = (byMaterial: boolean): string => `SELECT ${STATE_FIELDS.map((c) => `s.${c}`).join(', ')},
+        ${EVENT_FIELDS.map((f) => `e.${f.alias} AS e_${f.alias}`).join(', ')}
+   FROM (SELECT * FROM serial_state
+          WHERE serial = $1 ${byMaterial ? 'AND material = $3' : ''}
+          ORDER BY material LIMIT 100) s
+   LEFT JOIN LATERAL (
+     SELECT ${EVENT_COLUMNS} FROM serial_events
+      WHERE material = s.material AND serial = s.serial
+      ORDER BY event_time, id LIMIT $2) e ON true
+  ORDER BY s.material, e.event_time, e.id`;
+const LOOKUP_BY_MATERIAL = lookupSql(true);
+const LOOKUP_BY_SERIAL = lookupSql(false);
+
+export type SerialLookup =
+  | { readonly found: 'one'; readonly state: SerialState; readonly history: SerialEvent[] }
+  | { readonly found: 'none' }
+  /** The serial exists for several materials and none was given. */
+  | { readonly found: 'several'; readonly materials: string[] };
+
+/**
+ * Where is serial X: its current state and history (oldest first, at most `limit` events) in one
+ * statement. Without a material, the serial is looked up across materials.
+ */
+export async function serialLookup(
+  q: Queryable,
+  material: string | undefined,
+  serial: string,
+  limit = 1000,
+): Promise<SerialLookup> {
+  const { rows } =
+    material !== undefined
+      ? await q.query(LOOKUP_BY_MATERIAL, [normalizeKey(serial), limit, normalizeKey(material)])
+      : await q.query(LOOKUP_BY_SERIAL, [normalizeKey(serial), limit]);
+  const first = rows[0];
+  if (!first) return { found: 'none' };
+  const materials = [...new Set(rows.map((r) => str(r, 'material')))];
+  if (materials.length > 1) return { found: 'several', materials };
+  const history: SerialEvent[] = [];
+  for (const r of rows) {
+    if (r['e_id'] === null || r['e_id'] === undefined) continue;
+    const e: Row = {};
+    for (const f of EVENT_FIELDS) e[f.alias] = r[`e_${f.alias}`];
+    history.push(parseEvent(e));
+  }
+  return { found: 'one', state: parseState(first), history };
+}
+
 function toRecallRow(material: string, serial: string, s: SerialState | undefined): RecallRow {
   return {
     material,

@@ -5,14 +5,16 @@
  * operator actions and the API refuses them (403). Screenshots of the main screens go to
  * test-artifacts/screenshots/.
  */
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { basicAuth, SAP_IN, waitFor } from '../e2e/helpers.js';
+import { basicAuth, KEYS, SAP_IN, waitFor } from '../e2e/helpers.js';
 import {
   browserAvailable,
   buildConsole,
   delvry07Xml,
+  desadvXml,
   launchChromium,
   OPERATOR,
   SCREENSHOTS,
@@ -274,6 +276,88 @@ describe.skipIf(!run)('operations console in Chromium', () => {
       headers: { authorization: `Bearer ${token}` },
     });
     expect(read.status).toBe(200);
+    await context.close();
+  });
+
+  it('serials: a serial’s history, a recall with CSV download; deliveries: expected vs received', async () => {
+    const { xml, delivery } = desadvXml(900, 'SN-LEDGER');
+    const id = await postIdoc(xml);
+    await waitFor(async () => (await status(id)) === 'delivered', 'the DESADV delivered');
+    const scan = await fetch(`${env.url}/in/handheld-goods-movement`, {
+      method: 'POST',
+      headers: { 'x-api-key': KEYS.handheld, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        scanId: 'HH-CONSOLE-LEDGER-1',
+        site: 'S0124',
+        movement: { kind: 'receipt-delivery', delivery },
+        items: [
+          { article: '4711', quantity: 1, unit: 'PCE', deliveryItem: '10', serialNumbers: ['SN-LEDGER-1'] },
+        ],
+        device: 'TC52-0042',
+        user: 'jdoe',
+        scannedAt: new Date().toISOString(),
+      }),
+    });
+    expect(scan.status).toBe(202);
+    const auth = { authorization: basicAuth(OPERATOR.username, OPERATOR.password) };
+    await waitFor(async () => {
+      const r = await fetch(`${env.url}/api/serials/SN-LEDGER-1`, { headers: auth });
+      return (
+        r.status === 200 && ((await r.json()) as { state: { state: string } }).state.state === 'in-stock'
+      );
+    }, 'SN-LEDGER-1 received in the serial ledger');
+
+    const context = await browser.newContext({
+      viewport: { width: 1440, height: 900 },
+      acceptDownloads: true,
+    });
+    const page = await newPage(context);
+    await signIn(page, OPERATOR);
+    await page.getByRole('link', { name: /^Serials/ }).click();
+    await page.getByLabel('Serial number').fill('SN-LEDGER-1');
+    await page.getByRole('button', { name: 'Look up' }).click();
+    const history = page.getByTestId('serial-history');
+    await expect.poll(() => history.textContent()).toContain('received');
+    const historyText = (await history.textContent()) ?? '';
+    expect(historyText).toContain('shipped');
+    expect(historyText).toContain('S0124');
+    expect(await page.getByTestId('serial-state').textContent()).toContain('in-stock');
+
+    await page.getByText('by delivery').click();
+    await page.getByLabel('Delivery', { exact: true }).fill(delivery);
+    await page.getByRole('button', { name: 'Run recall' }).click();
+    const recallRows = page.getByTestId('recall-rows');
+    await expect.poll(() => recallRows.textContent()).toContain('SN-LEDGER-2');
+    const recallText = (await recallRows.textContent()) ?? '';
+    expect(recallText).toContain('in-stock');
+    expect(recallText).toContain('in-transit');
+    await shot(page, '08-serials');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download CSV' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('recall.csv');
+    const csv = await readFile((await download.path())!, 'utf8');
+    const lines = csv.trim().split('\r\n');
+    expect(lines[0]).toMatch(/^material,serial,state,site/);
+    expect(lines.slice(1).sort()).toEqual([
+      expect.stringMatching(/^4711,SN-LEDGER-1,in-stock,S0124,/),
+      expect.stringMatching(/^4711,SN-LEDGER-2,in-transit,/),
+    ]);
+
+    // the same delivery on the Deliveries screen: expected vs received per serial
+    await page.getByRole('link', { name: /^Deliveries/ }).click();
+    // one of its two serials received: partially received
+    await page.getByText(/^partially-received/).click();
+    const table = page.getByTestId('deliveries-table');
+    await expect.poll(() => table.textContent()).toContain(delivery);
+    await table.getByText(delivery).click();
+    const detail = page.getByTestId('delivery-detail');
+    await expect.poll(() => detail.textContent()).toContain('SN-LEDGER-2');
+    const detailText = (await detail.textContent()) ?? '';
+    expect(detailText).toContain('expected vs received');
+    expect(detailText).toContain('SN-LEDGER-1');
+    await shot(page, '09-delivery-expected-vs-received');
     await context.close();
   });
 

@@ -71,8 +71,21 @@ export async function startConsoleEnv(label: string): Promise<ConsoleEnv> {
   const prefix = uniquePrefix(label);
   const dir = await mkdtemp(join(tmpdir(), `idocgate-console-${label}-`));
   const config = await e2eConfig(sap, wms, { prefix, dataDir: join(dir, 'pglite') });
+  const wmsPartner = config.partners.wms;
   const withViewer = {
     ...config,
+    // SAP also sends DESADVs (goods issue with serials) to the WMS; the serial ledger knows store
+    // S0124 by its ship-to number, so a DESADV to it is a transfer DC01 -> S0124.
+    partners: {
+      ...config.partners,
+      wms: {
+        ...wmsPartner,
+        receives: [...wmsPartner.receives, { ...wmsPartner.receives[0]!, messageType: 'DESADV' }],
+      },
+    },
+    ledger: { intervalMs: 200, sites: { S0124: { customers: ['0000100201'] } } },
+    // ... and the delivery ledger knows the same ship-to as store S0124 (sweeper itself off)
+    sweeper: { shipTo: { '0000100201': 'S0124' } },
     operators: {
       ...config.operators,
       [VIEWER.username]: {
@@ -126,4 +139,16 @@ export function delvry07Xml(n: number, options: { serialPrefix: string; plant?: 
     .replaceAll('SN-1002', `${options.serialPrefix}-2`);
   if (options.plant) xml = xml.replaceAll('<WERKS>1000</WERKS>', `<WERKS>${options.plant}</WERKS>`);
   return xml;
+}
+
+/**
+ * The same sample as a DESADV (goods issue DC01 -> store S0124, ship-to 0000100201) dated today,
+ * with its own DOCNUM, delivery and serials: the serial ledger records the serials as shipped.
+ */
+export function desadvXml(n: number, serialPrefix: string): { xml: string; delivery: string } {
+  const today = new Date().toISOString().slice(0, 10).replaceAll('-', '');
+  const xml = delvry07Xml(n, { serialPrefix })
+    .replace('<MESTYP>WHSORD</MESTYP>', '<MESTYP>DESADV</MESTYP>')
+    .replaceAll(/2024030[24]/g, today);
+  return { xml, delivery: String(80200000 + n) };
 }

@@ -69,11 +69,15 @@ function SerialLookup() {
       {q.data && (
         <Stack gap="xs" mt="sm">
           <Text size="sm">Current state</Text>
-          <RecordTable rows={q.data['state'] ? [q.data['state']] : []} empty="No state." />
+          <RecordTable
+            rows={q.data['state'] ? [q.data['state']] : []}
+            empty="No state."
+            testId="serial-state"
+          />
           <Text size="sm">History</Text>
-          <RecordTable rows={arrayOf(q.data, 'history')} empty="No events." />
+          <RecordTable rows={arrayOf(q.data, 'history')} empty="No events." testId="serial-history" />
           <Text size="sm">Alerts</Text>
-          <RecordTable rows={arrayOf(q.data, 'alerts')} empty="No alerts." />
+          <RecordTable rows={arrayOf(q.data, 'alerts')} empty="No alerts." testId="serial-alerts" />
         </Stack>
       )}
     </Paper>
