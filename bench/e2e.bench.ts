@@ -1,15 +1,19 @@
 /**
- * End-to-end benchmark (`npm run bench:e2e [count]`, default 2 000 messages per run).
+ * End-to-end benchmark (`npm run bench:e2e [count] [rounds]`, default 1 000 messages, 3 rounds).
  *
  * A mix of DELVRY07 (SAP -> XML-HTTP edge -> map -> WMS webhook) and handheld scans (partner JSON
- * -> map -> MBGMCR03 -> SAP XML-HTTP) is posted over real HTTP (32 requests in flight) to the full
- * gateway (edge, store, BullMQ, workers, mapping, transports) on PostgreSQL (own schema) and on
- * PGlite. Receivers on local HTTP servers count what arrives: delivered/s, ingest-to-delivery
- * p50/p99, lost (never arrived) and duplicates (arrived twice). Then Redis bytes per queued
- * message (MEMORY USAGE of the run's keys before/after N messages queued with no worker running;
- * INFO used_memory would count other users of a shared Redis). In the same
- * run the plain baseline (Fastify -> BullMQ -> HTTP POST, no parsing, no store:
- * bench/baselines/e2e-plain.ts) gets the same load; the ratio gateway/baseline is printed.
+ * -> map -> MBGMCR03 -> SAP XML-HTTP), the same mix and count for every side, is posted over real
+ * HTTP (32 requests in flight) to:
+ *   - the plain baseline (Fastify -> BullMQ -> HTTP POST, no parsing, no store:
+ *     bench/baselines/e2e-plain.ts),
+ *   - the full gateway (edge, store, BullMQ, workers, mapping, transports) on PostgreSQL (own
+ *     schema) and on PGlite.
+ * Every side is started once and warmed up (200 messages); then each round drives every side back
+ * to back, the order rotated per round, and the medians of the rounds are reported. Receivers on
+ * local HTTP servers count what arrives: delivered/s, ingest-to-delivery p50/p99, lost (never
+ * arrived) and duplicates (arrived twice). Then Redis bytes per queued message (MEMORY USAGE of the
+ * run's keys before/after N messages queued with no worker running; INFO used_memory would count
+ * other users of a shared Redis). The ratio gateway/baseline is printed against the target 1.0x.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
@@ -30,7 +34,9 @@ import { createLogger } from '../src/logging.js';
 import type { StoreOptions } from '../src/store/open-store.js';
 import { startPlainPipeline } from './baselines/e2e-plain.js';
 
-const N = Number(process.argv[2] ?? 2000);
+const N = Number(process.argv[2] ?? 1000);
+const ROUNDS = Math.max(1, Number(process.argv[3] ?? 3));
+const WARM_UP = 200;
 const IN_FLIGHT = 32;
 const WORKERS_PER_PARTNER = 16;
 const PG_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -344,6 +350,33 @@ console.log(
   `idocgate end-to-end benchmark: ${N} messages per run (half DELVRY07 -> WMS, half scans -> MBGMCR03 -> SAP), ${IN_FLIGHT} in flight, ${2 * WORKERS_PER_PARTNER} workers`,
 );
 
+interface Side {
+  readonly name: string;
+  readonly receiver: Receiver;
+  readonly post: (item: Load) => Promise<string>;
+  readonly results: Result[];
+  close(): Promise<void>;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function summary(side: Side): Result {
+  const r = side.results;
+  return {
+    label: side.name,
+    perSecond: median(r.map((x) => x.perSecond)),
+    p50: median(r.map((x) => x.p50)),
+    p99: median(r.map((x) => x.p99)),
+    lost: r.reduce((n, x) => n + x.lost, 0),
+    duplicates: r.reduce((n, x) => n + x.duplicates, 0),
+  };
+}
+
+const sides: Side[] = [];
 try {
   // baseline
   const plainReceiver = await startReceiver(plainKey);
@@ -363,40 +396,71 @@ try {
     await res.arrayBuffer();
     return item.key;
   };
-  await drive(makeLoad(200, `${run}9`), plainPost, plainReceiver, 'warm-up');
-  const baseline = await drive(
-    makeLoad(N, `${run}1`),
-    plainPost,
-    plainReceiver,
-    'baseline Fastify->BullMQ->POST',
-  );
-  await plain.close();
-  await plainReceiver.close();
-  await deleteKeys(redis, plainPrefix);
-  show(baseline);
+  sides.push({
+    name: 'baseline Fastify->BullMQ->POST',
+    receiver: plainReceiver,
+    post: plainPost,
+    results: [],
+    async close() {
+      await plain.close();
+      await plainReceiver.close();
+      await deleteKeys(redis, plainPrefix);
+    },
+  });
 
   const backends: { name: string; store: Partial<StoreOptions> }[] = [];
   if (await postgresAnswers())
     backends.push({ name: 'PostgreSQL', store: { databaseUrl: PG_URL, schema, poolSize: 20 } });
   else console.log('  (PostgreSQL does not answer: skipped)');
   backends.push({ name: 'PGlite', store: { dataDir: join(dir, 'pglite') } });
-
   let i = 2;
   for (const b of backends) {
     const receiver = await startReceiver(gatewayKey);
     const prefix = `bench-gw-${run}-${i}`;
     const app = await gatewayApp(receiver, prefix, b.store, ['api', 'worker', 'scheduler'], dir);
     const base = await app.listen({ host: '127.0.0.1', port: 0 });
-    await drive(makeLoad(200, `${run}${i}9`), gatewayPost(base), receiver, 'warm-up');
-    const r = await drive(makeLoad(N, `${run}${i}`), gatewayPost(base), receiver, `gateway on ${b.name}`);
-    await app.close();
-    await receiver.close();
-    await deleteKeys(redis, prefix);
-    show(r);
-    console.log(
-      `  ${''.padEnd(34)} ratio to baseline: ${(r.perSecond / baseline.perSecond).toFixed(2)}x delivered/s (target >= 1.0x on PostgreSQL)`,
-    );
+    sides.push({
+      name: `gateway on ${b.name}`,
+      receiver,
+      post: gatewayPost(base),
+      results: [],
+      async close() {
+        await app.close();
+        await receiver.close();
+        await deleteKeys(redis, prefix);
+      },
+    });
     i++;
+  }
+
+  // Warm-up (JIT, connection pools, prepared plans), then rounds with the order rotated.
+  for (const [k, side] of sides.entries()) {
+    await drive(makeLoad(WARM_UP, `${run}${k}9`), side.post, side.receiver, 'warm-up');
+  }
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let j = 0; j < sides.length; j++) {
+      const k = (j + round) % sides.length;
+      const side = sides[k]!;
+      const r = await drive(makeLoad(N, `${run}${k}${round}`), side.post, side.receiver, side.name);
+      side.results.push(r);
+      console.log(
+        `  round ${round + 1}: ${side.name.padEnd(34)} ${r.perSecond.toFixed(0).padStart(6)}/s  p50 ${r.p50.toFixed(0)} ms  p99 ${r.p99.toFixed(0)} ms  lost ${r.lost}  dup ${r.duplicates}`,
+      );
+    }
+  }
+  const summaries = sides.map(summary);
+  for (const side of sides.splice(0)) await side.close();
+  console.log(`  medians of ${ROUNDS} round(s) of ${N} messages (lost/duplicates: totals):`);
+  const baseline = summaries[0]!;
+  for (const r of summaries) {
+    show(r);
+    if (r === baseline) continue;
+    const ratio = r.perSecond / baseline.perSecond;
+    console.log(
+      `  ${''.padEnd(34)} ratio to baseline: ${ratio.toFixed(2)}x delivered/s (target >= 1.0x on PostgreSQL: ${
+        ratio >= 1 ? 'met' : 'not met'
+      })`,
+    );
   }
 
   // Redis bytes per queued message (no workers running)
@@ -443,6 +507,7 @@ try {
     )} (job = document); ${M} queued, MEMORY USAGE of the prefix's keys`,
   );
 } finally {
+  for (const side of sides) await side.close().catch(() => undefined);
   if (await postgresAnswers()) {
     const c = new pg.Client({ connectionString: PG_URL });
     await c.connect();
