@@ -37,6 +37,8 @@ import { startPlainPipeline } from './baselines/e2e-plain.js';
 const N = Number(process.argv[2] ?? 1000);
 const ROUNDS = Math.max(1, Number(process.argv[3] ?? 3));
 const WARM_UP = 200;
+/** `E2E_BENCH_ONLY=PostgreSQL` (comma list, matched against side names) limits the gateway sides (profiling). */
+const ONLY = (process.env['E2E_BENCH_ONLY'] ?? '').split(',').filter((x) => x !== '');
 const IN_FLIGHT = 32;
 const WORKERS_PER_PARTNER = 16;
 const PG_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -415,6 +417,7 @@ try {
   backends.push({ name: 'PGlite', store: { dataDir: join(dir, 'pglite') } });
   let i = 2;
   for (const b of backends) {
+    if (ONLY.length > 0 && !ONLY.some((o) => b.name.includes(o))) continue;
     const receiver = await startReceiver(gatewayKey);
     const prefix = `bench-gw-${run}-${i}`;
     const app = await gatewayApp(receiver, prefix, b.store, ['api', 'worker', 'scheduler'], dir);

@@ -7,17 +7,29 @@ import type { PortConfig } from '../config/schema.js';
 import { CONTROL_FIELDS, type ControlFieldName, type ControlRecord } from '../idoc/model.js';
 
 /** SAP DATS (`YYYYMMDD`) and TIMS (`HHMMSS`) of an instant in an IANA time zone. */
+/** One formatter per time zone: building an Intl.DateTimeFormat costs far more than using one. */
+const FORMATTERS = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let f = FORMATTERS.get(timeZone);
+  if (f === undefined) {
+    f = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    });
+    FORMATTERS.set(timeZone, f);
+  }
+  return f;
+}
+
 export function sapDateTime(epochMs: number, timeZone: string): { date: string; time: string } {
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(new Date(epochMs));
+  const parts = formatterFor(timeZone).formatToParts(new Date(epochMs));
   const get = (t: Intl.DateTimeFormatPartTypes): string => parts.find((p) => p.type === t)?.value ?? '00';
   return {
     date: `${get('year')}${get('month')}${get('day')}`,
