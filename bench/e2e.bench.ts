@@ -37,6 +37,8 @@ import { startPlainPipeline } from './baselines/e2e-plain.js';
 const N = Number(process.argv[2] ?? 1000);
 const ROUNDS = Math.max(1, Number(process.argv[3] ?? 3));
 const WARM_UP = 200;
+/** pg pool size of the gateway (`E2E_BENCH_POOL`, default 20). */
+const POOL = Number(process.env['E2E_BENCH_POOL'] ?? 20);
 /** `E2E_BENCH_ONLY=PostgreSQL` (comma list, matched against side names) limits the gateway sides (profiling). */
 const ONLY = (process.env['E2E_BENCH_ONLY'] ?? '').split(',').filter((x) => x !== '');
 const IN_FLIGHT = 32;
@@ -412,7 +414,7 @@ try {
 
   const backends: { name: string; store: Partial<StoreOptions> }[] = [];
   if (await postgresAnswers())
-    backends.push({ name: 'PostgreSQL', store: { databaseUrl: PG_URL, schema, poolSize: 20 } });
+    backends.push({ name: 'PostgreSQL', store: { databaseUrl: PG_URL, schema, poolSize: POOL } });
   else console.log('  (PostgreSQL does not answer: skipped)');
   backends.push({ name: 'PGlite', store: { dataDir: join(dir, 'pglite') } });
   let i = 2;

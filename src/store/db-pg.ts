@@ -1,15 +1,35 @@
 /** Db on real PostgreSQL through a node-postgres pool. */
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Db, DbOptions, Queryable, Row } from './db.js';
 import { wrapDbError } from './db-errors.js';
 
 type Client = pg.PoolClient;
 
+/** At most this many distinct statements are prepared per process (search SQL varies with its filters). */
+const MAX_NAMED = 1000;
+const names = new Map<string, string>();
+
+/**
+ * The query config: parameterised SQL runs as a named prepared statement, so each pooled
+ * connection parses and plans it once and later calls send only the name and the values.
+ */
+export function queryConfig(sql: string, params: readonly unknown[]): pg.QueryConfig {
+  const values = params as unknown[];
+  if (values.length === 0) return { text: sql, values };
+  let name = names.get(sql);
+  if (name === undefined && names.size < MAX_NAMED) {
+    name = `idg_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
+    names.set(sql, name);
+  }
+  return name === undefined ? { text: sql, values } : { name, text: sql, values };
+}
+
 function clientQueryable(client: Client): Queryable {
   return {
     async query<T = Row>(sql: string, params: readonly unknown[] = []): Promise<{ rows: T[] }> {
       try {
-        const result = await client.query(sql, params as unknown[]);
+        const result = await client.query(queryConfig(sql, params));
         return { rows: result.rows as T[] };
       } catch (err) {
         throw wrapDbError(err, sql);
@@ -38,7 +58,7 @@ export function openPgDb(databaseUrl: string, options: DbOptions): Db {
     kind: 'postgres',
     async query<T = Row>(sql: string, params: readonly unknown[] = []): Promise<{ rows: T[] }> {
       try {
-        const result = await pool.query(sql, params as unknown[]);
+        const result = await pool.query(queryConfig(sql, params));
         return { rows: result.rows as T[] };
       } catch (err) {
         throw wrapDbError(err, sql);
