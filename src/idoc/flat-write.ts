@@ -107,7 +107,8 @@ class IdocWriter {
   private readonly path: Frame[] = [];
   /** Surrogate pairs in the SDATA being written (UTF-16 units minus characters). */
   private pairs = 0;
-  private readonly prefixCache = new Map<string, { mandt: string; docnum: string; prefix: string }>();
+  /** [segnam, mandt, docnum, prefix] quadruples (a few segment types per IDoc). */
+  private readonly prefixes: string[] = [];
 
   constructor(
     private readonly idoc: Idoc,
@@ -225,7 +226,7 @@ class IdocWriter {
         this.pairs = p;
       }
     }
-    if (charCount(segnam) > 30) {
+    if (segnam.length > 30 && charCount(segnam) > 30) {
       this.issue('VALUE_TOO_LONG', this.segPath(), `segment name ${segnam} is longer than 30 characters`, {});
     }
 
@@ -269,10 +270,12 @@ class IdocWriter {
 
   /** SEGNAM + MANDT + DOCNUM columns (49 characters), the same for most records: made once. */
   private headerPrefix(segnam: string, mandt: string, docnum: string): string {
-    const cached = this.prefixCache.get(segnam);
-    if (cached !== undefined && cached.mandt === mandt && cached.docnum === docnum) return cached.prefix;
+    const cache = this.prefixes;
+    for (let i = 0; i < cache.length; i += 4) {
+      if (cache[i] === segnam && cache[i + 1] === mandt && cache[i + 2] === docnum) return cache[i + 3]!;
+    }
     const prefix = padChars(segnam, 30) + padChars(mandt, 3) + padChars(docnum, 16);
-    if (this.prefixCache.size < 256) this.prefixCache.set(segnam, { mandt, docnum, prefix });
+    if (cache.length < 64) cache.push(segnam, mandt, docnum, prefix);
     return prefix;
   }
 
