@@ -4,7 +4,7 @@
  */
 import type { Issue } from '../errors.js';
 import { CONTROL_FIELDS } from '../idoc/model.js';
-import { CONTROL_FIELD_LENGTHS } from '../idoc/validate-control.js';
+import { CONTROL_FIELD_LENGTHS } from '../idoc/model.js';
 import { type LineCursor, parserFileError } from './import-parser-lines.js';
 
 /** One field as written in a parser file (positions are 1-based record positions). */

@@ -3,7 +3,7 @@
  * EDI_DD40 data record (63-character header + 1000 characters SDATA). See
  * ../shared/reference/IDOC-FORMAT.md §1–2. Offsets count characters (UTF-16 code units).
  */
-import { CONTROL_FIELDS, type ControlFieldName } from './model.js';
+import { CONTROL_FIELD_LENGTHS, CONTROL_FIELDS, type ControlFieldName } from './model.js';
 
 export const CONTROL_RECORD_LENGTH = 524;
 export const DATA_HEADER_LENGTH = 63;
@@ -11,45 +11,6 @@ export const SDATA_LENGTH = 1000;
 export const MAX_RECORD_LENGTH = DATA_HEADER_LENGTH + SDATA_LENGTH;
 /** Every control record starts with this (`EDI_DC40`, `EDI_DC40_U`). */
 export const CONTROL_PREFIX = 'EDI_DC40';
-
-const CONTROL_LENGTHS: Readonly<Record<ControlFieldName, number>> = {
-  TABNAM: 10,
-  MANDT: 3,
-  DOCNUM: 16,
-  DOCREL: 4,
-  STATUS: 2,
-  DIRECT: 1,
-  OUTMOD: 1,
-  EXPRSS: 1,
-  TEST: 1,
-  IDOCTYP: 30,
-  CIMTYP: 30,
-  MESTYP: 30,
-  MESCOD: 3,
-  MESFCT: 3,
-  STD: 1,
-  STDVRS: 6,
-  STDMES: 6,
-  SNDPOR: 10,
-  SNDPRT: 2,
-  SNDPFC: 2,
-  SNDPRN: 10,
-  SNDSAD: 21,
-  SNDLAD: 70,
-  RCVPOR: 10,
-  RCVPRT: 2,
-  RCVPFC: 2,
-  RCVPRN: 10,
-  RCVSAD: 21,
-  RCVLAD: 70,
-  CREDAT: 8,
-  CRETIM: 6,
-  REFINT: 14,
-  REFGRP: 14,
-  REFMES: 14,
-  ARCKEY: 70,
-  SERIAL: 20,
-};
 
 export interface ControlFieldLayout {
   readonly name: ControlFieldName;
@@ -61,7 +22,7 @@ export interface ControlFieldLayout {
 export const CONTROL_LAYOUT: readonly ControlFieldLayout[] = (() => {
   let offset = 0;
   return CONTROL_FIELDS.map((name) => {
-    const length = CONTROL_LENGTHS[name];
+    const length = CONTROL_FIELD_LENGTHS[name];
     const field = { name, offset, length };
     offset += length;
     return field;

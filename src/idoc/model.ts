@@ -48,6 +48,46 @@ export const CONTROL_FIELDS = [
 
 export type ControlFieldName = (typeof CONTROL_FIELDS)[number];
 
+/** EDI_DC40 field lengths (524 characters in all), in CONTROL_FIELDS order (IDOC-FORMAT.md §1). */
+export const CONTROL_FIELD_LENGTHS: Readonly<Record<ControlFieldName, number>> = {
+  TABNAM: 10,
+  MANDT: 3,
+  DOCNUM: 16,
+  DOCREL: 4,
+  STATUS: 2,
+  DIRECT: 1,
+  OUTMOD: 1,
+  EXPRSS: 1,
+  TEST: 1,
+  IDOCTYP: 30,
+  CIMTYP: 30,
+  MESTYP: 30,
+  MESCOD: 3,
+  MESFCT: 3,
+  STD: 1,
+  STDVRS: 6,
+  STDMES: 6,
+  SNDPOR: 10,
+  SNDPRT: 2,
+  SNDPFC: 2,
+  SNDPRN: 10,
+  SNDSAD: 21,
+  SNDLAD: 70,
+  RCVPOR: 10,
+  RCVPRT: 2,
+  RCVPFC: 2,
+  RCVPRN: 10,
+  RCVSAD: 21,
+  RCVLAD: 70,
+  CREDAT: 8,
+  CRETIM: 6,
+  REFINT: 14,
+  REFGRP: 14,
+  REFMES: 14,
+  ARCKEY: 70,
+  SERIAL: 20,
+};
+
 /**
  * Control record values keyed by EDI_DC40 field name. Keys keep the order in which they were
  * read (XML senders do not always use SAP's order); absent keys mean "not given", an empty

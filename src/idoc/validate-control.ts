@@ -2,48 +2,8 @@
  * Checks of the EDI_DC40 control record: required fields and field lengths (IDOC-FORMAT.md §1).
  */
 import type { Issue } from '../errors.js';
-import { CONTROL_FIELDS, type ControlFieldName, type ControlRecord } from './model.js';
+import { CONTROL_FIELD_LENGTHS, CONTROL_FIELDS, type ControlFieldName, type ControlRecord } from './model.js';
 import { charLength, isInitial } from './validate-values.js';
-
-/** EDI_DC40 field lengths (524 characters in all), in CONTROL_FIELDS order. */
-export const CONTROL_FIELD_LENGTHS: Readonly<Record<ControlFieldName, number>> = {
-  TABNAM: 10,
-  MANDT: 3,
-  DOCNUM: 16,
-  DOCREL: 4,
-  STATUS: 2,
-  DIRECT: 1,
-  OUTMOD: 1,
-  EXPRSS: 1,
-  TEST: 1,
-  IDOCTYP: 30,
-  CIMTYP: 30,
-  MESTYP: 30,
-  MESCOD: 3,
-  MESFCT: 3,
-  STD: 1,
-  STDVRS: 6,
-  STDMES: 6,
-  SNDPOR: 10,
-  SNDPRT: 2,
-  SNDPFC: 2,
-  SNDPRN: 10,
-  SNDSAD: 21,
-  SNDLAD: 70,
-  RCVPOR: 10,
-  RCVPRT: 2,
-  RCVPFC: 2,
-  RCVPRN: 10,
-  RCVSAD: 21,
-  RCVLAD: 70,
-  CREDAT: 8,
-  CRETIM: 6,
-  REFINT: 14,
-  REFGRP: 14,
-  REFMES: 14,
-  ARCKEY: 70,
-  SERIAL: 20,
-};
 
 export interface IdocContext {
   readonly index: number;

@@ -5,13 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Issue } from '../errors.js';
-import { CONTROL_FIELDS } from '../idoc/model.js';
-
-/** EDI_DC40 field lengths, in CONTROL_FIELDS order (sum 524). */
-const CONTROL_LENGTHS = [
-  10, 3, 16, 4, 2, 1, 1, 1, 1, 30, 30, 30, 3, 3, 1, 6, 6, 10, 2, 2, 10, 21, 70, 10, 2, 2, 10, 21, 70, 8, 6,
-  14, 14, 14, 70, 20,
-] as const;
+import { CONTROL_FIELD_LENGTHS, CONTROL_FIELDS } from '../idoc/model.js';
 
 /** EDI_DD40 header layout; SDATA follows at offset 63 (1000 characters). */
 const DATA_FIELDS = [
@@ -47,7 +41,7 @@ function cut(
   return { row, end: at };
 }
 
-const CONTROL_LAYOUT = CONTROL_FIELDS.map((name, i) => [name, CONTROL_LENGTHS[i] ?? 0] as const);
+const CONTROL_LAYOUT = CONTROL_FIELDS.map((name) => [name, CONTROL_FIELD_LENGTHS[name]] as const);
 
 /**
  * Splits a flat IDoc file into RFC table rows. Values are right-trimmed (the RFC library pads

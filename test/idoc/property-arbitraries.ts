@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import type { CompiledDefinition, CompiledSegment } from '../../src/definitions/registry.js';
 import type { FieldDefinition } from '../../src/definitions/types.js';
 import { CONTROL_FIELDS, type ControlRecord, type Idoc, type Segment } from '../../src/idoc/model.js';
-import { CONTROL_FIELD_LENGTHS } from '../../src/idoc/validate-control.js';
+import { CONTROL_FIELD_LENGTHS } from '../../src/idoc/model.js';
 
 /**
  * Characters for CHAR values: printable ASCII (XML markup characters included), Latin-1 and a
