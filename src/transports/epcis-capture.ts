@@ -14,7 +14,7 @@ import {
   envNameSchema,
   httpUrlSchema,
   printableUrl,
-  resolveSecretValue,
+  resolveAuthHeader,
   tlsSchema,
 } from './options.js';
 import type { Transport, TransportDefinition } from './types.js';
@@ -61,23 +61,7 @@ export const epcisCaptureTransport: TransportDefinition<typeof epcisCaptureOptio
   create(options, deps): Transport {
     const url = captureUrl(options);
     const secrets: string[] = [];
-    const auth =
-      options.authHeader !== undefined
-        ? {
-            name: options.authHeader.name,
-            value: resolveSecretValue(
-              options.authHeader.value,
-              options.authHeader.valueEnv,
-              deps,
-              'authHeader.valueEnv',
-            ),
-          }
-        : undefined;
-    if (auth !== undefined) {
-      secrets.push(auth.value);
-      const token = /^\S+\s+(\S+)$/.exec(auth.value)?.[1];
-      if (token !== undefined) secrets.push(token);
-    }
+    const auth = resolveAuthHeader(options.authHeader, deps, secrets);
     const client = createHttpClient({ url, tls: options.tls });
     const receiver = `EPCIS repository ${printableUrl(url)}`;
     return {

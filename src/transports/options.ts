@@ -57,6 +57,25 @@ export function resolveSecretValue(
   });
 }
 
+/**
+ * Resolves an `authHeader: { name, value | valueEnv }` option and adds the value (and its token
+ * after a scheme such as `Bearer`) to `secrets`, so error messages can be scrubbed of them.
+ */
+export function resolveAuthHeader(
+  option:
+    | { readonly name: string; readonly value?: string | undefined; readonly valueEnv?: string | undefined }
+    | undefined,
+  deps: TransportDeps,
+  secrets: string[],
+): { readonly name: string; readonly value: string } | undefined {
+  if (option === undefined) return undefined;
+  const value = resolveSecretValue(option.value, option.valueEnv, deps, 'authHeader.valueEnv');
+  secrets.push(value);
+  const token = /^\S+\s+(\S+)$/.exec(value)?.[1];
+  if (token !== undefined) secrets.push(token);
+  return { name: option.name, value };
+}
+
 /** Reads the CA file once at create time; a missing file is a configuration error. */
 export function readCaFile(tls: TlsOptions | undefined): Buffer | undefined {
   if (tls?.caFile === undefined) return undefined;

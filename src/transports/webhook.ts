@@ -13,6 +13,7 @@ import {
   envNameSchema,
   httpUrlSchema,
   printableUrl,
+  resolveAuthHeader,
   resolveSecretValue,
   tlsSchema,
 } from './options.js';
@@ -73,23 +74,7 @@ export const webhookTransport: TransportDefinition<typeof webhookOptionsSchema> 
   create(options, deps): Transport {
     const url = new URL(options.url);
     const secrets: string[] = [];
-    const auth =
-      options.authHeader !== undefined
-        ? {
-            name: options.authHeader.name,
-            value: resolveSecretValue(
-              options.authHeader.value,
-              options.authHeader.valueEnv,
-              deps,
-              'authHeader.valueEnv',
-            ),
-          }
-        : undefined;
-    if (auth !== undefined) {
-      secrets.push(auth.value);
-      const token = /^\S+\s+(\S+)$/.exec(auth.value)?.[1];
-      if (token !== undefined) secrets.push(token);
-    }
+    const auth = resolveAuthHeader(options.authHeader, deps, secrets);
     const hmacSecret =
       options.hmac !== undefined
         ? resolveSecretValue(options.hmac.secret, options.hmac.secretEnv, deps, 'hmac.secretEnv')
