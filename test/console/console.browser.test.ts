@@ -345,7 +345,14 @@ describe.skipIf(!run)('operations console in Chromium', () => {
       expect.stringMatching(/^4711,SN-LEDGER-2,in-transit,/),
     ]);
 
-    // the same delivery on the Deliveries screen: expected vs received per serial
+    // the same delivery on the Deliveries screen: expected vs received per serial — once the
+    // delivery ledger's own catch-up (a periodic job, independent of the serial ledger) has it
+    await waitFor(async () => {
+      const r = await fetch(`${env.url}/api/deliveries/${delivery}`, { headers: auth });
+      if (r.status !== 200) return false;
+      const body = (await r.json()) as { delivery: { view: string }; totals: { received: number } };
+      return body.delivery.view === 'partially-received' && body.totals.received === 1;
+    }, 'the delivery ledger has the delivery, partially received');
     await page.getByRole('link', { name: /^Deliveries/ }).click();
     // one of its two serials received: partially received
     await page.getByText(/^partially-received/).click();
