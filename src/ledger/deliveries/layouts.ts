@@ -7,14 +7,11 @@
  * segments E1EDL11 / E1EDL46 / E1EDL59, handling units E1EDL37 > E1EDL44, partners E1ADRM1),
  * §5 (MBGMCR03: items and serials are siblings linked by MATDOC_ITM) and §8 (movement types).
  */
-
-/** A chain of child segment types below a parent, and the field holding the serial number. */
-export interface SerialPath {
-  readonly path: readonly string[];
-  readonly field: string;
-}
+import { DELVRY_LAYOUT, type DelvryLayout, type QualifiedDate } from '../idoc-layouts.js';
 
 /** A child segment of the delivery header whose field must (or must not) hold one of the values. */
+export type { QualifiedDate, SerialPath } from '../idoc-layouts.js';
+
 export interface HeaderCondition {
   readonly segment: string;
   readonly field: string;
@@ -35,45 +32,8 @@ export interface DeliveryRole {
   readonly unless?: readonly HeaderCondition[];
 }
 
-/** A date (and time) segment with a qualifier, tried in order for the goods-issue time. */
-export interface QualifiedDate {
-  readonly segment: string;
-  readonly qualifierField: string;
-  readonly qualifier: string;
-  readonly date: string;
-  readonly time: string;
-}
-
-export interface DeliveryIdocLayout {
+export interface DeliveryIdocLayout extends DelvryLayout {
   readonly kind: 'delivery';
-  readonly idocTypes: readonly string[];
-  readonly header: { readonly segment: string; readonly delivery: string; readonly shippingPoint: string };
-  readonly item: {
-    readonly segment: string;
-    readonly position: string;
-    readonly material: string;
-    readonly quantity: string;
-    readonly unit: string;
-    readonly plant: string;
-    readonly storageLocation: string;
-    readonly batch: string;
-    readonly serials: readonly SerialPath[];
-  };
-  readonly handlingUnit: {
-    readonly segment: string;
-    readonly id: string;
-    readonly content: string;
-    readonly contentPosition: string;
-    readonly contentMaterial: string;
-    readonly serials: readonly SerialPath[];
-  };
-  readonly partner: {
-    readonly segment: string;
-    readonly qualifierField: string;
-    readonly id: string;
-    /** Qualifier of the ship-to party (the receiving site). */
-    readonly shipTo: string;
-  };
   /** Goods-issue date segments, tried in order; the control record's CREDAT/CRETIM is the last resort. */
   readonly goodsIssue: readonly QualifiedDate[];
   readonly roles: readonly DeliveryRole[];
@@ -115,39 +75,9 @@ const PIC = { segment: 'E1EDL18', field: 'QUALF', values: ['PIC'] } as const;
 export const DELIVERY_LEDGER_LAYOUTS: readonly DeliveryLedgerLayout[] = [
   {
     kind: 'delivery',
-    idocTypes: ['DELVRY07', 'DELVRY06', 'DELVRY05', 'DELVRY03'],
-    header: { segment: 'E1EDL20', delivery: 'VBELN', shippingPoint: 'VSTEL' },
-    item: {
-      segment: 'E1EDL24',
-      position: 'POSNR',
-      material: 'MATNR',
-      quantity: 'LFIMG',
-      unit: 'VRKME',
-      plant: 'WERKS',
-      storageLocation: 'LGORT',
-      batch: 'CHARG',
-      serials: [
-        { path: ['E1EDL11'], field: 'SERNR' },
-        { path: ['E1EDL58', 'E1EDL59'], field: 'SERNR' },
-      ],
-    },
-    handlingUnit: {
-      segment: 'E1EDL37',
-      id: 'EXIDV',
-      content: 'E1EDL44',
-      contentPosition: 'POSNR',
-      contentMaterial: 'MATNR',
-      serials: [{ path: ['E1EDL46'], field: 'SERNR' }],
-    },
-    partner: { segment: 'E1ADRM1', qualifierField: 'PARTNER_Q', id: 'PARTNER_ID', shipTo: 'WE' },
-    // E1EDT13 QUALF 006 is the goods-issue date: in the public samples it sits between picking
-    // (010) and delivery (007) dates, and the WMS confirmation mapping writes the actual time there.
-    // The qualifier's meaning is not confirmed by an SAP source (IDOC-FORMAT.md §4: UNSURE).
-    // ISDD/ISDZ = actual date/time (00000000 while not posted), NTANF/NTANZ = planned.
-    goodsIssue: [
-      { segment: 'E1EDT13', qualifierField: 'QUALF', qualifier: '006', date: 'ISDD', time: 'ISDZ' },
-      { segment: 'E1EDT13', qualifierField: 'QUALF', qualifier: '006', date: 'NTANF', time: 'NTANZ' },
-    ],
+    ...DELVRY_LAYOUT,
+    // actual goods issue first, the planned one while it is not posted yet
+    goodsIssue: [DELVRY_LAYOUT.goodsIssueActual, DELVRY_LAYOUT.goodsIssuePlanned],
     roles: [
       { messageTypes: ['SHPORD', 'WHSORD', 'DESADV'], role: 'expect' },
       // A store's own confirmation: goods movement posted (PGI) without a picking confirmation.

@@ -96,7 +96,7 @@ function extractDelivery(
     const role = deliveryRole(layout, mestyp, header);
     const shipTo =
       children(header, layout.partner.segment)
-        .filter((p) => (p.fields[layout.partner.qualifier] ?? '').trim() === layout.partner.shipTo)
+        .filter((p) => (p.fields[layout.partner.qualifierField] ?? '').trim() === layout.partner.shipTo)
         .map((p) => keyOrNull(p.fields[layout.partner.id]))
         .find((v) => v !== null) ?? null;
     const items = children(header, layout.item.segment);
@@ -160,7 +160,7 @@ function extractDelivery(
     for (const item of items) {
       const material = normalizeKey(item.fields[layout.item.material]);
       for (const serial of serialsUnder(item, layout.item.serials))
-        emit(material, serial, field(item, layout.item.plant), field(item, layout.item.sloc));
+        emit(material, serial, field(item, layout.item.plant), field(item, layout.item.storageLocation));
     }
     for (const [key, material] of huMaterial)
       emit(material, key.split('\u0000')[1] ?? '', undefined, undefined);

@@ -5,13 +5,10 @@
  * code branches on the layout kind, never on an IDoc type name: a new type (or an extension with
  * other segment names) is one more entry here.
  */
+import { DELVRY_LAYOUT, type DelvryLayout, type QualifiedDate } from '../idoc-layouts.js';
 import type { Movement } from './types.js';
 
-/** A chain of segment types below a parent, and the field holding the serial number. */
-export interface SerialPath {
-  readonly path: readonly string[];
-  readonly field: string;
-}
+export type { SerialPath } from '../idoc-layouts.js';
 
 /** What a delivery message means for its serials, chosen by message type and a qualifier. */
 export interface DeliveryRole {
@@ -26,40 +23,10 @@ export interface DeliveryRole {
   readonly role: 'shipped' | 'packed' | 'announce';
 }
 
-export interface DeliveryLayout {
+export interface DeliveryLayout extends DelvryLayout {
   readonly kind: 'delivery';
-  readonly idocTypes: readonly string[];
-  readonly header: { readonly segment: string; readonly delivery: string; readonly shippingPoint: string };
-  readonly item: {
-    readonly segment: string;
-    readonly position: string;
-    readonly material: string;
-    readonly plant: string;
-    readonly sloc: string;
-    readonly serials: readonly SerialPath[];
-  };
-  readonly handlingUnit: {
-    readonly segment: string;
-    readonly id: string;
-    readonly content: string;
-    readonly contentPosition: string;
-    readonly contentMaterial: string;
-    readonly serials: readonly SerialPath[];
-  };
-  readonly partner: {
-    readonly segment: string;
-    readonly qualifier: string;
-    readonly id: string;
-    readonly shipTo: string;
-  };
   /** Date/time segments tried in order for the event time (before the control record's CREDAT/CRETIM). */
-  readonly times: readonly {
-    readonly segment: string;
-    readonly qualifierField: string;
-    readonly qualifier: string;
-    readonly date: string;
-    readonly time: string;
-  }[];
+  readonly times: readonly QualifiedDate[];
   readonly roles: readonly DeliveryRole[];
 }
 
@@ -93,30 +60,9 @@ export type IdocSerialLayout = DeliveryLayout | GoodsMovementLayout;
 export const IDOC_SERIAL_LAYOUTS: readonly IdocSerialLayout[] = [
   {
     kind: 'delivery',
-    idocTypes: ['DELVRY07', 'DELVRY06', 'DELVRY05', 'DELVRY03'],
-    header: { segment: 'E1EDL20', delivery: 'VBELN', shippingPoint: 'VSTEL' },
-    item: {
-      segment: 'E1EDL24',
-      position: 'POSNR',
-      material: 'MATNR',
-      plant: 'WERKS',
-      sloc: 'LGORT',
-      serials: [
-        { path: ['E1EDL11'], field: 'SERNR' },
-        { path: ['E1EDL58', 'E1EDL59'], field: 'SERNR' },
-      ],
-    },
-    handlingUnit: {
-      segment: 'E1EDL37',
-      id: 'EXIDV',
-      content: 'E1EDL44',
-      contentPosition: 'POSNR',
-      contentMaterial: 'MATNR',
-      serials: [{ path: ['E1EDL46'], field: 'SERNR' }],
-    },
-    partner: { segment: 'E1ADRM1', qualifier: 'PARTNER_Q', id: 'PARTNER_ID', shipTo: 'WE' },
-    // E1EDT13 QUALF 006 carries the goods-issue date in the samples seen (ISDD/ISDZ actual, NTANF planned).
-    times: [{ segment: 'E1EDT13', qualifierField: 'QUALF', qualifier: '006', date: 'ISDD', time: 'ISDZ' }],
+    ...DELVRY_LAYOUT,
+    // the event happened at the actual goods issue; without one, the IDoc's creation time
+    times: [DELVRY_LAYOUT.goodsIssueActual],
     roles: [
       { messageTypes: ['DESADV'], role: 'shipped' },
       {

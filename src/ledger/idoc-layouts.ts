@@ -1,0 +1,101 @@
+/**
+ * Where deliveries sit in the DELVRY IDoc types — the one data table both ledgers (deliveries for
+ * the pushback sweeper, serials for chain of custody) read from. A new delivery IDoc type or an
+ * extension is one more entry in their `idocTypes`, or a copy of this layout with other names.
+ */
+
+/** A serial number field under a segment, reached through child segment types. */
+export interface SerialPath {
+  readonly path: readonly string[];
+  readonly field: string;
+}
+
+/** A date/time pair in a qualified segment (e.g. E1EDT13 QUALF 006). */
+export interface QualifiedDate {
+  readonly segment: string;
+  readonly qualifierField: string;
+  readonly qualifier: string;
+  readonly date: string;
+  readonly time: string;
+}
+
+export interface DelvryLayout {
+  readonly idocTypes: readonly string[];
+  readonly header: { readonly segment: string; readonly delivery: string; readonly shippingPoint: string };
+  readonly item: {
+    readonly segment: string;
+    readonly position: string;
+    readonly material: string;
+    readonly quantity: string;
+    readonly unit: string;
+    readonly plant: string;
+    readonly storageLocation: string;
+    readonly batch: string;
+    readonly serials: readonly SerialPath[];
+  };
+  readonly handlingUnit: {
+    readonly segment: string;
+    readonly id: string;
+    readonly content: string;
+    readonly contentPosition: string;
+    readonly contentMaterial: string;
+    readonly serials: readonly SerialPath[];
+  };
+  readonly partner: {
+    readonly segment: string;
+    readonly qualifierField: string;
+    readonly id: string;
+    /** Qualifier of the ship-to party (the receiving site). */
+    readonly shipTo: string;
+  };
+  /**
+   * E1EDT13 QUALF 006 is the goods-issue date: in the public samples it sits between picking (010)
+   * and delivery (007) dates, and the WMS confirmation mapping writes the actual time there. The
+   * qualifier's meaning is not confirmed by an SAP source (IDOC-FORMAT.md §4: UNSURE).
+   * ISDD/ISDZ = actual date/time (00000000 while not posted), NTANF/NTANZ = planned.
+   */
+  readonly goodsIssueActual: QualifiedDate;
+  readonly goodsIssuePlanned: QualifiedDate;
+}
+
+export const DELVRY_LAYOUT: DelvryLayout = {
+  idocTypes: ['DELVRY07', 'DELVRY06', 'DELVRY05', 'DELVRY03'],
+  header: { segment: 'E1EDL20', delivery: 'VBELN', shippingPoint: 'VSTEL' },
+  item: {
+    segment: 'E1EDL24',
+    position: 'POSNR',
+    material: 'MATNR',
+    quantity: 'LFIMG',
+    unit: 'VRKME',
+    plant: 'WERKS',
+    storageLocation: 'LGORT',
+    batch: 'CHARG',
+    serials: [
+      { path: ['E1EDL11'], field: 'SERNR' },
+      { path: ['E1EDL58', 'E1EDL59'], field: 'SERNR' },
+    ],
+  },
+  handlingUnit: {
+    segment: 'E1EDL37',
+    id: 'EXIDV',
+    content: 'E1EDL44',
+    contentPosition: 'POSNR',
+    contentMaterial: 'MATNR',
+    serials: [{ path: ['E1EDL46'], field: 'SERNR' }],
+  },
+  partner: { segment: 'E1ADRM1', qualifierField: 'PARTNER_Q', id: 'PARTNER_ID', shipTo: 'WE' },
+  goodsIssueActual: {
+    segment: 'E1EDT13',
+    qualifierField: 'QUALF',
+    qualifier: '006',
+    date: 'ISDD',
+    time: 'ISDZ',
+  },
+  goodsIssuePlanned: {
+    segment: 'E1EDT13',
+    qualifierField: 'QUALF',
+    qualifier: '006',
+    date: 'NTANF',
+    time: 'NTANZ',
+  },
+};
