@@ -34,7 +34,13 @@ try {
   process.exit(0);
 }
 const built = join(here, 'dist', 'index.html');
-const inputs = [join(here, 'src'), join(here, 'index.html'), join(here, 'vite.config.ts')];
+// the console also imports the server's status vocabulary (src/pipeline/store-port.ts)
+const inputs = [
+  join(here, 'src'),
+  join(here, 'index.html'),
+  join(here, 'vite.config.ts'),
+  join(here, '..', 'src', 'pipeline', 'store-port.ts'),
+];
 if (!force && existsSync(built) && statSync(built).mtimeMs >= Math.max(...inputs.map(newest))) {
   process.exit(0);
 }

@@ -1,16 +1,11 @@
 /** Shapes of the gateway API answers the console reads (see /docs for the full OpenAPI). */
 
-export const STATUSES = [
-  'received',
-  'queued',
-  'processing',
-  'delivered',
-  'failed',
-  'dead',
-  'blocked',
-  'cancelled',
-] as const;
-export type Status = (typeof STATUSES)[number];
+// The status vocabulary and party shape are the server's own (a pure module without imports).
+import { MESSAGE_STATUSES, type MessageStatus, type PartyRef } from '../../src/pipeline/store-port';
+export type { PartyRef };
+
+export const STATUSES = MESSAGE_STATUSES;
+export type Status = MessageStatus;
 export type Role = 'viewer' | 'operator';
 
 export interface StatusMeta {
@@ -18,12 +13,6 @@ export interface StatusMeta {
   readonly meaning: string;
   readonly finished: boolean;
   readonly sap: { readonly in: string; readonly out: string };
-}
-
-export interface PartyRef {
-  readonly prt: string;
-  readonly prn: string;
-  readonly por?: string;
 }
 
 export interface MessageRecord {
