@@ -12,12 +12,13 @@ import {
   DATA_HEADER_LENGTH,
   MAX_RECORD_LENGTH,
   column,
+  padRight,
   controlCharAt,
   trimmedEnd,
   twoCharColumn,
   typeFromSegnam,
 } from './flat-layout.js';
-import type { ControlRecord, FlatLayoutHints, FlatRecordHints, Idoc, Segment } from './model.js';
+import type { ControlRecord, FieldValues, FlatLayoutHints, FlatRecordHints, Idoc, Segment } from './model.js';
 
 /** The lines of one IDoc as collected by the assembler. */
 const HEADER = DATA_HEADER_LENGTH;
@@ -80,15 +81,6 @@ export function parseControlRecord(line: string): ControlRecord {
   return control;
 }
 
-/** `column(line, start, length) === value`, without making the string. */
-function sameColumn(line: string, start: number, length: number, value: string): boolean {
-  const n = value.length;
-  if (n > length || !sameChars(line, value, n, start)) return false;
-  const end = Math.min(start + length, line.length);
-  for (let i = start + n; i < end; i++) if (line.charCodeAt(i) !== SPACE) return false;
-  return true;
-}
-
 /** Shared strings for 6-digit numbers (SEGNUM/PSGNUM `000001`...), made on first use. */
 const SIX_DIGITS: string[] = [];
 const SIX_DIGITS_LIMIT = 100_000;
@@ -108,12 +100,6 @@ function sixDigitColumn(line: string, start: number): string {
 /** `line[s, e)` in characters, cut out of the original line (`units` from charView). */
 function unitSlice(line: string, units: Int32Array, s: number, e: number): string {
   return line.slice(units[s]!, units[e]!);
-}
-
-/** `line` starts with the first `n` characters of `s`. */
-function sameChars(line: string, s: string, n: number, at = 0): boolean {
-  for (let i = 0; i < n; i++) if (line.charCodeAt(at + i) !== s.charCodeAt(i)) return false;
-  return true;
 }
 
 function binaryAt(index: number, lineNo: number, line: string, at: number): Issue {
@@ -205,9 +191,24 @@ export function buildIdoc(input: IdocLines, registry: DefinitionRegistry): FlatI
   // repeat too (start with the control record's strings), SEGNUM and PSGNUM come from a shared
   // table of 6-digit numbers: equal header values are one string, not one per record.
   let segnam = '';
+  /** The 30-character SEGNAM column as read, blanks included (lines without surrogate pairs). */
+  let segnamColumn: string | undefined;
   let resolved: ResolvedSegment | undefined;
+  /** Fields to split and where the definition's SDATA ends, for `resolved`. */
+  let fieldCount = 0;
+  let layoutEnd = HEADER;
   let mandt = control.MANDT ?? '';
   let docnum = control.DOCNUM ?? '';
+  /** MANDT and DOCNUM columns (19 characters) as read, for lines without surrogate pairs. */
+  let headerColumns = padRight(mandt, 3) + padRight(docnum, 16);
+  // The tree is built while reading, from SEGNUM/PSGNUM as SAP writes them (increasing numbers,
+  // PSGNUM naming an open ancestor). At the first record that does not follow that, `regular`
+  // turns false and buildHierarchy places every segment afterwards, with its issues.
+  const top: Segment[] = [];
+  let regular = true;
+  let lastSegnum = '';
+  /** The open path from a top-level segment to the previous record. */
+  const path: Segment[] = [];
   for (let r = 1; r < lines.length; r++) {
     const raw = lines[r]!;
     const lineNo = lineNos[r]!;
@@ -240,14 +241,26 @@ export function buildIdoc(input: IdocLines, registry: DefinitionRegistry): FlatI
     }
     if (fatal.length > 0) continue; // keep scanning for further fatal problems only
     let junk = plain ? -1 : controlCharAt(line, 0, HEADER);
-    const segEnd = trimmedEnd(line, 0, 30);
-    if (segEnd !== segnam.length || !sameChars(line, segnam, segEnd)) {
-      segnam = units ? unitSlice(raw, units, 0, segEnd) : line.slice(0, segEnd);
-      resolved = def?.resolve(segnam);
-    }
     if (junk >= 0) return { issues, fatal: [binaryAt(index, lineNo, line, junk)] };
-    if (units !== undefined || !sameColumn(line, 30, 3, mandt)) mandt = columnOf(line, raw, units, 30, 3);
-    if (units !== undefined || !sameColumn(line, 33, 16, docnum)) docnum = columnOf(line, raw, units, 33, 16);
+    if (segnamColumn === undefined || !line.startsWith(segnamColumn)) {
+      const segEnd = trimmedEnd(line, 0, 30);
+      segnam = units ? unitSlice(raw, units, 0, segEnd) : line.slice(0, segEnd);
+      segnamColumn = units ? undefined : line.slice(0, 30);
+      resolved = def?.resolve(segnam);
+      if (resolved) {
+        const { segment: seg, version } = resolved;
+        fieldCount = version ? Math.min(version.fieldCount, seg.fields.length) : seg.fields.length;
+        layoutEnd = HEADER + (version ? seg.lengthOf(version) : seg.sdataLength);
+      }
+    }
+    if (units !== undefined) {
+      mandt = columnOf(line, raw, units, 30, 3);
+      docnum = columnOf(line, raw, units, 33, 16);
+    } else if (!line.startsWith(headerColumns, 30)) {
+      mandt = column(line, 30, 3);
+      docnum = column(line, 33, 16);
+      headerColumns = line.slice(30, 49);
+    }
     const hints: FlatRecordHints = {
       recordLength: length,
       segnam,
@@ -260,11 +273,9 @@ export function buildIdoc(input: IdocLines, registry: DefinitionRegistry): FlatI
     let segment: Segment;
     if (resolved) {
       const seg = resolved.segment;
-      const version = resolved.version;
-      const fields: Record<string, string> = {};
       const defs = seg.fields;
-      const count = version ? Math.min(version.fieldCount, defs.length) : defs.length;
-      for (let i = 0; i < count; i++) {
+      const fields: FieldValues = {};
+      for (let i = 0; i < fieldCount; i++) {
         const f = defs[i]!;
         const s = HEADER + f.offset;
         if (s >= end) break;
@@ -280,7 +291,6 @@ export function buildIdoc(input: IdocLines, registry: DefinitionRegistry): FlatI
         }
       }
       segment = { type: seg.type, fields, children: [], flat: hints };
-      const layoutEnd = HEADER + (version ? seg.lengthOf(version) : seg.sdataLength);
       if (end > layoutEnd) {
         junk = plain ? -1 : controlCharAt(line, layoutEnd, end);
         if (junk >= 0) return { issues, fatal: [binaryAt(index, lineNo, line, junk)] };
@@ -322,9 +332,68 @@ export function buildIdoc(input: IdocLines, registry: DefinitionRegistry): FlatI
       parentTypes.push(undefined);
     }
     segments.push(segment);
+    if (regular) regular = attachRegular(segment, hints, lastSegnum, path, top);
+    lastSegnum = hints.segnum;
   }
   if (fatal.length > 0) return { issues, fatal };
+  if (!regular) placeByHierarchy(segments, parentTypes, top, lineNos, controlLineNo, index, issues);
 
+  const flat: FlatLayoutHints = {
+    lineEnding: input.lineEnding === '\r\n' ? '\r\n' : '\n',
+    controlLength: controlLine.length,
+    tabnam: control.TABNAM ?? '',
+    controlMandt: control.MANDT ?? '',
+    controlDocnum: control.DOCNUM ?? '',
+    segmentCount: segments.length,
+    ...(input.finalNewline ? {} : { finalNewline: false }),
+  };
+  return { idoc: { control, segments: top, flat }, issues, fatal };
+}
+
+/**
+ * Puts `segment` into the tree when its SEGNUM follows `lastSegnum` (same width, greater) and its
+ * PSGNUM is `000000` or the SEGNUM of an open ancestor; false (nothing changed) otherwise.
+ */
+export function attachRegular(
+  segment: Segment,
+  hints: FlatRecordHints,
+  lastSegnum: string,
+  path: Segment[],
+  top: Segment[],
+): boolean {
+  const { segnum, psgnum } = hints;
+  if (segnum === '' || psgnum === '' || psgnum === segnum) return false;
+  if (lastSegnum !== '' && (segnum.length !== lastSegnum.length || segnum <= lastSegnum)) return false;
+  if (psgnum === TOP_PSGNUM) {
+    top.push(segment);
+    path.length = 0;
+    path.push(segment);
+    return true;
+  }
+  for (let k = path.length - 1; k >= 0; k--) {
+    const parent = path[k]!;
+    if (parent.flat!.segnum === psgnum) {
+      parent.children.push(segment);
+      path.length = k + 1;
+      path.push(segment);
+      return true;
+    }
+  }
+  return false;
+}
+
+const TOP_PSGNUM = '000000';
+
+/** The tree and its issues from buildHierarchy, for IDocs whose numbering attach could not follow. */
+function placeByHierarchy(
+  segments: readonly Segment[],
+  parentTypes: readonly ParentType[],
+  top: Segment[],
+  lineNos: readonly number[],
+  controlLineNo: number,
+  index: number,
+  issues: Issue[],
+): void {
   const { parents, issues: hierarchyIssues } = buildHierarchy(segments, parentTypes);
   for (const h of hierarchyIssues) {
     // every record became a segment (a skipped record is fatal), so segment i is line i + 1
@@ -342,23 +411,13 @@ export function buildIdoc(input: IdocLines, registry: DefinitionRegistry): FlatI
       ),
     );
   }
-  const top: Segment[] = [];
+  top.length = 0;
+  for (const s of segments) s.children.length = 0;
   for (let i = 0; i < segments.length; i++) {
     const p = parents[i]!;
     if (p < 0) top.push(segments[i]!);
     else segments[p]!.children.push(segments[i]!);
   }
-
-  const flat: FlatLayoutHints = {
-    lineEnding: input.lineEnding === '\r\n' ? '\r\n' : '\n',
-    controlLength: controlLine.length,
-    tabnam: control.TABNAM ?? '',
-    controlMandt: control.MANDT ?? '',
-    controlDocnum: control.DOCNUM ?? '',
-    segmentCount: segments.length,
-    ...(input.finalNewline ? {} : { finalNewline: false }),
-  };
-  return { idoc: { control, segments: top, flat }, issues, fatal };
 }
 
 function recordTooLong(index: number, lineNo: number, length: number, record?: number): Issue {
