@@ -468,49 +468,52 @@ try {
     );
   }
 
-  // Redis bytes per queued message (no workers running)
-  const M = Math.min(N, 1000);
-  const queuedReceiver = await startReceiver(gatewayKey);
-  const qPrefix = `bench-mem-${run}`;
-  const apiOnly = await gatewayApp(queuedReceiver, qPrefix, { dataDir: 'memory://' }, ['api'], dir);
-  const qBase = await apiOnly.listen({ host: '127.0.0.1', port: 0 });
-  const post = gatewayPost(qBase);
-  const infoBefore = await usedMemory(redis);
-  const before = await prefixMemory(redis, qPrefix);
-  for (const item of makeLoad(M, `${run}8`)) await post(item);
-  const after = await prefixMemory(redis, qPrefix);
-  const infoAfter = await usedMemory(redis);
-  await apiOnly.close();
-  await queuedReceiver.close();
-  await deleteKeys(redis, qPrefix);
+  // Redis bytes per queued message (no workers running); E2E_BENCH_NO_MEMORY=1 skips it (profiling)
+  const redisBytes = async (): Promise<void> => {
+    const M = Math.min(N, 1000);
+    const queuedReceiver = await startReceiver(gatewayKey);
+    const qPrefix = `bench-mem-${run}`;
+    const apiOnly = await gatewayApp(queuedReceiver, qPrefix, { dataDir: 'memory://' }, ['api'], dir);
+    const qBase = await apiOnly.listen({ host: '127.0.0.1', port: 0 });
+    const post = gatewayPost(qBase);
+    const infoBefore = await usedMemory(redis);
+    const before = await prefixMemory(redis, qPrefix);
+    for (const item of makeLoad(M, `${run}8`)) await post(item);
+    const after = await prefixMemory(redis, qPrefix);
+    const infoAfter = await usedMemory(redis);
+    await apiOnly.close();
+    await queuedReceiver.close();
+    await deleteKeys(redis, qPrefix);
 
-  const pPrefix = `bench-plain-mem-${run}`;
-  const plainNoWorker = await startPlainPipeline({
-    connection: { ...REDIS, maxRetriesPerRequest: null },
-    prefix: pPrefix,
-    targets: { sap: 'http://127.0.0.1:9/sap', wms: 'http://127.0.0.1:9/wms' },
-    concurrency: 1,
-    noWorker: true,
-  });
-  const pBefore = await prefixMemory(redis, pPrefix);
-  for (const item of makeLoad(M, `${run}7`)) {
-    await fetch(`${plainNoWorker.url}/plain/${item.kind === 'delvry07' ? 'wms' : 'sap'}`, {
-      method: 'POST',
-      headers: { 'content-type': 'text/plain' },
-      body: item.body,
-    }).then((r) => r.arrayBuffer());
-  }
-  const pAfter = await prefixMemory(redis, pPrefix);
-  await plainNoWorker.close();
-  await deleteKeys(redis, pPrefix);
-  console.log(
-    `  Redis INFO used_memory delta per queued gateway message: ${Math.round((infoAfter - infoBefore) / M)} (noisy on a shared Redis)`,
-  );
-  console.log(
-    `  Redis bytes per queued message: gateway ${Math.round((after - before) / M)} (job = message id), baseline ${Math.round(
-      (pAfter - pBefore) / M,
-    )} (job = document); ${M} queued, MEMORY USAGE of the prefix's keys`,
-  );
+    const pPrefix = `bench-plain-mem-${run}`;
+    const plainNoWorker = await startPlainPipeline({
+      connection: { ...REDIS, maxRetriesPerRequest: null },
+      prefix: pPrefix,
+      targets: { sap: 'http://127.0.0.1:9/sap', wms: 'http://127.0.0.1:9/wms' },
+      concurrency: 1,
+      noWorker: true,
+    });
+    const pBefore = await prefixMemory(redis, pPrefix);
+    for (const item of makeLoad(M, `${run}7`)) {
+      await fetch(`${plainNoWorker.url}/plain/${item.kind === 'delvry07' ? 'wms' : 'sap'}`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: item.body,
+      }).then((r) => r.arrayBuffer());
+    }
+    const pAfter = await prefixMemory(redis, pPrefix);
+    await plainNoWorker.close();
+    await deleteKeys(redis, pPrefix);
+    console.log(
+      `  Redis INFO used_memory delta per queued gateway message: ${Math.round((infoAfter - infoBefore) / M)} (noisy on a shared Redis)`,
+    );
+    console.log(
+      `  Redis bytes per queued message: gateway ${Math.round((after - before) / M)} (job = message id), baseline ${Math.round(
+        (pAfter - pBefore) / M,
+      )} (job = document); ${M} queued, MEMORY USAGE of the prefix's keys`,
+    );
+  };
+  if (process.env['E2E_BENCH_NO_MEMORY'] !== '1') await redisBytes();
 } finally {
   for (const side of sides) await side.close().catch(() => undefined);
   if (await postgresAnswers()) {

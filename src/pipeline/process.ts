@@ -40,14 +40,25 @@ function asksForStatus(route: Route): boolean {
   return route.kind === 'to-partner' && route.receives.statusToSap !== 'none';
 }
 
-export async function processJob(deps: PipelineDeps, run: JobRun): Promise<JobOutcome> {
+/** The general claim: read the message, check the job's token, status and ordering key, then claim. */
+async function claim(
+  deps: PipelineDeps,
+  run: JobRun,
+  claimText: string,
+): Promise<{ claimed: MessageRecord } | { outcome: JobOutcome }> {
   const { store } = deps;
   const m = await store.get(run.messageId);
-  if (m === undefined) return { kind: 'skipped', reason: 'message not found (purged?)' };
+  if (m === undefined) return { outcome: { kind: 'skipped', reason: 'message not found (purged?)' } };
   if (m.enqueueToken !== run.token) {
-    return { kind: 'skipped', reason: `stale job: the message is at generation ${m.enqueueToken ?? 'none'}` };
+    return {
+      outcome: {
+        kind: 'skipped',
+        reason: `stale job: the message is at generation ${m.enqueueToken ?? 'none'}`,
+      },
+    };
   }
-  if (!CLAIMABLE.includes(m.status)) return { kind: 'skipped', reason: `message is ${m.status}` };
+  if (!CLAIMABLE.includes(m.status))
+    return { outcome: { kind: 'skipped', reason: `message is ${m.status}` } };
   if (m.orderingKey !== null) {
     const head = await store.headOfKey(m.orderingKey);
     if (head !== undefined && head.id !== m.id) {
@@ -56,16 +67,30 @@ export async function processJob(deps: PipelineDeps, run: JobRun): Promise<JobOu
         expectFrom: m.status,
         text: `waits for ${head.id} (${head.status}) of ordering key ${m.orderingKey}`,
       });
-      return { kind: 'skipped', reason: 'blocked behind its ordering key' };
+      return { outcome: { kind: 'skipped', reason: 'blocked behind its ordering key' } };
     }
   }
-  const attempt = run.attemptsMade + 1;
   const claimed = await store.transition(m.id, 'processing', {
     by: WORKER,
     expectFrom: m.status,
-    text: `attempt ${attempt} of ${run.maxAttempts}`,
+    text: claimText,
   });
-  if (!claimed) return { kind: 'skipped', reason: 'claimed or changed by someone else' };
+  if (!claimed) return { outcome: { kind: 'skipped', reason: 'claimed or changed by someone else' } };
+  return { claimed: m };
+}
+
+export async function processJob(deps: PipelineDeps, run: JobRun): Promise<JobOutcome> {
+  const attempt = run.attemptsMade + 1;
+  const claimText = `attempt ${attempt} of ${run.maxAttempts}`;
+  // The common case in one round trip: the job's own message, no ordering key, claimable.
+  const fast = await deps.store.claimUnordered?.(run.messageId, run.token, CLAIMABLE, {
+    by: WORKER,
+    text: claimText,
+  });
+  const { store } = deps;
+  const claimed = fast !== undefined ? { claimed: fast } : await claim(deps, run, claimText);
+  if ('outcome' in claimed) return claimed.outcome;
+  const m = claimed.claimed;
 
   const log = deps.logger.child({
     messageId: m.id,

@@ -395,6 +395,18 @@ export interface Store {
     to: MessageStatus,
     options: TransitionOptions,
   ): Promise<boolean>;
+  /**
+   * The job's fast claim: moves a message without ordering key from one of `from` to
+   * `processing` when it still carries the job's enqueue token, in one round trip, and returns
+   * it as claimed. Undefined when any of that does not hold (nothing changed): the caller then
+   * reads the message and decides (stale job, ordering key, gone...). Optional.
+   */
+  claimUnordered?(
+    id: string,
+    token: string,
+    from: readonly MessageStatus[],
+    options: Omit<TransitionOptions, 'expectFrom'>,
+  ): Promise<MessageRecord | undefined>;
   attempts(id: string): Promise<AttemptRecord[]>;
   search(query: MessageQuery, options?: SearchOptions): Promise<SearchPage>;
   /** How many messages a bulk action on this query would touch (dry run). */

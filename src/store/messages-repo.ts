@@ -16,10 +16,11 @@ import {
 import type { Queryable, Row } from './db.js';
 import { MAX_INDEXED_TEXT, contentColumns, isMessageId, type StoreContext } from './context.js';
 import { insertAudit } from './audit-repo.js';
-import { insertKeys } from './receive.js';
+import { cleanKeys, insertKeys } from './receive.js';
 import {
   MESSAGE_COLUMNS,
   VERSION_COLUMNS,
+  num,
   optStr,
   str,
   toAttempt,
@@ -72,15 +73,16 @@ export async function addVersion(
   id: string,
   input: AddVersionInput,
 ): Promise<VersionRecord> {
+  const audit = input.audit;
+  if (audit === undefined) return addVersionStatement(ctx, id, input);
   const now = ctx.clock();
   return ctx.db.transaction(async (tx) => {
-    await lockMessage(tx, id);
+    const version = await nextVersion(tx, id);
     const [text, bytes] = contentColumns(input.content);
     const { rows } = await tx.query(
       `INSERT INTO message_versions AS v (message_id, version, kind, format, content_text, content_bytes,
          content_type, created_by, note, created_at)
-       VALUES ($1, (SELECT coalesce(max(version), 0) + 1 FROM message_versions WHERE message_id = $1),
-         $2, $3, $4, $5, $6, $7, $8, $9)
+       VALUES ($1, $10, $2, $3, $4, $5, $6, $7, $8, $9)
        RETURNING ${VERSION_COLUMNS}`,
       [
         id,
@@ -92,6 +94,7 @@ export async function addVersion(
         input.createdBy,
         input.note ?? null,
         now,
+        version,
       ],
     );
     if (input.searchKeys !== undefined) {
@@ -104,10 +107,85 @@ export async function addVersion(
     } else {
       await tx.query('UPDATE messages SET updated_at = $2 WHERE id = $1', [id, now]);
     }
-    if (input.audit !== undefined) await insertAudit(tx, now, { ...input.audit, messageId: id });
+    await insertAudit(tx, now, { ...audit, messageId: id });
     if (rows[0] === undefined) throw new IdocgateError('STORE_CONFLICT', 'The new version is not readable');
     return toVersion(rows[0]);
   });
+}
+
+/** Locks the message row and takes the next version number (see migrations/0030). */
+async function nextVersion(q: Queryable, id: string): Promise<number> {
+  if (!isMessageId(id)) throw notFound(id);
+  const { rows } = await q.query(
+    'UPDATE messages SET version_count = version_count + 1 WHERE id = $1 RETURNING version_count',
+    [id],
+  );
+  if (rows[0] === undefined) throw notFound(id);
+  return num(rows[0], 'version_count');
+}
+
+/**
+ * addVersion without an audit entry as ONE statement (one round trip, one commit): the message
+ * row's version counter is taken (which locks the row), the version inserted with that number,
+ * the search keys and the indexed text added.
+ */
+async function addVersionStatement(
+  ctx: StoreContext,
+  id: string,
+  input: AddVersionInput,
+): Promise<VersionRecord> {
+  if (!isMessageId(id)) throw notFound(id);
+  const [text, bytes] = contentColumns(input.content);
+  const keys = cleanKeys(input.searchKeys?.keys ?? []);
+  const now = ctx.clock();
+  const { rows } = await ctx.db.query(
+    `WITH u AS (
+       UPDATE messages SET version_count = version_count + 1, updated_at = $9,
+         search_text = CASE WHEN $12::boolean THEN search_text || to_tsvector('simple', $13)
+           ELSE search_text END
+       WHERE id = $1
+       RETURNING id, version_count
+     ), v AS (
+       INSERT INTO message_versions (message_id, version, kind, format, content_text, content_bytes,
+         content_type, created_by, note, created_at)
+       SELECT u.id, u.version_count, $2, $3, $4, $5, $6, $7, $8, $9 FROM u
+       RETURNING id, version
+     ), k AS (
+       INSERT INTO message_keys (message_id, kind, value)
+       SELECT u.id, kk, kv FROM u, unnest($10::text[], $11::text[]) AS t(kk, kv)
+       ON CONFLICT DO NOTHING
+     )
+     SELECT id, version FROM v`,
+    [
+      id,
+      input.kind,
+      input.format,
+      text,
+      bytes,
+      input.contentType ?? null,
+      input.createdBy,
+      input.note ?? null,
+      now,
+      keys.map((k) => k.kind),
+      keys.map((k) => k.value),
+      input.searchKeys !== undefined,
+      input.searchKeys === undefined ? '' : indexedExtra(input.searchKeys.keys, input.searchKeys.text),
+    ],
+  );
+  const row = rows[0];
+  if (row === undefined) throw notFound(id);
+  return {
+    id: num(row, 'id'),
+    messageId: id,
+    version: num(row, 'version'),
+    kind: input.kind,
+    format: input.format,
+    content: input.content,
+    contentType: input.contentType ?? null,
+    createdBy: input.createdBy,
+    note: input.note ?? null,
+    createdAt: now,
+  };
 }
 
 export async function searchKeys(q: Queryable, id: string): Promise<SearchKey[]> {
@@ -204,6 +282,45 @@ async function transitionStatement(
   return from === null ? null : (from as MessageStatus);
 }
 
+/** See Store.claimUnordered: the compare-and-set to `processing` that also returns the message. */
+export async function claimUnordered(
+  ctx: StoreContext,
+  id: string,
+  token: string,
+  from: readonly MessageStatus[],
+  options: Omit<TransitionOptions, 'expectFrom'>,
+): Promise<MessageRecord | undefined> {
+  if (!isMessageId(id)) return undefined;
+  const now = ctx.clock();
+  const { rows } = await ctx.db.query(
+    `WITH old AS (
+       SELECT id, status FROM messages WHERE id = $1 FOR UPDATE
+     ), m AS (
+       UPDATE messages m SET status = 'processing', updated_at = $2,
+         sap_status = CASE WHEN m.direction = 'out' THEN $5 ELSE $6 END, status_text = $7
+       FROM old
+       WHERE m.id = old.id AND m.status = ANY($3::text[]) AND m.enqueue_token = $4
+         AND m.ordering_key IS NULL
+       RETURNING old.status AS from_status, ${MESSAGE_COLUMNS}
+     ), h AS (
+       INSERT INTO message_status_history (message_id, from_status, to_status, sap_status, text, by, at)
+       SELECT $1, from_status, 'processing', sap_status, $7, $8, $2 FROM m
+     )
+     SELECT * FROM m`,
+    [
+      id,
+      now,
+      [...from],
+      token,
+      sapStatusFor('processing', 'out'),
+      sapStatusFor('processing', 'in'),
+      options.text ?? null,
+      options.by,
+    ],
+  );
+  return rows[0] === undefined ? undefined : toMessage(rows[0]);
+}
+
 export async function transition(
   ctx: StoreContext,
   id: string,
@@ -268,7 +385,12 @@ export async function recordAttempt(
   return attemptStatement(ctx.db, ctx.clock(), id, input);
 }
 
-/** recordAttempt + transition in one transaction (one commit instead of two). */
+/**
+ * recordAttempt + transition as ONE statement (one round trip and one commit): the attempt is
+ * counted and its row inserted together with the compare-and-set status change. When the status
+ * is not an expected one, nothing changed: the attempt is then recorded on its own and false
+ * returned (as recordAttempt followed by a refused transition would).
+ */
 export async function finishAttempt(
   ctx: StoreContext,
   id: string,
@@ -276,11 +398,65 @@ export async function finishAttempt(
   to: MessageStatus,
   options: TransitionOptions,
 ): Promise<boolean> {
+  if (!isMessageId(id)) throw notFound(id);
   const now = ctx.clock();
-  return ctx.db.transaction(async (tx) => {
-    await attemptStatement(tx, now, id, attempt);
-    return (await transitionStatement(tx, now, id, to, options)) !== null;
-  });
+  const clearsError = to === 'delivered' || to === 'cancelled';
+  const error = options.error !== undefined ? options.error : clearsError ? null : undefined;
+  const nextAttempt =
+    options.nextAttemptAt !== undefined ? options.nextAttemptAt : clearsError ? null : undefined;
+  const failedAttempt = attempt.outcome === 'error';
+  const { rows } = await ctx.db.query(
+    `WITH old AS (
+       SELECT id, status, direction FROM messages WHERE id = $1 FOR UPDATE
+     ), upd AS (
+       UPDATE messages m SET status = $2, attempts = m.attempts + 1,
+         sap_status = coalesce($3, CASE WHEN old.direction = 'out' THEN $12 ELSE $13 END),
+         status_text = $4, updated_at = $5,
+         last_error_code = CASE WHEN $6::boolean THEN $7 WHEN $15::boolean THEN $16 ELSE m.last_error_code END,
+         last_error_text = CASE WHEN $6::boolean THEN $8 WHEN $15::boolean THEN $17 ELSE m.last_error_text END,
+         next_attempt_at = CASE WHEN $9::boolean THEN $10::timestamptz ELSE m.next_attempt_at END
+       FROM old
+       WHERE m.id = old.id AND m.status = ANY($11::text[])
+       RETURNING old.status AS from_status, m.sap_status, m.attempts
+     ), a AS (
+       INSERT INTO message_attempts (message_id, attempt_no, transport, outcome, duration_ms, error_code,
+         error_text, at)
+       SELECT $1, upd.attempts, $18, $19, $20, $21, $22, $5 FROM upd
+     ), h AS (
+       INSERT INTO message_status_history (message_id, from_status, to_status, sap_status, text, by, at)
+       SELECT $1, from_status, $2, sap_status, $4, $14, $5 FROM upd
+     )
+     SELECT (SELECT from_status FROM upd) AS from_status, EXISTS (SELECT 1 FROM old) AS found`,
+    [
+      id,
+      to,
+      options.sapStatus ?? null,
+      options.text ?? null,
+      now,
+      error !== undefined,
+      error?.code ?? null,
+      error?.text ?? null,
+      nextAttempt !== undefined,
+      nextAttempt ?? null,
+      [...expectedList(options.expectFrom)],
+      sapStatusFor(to, 'out'),
+      sapStatusFor(to, 'in'),
+      options.by,
+      failedAttempt,
+      attempt.error?.code ?? 'UNKNOWN',
+      attempt.error?.text ?? '',
+      attempt.transport,
+      attempt.outcome,
+      Math.max(0, Math.round(attempt.durationMs)),
+      attempt.error?.code ?? null,
+      attempt.error?.text ?? null,
+    ],
+  );
+  const row = rows[0];
+  if (row === undefined || row['found'] !== true) throw notFound(id);
+  if (optStr(row, 'from_status') !== null) return true;
+  await attemptStatement(ctx.db, now, id, attempt);
+  return false;
 }
 
 export async function attempts(q: Queryable, id: string): Promise<AttemptRecord[]> {

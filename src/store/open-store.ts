@@ -59,6 +59,7 @@ export function createStore(ctx: StoreContext): OpenedStore {
     history: (id) => messages.history(db, id),
     recordAttempt: (id, input) => messages.recordAttempt(ctx, id, input),
     finishAttempt: (id, attempt, to, options) => messages.finishAttempt(ctx, id, attempt, to, options),
+    claimUnordered: (id, token, from, options) => messages.claimUnordered(ctx, id, token, from, options),
     attempts: (id) => messages.attempts(db, id),
     search: (query, options) => searching.search(db, query, options),
     countByQuery: (query) => searching.countByQuery(db, query),

@@ -1,5 +1,5 @@
 /**
- * receive(): one transaction stores the message, its raw (and parsed) payload, its first status,
+ * receive(): one statement stores the message, its raw (and parsed) payload, its first status,
  * business keys and idempotency key, or returns the original of a duplicate and stores nothing.
  * Race-safe: the three duplicate rules are unique indexes and the INSERT uses ON CONFLICT DO
  * NOTHING, which waits for a concurrent insert of the same key and then sees it.
@@ -95,44 +95,93 @@ async function findOriginal(
   return undefined;
 }
 
-/** The children of a new message (history, payload versions, keys) in one statement. */
-function childrenStatement(
+/**
+ * The message row and its children (history, payload versions, keys) as ONE statement: the
+ * children are inserted only when the message row was (ON CONFLICT DO NOTHING inserts nothing for
+ * a duplicate, and the statement then returns no row).
+ */
+function receiveStatement(
   id: string,
   input: ReceiveInput,
+  n: Normalized,
+  status: 'received' | 'queued',
+  token: string | null,
   history: readonly { from: string | null; to: string; sap: string; text: string | null }[],
   now: Date,
 ): { sql: string; params: unknown[] } {
-  const params: unknown[] = [id, input.by, now];
+  const payloads = input.parsed === undefined ? [input.raw] : [input.raw, input.parsed];
+  const params: unknown[] = [
+    id,
+    input.direction,
+    input.partner ?? null,
+    input.channel ?? null,
+    blankToNull(input.idocType),
+    blankToNull(input.extension),
+    blankToNull(input.messageType),
+    n.docnum,
+    n.arckey,
+    n.senderPrt,
+    n.senderPrn,
+    input.sender?.por?.trim() ?? '',
+    input.receiver?.prt.trim() ?? '',
+    input.receiver?.prn.trim() ?? '',
+    input.receiver?.por?.trim() ?? '',
+    history[history.length - 1]!.sap,
+    token === null ? (input.statusText ?? null) : null,
+    input.orderingKey ?? null,
+    n.idempotencyKey === null ? null : n.scope,
+    n.idempotencyKey,
+    input.correlation?.messageId ?? null,
+    input.correlation?.kind ?? null,
+    indexedText(input, n),
+    now,
+    status,
+    token,
+    payloads.length,
+    input.by,
+  ];
   const p = (v: unknown): string => {
     params.push(v);
     return `$${params.length}`;
   };
   const historyRows = history.map(
-    (h) => `($1, ${p(h.from)}::text, ${p(h.to)}::text, ${p(h.sap)}::text, ${p(h.text)}::text, $2, $3)`,
+    (h) => `(${p(h.from)}::text, ${p(h.to)}::text, ${p(h.sap)}::text, ${p(h.text)}::text)`,
   );
-  const payloads = input.parsed === undefined ? [input.raw] : [input.raw, input.parsed];
   const versionRows = payloads.map((v, i) => {
     const [text, bytes] = contentColumns(v.content);
-    return `($1, ${i + 1}, '${i === 0 ? 'raw' : 'parsed'}', ${p(v.format)}::text, ${p(text)}::text, ${p(
+    return `(${i + 1}, '${i === 0 ? 'raw' : 'parsed'}', ${p(v.format)}::text, ${p(text)}::text, ${p(
       bytes,
-    )}::bytea, ${p(v.contentType ?? null)}::text, $2, $3)`;
+    )}::bytea, ${p(v.contentType ?? null)}::text)`;
   });
   const keys = cleanKeys(input.searchKeys ?? []);
   const keyKinds = p(keys.map((k) => k.kind));
   const keyValues = p(keys.map((k) => k.value));
-  const sql = `WITH h AS (
+  const sql = `WITH m AS (
+      INSERT INTO messages AS m (id, direction, partner, channel, idoc_type, extension, message_type,
+        docnum, arckey, sender_prt, sender_prn, sender_por, receiver_prt, receiver_prn, receiver_por,
+        status, sap_status, status_text, ordering_key, idempotency_scope, idempotency_key,
+        correlation_id, correlation_kind, search_text, created_at, updated_at, queued_at, enqueue_token,
+        version_count)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $25, $16, $17,
+        $18, $19, $20, $21, $22, to_tsvector('simple', $23), $24, $24,
+        CASE WHEN $26::text IS NULL THEN NULL ELSE $24::timestamptz END, $26, $27)
+      ON CONFLICT DO NOTHING
+      RETURNING ${MESSAGE_COLUMNS}
+    ), h AS (
       INSERT INTO message_status_history (message_id, from_status, to_status, sap_status, text, by, at)
-      VALUES ${historyRows.join(', ')}
+      SELECT m.id::uuid, x.f, x.t, x.s, x.txt, $28, $24
+      FROM m, (VALUES ${historyRows.join(', ')}) AS x(f, t, s, txt)
     ), v AS (
       INSERT INTO message_versions (message_id, version, kind, format, content_text, content_bytes,
         content_type, created_by, created_at)
-      VALUES ${versionRows.join(', ')}
+      SELECT m.id::uuid, x.n, x.k, x.f, x.ct, x.cb, x.ty, $28, $24
+      FROM m, (VALUES ${versionRows.join(', ')}) AS x(n, k, f, ct, cb, ty)
     ), k AS (
       INSERT INTO message_keys (message_id, kind, value)
-      SELECT $1, kk, kv FROM unnest(${keyKinds}::text[], ${keyValues}::text[]) AS t(kk, kv)
+      SELECT m.id::uuid, kk, kv FROM m, unnest(${keyKinds}::text[], ${keyValues}::text[]) AS t(kk, kv)
       ON CONFLICT DO NOTHING
     )
-    SELECT 1 AS done`;
+    SELECT * FROM m`;
   return { sql, params };
 }
 
@@ -141,78 +190,52 @@ export async function receive(ctx: StoreContext, input: ReceiveInput): Promise<R
   const now = ctx.clock();
   const id = ctx.newId();
   const sapStatus = sapStatusFor('received', input.direction);
-  // Queued in the same transaction when asked and no ordering key has to be consulted first.
+  // Queued in the same statement when asked and no ordering key has to be consulted first.
   const token = input.orderingKey === undefined ? blankToNull(input.queueToken) : null;
-  const status = token === null ? 'received' : 'queued';
-  const finalSap = token === null ? sapStatus : sapStatusFor('queued', input.direction);
+  const history: { from: string | null; to: string; sap: string; text: string | null }[] = [
+    { from: null, to: 'received', sap: sapStatus, text: input.statusText ?? null },
+  ];
+  if (token !== null) {
+    history.push({
+      from: 'received',
+      to: 'queued',
+      sap: sapStatusFor('queued', input.direction),
+      text: null,
+    });
+  }
+  const statement = receiveStatement(
+    id,
+    input,
+    n,
+    token === null ? 'received' : 'queued',
+    token,
+    history,
+    now,
+  );
 
+  const store = async (q: Queryable): Promise<ReceiveResult> => {
+    const { rows } = await q.query(statement.sql, statement.params);
+    const row = rows[0];
+    if (row !== undefined) return { duplicate: false, message: toMessage(row) };
+    const original = await findOriginal(q, input, n);
+    if (original === undefined) {
+      // The conflicting row vanished between the conflict and the look-up (e.g. purged).
+      throw new IdocgateError('STORE_CONFLICT', 'A duplicate was detected but its original is gone');
+    }
+    return { duplicate: true, duplicateOf: original.reason, message: original.message };
+  };
+  if (input.orderingKey === undefined) return store(ctx.db);
   return ctx.db.transaction(async (tx) => {
-    if (input.orderingKey !== undefined) {
-      // Receipts of one key are serialized so that receipt_seq order is also commit order.
-      await tx.query('SELECT pg_advisory_xact_lock($1::int, $2::int)', [
-        ADVISORY_ORDERING,
-        lockKey(input.orderingKey),
-      ]);
-    }
-    const inserted = await tx.query(
-      `INSERT INTO messages AS m (id, direction, partner, channel, idoc_type, extension, message_type,
-         docnum, arckey, sender_prt, sender_prn, sender_por, receiver_prt, receiver_prn, receiver_por,
-         status, sap_status, status_text, ordering_key, idempotency_scope, idempotency_key,
-         correlation_id, correlation_kind, search_text, created_at, updated_at, queued_at, enqueue_token)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $25, $16, $17,
-         $18, $19, $20, $21, $22, to_tsvector('simple', $23), $24, $24,
-         CASE WHEN $26::text IS NULL THEN NULL ELSE $24::timestamptz END, $26)
-       ON CONFLICT DO NOTHING
-       RETURNING ${MESSAGE_COLUMNS}`,
-      [
-        id,
-        input.direction,
-        input.partner ?? null,
-        input.channel ?? null,
-        blankToNull(input.idocType),
-        blankToNull(input.extension),
-        blankToNull(input.messageType),
-        n.docnum,
-        n.arckey,
-        n.senderPrt,
-        n.senderPrn,
-        input.sender?.por?.trim() ?? '',
-        input.receiver?.prt.trim() ?? '',
-        input.receiver?.prn.trim() ?? '',
-        input.receiver?.por?.trim() ?? '',
-        finalSap,
-        token === null ? (input.statusText ?? null) : null,
-        input.orderingKey ?? null,
-        n.idempotencyKey === null ? null : n.scope,
-        n.idempotencyKey,
-        input.correlation?.messageId ?? null,
-        input.correlation?.kind ?? null,
-        indexedText(input, n),
-        now,
-        status,
-        token,
-      ],
-    );
-    const row = inserted.rows[0];
-    if (row === undefined) {
-      const original = await findOriginal(tx, input, n);
-      if (original === undefined) {
-        // The conflicting row vanished between the conflict and the look-up (e.g. purged).
-        throw new IdocgateError('STORE_CONFLICT', 'A duplicate was detected but its original is gone');
-      }
-      return { duplicate: true, duplicateOf: original.reason, message: original.message };
-    }
-    const history: { from: string | null; to: string; sap: string; text: string | null }[] = [
-      { from: null, to: 'received', sap: sapStatus, text: input.statusText ?? null },
-    ];
-    if (token !== null) history.push({ from: 'received', to: 'queued', sap: finalSap, text: null });
-    const children = childrenStatement(id, input, history, now);
-    await tx.query(children.sql, children.params);
-    return { duplicate: false, message: toMessage(row) };
+    // Receipts of one key are serialized so that receipt_seq order is also commit order.
+    await tx.query('SELECT pg_advisory_xact_lock($1::int, $2::int)', [
+      ADVISORY_ORDERING,
+      lockKey(input.orderingKey!),
+    ]);
+    return store(tx);
   });
 }
 
-function cleanKeys(
+export function cleanKeys(
   keys: readonly { readonly kind: string; readonly value: string }[],
 ): { kind: string; value: string }[] {
   return keys

@@ -112,6 +112,22 @@ describe.each(backends('fast'))('one-commit paths on $name', (backend) => {
       });
     });
 
+    it("keeps the failed attempt's error when the transition names none", async () => {
+      const { message } = await store.receive(delvry(unique('P'), { queueToken: '1' }));
+      await store.transition(message.id, 'processing', { by: 'w', expectFrom: 'queued' });
+      const error = { code: 'TRANSPORT_TIMEOUT', text: 'no answer in 30 s' };
+      await store.finishAttempt!(
+        message.id,
+        { transport: 'webhook', outcome: 'error', durationMs: 30_000, error },
+        'failed',
+        { by: 'w', expectFrom: 'processing' },
+      );
+      expect(await store.get(message.id)).toMatchObject({ status: 'failed', attempts: 1, lastError: error });
+      expect(await store.attempts(message.id)).toMatchObject([
+        { attemptNo: 1, outcome: 'error', errorCode: error.code, errorText: error.text },
+      ]);
+    });
+
     it('keeps the attempt but refuses the transition when the status changed (cancelled meanwhile)', async () => {
       const { message } = await store.receive(delvry(unique('P'), { queueToken: '1' }));
       await store.transition(message.id, 'processing', { by: 'w', expectFrom: 'queued' });
@@ -141,6 +157,52 @@ describe.each(backends('fast'))('one-commit paths on $name', (backend) => {
           { by: 'w' },
         ),
       ).rejects.toMatchObject({ code: 'MESSAGE_NOT_FOUND' });
+    });
+  });
+
+  describe.skipIf(!backend.available)('claimUnordered', () => {
+    const by = { by: 'w', text: 'attempt 1 of 5' };
+
+    it('claims a queued message carrying the token and returns it as processing', async () => {
+      const { message } = await store.receive(delvry(unique('P'), { queueToken: '7' }));
+      const claimed = await store.claimUnordered!(message.id, '7', ['queued', 'failed'], by);
+      expect(claimed).toMatchObject({
+        id: message.id,
+        status: 'processing',
+        sapStatus: '62',
+        enqueueToken: '7',
+      });
+      expect(await store.get(message.id)).toEqual(claimed);
+      expect((await store.history(message.id)).at(-1)).toMatchObject({
+        from: 'queued',
+        to: 'processing',
+        text: 'attempt 1 of 5',
+        by: 'w',
+      });
+    });
+
+    it('changes nothing for another token, another status, an ordering key or an unknown id', async () => {
+      const { message } = await store.receive(delvry(unique('P'), { queueToken: '2' }));
+      expect(await store.claimUnordered!(message.id, '1', ['queued'], by)).toBeUndefined();
+      expect(await store.claimUnordered!(message.id, '2', ['failed'], by)).toBeUndefined();
+      const ordered = await store.receive(delvry(unique('P'), { orderingKey: 'K1' }));
+      await store.markQueued(ordered.message.id, '1');
+      expect(await store.claimUnordered!(ordered.message.id, '1', ['queued'], by)).toBeUndefined();
+      expect(
+        await store.claimUnordered!('00000000-0000-4000-8000-000000000000', '1', ['queued'], by),
+      ).toBeUndefined();
+      expect(await store.get(message.id)).toMatchObject({ status: 'queued' });
+      expect(await store.get(ordered.message.id)).toMatchObject({ status: 'queued' });
+      expect(await store.history(message.id)).toHaveLength(2);
+    });
+
+    it('lets exactly one of ten parallel claims win', async () => {
+      const { message } = await store.receive(delvry(unique('P'), { queueToken: '1' }));
+      const results = await Promise.all(
+        Array.from({ length: 10 }, () => store.claimUnordered!(message.id, '1', ['queued'], by)),
+      );
+      expect(results.filter((r) => r !== undefined)).toHaveLength(1);
+      expect((await store.history(message.id)).filter((h) => h.to === 'processing')).toHaveLength(1);
     });
   });
 
