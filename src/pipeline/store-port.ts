@@ -376,6 +376,8 @@ export interface Store {
   /** Finds a message by partner idempotency key. */
   getByIdempotencyKey(scope: string, key: string): Promise<MessageRecord | undefined>;
   versions(id: string): Promise<VersionRecord[]>;
+  /** The versions of several messages in one query (ids without versions are absent). Optional. */
+  versionsOf?(ids: readonly string[]): Promise<Map<string, VersionRecord[]>>;
   addVersion(id: string, input: AddVersionInput): Promise<VersionRecord>;
   searchKeys(id: string): Promise<SearchKey[]>;
   /** Adds business keys found later (e.g. after mapping); also extends the free-text index. */

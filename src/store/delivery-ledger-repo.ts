@@ -51,6 +51,25 @@ export async function markApplied(
   await insertApplied(db, messageId, outcome, note, now);
 }
 
+export async function markAppliedMany(
+  db: Db,
+  marks: readonly { messageId: string; outcome: string; note: string | null }[],
+  now: Date,
+): Promise<void> {
+  if (marks.length === 0) return;
+  await db.query(
+    `INSERT INTO delivery_ledger_applied (message_id, applied_at, outcome, note)
+     SELECT m, $4, o, n FROM unnest($1::uuid[], $2::text[], $3::text[]) AS t(m, o, n)
+     ON CONFLICT (message_id) DO NOTHING`,
+    [
+      marks.map((m) => m.messageId),
+      marks.map((m) => m.outcome),
+      marks.map((m) => (m.note === null ? null : m.note.slice(0, 1000))),
+      now,
+    ],
+  );
+}
+
 /** Reads a delivery with items, serials, receipts, pushback and discrepancy (optionally locking it). */
 export async function loadDelivery(
   q: Queryable,

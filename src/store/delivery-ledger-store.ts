@@ -12,6 +12,7 @@ export function createDeliveryLedgerStore(db: Db): DeliveryLedgerStore {
       repo.applyExpected(db, id, type, deliveries, dueAt, now),
     applyReceipts: (id, lines, now) => repo.applyReceipts(db, id, lines, now),
     markApplied: (id, outcome, note, now) => repo.markApplied(db, id, outcome, note, now),
+    markAppliedMany: (marks, now) => repo.markAppliedMany(db, marks, now),
     acquireLease: (name, holder, now, ttl) => sweep.acquireLease(db, name, holder, now, ttl),
     releaseLease: (name, holder) => sweep.releaseLease(db, name, holder),
     setting: (name) => sweep.setting(db, name),

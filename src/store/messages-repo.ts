@@ -68,6 +68,27 @@ export async function versions(q: Queryable, id: string): Promise<VersionRecord[
   return rows.map(toVersion);
 }
 
+export async function versionsOf(
+  q: Queryable,
+  ids: readonly string[],
+): Promise<Map<string, VersionRecord[]>> {
+  const out = new Map<string, VersionRecord[]>();
+  const valid = ids.filter(isMessageId);
+  if (valid.length === 0) return out;
+  const { rows } = await q.query(
+    `SELECT ${VERSION_COLUMNS} FROM message_versions v WHERE v.message_id = ANY($1::uuid[])
+     ORDER BY v.message_id, v.version`,
+    [valid],
+  );
+  for (const row of rows) {
+    const v = toVersion(row);
+    const list = out.get(v.messageId);
+    if (list === undefined) out.set(v.messageId, [v]);
+    else list.push(v);
+  }
+  return out;
+}
+
 export async function addVersion(
   ctx: StoreContext,
   id: string,

@@ -52,6 +52,7 @@ export function createStore(ctx: StoreContext): OpenedStore {
     get: (id) => messages.getMessage(db, id),
     getByIdempotencyKey: (scope, key) => messages.getByIdempotencyKey(db, scope, key),
     versions: (id) => messages.versions(db, id),
+    versionsOf: (ids) => messages.versionsOf(db, ids),
     addVersion: (id, input) => messages.addVersion(ctx, id, input),
     searchKeys: (id) => messages.searchKeys(db, id),
     addSearchKeys: (id, keys, text) => messages.addSearchKeys(ctx, id, keys, text),

@@ -160,6 +160,29 @@ describe.each(backends('fast'))('one-commit paths on $name', (backend) => {
     });
   });
 
+  describe.skipIf(!backend.available)('versionsOf', () => {
+    it('reads the versions of several messages in one go, in version order', async () => {
+      const a = await store.receive(delvry(unique('P')));
+      const { parsed: _parsed, ...rawOnly } = delvry(unique('P'));
+      const b = await store.receive(rawOnly);
+      await store.addVersion(a.message.id, { kind: 'mapped', format: 'json', content: '{}', createdBy: 't' });
+      const byId = await store.versionsOf!([
+        a.message.id,
+        b.message.id,
+        '00000000-0000-4000-8000-000000000000',
+        'not-an-id',
+      ]);
+      expect([...byId.keys()].sort()).toEqual([a.message.id, b.message.id].sort());
+      expect(byId.get(a.message.id)).toEqual(await store.versions(a.message.id));
+      expect(byId.get(a.message.id)!.map((v) => [v.version, v.kind])).toEqual([
+        [1, 'raw'],
+        [2, 'parsed'],
+        [3, 'mapped'],
+      ]);
+      expect(byId.get(b.message.id)!.map((v) => v.kind)).toEqual(['raw']);
+    });
+  });
+
   describe.skipIf(!backend.available)('claimUnordered', () => {
     const by = { by: 'w', text: 'attempt 1 of 5' };
 

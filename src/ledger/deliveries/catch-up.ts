@@ -22,7 +22,7 @@ import type { DeliverySites } from './sites.js';
 import { NEVER_DUE, type ExpectedDelivery, type ReceiptLine } from './types.js';
 
 export interface CatchUpDeps {
-  readonly store: Pick<Store, 'versions'>;
+  readonly store: Pick<Store, 'versions' | 'versionsOf'>;
   readonly ledger: DeliveryLedgerStore;
   readonly definitions: DefinitionRegistry;
   readonly sites: DeliverySites;
@@ -124,6 +124,25 @@ export function readMessage(
   return { kind: 'ignore', reason: 'no readable payload version' };
 }
 
+/** Applied marks of messages the ledger ignores: one statement per round where the store can. */
+class Marks {
+  private readonly pending: { messageId: string; outcome: string; note: string | null }[] = [];
+  constructor(private readonly ledger: DeliveryLedgerStore) {}
+
+  async add(messageId: string, outcome: string, note: string | null, now: Date): Promise<void> {
+    if (this.ledger.markAppliedMany === undefined) {
+      await this.ledger.markApplied(messageId, outcome, note, now);
+    } else {
+      this.pending.push({ messageId, outcome, note });
+    }
+  }
+
+  async flush(now: Date): Promise<void> {
+    if (this.pending.length === 0 || this.ledger.markAppliedMany === undefined) return;
+    await this.ledger.markAppliedMany(this.pending.splice(0), now);
+  }
+}
+
 /** Applies up to `batchSize` pending messages per round, until none is left or `maxRounds`. */
 export async function runDeliveryLedgerCatchUp(
   deps: CatchUpDeps,
@@ -142,41 +161,51 @@ export async function runDeliveryLedgerCatchUp(
       onDelivery: LEDGER_MESSAGE_TYPES.onDelivery,
       limit: batchSize,
     });
-    for (const m of pending) {
-      const now = new Date(deps.clock.now());
-      if (m.idempotencyKey?.startsWith(OWN_POSTING_PREFIX)) {
-        await deps.ledger.markApplied(m.id, 'own-posting', null, now);
-        ignored++;
+    // One query for the round's payloads and one statement for the messages that change nothing
+    // (marked at the end of the round, before the next one looks for pending messages).
+    const versionsOf = await deps.store.versionsOf?.(pending.map((m) => m.id));
+    const marks = new Marks(deps.ledger);
+    try {
+      for (const m of pending) {
+        const now = new Date(deps.clock.now());
+        if (m.idempotencyKey?.startsWith(OWN_POSTING_PREFIX)) {
+          await marks.add(m.id, 'own-posting', null, now);
+          ignored++;
+          applied++;
+          continue;
+        }
+        let reading: Reading;
+        try {
+          const versions =
+            versionsOf !== undefined ? (versionsOf.get(m.id) ?? []) : await deps.store.versions(m.id);
+          reading = readMessage(m, versions, deps);
+        } catch (e) {
+          if (isIdocgateError(e) && e.verdict === 'transient') throw e;
+          await marks.add(m.id, 'unreadable', e instanceof Error ? e.message : String(e), now);
+          unreadable++;
+          applied++;
+          continue;
+        }
+        if (reading.kind === 'expect') {
+          await deps.ledger.applyExpected(
+            m.id,
+            m.messageType,
+            reading.deliveries,
+            (d) => dueAtFor(deps.sweeper, d),
+            now,
+          );
+          deliveries += reading.deliveries.length;
+        } else if (reading.kind === 'receipt') {
+          await deps.ledger.applyReceipts(m.id, reading.lines, now);
+          receiptLines += reading.lines.length;
+        } else {
+          await marks.add(m.id, 'ignored', reading.reason, now);
+          ignored++;
+        }
         applied++;
-        continue;
       }
-      let reading: Reading;
-      try {
-        reading = readMessage(m, await deps.store.versions(m.id), deps);
-      } catch (e) {
-        if (isIdocgateError(e) && e.verdict === 'transient') throw e;
-        await deps.ledger.markApplied(m.id, 'unreadable', e instanceof Error ? e.message : String(e), now);
-        unreadable++;
-        applied++;
-        continue;
-      }
-      if (reading.kind === 'expect') {
-        await deps.ledger.applyExpected(
-          m.id,
-          m.messageType,
-          reading.deliveries,
-          (d) => dueAtFor(deps.sweeper, d),
-          now,
-        );
-        deliveries += reading.deliveries.length;
-      } else if (reading.kind === 'receipt') {
-        await deps.ledger.applyReceipts(m.id, reading.lines, now);
-        receiptLines += reading.lines.length;
-      } else {
-        await deps.ledger.markApplied(m.id, 'ignored', reading.reason, now);
-        ignored++;
-      }
-      applied++;
+    } finally {
+      await marks.flush(new Date(deps.clock.now()));
     }
     if (pending.length < batchSize) break;
   }

@@ -158,6 +158,11 @@ export interface DeliveryLedgerStore {
   /** Records receipt lines of a message (late when pushed back) and marks it applied. */
   applyReceipts(messageId: string, lines: readonly ReceiptLine[], now: Date): Promise<void>;
   markApplied(messageId: string, outcome: string, note: string | null, now: Date): Promise<void>;
+  /** markApplied for several messages in one statement. Optional. */
+  markAppliedMany?(
+    marks: readonly { messageId: string; outcome: string; note: string | null }[],
+    now: Date,
+  ): Promise<void>;
 
   // --- sweeper -------------------------------------------------------------------------------
   acquireLease(name: string, holder: string, now: Date, ttlMs: number): Promise<boolean>;
