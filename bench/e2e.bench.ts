@@ -21,7 +21,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { stringify } from 'yaml';
@@ -141,6 +141,49 @@ interface Result {
   readonly p99: number;
   readonly lost: number;
   readonly duplicates: number;
+  /** CPU ms per delivered message during the run (node: this whole process, harness included). */
+  readonly cpu: CpuSample;
+}
+
+/** CPU milliseconds used so far by this process and by the machine's PostgreSQL and Redis servers. */
+interface CpuSample {
+  readonly node: number;
+  readonly postgres: number;
+  readonly redis: number;
+}
+
+/** Clock ticks per second of /proc/<pid>/stat (USER_HZ: 100 on Linux). */
+const TICK_MS = 10;
+
+/**
+ * Sums utime+stime (+ cutime+cstime: exited backends count in the postmaster) of every process
+ * named `postgres` or `redis-server` in /proc. NaN where /proc cannot be read (not Linux).
+ */
+function cpuNow(): CpuSample {
+  const own = process.cpuUsage();
+  let postgres = 0;
+  let redis = 0;
+  try {
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      } catch {
+        continue; // gone meanwhile
+      }
+      const close = stat.lastIndexOf(')');
+      const comm = stat.slice(stat.indexOf('(') + 1, close);
+      if (comm !== 'postgres' && comm !== 'redis-server') continue;
+      const f = stat.slice(close + 2).split(' '); // f[0] is field 3 (state)
+      const ticks = Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+      if (comm === 'postgres') postgres += ticks * TICK_MS;
+      else redis += ticks * TICK_MS;
+    }
+  } catch {
+    return { node: (own.user + own.system) / 1000, postgres: NaN, redis: NaN };
+  }
+  return { node: (own.user + own.system) / 1000, postgres, redis };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -155,6 +198,7 @@ async function drive(
   label: string,
 ): Promise<Result> {
   const started = new Map<string, number>();
+  const cpu0 = cpuNow();
   const t0 = performance.now();
   let next = 0;
   await Promise.all(
@@ -172,6 +216,7 @@ async function drive(
     await new Promise((r) => setTimeout(r, 20));
   }
   await new Promise((r) => setTimeout(r, 300)); // let late duplicates show
+  const cpu1 = cpuNow();
   const latencies: number[] = [];
   let last = t0;
   let lost = 0;
@@ -194,7 +239,21 @@ async function drive(
     p99: percentile(latencies, 99),
     lost,
     duplicates,
+    cpu: perMessage(cpu0, cpu1, Math.max(1, latencies.length)),
   };
+}
+
+function perMessage(a: CpuSample, b: CpuSample, n: number): CpuSample {
+  return {
+    node: (b.node - a.node) / n,
+    postgres: (b.postgres - a.postgres) / n,
+    redis: (b.redis - a.redis) / n,
+  };
+}
+
+function cpuText(c: CpuSample): string {
+  const f = (x: number): string => (Number.isNaN(x) ? 'n/a' : x.toFixed(2));
+  return `CPU ms/msg: node ${f(c.node)}, PostgreSQL ${f(c.postgres)}, Redis ${f(c.redis)}`;
 }
 
 function show(r: Result): void {
@@ -203,6 +262,7 @@ function show(r: Result): void {
       .toFixed(0)
       .padStart(5)} ms   lost ${r.lost}   duplicates ${r.duplicates}`,
   );
+  console.log(`  ${''.padEnd(34)} ${cpuText(r.cpu)}`);
 }
 
 // --- the gateway -------------------------------------------------------------------------------
@@ -377,6 +437,11 @@ function summary(side: Side): Result {
     p99: median(r.map((x) => x.p99)),
     lost: r.reduce((n, x) => n + x.lost, 0),
     duplicates: r.reduce((n, x) => n + x.duplicates, 0),
+    cpu: {
+      node: median(r.map((x) => x.cpu.node)),
+      postgres: median(r.map((x) => x.cpu.postgres)),
+      redis: median(r.map((x) => x.cpu.redis)),
+    },
   };
 }
 
@@ -449,7 +514,7 @@ try {
       const r = await drive(makeLoad(N, `${run}${k}${round}`), side.post, side.receiver, side.name);
       side.results.push(r);
       console.log(
-        `  round ${round + 1}: ${side.name.padEnd(34)} ${r.perSecond.toFixed(0).padStart(6)}/s  p50 ${r.p50.toFixed(0)} ms  p99 ${r.p99.toFixed(0)} ms  lost ${r.lost}  dup ${r.duplicates}`,
+        `  round ${round + 1}: ${side.name.padEnd(34)} ${r.perSecond.toFixed(0).padStart(6)}/s  p50 ${r.p50.toFixed(0)} ms  p99 ${r.p99.toFixed(0)} ms  lost ${r.lost}  dup ${r.duplicates}  ${cpuText(r.cpu)}`,
       );
     }
   }
