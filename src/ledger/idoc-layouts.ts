@@ -1,7 +1,8 @@
 /**
- * Where deliveries sit in the DELVRY IDoc types — the one data table both ledgers (deliveries for
- * the pushback sweeper, serials for chain of custody) read from. A new delivery IDoc type or an
- * extension is one more entry in their `idocTypes`, or a copy of this layout with other names.
+ * Where deliveries and goods movements sit in the DELVRY and MBGMCR IDoc types — the data tables
+ * both ledgers (deliveries for the pushback sweeper, serials for chain of custody) read from. A
+ * new IDoc type or an extension is one more entry in their `idocTypes`, or a copy of a layout
+ * with other names.
  */
 
 /** A serial number field under a segment, reached through child segment types. */
@@ -98,4 +99,66 @@ export const DELVRY_LAYOUT: DelvryLayout = {
     date: 'NTANF',
     time: 'NTANZ',
   },
+};
+
+/** Goods movement IDocs (MBGMCR0x): head, items and serials are siblings under one root segment. */
+export interface MbgmcrLayout {
+  readonly idocTypes: readonly string[];
+  /** Segment that holds head, items and serials (they are its children). */
+  readonly root: string;
+  readonly head: {
+    readonly segment: string;
+    readonly postingDate: string;
+    /** Reference fields of the head, tried in order (delivery note, bill of lading...). */
+    readonly references: readonly string[];
+  };
+  readonly item: {
+    readonly segment: string;
+    readonly material: string;
+    readonly plant: string;
+    readonly sloc: string;
+    readonly moveType: string;
+    readonly movePlant: string;
+    readonly moveSloc: string;
+    readonly vendor: string;
+    readonly customer: string;
+    readonly quantity: string;
+    readonly unit: string;
+    readonly unitIso: string;
+    /** Delivery reference fields on the item, tried in order. */
+    readonly delivery: readonly string[];
+    readonly deliveryItem: readonly string[];
+    /** Overflow child of the item that may hold the delivery reference instead. */
+    readonly overflow: { readonly segment: string; readonly delivery: string; readonly deliveryItem: string };
+  };
+  /** Serial numbers: sibling segments linked to their item by item number. */
+  readonly serial: { readonly segment: string; readonly field: string; readonly itemLink: string };
+}
+
+export const MBGMCR_LAYOUT: MbgmcrLayout = {
+  idocTypes: ['MBGMCR03', 'MBGMCR02'],
+  root: 'E1MBGMCR',
+  head: {
+    segment: 'E1BP2017_GM_HEAD_01',
+    postingDate: 'PSTNG_DATE',
+    references: ['REF_DOC_NO_LONG', 'REF_DOC_NO', 'BILL_OF_LADING'],
+  },
+  item: {
+    segment: 'E1BP2017_GM_ITEM_CREATE',
+    material: 'MATERIAL',
+    plant: 'PLANT',
+    sloc: 'STGE_LOC',
+    moveType: 'MOVE_TYPE',
+    movePlant: 'MOVE_PLANT',
+    moveSloc: 'MOVE_STLOC',
+    vendor: 'VENDOR',
+    customer: 'CUSTOMER',
+    quantity: 'ENTRY_QNT',
+    unit: 'ENTRY_UOM',
+    unitIso: 'ENTRY_UOM_ISO',
+    delivery: ['DELIV_NUMB_TO_SEARCH'],
+    deliveryItem: ['DELIV_ITEM_TO_SEARCH'],
+    overflow: { segment: 'E1BP2017_GM_ITEM_CREATE1', delivery: 'DELIV_NUMB', deliveryItem: 'DELIV_ITEM' },
+  },
+  serial: { segment: 'E1BP2017_GM_SERIALNUMBER', field: 'SERIALNO', itemLink: 'MATDOC_ITM' },
 };

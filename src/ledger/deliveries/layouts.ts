@@ -7,7 +7,13 @@
  * segments E1EDL11 / E1EDL46 / E1EDL59, handling units E1EDL37 > E1EDL44, partners E1ADRM1),
  * §5 (MBGMCR03: items and serials are siblings linked by MATDOC_ITM) and §8 (movement types).
  */
-import { DELVRY_LAYOUT, type DelvryLayout, type QualifiedDate } from '../idoc-layouts.js';
+import {
+  DELVRY_LAYOUT,
+  MBGMCR_LAYOUT,
+  type DelvryLayout,
+  type MbgmcrLayout,
+  type QualifiedDate,
+} from '../idoc-layouts.js';
 
 /** A child segment of the delivery header whose field must (or must not) hold one of the values. */
 export type { QualifiedDate, SerialPath } from '../idoc-layouts.js';
@@ -39,30 +45,8 @@ export interface DeliveryIdocLayout extends DelvryLayout {
   readonly roles: readonly DeliveryRole[];
 }
 
-export interface GoodsMovementIdocLayout {
+export interface GoodsMovementIdocLayout extends MbgmcrLayout {
   readonly kind: 'goods-movement';
-  readonly idocTypes: readonly string[];
-  /** Segment that holds head, items and serials (they are its children). */
-  readonly root: string;
-  readonly head: { readonly segment: string; readonly postingDate: string };
-  readonly item: {
-    readonly segment: string;
-    readonly material: string;
-    readonly moveType: string;
-    readonly quantity: string;
-    readonly unit: string;
-    readonly unitIso: string;
-    /** Delivery reference fields on the item, tried in order. */
-    readonly delivery: readonly string[];
-    readonly deliveryItem: readonly string[];
-    /** Overflow child of the item that may hold the delivery reference instead. */
-    readonly overflow: {
-      readonly segment: string;
-      readonly delivery: string;
-      readonly deliveryItem: string;
-    };
-  };
-  readonly serial: { readonly segment: string; readonly field: string; readonly itemLink: string };
   /** Movement types that are a goods receipt of the delivery at the store. */
   readonly receiptMoveTypes: readonly string[];
 }
@@ -86,21 +70,7 @@ export const DELIVERY_LEDGER_LAYOUTS: readonly DeliveryLedgerLayout[] = [
   },
   {
     kind: 'goods-movement',
-    idocTypes: ['MBGMCR03', 'MBGMCR02'],
-    root: 'E1MBGMCR',
-    head: { segment: 'E1BP2017_GM_HEAD_01', postingDate: 'PSTNG_DATE' },
-    item: {
-      segment: 'E1BP2017_GM_ITEM_CREATE',
-      material: 'MATERIAL',
-      moveType: 'MOVE_TYPE',
-      quantity: 'ENTRY_QNT',
-      unit: 'ENTRY_UOM',
-      unitIso: 'ENTRY_UOM_ISO',
-      delivery: ['DELIV_NUMB_TO_SEARCH'],
-      deliveryItem: ['DELIV_ITEM_TO_SEARCH'],
-      overflow: { segment: 'E1BP2017_GM_ITEM_CREATE1', delivery: 'DELIV_NUMB', deliveryItem: 'DELIV_ITEM' },
-    },
-    serial: { segment: 'E1BP2017_GM_SERIALNUMBER', field: 'SERIALNO', itemLink: 'MATDOC_ITM' },
+    ...MBGMCR_LAYOUT,
     // 101: goods receipt against the (inbound/outbound) delivery; 305: placement in the receiving
     // plant of a two-step transfer (IDOC-FORMAT.md §8).
     receiptMoveTypes: ['101', '305'],

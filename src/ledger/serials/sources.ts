@@ -5,7 +5,13 @@
  * code branches on the layout kind, never on an IDoc type name: a new type (or an extension with
  * other segment names) is one more entry here.
  */
-import { DELVRY_LAYOUT, type DelvryLayout, type QualifiedDate } from '../idoc-layouts.js';
+import {
+  DELVRY_LAYOUT,
+  MBGMCR_LAYOUT,
+  type DelvryLayout,
+  type MbgmcrLayout,
+  type QualifiedDate,
+} from '../idoc-layouts.js';
 import type { Movement } from './types.js';
 
 export type { SerialPath } from '../idoc-layouts.js';
@@ -30,29 +36,8 @@ export interface DeliveryLayout extends DelvryLayout {
   readonly roles: readonly DeliveryRole[];
 }
 
-export interface GoodsMovementLayout {
+export interface GoodsMovementLayout extends MbgmcrLayout {
   readonly kind: 'goods-movement';
-  readonly idocTypes: readonly string[];
-  readonly root: string;
-  readonly head: {
-    readonly segment: string;
-    readonly postingDate: string;
-    readonly references: readonly string[];
-  };
-  readonly item: {
-    readonly segment: string;
-    readonly material: string;
-    readonly plant: string;
-    readonly sloc: string;
-    readonly moveType: string;
-    readonly movePlant: string;
-    readonly moveSloc: string;
-    readonly vendor: string;
-    readonly customer: string;
-    /** Overflow child segment holding the delivery number, if any. */
-    readonly overflow?: { readonly segment: string; readonly delivery: string };
-  };
-  readonly serial: { readonly segment: string; readonly field: string; readonly itemLink: string };
 }
 
 export type IdocSerialLayout = DeliveryLayout | GoodsMovementLayout;
@@ -78,29 +63,7 @@ export const IDOC_SERIAL_LAYOUTS: readonly IdocSerialLayout[] = [
       { messageTypes: ['WHSORD', 'SHPORD', 'DELVRY'], role: 'announce' },
     ],
   },
-  {
-    kind: 'goods-movement',
-    idocTypes: ['MBGMCR03', 'MBGMCR02'],
-    root: 'E1MBGMCR',
-    head: {
-      segment: 'E1BP2017_GM_HEAD_01',
-      postingDate: 'PSTNG_DATE',
-      references: ['REF_DOC_NO_LONG', 'REF_DOC_NO', 'BILL_OF_LADING'],
-    },
-    item: {
-      segment: 'E1BP2017_GM_ITEM_CREATE',
-      material: 'MATERIAL',
-      plant: 'PLANT',
-      sloc: 'STGE_LOC',
-      moveType: 'MOVE_TYPE',
-      movePlant: 'MOVE_PLANT',
-      moveSloc: 'MOVE_STLOC',
-      vendor: 'VENDOR',
-      customer: 'CUSTOMER',
-      overflow: { segment: 'E1BP2017_GM_ITEM_CREATE1', delivery: 'DELIV_NUMB' },
-    },
-    serial: { segment: 'E1BP2017_GM_SERIALNUMBER', field: 'SERIALNO', itemLink: 'MATDOC_ITM' },
-  },
+  { kind: 'goods-movement', ...MBGMCR_LAYOUT },
 ];
 
 export function layoutFor(idocType: string): IdocSerialLayout | undefined {
