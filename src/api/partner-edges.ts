@@ -91,6 +91,7 @@ export async function partnerEdgeRoutes(
           body: text,
           contentType: 'application/json',
           contract: contract.name,
+          checked: checked.checked,
           ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
         });
         const answer = jsonResult(result);

@@ -61,16 +61,31 @@ function pointer(path: readonly PropertyKey[]): string {
     : path.map((p) => `/${String(p).replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');
 }
 
+declare const checkedBrand: unique symbol;
+
 /**
- * Validates `input` against the contract: the parsed value (with defaults applied) or the
- * issues, each with a JSON pointer (code PAYLOAD_INVALID).
+ * A value that checkPayload accepted for the named contract. Only checkPayload makes one, so a
+ * use case handed one (e.g. by the HTTP edge that already checked the body) need not check again.
+ */
+export interface CheckedPayload {
+  readonly contract: string;
+  readonly value: unknown;
+  readonly [checkedBrand]: true;
+}
+
+/**
+ * Validates `input` against the contract: the parsed value (with defaults applied), also as a
+ * CheckedPayload, or the issues, each with a JSON pointer (code PAYLOAD_INVALID).
  */
 export function checkPayload(
   contract: PayloadContract,
   input: unknown,
-): { ok: true; value: unknown } | { ok: false; issues: Issue[] } {
+): { ok: true; value: unknown; checked: CheckedPayload } | { ok: false; issues: Issue[] } {
   const r = contract.schema.safeParse(input);
-  if (r.success) return { ok: true, value: r.data };
+  if (r.success) {
+    const checked = { contract: contract.name, value: r.data } as CheckedPayload;
+    return { ok: true, value: r.data, checked };
+  }
   return {
     ok: false,
     issues: r.error.issues.map((i) => ({

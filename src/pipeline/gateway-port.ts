@@ -2,6 +2,7 @@
  * The contract between the edges (HTTP routes, file port, CLI) and the use cases (ingest, replay,
  * cancel, bulk replay). Pure types: the edges code against these, src/pipeline implements them.
  */
+import type { CheckedPayload } from '../contracts/registry.js';
 import type { IdocgateError, Issue } from '../errors.js';
 import type { MessageQuery, MessageRecord, PayloadFormat } from './store-port.js';
 
@@ -22,6 +23,11 @@ export interface IngestRequest {
   readonly contentType?: string;
   /** For partner JSON: the contract named by the route (e.g. `handheld-scan`, `wms-confirmation`). */
   readonly contract?: string;
+  /**
+   * For partner JSON: the body as the caller already parsed and checked it against `contract`
+   * (checkPayload). The use case then neither parses nor checks the body again.
+   */
+  readonly checked?: CheckedPayload;
   /** The `Idempotency-Key` header. */
   readonly idempotencyKey?: string;
 }

@@ -5,7 +5,7 @@
  * its ordering key. Queueing failures do not fail the request: the message is durable and the
  * recovery job queues it later.
  */
-import { CONTRACTS, checkPayload } from '../contracts/registry.js';
+import { CONTRACTS, checkPayload, type PayloadContract } from '../contracts/registry.js';
 import { IdocgateError, type Issue } from '../errors.js';
 import { writeIdocs } from '../idoc/codec.js';
 import type { Idoc } from '../idoc/model.js';
@@ -155,9 +155,19 @@ function prepareJson(deps: PipelineDeps, request: IngestRequest): ReceiveInput {
   const contract = CONTRACTS.get(contractName);
   if (contract === undefined)
     throw new IdocgateError('CONTRACT_UNKNOWN', `no payload contract is named "${contractName}"`);
+  const value =
+    request.checked !== undefined && request.checked.contract === contract.name
+      ? request.checked.value
+      : checkedValue(contract, request.body);
+  const mapping = route.sends.mapping !== undefined ? deps.mappings.get(route.sends.mapping) : undefined;
+  return receiveInputForJson(request, route, value, mapping?.target.idoc);
+}
+
+/** The body parsed and checked against the contract. Throws PAYLOAD_INVALID. */
+function checkedValue(contract: PayloadContract, body: string | Uint8Array): unknown {
   let payload: unknown;
   try {
-    payload = JSON.parse(bodyText(request.body));
+    payload = JSON.parse(bodyText(body));
   } catch (e) {
     throw new IdocgateError('PAYLOAD_INVALID', `the body is not valid JSON (${(e as Error).message})`);
   }
@@ -167,8 +177,7 @@ function prepareJson(deps: PipelineDeps, request: IngestRequest): ReceiveInput {
       issues: checked.issues,
     });
   }
-  const mapping = route.sends.mapping !== undefined ? deps.mappings.get(route.sends.mapping) : undefined;
-  return receiveInputForJson(request, route, checked.value, mapping?.target.idoc);
+  return checked.value;
 }
 
 export async function ingest(deps: PipelineDeps, request: IngestRequest): Promise<IngestResult> {

@@ -2,7 +2,9 @@
  * End to end on real parts: SAP DELVRY07 (IDoc-XML) -> WMS webhook JSON through the built-in
  * mapping; handheld JSON -> MBGMCR03 -> fake SAP XML-HTTP; duplicates; SYSTAT01 back to SAP.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { CONTRACTS, checkPayload } from '../../src/contracts/registry.js';
 import { IdocgateError } from '../../src/errors.js';
 import { delvry07Xml, handheldScan, startHarness, type Harness } from './harness.js';
 
@@ -163,5 +165,37 @@ describe('handheld JSON -> MBGMCR03 -> SAP XML-HTTP', () => {
       }),
     ).rejects.toMatchObject({ code: 'MESSAGE_TYPE_NOT_ALLOWED' });
     expect((await h.store.search({ text: 'HH-E2E-X' })).items).toHaveLength(0);
+  });
+
+  it('takes the payload the edge already checked, and checks again one made for another contract', async () => {
+    const contract = CONTRACTS.get('handheld-goods-movement')!;
+    const body = handheldScan('HH-E2E-CHECKED');
+    const checked = checkPayload(contract, JSON.parse(body) as unknown);
+    if (!checked.ok) throw new Error('the fixture breaks its contract');
+    // The edge's checked payload is taken as it is (the body is stored raw, as posted).
+    const r = await h.runtime.ingest({
+      channel: 'partner-json',
+      principal: handheld,
+      contract: contract.name,
+      body,
+      checked: checked.checked,
+    });
+    expect(r.messages[0]).toMatchObject({ duplicate: false, messageType: 'MBGMCR' });
+    const wmsFixture = readFileSync(
+      'fixtures/mappings/wms-confirmation-to-delvry07/picked-partial.input.json',
+      'utf8',
+    );
+    const other = checkPayload(CONTRACTS.get('wms-confirmation')!, JSON.parse(wmsFixture) as unknown);
+    if (!other.ok) throw new Error('the WMS fixture breaks its contract');
+    // A CheckedPayload of another contract does not vouch for this body: it is checked and refused.
+    await expect(
+      h.runtime.ingest({
+        channel: 'partner-json',
+        principal: handheld,
+        contract: contract.name,
+        body: '{"scanId":1}',
+        checked: other.checked,
+      }),
+    ).rejects.toMatchObject({ code: 'PAYLOAD_INVALID' });
   });
 });
