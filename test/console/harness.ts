@@ -146,9 +146,11 @@ export function delvry07Xml(n: number, options: { serialPrefix: string; plant?: 
  * with its own DOCNUM, delivery and serials: the serial ledger records the serials as shipped.
  */
 export function desadvXml(n: number, serialPrefix: string): { xml: string; delivery: string } {
-  const today = new Date().toISOString().slice(0, 10).replaceAll('-', '');
+  // Two days ago: recent for the ledger's time rules, and before a receipt scanned now whatever
+  // the hour and time zone (dated today, the shipment sorted after the receipt from midnight UTC on).
+  const recent = new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10).replaceAll('-', '');
   const xml = delvry07Xml(n, { serialPrefix })
     .replace('<MESTYP>WHSORD</MESTYP>', '<MESTYP>DESADV</MESTYP>')
-    .replaceAll(/2024030[24]/g, today);
+    .replaceAll(/2024030[24]/g, recent);
   return { xml, delivery: String(80200000 + n) };
 }

@@ -31,7 +31,12 @@ import {
 import { startFakeSap, type FakeSap } from '../support/fake-sap.js';
 import { startFakeWebhook, type FakeWebhook } from '../support/fake-webhook.js';
 
-const TODAY = new Date().toISOString().slice(0, 10).replaceAll('-', '');
+/**
+ * Two days ago (UTC): recent enough that the time-based rules (never received after 14 days) stay
+ * quiet, and in the past whatever the hour and the configured time zone, so the shipment always
+ * comes before the receipt scanned now (dated today, the test failed from midnight UTC on).
+ */
+const RECENT_DAY = new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10).replaceAll('-', '');
 const DESADV_XML = Buffer.from(
   convertIdocs(
     readFileSync('fixtures/mappings/delvry07-to-wms-delivery-order/whsord-items-hus-serials.input.json'),
@@ -41,8 +46,7 @@ const DESADV_XML = Buffer.from(
 )
   .toString('utf8')
   .replace('<MESTYP>WHSORD</MESTYP>', '<MESTYP>DESADV</MESTYP>')
-  // dated today, so the time-based rules (never received after 14 days) stay quiet
-  .replaceAll(/2024030[24]/g, TODAY);
+  .replaceAll(/2024030[24]/g, RECENT_DAY);
 
 /** The store's goods receipt of delivery 80001234 with the same serials. */
 const RECEIPT = JSON.stringify({
