@@ -52,7 +52,7 @@ export async function markApplied(
 }
 
 export async function markAppliedMany(
-  db: Db,
+  db: Queryable,
   marks: readonly { messageId: string; outcome: string; note: string | null }[],
   now: Date,
 ): Promise<void> {
@@ -286,55 +286,80 @@ export async function applyReceipts(
   lines: readonly ReceiptLine[],
   now: Date,
 ): Promise<void> {
+  await applyReceiptsMany(db, [{ messageId, lines }], now);
+}
+
+/**
+ * Receipt lines of several messages in one transaction and a fixed number of statements: the
+ * messages already applied are skipped, every delivery named is locked (in delivery order, as a
+ * single message does), the lines and the applied marks are inserted with one statement each,
+ * and each known delivery is recomputed once.
+ */
+export async function applyReceiptsMany(
+  db: Db,
+  messages: readonly { readonly messageId: string; readonly lines: readonly ReceiptLine[] }[],
+  now: Date,
+): Promise<void> {
+  if (messages.length === 0) return;
   await db.transaction(async (tx) => {
-    if (await isApplied(tx, messageId)) return;
-    const deliveries = [...new Set(lines.map((l) => l.delivery))].sort();
-    const late = new Set<string>();
+    const { rows: done } = await tx.query(
+      'SELECT message_id::text AS id FROM delivery_ledger_applied WHERE message_id = ANY($1::uuid[])',
+      [messages.map((m) => m.messageId)],
+    );
+    const applied = new Set(done.map((r) => str(r, 'id')));
+    const todo = messages.filter((m) => !applied.has(m.messageId));
+    if (todo.length === 0) return;
+    const deliveries = [...new Set(todo.flatMap((m) => m.lines.map((l) => l.delivery)))].sort();
+    const { rows } = await tx.query(
+      'SELECT delivery, state FROM delivery_ledger WHERE delivery = ANY($1::text[]) ORDER BY delivery FOR UPDATE',
+      [deliveries],
+    );
     const known = new Set<string>();
-    for (const d of deliveries) {
-      const { rows } = await tx.query('SELECT state FROM delivery_ledger WHERE delivery = $1 FOR UPDATE', [
-        d,
-      ]);
-      const row = rows[0];
-      if (row === undefined) continue;
+    const late = new Set<string>();
+    for (const row of rows) {
+      const d = str(row, 'delivery');
       known.add(d);
       if (PUSHED_STATES.includes(storedState(row))) late.add(d);
     }
+    const lines = todo.flatMap((m) => m.lines.map((l) => ({ messageId: m.messageId, l })));
     await tx.query(
       `INSERT INTO delivery_ledger_receipts (delivery, message_id, line, source, position, material, quantity, unit,
               serials, event_at, recorded_at, late)
-       SELECT d, $1, l, s, p, m, q::numeric, u, se::jsonb, e, $2, lt
-         FROM unnest($3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
-                     $11::timestamptz[], $12::boolean[]) AS x(d, l, s, p, m, q, u, se, e, lt)
+       SELECT d, mid, l, s, p, m, q::numeric, u, se::jsonb, e, $1, lt
+         FROM unnest($2::uuid[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+                     $10::text[], $11::timestamptz[], $12::boolean[]) AS x(mid, d, l, s, p, m, q, u, se, e, lt)
        ON CONFLICT (message_id, delivery, line) DO NOTHING`,
       [
-        messageId,
         now,
-        lines.map((l) => l.delivery),
-        lines.map((l) => l.line),
-        lines.map((l) => l.source),
-        lines.map((l) => l.position),
-        lines.map((l) => l.material),
-        lines.map((l) => sqlQty(l.quantityMilli)),
-        lines.map((l) => l.unit),
-        lines.map((l) => JSON.stringify(l.serials)),
-        lines.map((l) => l.eventAt),
-        lines.map((l) => late.has(l.delivery)),
+        lines.map((x) => x.messageId),
+        lines.map((x) => x.l.delivery),
+        lines.map((x) => x.l.line),
+        lines.map((x) => x.l.source),
+        lines.map((x) => x.l.position),
+        lines.map((x) => x.l.material),
+        lines.map((x) => sqlQty(x.l.quantityMilli)),
+        lines.map((x) => x.l.unit),
+        lines.map((x) => JSON.stringify(x.l.serials)),
+        lines.map((x) => x.l.eventAt),
+        lines.map((x) => late.has(x.l.delivery)),
       ],
     );
-    for (const d of known) await recompute(tx, d, now);
-    const unknown = deliveries.filter((d) => !known.has(d));
-    const notes = [
-      ...(late.size > 0 ? [`late receipt after pushback: ${[...late].join(', ')}`] : []),
-      ...(unknown.length > 0 ? [`delivery not (yet) known: ${unknown.join(', ')}`] : []),
-    ];
-    await insertApplied(
-      tx,
-      messageId,
-      late.size > 0 ? 'late-receipt' : 'receipt',
-      notes.join('; ') || null,
-      now,
-    );
+    for (const d of deliveries) if (known.has(d)) await recompute(tx, d, now);
+    const marks = todo.map((m) => {
+      const own = [...new Set(m.lines.map((l) => l.delivery))].sort();
+      const ownLate = own.filter((d) => late.has(d));
+      const unknown = own.filter((d) => !known.has(d));
+      const notes = [
+        ...(ownLate.length > 0 ? [`late receipt after pushback: ${ownLate.join(', ')}`] : []),
+        ...(unknown.length > 0 ? [`delivery not (yet) known: ${unknown.join(', ')}`] : []),
+      ];
+      return {
+        messageId: m.messageId,
+        outcome: ownLate.length > 0 ? 'late-receipt' : 'receipt',
+        note: notes.join('; ') || null,
+      };
+    });
+    await markAppliedMany(tx, marks, now);
   });
 }
 

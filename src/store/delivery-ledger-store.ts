@@ -11,6 +11,7 @@ export function createDeliveryLedgerStore(db: Db): DeliveryLedgerStore {
     applyExpected: (id, type, deliveries, dueAt, now) =>
       repo.applyExpected(db, id, type, deliveries, dueAt, now),
     applyReceipts: (id, lines, now) => repo.applyReceipts(db, id, lines, now),
+    applyReceiptsMany: (messages, now) => repo.applyReceiptsMany(db, messages, now),
     markApplied: (id, outcome, note, now) => repo.markApplied(db, id, outcome, note, now),
     markAppliedMany: (marks, now) => repo.markAppliedMany(db, marks, now),
     acquireLease: (name, holder, now, ttl) => sweep.acquireLease(db, name, holder, now, ttl),

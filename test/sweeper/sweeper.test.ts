@@ -159,6 +159,59 @@ for (const backend of backends('sweeper')) {
       expect(serials.map((s) => s.fields['SERIALNO'])).toEqual(['SN-1', 'SN-2', 'SN-3']);
     });
 
+    it('applies the receipts of one catch-up round together: known and unknown deliveries, each message once', async () => {
+      const { h, delivery } = await setup();
+      const unknown = nextDelivery();
+      const a = await h.scan(
+        handheldReceipt(`scan-a-${delivery}`, delivery, [
+          { article: '4711', quantity: 1, serialNumbers: ['SN-1'] },
+        ]),
+      );
+      await h.scan(
+        handheldReceipt(`scan-b-${delivery}`, delivery, [
+          { article: '100200300', quantity: 4, deliveryItem: '20' },
+        ]),
+      );
+      await h.scan(handheldReceipt(`scan-c-${unknown}`, unknown, [{ article: '4711', quantity: 1 }]));
+      const r = await h.catchUp();
+      expect(r).toMatchObject({ receiptLines: 3 });
+      const rec = await h.ledger.getDelivery(delivery);
+      expect(rec?.receipts).toHaveLength(2);
+      expect(rec?.state).toBe('partial');
+      const { rows } = await store.db.query<{ message_id: string; outcome: string; note: string | null }>(
+        `SELECT message_id::text AS message_id, outcome, note FROM delivery_ledger_applied
+          WHERE note LIKE $1 OR message_id = $2::uuid`,
+        [`%${unknown}%`, a.message.id],
+      );
+      expect(rows.map((x) => [x.outcome, x.note]).sort()).toEqual([
+        ['receipt', null],
+        ['receipt', `delivery not (yet) known: ${unknown}`],
+      ]);
+      // the same message handed in again, alone or with others, changes nothing
+      await h.ledger.applyReceiptsMany!(
+        [
+          {
+            messageId: a.message.id,
+            lines: [
+              {
+                delivery,
+                line: 0,
+                source: 'handheld',
+                position: null,
+                material: '4711',
+                quantityMilli: 1000,
+                unit: 'PCE',
+                serials: ['SN-1'],
+                eventAt: new Date(),
+              },
+            ],
+          },
+        ],
+        h.clock.date(),
+      );
+      expect((await h.ledger.getDelivery(delivery))?.receipts).toHaveLength(2);
+    });
+
     it('a replayed receipt is counted once (same scan twice, same message applied twice)', async () => {
       const { h, delivery } = await setup();
       const scan = handheldReceipt(`scan-${delivery}`, delivery, [

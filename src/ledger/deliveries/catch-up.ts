@@ -143,6 +143,32 @@ class Marks {
   }
 }
 
+/**
+ * Receipt applications of a round: one transaction for all of them where the store can
+ * (applyReceiptsMany); when that transaction fails for a reason that will not pass, each message
+ * is applied on its own, so one bad message does not hold the others back.
+ */
+class Receipts {
+  private readonly pending: { messageId: string; lines: readonly ReceiptLine[] }[] = [];
+  constructor(private readonly ledger: DeliveryLedgerStore) {}
+
+  async add(messageId: string, lines: readonly ReceiptLine[], now: Date): Promise<void> {
+    if (this.ledger.applyReceiptsMany === undefined) await this.ledger.applyReceipts(messageId, lines, now);
+    else this.pending.push({ messageId, lines });
+  }
+
+  async flush(now: Date): Promise<void> {
+    if (this.pending.length === 0 || this.ledger.applyReceiptsMany === undefined) return;
+    const batch = this.pending.splice(0);
+    try {
+      await this.ledger.applyReceiptsMany(batch, now);
+    } catch (e) {
+      if (batch.length === 1 || (isIdocgateError(e) && e.verdict === 'transient')) throw e;
+      for (const m of batch) await this.ledger.applyReceipts(m.messageId, m.lines, now);
+    }
+  }
+}
+
 /** Applies up to `batchSize` pending messages per round, until none is left or `maxRounds`. */
 export async function runDeliveryLedgerCatchUp(
   deps: CatchUpDeps,
@@ -165,6 +191,7 @@ export async function runDeliveryLedgerCatchUp(
     // (marked at the end of the round, before the next one looks for pending messages).
     const versionsOf = await deps.store.versionsOf?.(pending.map((m) => m.id));
     const marks = new Marks(deps.ledger);
+    const receipts = new Receipts(deps.ledger);
     try {
       for (const m of pending) {
         const now = new Date(deps.clock.now());
@@ -187,6 +214,8 @@ export async function runDeliveryLedgerCatchUp(
           continue;
         }
         if (reading.kind === 'expect') {
+          // receipts read before this announcement are applied before it, as they came
+          await receipts.flush(now);
           await deps.ledger.applyExpected(
             m.id,
             m.messageType,
@@ -196,7 +225,7 @@ export async function runDeliveryLedgerCatchUp(
           );
           deliveries += reading.deliveries.length;
         } else if (reading.kind === 'receipt') {
-          await deps.ledger.applyReceipts(m.id, reading.lines, now);
+          await receipts.add(m.id, reading.lines, now);
           receiptLines += reading.lines.length;
         } else {
           await marks.add(m.id, 'ignored', reading.reason, now);
@@ -204,6 +233,7 @@ export async function runDeliveryLedgerCatchUp(
         }
         applied++;
       }
+      await receipts.flush(new Date(deps.clock.now()));
     } finally {
       await marks.flush(new Date(deps.clock.now()));
     }

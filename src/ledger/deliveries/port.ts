@@ -157,6 +157,11 @@ export interface DeliveryLedgerStore {
   ): Promise<void>;
   /** Records receipt lines of a message (late when pushed back) and marks it applied. */
   applyReceipts(messageId: string, lines: readonly ReceiptLine[], now: Date): Promise<void>;
+  /** applyReceipts for several messages in one transaction. Optional. */
+  applyReceiptsMany?(
+    messages: readonly { readonly messageId: string; readonly lines: readonly ReceiptLine[] }[],
+    now: Date,
+  ): Promise<void>;
   markApplied(messageId: string, outcome: string, note: string | null, now: Date): Promise<void>;
   /** markApplied for several messages in one statement. Optional. */
   markAppliedMany?(
