@@ -83,7 +83,7 @@ export async function processJob(deps: PipelineDeps, run: JobRun): Promise<JobOu
   const attempt = run.attemptsMade + 1;
   const claimText = `attempt ${attempt} of ${run.maxAttempts}`;
   // The common case in one round trip: the job's own message, no ordering key, claimable.
-  const fast = await deps.store.claimUnordered?.(run.messageId, run.token, CLAIMABLE, {
+  const fast = await deps.store.claimUnordered(run.messageId, run.token, CLAIMABLE, {
     by: WORKER,
     text: claimText,
   });

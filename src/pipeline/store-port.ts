@@ -376,8 +376,8 @@ export interface Store {
   /** Finds a message by partner idempotency key. */
   getByIdempotencyKey(scope: string, key: string): Promise<MessageRecord | undefined>;
   versions(id: string): Promise<VersionRecord[]>;
-  /** The versions of several messages in one query (ids without versions are absent). Optional. */
-  versionsOf?(ids: readonly string[]): Promise<Map<string, VersionRecord[]>>;
+  /** The versions of several messages in one query (ids without versions are absent). */
+  versionsOf(ids: readonly string[]): Promise<Map<string, VersionRecord[]>>;
   addVersion(id: string, input: AddVersionInput): Promise<VersionRecord>;
   searchKeys(id: string): Promise<SearchKey[]>;
   /** Adds business keys found later (e.g. after mapping); also extends the free-text index. */
@@ -401,9 +401,9 @@ export interface Store {
    * The job's fast claim: moves a message without ordering key from one of `from` to
    * `processing` when it still carries the job's enqueue token, in one round trip, and returns
    * it as claimed. Undefined when any of that does not hold (nothing changed): the caller then
-   * reads the message and decides (stale job, ordering key, gone...). Optional.
+   * reads the message and decides (stale job, ordering key, gone...).
    */
-  claimUnordered?(
+  claimUnordered(
     id: string,
     token: string,
     from: readonly MessageStatus[],

@@ -27,31 +27,8 @@ async function isApplied(tx: Queryable, messageId: string): Promise<boolean> {
   return rows.length > 0;
 }
 
-async function insertApplied(
-  tx: Queryable,
-  messageId: string,
-  outcome: string,
-  note: string | null,
-  now: Date,
-): Promise<void> {
-  await tx.query(
-    `INSERT INTO delivery_ledger_applied (message_id, applied_at, outcome, note) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (message_id) DO NOTHING`,
-    [messageId, now, outcome, note === null ? null : note.slice(0, 1000)],
-  );
-}
-
+/** Applied marks in one statement (a message marked before keeps its first mark). */
 export async function markApplied(
-  db: Db,
-  messageId: string,
-  outcome: string,
-  note: string | null,
-  now: Date,
-): Promise<void> {
-  await insertApplied(db, messageId, outcome, note, now);
-}
-
-export async function markAppliedMany(
   db: Queryable,
   marks: readonly { messageId: string; outcome: string; note: string | null }[],
   now: Date,
@@ -272,7 +249,7 @@ export async function applyExpected(
       kept.length > 0
         ? `already pushed back, announcement not applied: ${kept.join(', ')}`
         : deliveries.map((d) => d.delivery).join(', ');
-    await insertApplied(tx, messageId, 'expect', note, now);
+    await markApplied(tx, [{ messageId, outcome: 'expect', note }], now);
   });
 }
 
@@ -280,22 +257,13 @@ export async function applyExpected(
  * Records receipt lines (idempotent per message, delivery and line). A line for a delivery that
  * was already pushed back is recorded as late: listed and flagged, never counted.
  */
-export async function applyReceipts(
-  db: Db,
-  messageId: string,
-  lines: readonly ReceiptLine[],
-  now: Date,
-): Promise<void> {
-  await applyReceiptsMany(db, [{ messageId, lines }], now);
-}
-
 /**
  * Receipt lines of several messages in one transaction and a fixed number of statements: the
  * messages already applied are skipped, every delivery named is locked (in delivery order, as a
  * single message does), the lines and the applied marks are inserted with one statement each,
  * and each known delivery is recomputed once.
  */
-export async function applyReceiptsMany(
+export async function applyReceipts(
   db: Db,
   messages: readonly { readonly messageId: string; readonly lines: readonly ReceiptLine[] }[],
   now: Date,
@@ -359,7 +327,7 @@ export async function applyReceiptsMany(
         note: notes.join('; ') || null,
       };
     });
-    await markAppliedMany(tx, marks, now);
+    await markApplied(tx, marks, now);
   });
 }
 

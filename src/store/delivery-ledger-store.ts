@@ -10,10 +10,8 @@ export function createDeliveryLedgerStore(db: Db): DeliveryLedgerStore {
     pendingMessages: (q) => queries.pendingMessages(db, q),
     applyExpected: (id, type, deliveries, dueAt, now) =>
       repo.applyExpected(db, id, type, deliveries, dueAt, now),
-    applyReceipts: (id, lines, now) => repo.applyReceipts(db, id, lines, now),
-    applyReceiptsMany: (messages, now) => repo.applyReceiptsMany(db, messages, now),
-    markApplied: (id, outcome, note, now) => repo.markApplied(db, id, outcome, note, now),
-    markAppliedMany: (marks, now) => repo.markAppliedMany(db, marks, now),
+    applyReceipts: (messages, now) => repo.applyReceipts(db, messages, now),
+    markApplied: (marks, now) => repo.markApplied(db, marks, now),
     acquireLease: (name, holder, now, ttl) => sweep.acquireLease(db, name, holder, now, ttl),
     releaseLease: (name, holder) => sweep.releaseLease(db, name, holder),
     setting: (name) => sweep.setting(db, name),

@@ -246,6 +246,52 @@ function expectedList(expect: TransitionOptions['expectFrom']): readonly Message
 }
 
 /**
+ * $1–$14 of the status-change statements: id, to, SAP status given, text, now, whether and which
+ * error to set, whether and which next attempt to set, the expected statuses, the SAP statuses
+ * for out/in, by. Delivered and cancelled clear the error and the next attempt.
+ */
+function transitionParams(now: Date, id: string, to: MessageStatus, options: TransitionOptions): unknown[] {
+  const clearsError = to === 'delivered' || to === 'cancelled';
+  const error = options.error !== undefined ? options.error : clearsError ? null : undefined;
+  const nextAttempt =
+    options.nextAttemptAt !== undefined ? options.nextAttemptAt : clearsError ? null : undefined;
+  return [
+    id,
+    to,
+    options.sapStatus ?? null,
+    options.text ?? null,
+    now,
+    error !== undefined,
+    error?.code ?? null,
+    error?.text ?? null,
+    nextAttempt !== undefined,
+    nextAttempt ?? null,
+    [...expectedList(options.expectFrom)],
+    sapStatusFor(to, 'out'),
+    sapStatusFor(to, 'in'),
+    options.by,
+  ];
+}
+
+/**
+ * The 8 attempt parameters of the attempt statements: whether it failed, the error code and text
+ * for the message row ('UNKNOWN'/'' when a failure names none), transport, outcome, duration in
+ * whole ms, the error code and text for the attempt row.
+ */
+function attemptParams(attempt: AttemptInput): unknown[] {
+  return [
+    attempt.outcome === 'error',
+    attempt.error?.code ?? 'UNKNOWN',
+    attempt.error?.text ?? '',
+    attempt.transport,
+    attempt.outcome,
+    Math.max(0, Math.round(attempt.durationMs)),
+    attempt.error?.code ?? null,
+    attempt.error?.text ?? null,
+  ];
+}
+
+/**
  * The compare-and-set status change as ONE statement (one round trip, its own commit unless run
  * in a transaction): the row is locked by the FOR UPDATE sub-select, so the status it reports is
  * the current one and the history row names it. Returns the previous status, `null` when the
@@ -259,10 +305,6 @@ async function transitionStatement(
   options: TransitionOptions,
 ): Promise<MessageStatus | null> {
   if (!isMessageId(id)) throw notFound(id);
-  const clearsError = to === 'delivered' || to === 'cancelled';
-  const error = options.error !== undefined ? options.error : clearsError ? null : undefined;
-  const nextAttempt =
-    options.nextAttemptAt !== undefined ? options.nextAttemptAt : clearsError ? null : undefined;
   const { rows } = await q.query(
     `WITH upd AS (
        UPDATE messages m SET status = $2,
@@ -280,22 +322,7 @@ async function transitionStatement(
      )
      SELECT (SELECT from_status FROM upd) AS from_status,
        EXISTS (SELECT 1 FROM messages WHERE id = $1) AS found`,
-    [
-      id,
-      to,
-      options.sapStatus ?? null,
-      options.text ?? null,
-      now,
-      error !== undefined,
-      error?.code ?? null,
-      error?.text ?? null,
-      nextAttempt !== undefined,
-      nextAttempt ?? null,
-      [...expectedList(options.expectFrom)],
-      sapStatusFor(to, 'out'),
-      sapStatusFor(to, 'in'),
-      options.by,
-    ],
+    transitionParams(now, id, to, options),
   );
   const row = rows[0];
   if (row === undefined || row['found'] !== true) throw notFound(id);
@@ -381,18 +408,7 @@ async function attemptStatement(
      SELECT $1, u.attempts, $6, $7, $8, $9, $10, $2 FROM u
      RETURNING id, message_id::text AS message_id, attempt_no, transport, outcome, duration_ms,
        error_code, error_text, at`,
-    [
-      id,
-      now,
-      input.outcome === 'error',
-      input.error?.code ?? 'UNKNOWN',
-      input.error?.text ?? '',
-      input.transport,
-      input.outcome,
-      Math.max(0, Math.round(input.durationMs)),
-      input.error?.code ?? null,
-      input.error?.text ?? null,
-    ],
+    [id, now, ...attemptParams(input)],
   );
   if (rows[0] === undefined) throw notFound(id);
   return toAttempt(rows[0]);
@@ -421,11 +437,6 @@ export async function finishAttempt(
 ): Promise<boolean> {
   if (!isMessageId(id)) throw notFound(id);
   const now = ctx.clock();
-  const clearsError = to === 'delivered' || to === 'cancelled';
-  const error = options.error !== undefined ? options.error : clearsError ? null : undefined;
-  const nextAttempt =
-    options.nextAttemptAt !== undefined ? options.nextAttemptAt : clearsError ? null : undefined;
-  const failedAttempt = attempt.outcome === 'error';
   const { rows } = await ctx.db.query(
     `WITH old AS (
        SELECT id, status, direction FROM messages WHERE id = $1 FOR UPDATE
@@ -448,30 +459,7 @@ export async function finishAttempt(
        SELECT $1, from_status, $2, sap_status, $4, $14, $5 FROM upd
      )
      SELECT (SELECT from_status FROM upd) AS from_status, EXISTS (SELECT 1 FROM old) AS found`,
-    [
-      id,
-      to,
-      options.sapStatus ?? null,
-      options.text ?? null,
-      now,
-      error !== undefined,
-      error?.code ?? null,
-      error?.text ?? null,
-      nextAttempt !== undefined,
-      nextAttempt ?? null,
-      [...expectedList(options.expectFrom)],
-      sapStatusFor(to, 'out'),
-      sapStatusFor(to, 'in'),
-      options.by,
-      failedAttempt,
-      attempt.error?.code ?? 'UNKNOWN',
-      attempt.error?.text ?? '',
-      attempt.transport,
-      attempt.outcome,
-      Math.max(0, Math.round(attempt.durationMs)),
-      attempt.error?.code ?? null,
-      attempt.error?.text ?? null,
-    ],
+    [...transitionParams(now, id, to, options), ...attemptParams(attempt)],
   );
   const row = rows[0];
   if (row === undefined || row['found'] !== true) throw notFound(id);

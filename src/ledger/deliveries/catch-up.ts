@@ -22,7 +22,7 @@ import type { DeliverySites } from './sites.js';
 import { NEVER_DUE, type ExpectedDelivery, type ReceiptLine } from './types.js';
 
 export interface CatchUpDeps {
-  readonly store: Pick<Store, 'versions' | 'versionsOf'>;
+  readonly store: Pick<Store, 'versionsOf'>;
   readonly ledger: DeliveryLedgerStore;
   readonly definitions: DefinitionRegistry;
   readonly sites: DeliverySites;
@@ -124,47 +124,41 @@ export function readMessage(
   return { kind: 'ignore', reason: 'no readable payload version' };
 }
 
-/** Applied marks of messages the ledger ignores: one statement per round where the store can. */
+/** Applied marks of the messages a round ignores: written with one statement at its end. */
 class Marks {
   private readonly pending: { messageId: string; outcome: string; note: string | null }[] = [];
   constructor(private readonly ledger: DeliveryLedgerStore) {}
 
-  async add(messageId: string, outcome: string, note: string | null, now: Date): Promise<void> {
-    if (this.ledger.markAppliedMany === undefined) {
-      await this.ledger.markApplied(messageId, outcome, note, now);
-    } else {
-      this.pending.push({ messageId, outcome, note });
-    }
+  add(messageId: string, outcome: string, note: string | null): void {
+    this.pending.push({ messageId, outcome, note });
   }
 
   async flush(now: Date): Promise<void> {
-    if (this.pending.length === 0 || this.ledger.markAppliedMany === undefined) return;
-    await this.ledger.markAppliedMany(this.pending.splice(0), now);
+    if (this.pending.length > 0) await this.ledger.markApplied(this.pending.splice(0), now);
   }
 }
 
 /**
- * Receipt applications of a round: one transaction for all of them where the store can
- * (applyReceiptsMany); when that transaction fails for a reason that will not pass, each message
- * is applied on its own, so one bad message does not hold the others back.
+ * Receipt applications of a round: one transaction for all of them; when that transaction fails
+ * for a reason that will not pass, each message is applied on its own, so one bad message does
+ * not hold the others back.
  */
 class Receipts {
   private readonly pending: { messageId: string; lines: readonly ReceiptLine[] }[] = [];
   constructor(private readonly ledger: DeliveryLedgerStore) {}
 
-  async add(messageId: string, lines: readonly ReceiptLine[], now: Date): Promise<void> {
-    if (this.ledger.applyReceiptsMany === undefined) await this.ledger.applyReceipts(messageId, lines, now);
-    else this.pending.push({ messageId, lines });
+  add(messageId: string, lines: readonly ReceiptLine[]): void {
+    this.pending.push({ messageId, lines });
   }
 
   async flush(now: Date): Promise<void> {
-    if (this.pending.length === 0 || this.ledger.applyReceiptsMany === undefined) return;
+    if (this.pending.length === 0) return;
     const batch = this.pending.splice(0);
     try {
-      await this.ledger.applyReceiptsMany(batch, now);
+      await this.ledger.applyReceipts(batch, now);
     } catch (e) {
       if (batch.length === 1 || (isIdocgateError(e) && e.verdict === 'transient')) throw e;
-      for (const m of batch) await this.ledger.applyReceipts(m.messageId, m.lines, now);
+      for (const m of batch) await this.ledger.applyReceipts([m], now);
     }
   }
 }
@@ -189,26 +183,24 @@ export async function runDeliveryLedgerCatchUp(
     });
     // One query for the round's payloads and one statement for the messages that change nothing
     // (marked at the end of the round, before the next one looks for pending messages).
-    const versionsOf = await deps.store.versionsOf?.(pending.map((m) => m.id));
+    const versionsOf = await deps.store.versionsOf(pending.map((m) => m.id));
     const marks = new Marks(deps.ledger);
     const receipts = new Receipts(deps.ledger);
     try {
       for (const m of pending) {
         const now = new Date(deps.clock.now());
         if (m.idempotencyKey?.startsWith(OWN_POSTING_PREFIX)) {
-          await marks.add(m.id, 'own-posting', null, now);
+          marks.add(m.id, 'own-posting', null);
           ignored++;
           applied++;
           continue;
         }
         let reading: Reading;
         try {
-          const versions =
-            versionsOf !== undefined ? (versionsOf.get(m.id) ?? []) : await deps.store.versions(m.id);
-          reading = readMessage(m, versions, deps);
+          reading = readMessage(m, versionsOf.get(m.id) ?? [], deps);
         } catch (e) {
           if (isIdocgateError(e) && e.verdict === 'transient') throw e;
-          await marks.add(m.id, 'unreadable', e instanceof Error ? e.message : String(e), now);
+          marks.add(m.id, 'unreadable', e instanceof Error ? e.message : String(e));
           unreadable++;
           applied++;
           continue;
@@ -225,10 +217,10 @@ export async function runDeliveryLedgerCatchUp(
           );
           deliveries += reading.deliveries.length;
         } else if (reading.kind === 'receipt') {
-          await receipts.add(m.id, reading.lines, now);
+          receipts.add(m.id, reading.lines);
           receiptLines += reading.lines.length;
         } else {
-          await marks.add(m.id, 'ignored', reading.reason, now);
+          marks.add(m.id, 'ignored', reading.reason);
           ignored++;
         }
         applied++;

@@ -155,16 +155,16 @@ export interface DeliveryLedgerStore {
     dueAt: (d: ExpectedDelivery) => Date,
     now: Date,
   ): Promise<void>;
-  /** Records receipt lines of a message (late when pushed back) and marks it applied. */
-  applyReceipts(messageId: string, lines: readonly ReceiptLine[], now: Date): Promise<void>;
-  /** applyReceipts for several messages in one transaction. Optional. */
-  applyReceiptsMany?(
+  /**
+   * Records the receipt lines of messages (late when pushed back) and marks each applied, in one
+   * transaction; messages already applied are skipped.
+   */
+  applyReceipts(
     messages: readonly { readonly messageId: string; readonly lines: readonly ReceiptLine[] }[],
     now: Date,
   ): Promise<void>;
-  markApplied(messageId: string, outcome: string, note: string | null, now: Date): Promise<void>;
-  /** markApplied for several messages in one statement. Optional. */
-  markAppliedMany?(
+  /** Marks messages applied that change nothing in the ledger (ignored, unreadable...). */
+  markApplied(
     marks: readonly { messageId: string; outcome: string; note: string | null }[],
     now: Date,
   ): Promise<void>;
