@@ -110,7 +110,7 @@ export async function processJob(deps: PipelineDeps, run: JobRun): Promise<JobOu
     const receipt = await transport.send(prepared.delivery);
     const attemptOk = { transport: transportKind, outcome: 'ok', durationMs: receipt.durationMs } as const;
     // Attempt and final status in one transaction, unless a status IDoc goes to SAP in between.
-    const combine = store.finishAttempt !== undefined && !asksForStatus(route);
+    const combine = !asksForStatus(route);
     if (!combine) {
       await store.recordAttempt(m.id, attemptOk);
       await reportStatus(deps, m, route, 'delivered');
@@ -127,10 +127,9 @@ export async function processJob(deps: PipelineDeps, run: JobRun): Promise<JobOu
       expectFrom: 'processing',
       text: `delivered by ${transportKind}${text ? ` (${text})` : ''}`,
     } as const;
-    const done =
-      combine && store.finishAttempt !== undefined
-        ? await store.finishAttempt(m.id, attemptOk, 'delivered', deliveredAs)
-        : await store.transition(m.id, 'delivered', deliveredAs);
+    const done = combine
+      ? await store.finishAttempt(m.id, attemptOk, 'delivered', deliveredAs)
+      : await store.transition(m.id, 'delivered', deliveredAs);
     if (!done) log.warn({}, 'delivered, but the message changed meanwhile (cancelled?)');
     deps.metrics.count('delivered', labelsOf(m));
     deps.metrics.observeLatency(labelsOf(m), Math.max(0, deps.clock.now() - m.createdAt.getTime()) / 1000);
@@ -163,13 +162,10 @@ async function failed(
   const last = run.attemptsMade + 1 >= run.maxAttempts;
   const dead = f.verdict === 'permanent' || last;
   // Attempt and status in one transaction, unless a status IDoc goes to SAP in between.
-  const finish =
-    store.finishAttempt !== undefined && !(dead && route !== undefined && asksForStatus(route))
-      ? store.finishAttempt.bind(store)
-      : undefined;
-  if (finish === undefined) await store.recordAttempt(m.id, attempt);
+  const combine = !(dead && route !== undefined && asksForStatus(route));
+  if (!combine) await store.recordAttempt(m.id, attempt);
   const settle = async (to: 'dead' | 'failed', options: TransitionOptions): Promise<void> => {
-    if (finish !== undefined) await finish(m.id, attempt, to, options);
+    if (combine) await store.finishAttempt(m.id, attempt, to, options);
     else await store.transition(m.id, to, options);
   };
   if (dead) {

@@ -387,11 +387,10 @@ export interface Store {
   history(id: string): Promise<StatusHistoryRecord[]>;
   recordAttempt(id: string, input: AttemptInput): Promise<AttemptRecord>;
   /**
-   * Records an attempt and the status it leads to in one transaction (same semantics as
-   * recordAttempt + transition). Returns whether the transition happened (compare-and-set).
-   * Optional: use cases fall back to the two calls.
+   * Records an attempt and the status it leads to in one go (same semantics as recordAttempt +
+   * transition). Returns whether the transition happened (compare-and-set).
    */
-  finishAttempt?(
+  finishAttempt(
     id: string,
     attempt: AttemptInput,
     to: MessageStatus,

@@ -72,7 +72,7 @@ describe.each(backends('fast'))('one-commit paths on $name', (backend) => {
     it('records the attempt and the final status in one go', async () => {
       const { message } = await store.receive(delvry(unique('P'), { queueToken: '1' }));
       await store.transition(message.id, 'processing', { by: 'w', expectFrom: 'queued' });
-      const done = await store.finishAttempt!(
+      const done = await store.finishAttempt(
         message.id,
         { transport: 'webhook', outcome: 'ok', durationMs: 12.6 },
         'delivered',
@@ -97,7 +97,7 @@ describe.each(backends('fast'))('one-commit paths on $name', (backend) => {
       const retryAt = new Date(clock.now().getTime() + 5000);
       const error = { code: 'TRANSPORT_HTTP_5XX', text: 'HTTP 503' };
       expect(
-        await store.finishAttempt!(
+        await store.finishAttempt(
           message.id,
           { transport: 'webhook', outcome: 'error', durationMs: 3, error },
           'failed',
@@ -116,7 +116,7 @@ describe.each(backends('fast'))('one-commit paths on $name', (backend) => {
       const { message } = await store.receive(delvry(unique('P'), { queueToken: '1' }));
       await store.transition(message.id, 'processing', { by: 'w', expectFrom: 'queued' });
       const error = { code: 'TRANSPORT_TIMEOUT', text: 'no answer in 30 s' };
-      await store.finishAttempt!(
+      await store.finishAttempt(
         message.id,
         { transport: 'webhook', outcome: 'error', durationMs: 30_000, error },
         'failed',
@@ -132,7 +132,7 @@ describe.each(backends('fast'))('one-commit paths on $name', (backend) => {
       const { message } = await store.receive(delvry(unique('P'), { queueToken: '1' }));
       await store.transition(message.id, 'processing', { by: 'w', expectFrom: 'queued' });
       await store.transition(message.id, 'cancelled', { by: 'alice', text: 'stop' });
-      const done = await store.finishAttempt!(
+      const done = await store.finishAttempt(
         message.id,
         { transport: 'webhook', outcome: 'ok', durationMs: 1 },
         'delivered',
@@ -150,7 +150,7 @@ describe.each(backends('fast'))('one-commit paths on $name', (backend) => {
 
     it('throws MESSAGE_NOT_FOUND for an unknown message and stores nothing', async () => {
       await expect(
-        store.finishAttempt!(
+        store.finishAttempt(
           '00000000-0000-4000-8000-000000000000',
           { transport: 'webhook', outcome: 'ok', durationMs: 1 },
           'delivered',
@@ -166,7 +166,7 @@ describe.each(backends('fast'))('one-commit paths on $name', (backend) => {
       const { parsed: _parsed, ...rawOnly } = delvry(unique('P'));
       const b = await store.receive(rawOnly);
       await store.addVersion(a.message.id, { kind: 'mapped', format: 'json', content: '{}', createdBy: 't' });
-      const byId = await store.versionsOf!([
+      const byId = await store.versionsOf([
         a.message.id,
         b.message.id,
         '00000000-0000-4000-8000-000000000000',
@@ -188,7 +188,7 @@ describe.each(backends('fast'))('one-commit paths on $name', (backend) => {
 
     it('claims a queued message carrying the token and returns it as processing', async () => {
       const { message } = await store.receive(delvry(unique('P'), { queueToken: '7' }));
-      const claimed = await store.claimUnordered!(message.id, '7', ['queued', 'failed'], by);
+      const claimed = await store.claimUnordered(message.id, '7', ['queued', 'failed'], by);
       expect(claimed).toMatchObject({
         id: message.id,
         status: 'processing',
@@ -206,13 +206,13 @@ describe.each(backends('fast'))('one-commit paths on $name', (backend) => {
 
     it('changes nothing for another token, another status, an ordering key or an unknown id', async () => {
       const { message } = await store.receive(delvry(unique('P'), { queueToken: '2' }));
-      expect(await store.claimUnordered!(message.id, '1', ['queued'], by)).toBeUndefined();
-      expect(await store.claimUnordered!(message.id, '2', ['failed'], by)).toBeUndefined();
+      expect(await store.claimUnordered(message.id, '1', ['queued'], by)).toBeUndefined();
+      expect(await store.claimUnordered(message.id, '2', ['failed'], by)).toBeUndefined();
       const ordered = await store.receive(delvry(unique('P'), { orderingKey: 'K1' }));
       await store.markQueued(ordered.message.id, '1');
-      expect(await store.claimUnordered!(ordered.message.id, '1', ['queued'], by)).toBeUndefined();
+      expect(await store.claimUnordered(ordered.message.id, '1', ['queued'], by)).toBeUndefined();
       expect(
-        await store.claimUnordered!('00000000-0000-4000-8000-000000000000', '1', ['queued'], by),
+        await store.claimUnordered('00000000-0000-4000-8000-000000000000', '1', ['queued'], by),
       ).toBeUndefined();
       expect(await store.get(message.id)).toMatchObject({ status: 'queued' });
       expect(await store.get(ordered.message.id)).toMatchObject({ status: 'queued' });
@@ -222,7 +222,7 @@ describe.each(backends('fast'))('one-commit paths on $name', (backend) => {
     it('lets exactly one of ten parallel claims win', async () => {
       const { message } = await store.receive(delvry(unique('P'), { queueToken: '1' }));
       const results = await Promise.all(
-        Array.from({ length: 10 }, () => store.claimUnordered!(message.id, '1', ['queued'], by)),
+        Array.from({ length: 10 }, () => store.claimUnordered(message.id, '1', ['queued'], by)),
       );
       expect(results.filter((r) => r !== undefined)).toHaveLength(1);
       expect((await store.history(message.id)).filter((h) => h.to === 'processing')).toHaveLength(1);
