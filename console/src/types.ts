@@ -1,7 +1,8 @@
 /** Shapes of the gateway API answers the console reads (see /docs for the full OpenAPI). */
 
 // The status vocabulary and party shape are the server's own (a pure module without imports).
-import { MESSAGE_STATUSES, type MessageStatus, type PartyRef } from '../../src/pipeline/store-port';
+import { type MessageStatus, type PartyRef } from '../../src/pipeline/store-port';
+import { MESSAGE_STATUSES } from '../../src/pipeline/lifecycle';
 export type { PartyRef };
 
 export const STATUSES = MESSAGE_STATUSES;

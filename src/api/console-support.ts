@@ -12,7 +12,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import { IdocgateError } from '../errors.js';
-import { MESSAGE_STATUSES, STATUS_INFO } from '../pipeline/store-port.js';
+import { MESSAGE_STATUSES, STATUS_INFO } from '../pipeline/lifecycle.js';
 import type { Queryable } from '../store/db.js';
 import { operatorOf, requireOperator } from './auth.js';
 import { configView } from './console-config.js';

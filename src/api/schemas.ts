@@ -3,7 +3,7 @@
  * document. Answers are serialized with JSON.stringify (see app.ts), so response schemas document
  * the shape without filtering it.
  */
-import { MESSAGE_STATUSES } from '../pipeline/store-port.js';
+import { MESSAGE_STATUSES } from '../pipeline/lifecycle.js';
 
 const nullableString = { type: ['string', 'null'] } as const;
 

@@ -1,6 +1,7 @@
 /** Support API query strings -> the store's MessageQuery, with every problem reported. */
 import { IdocgateError, type Issue } from '../errors.js';
-import { MESSAGE_STATUSES, type MessageQuery, type MessageStatus } from '../pipeline/store-port.js';
+import { type MessageQuery, type MessageStatus } from '../pipeline/store-port.js';
+import { MESSAGE_STATUSES } from '../pipeline/lifecycle.js';
 
 export type QueryParams = Readonly<Record<string, string | undefined>>;
 

@@ -5,85 +5,9 @@
  * scan from a handheld), `out` = sent by the gateway (e.g. an MBGMCR03 built from a scan).
  */
 
-export type Direction = 'in' | 'out';
+import type { Direction, MessageStatus, ReleaseOn } from './lifecycle.js';
 
-/**
- * Status vocabulary, kept small. `finished` statuses leave the ordering queue of their key and
- * can be purged by retention. A `dead` message still holds its ordering key (like a failed qRFC
- * LUW) until someone replays or cancels it.
- */
-export const MESSAGE_STATUSES = [
-  'received',
-  'queued',
-  'processing',
-  'delivered',
-  'failed',
-  'dead',
-  'blocked',
-  'cancelled',
-] as const;
-
-export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
-
-export interface StatusInfo {
-  readonly meaning: string;
-  /** Terminal: no further processing; leaves its ordering key; retention may purge it. */
-  readonly finished: boolean;
-  /** The SAP IDoc status this corresponds to (inbound 50–75, outbound 00–42). */
-  readonly sap: { readonly in: string; readonly out: string };
-}
-
-export const STATUS_INFO: Readonly<Record<MessageStatus, StatusInfo>> = {
-  received: {
-    meaning: 'Durable in the store; not yet handed to the queue',
-    finished: false,
-    sap: { in: '50', out: '01' },
-  },
-  queued: {
-    meaning: 'A queue job exists for it and waits for a worker',
-    finished: false,
-    sap: { in: '64', out: '30' },
-  },
-  processing: {
-    meaning: 'A worker claimed it (decode, validate, map, deliver)',
-    finished: false,
-    sap: { in: '62', out: '30' },
-  },
-  delivered: {
-    meaning: 'Delivered to its receiver (posted / passed to port)',
-    finished: true,
-    sap: { in: '53', out: '03' },
-  },
-  failed: {
-    meaning: 'The last attempt failed with a transient error; it will be retried',
-    finished: false,
-    sap: { in: '51', out: '02' },
-  },
-  dead: {
-    meaning: 'Dead letter: permanent error or retries exhausted; waits for replay or cancel',
-    finished: false,
-    sap: { in: '68', out: '31' },
-  },
-  blocked: {
-    meaning: 'Waits for an earlier message of its ordering key that has not finished',
-    finished: false,
-    sap: { in: '66', out: '30' },
-  },
-  cancelled: {
-    meaning: 'Cancelled by an operator; no further processing',
-    finished: true,
-    sap: { in: '68', out: '31' },
-  },
-};
-
-export const FINISHED_STATUSES: readonly MessageStatus[] = MESSAGE_STATUSES.filter(
-  (s) => STATUS_INFO[s].finished,
-);
-
-/** The SAP status code that goes with a gateway status in a direction. */
-export function sapStatusFor(status: MessageStatus, direction: Direction): string {
-  return STATUS_INFO[status].sap[direction];
-}
+export type { Direction, MessageStatus, ReleaseOn } from './lifecycle.js';
 
 export type PayloadKind = 'raw' | 'parsed' | 'mapped' | 'edited';
 export type PayloadFormat = 'flat' | 'xml' | 'soap' | 'json' | 'text' | 'binary';
@@ -134,6 +58,8 @@ export interface ReceiveInput {
   readonly receiver?: PartyRef;
   /** Messages with the same key are delivered in order of receipt (qRFC/EOIO-like). */
   readonly orderingKey?: string;
+  /** When this message lets the next one of its ordering key go (default `delivered`). */
+  readonly releaseOn?: ReleaseOn;
   /** Sender-chosen key; unique per partner (scope `partner`, or `''` without a partner). */
   readonly idempotencyKey?: string;
   readonly correlation?: Correlation;
@@ -173,6 +99,8 @@ export interface MessageRecord {
   readonly sapStatus: string | null;
   readonly statusText: string | null;
   readonly orderingKey: string | null;
+  /** When this message lets the next one of its ordering key go. */
+  readonly releaseOn: ReleaseOn;
   readonly idempotencyKey: string | null;
   readonly attempts: number;
   readonly lastError: { readonly code: string; readonly text: string } | null;
@@ -180,6 +108,10 @@ export interface MessageRecord {
   readonly queuedAt: Date | null;
   readonly enqueueToken: string | null;
   readonly correlation: Correlation | null;
+  /** SAP's own inbound IDoc number, as SAP reported it (ALEAUD/STATUS feedback). */
+  readonly sapDocnum: string | null;
+  /** The application document SAP posted (e.g. material document and year), when reported. */
+  readonly sapDocument: string | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
@@ -249,6 +181,8 @@ export interface TransitionOptions {
   /** Sets (or with `null` clears) the last error. Delivered and cancelled clear it by default. */
   readonly error?: { readonly code: string; readonly text: string } | null;
   readonly nextAttemptAt?: Date | null;
+  /** What SAP reported about the IDoc (kept on the message; absent fields keep their value). */
+  readonly sapReport?: { readonly docnum?: string; readonly document?: string };
 }
 
 export interface StatusHistoryRecord {
@@ -328,8 +262,13 @@ export interface BlockedKey {
   readonly waiting: number;
 }
 
+/** Stuck messages (dead letters, SAP errors, in doubt, unconfirmed) of one status and error code. */
 export interface DeadLetterGroup {
+  readonly status: MessageStatus;
+  /** The gateway's error code, or SAP's message (`SAP/<class>/<number>`) for an SAP error. */
   readonly errorCode: string | null;
+  /** The newest error text of the group (e.g. SAP's message text). */
+  readonly sampleText: string | null;
   readonly count: number;
   readonly oldest: Date;
   readonly newest: Date;
@@ -338,6 +277,8 @@ export interface DeadLetterGroup {
 }
 
 export interface DeadLetterFilter {
+  /** Default: every stuck status (lifecycle.ts STUCK_STATUSES). */
+  readonly statuses?: readonly MessageStatus[];
   readonly partner?: string;
   readonly direction?: Direction;
   readonly sampleSize?: number;

@@ -1,8 +1,6 @@
 /** One message: read it, its versions, keys, history and attempts; change its status. */
 import { IdocgateError } from '../errors.js';
 import {
-  MESSAGE_STATUSES,
-  sapStatusFor,
   type AddVersionInput,
   type AttemptInput,
   type AttemptRecord,
@@ -13,6 +11,7 @@ import {
   type TransitionOptions,
   type VersionRecord,
 } from '../pipeline/store-port.js';
+import { MESSAGE_STATUSES, sapStatusFor } from '../pipeline/lifecycle.js';
 import type { Queryable, Row } from './db.js';
 import { MAX_INDEXED_TEXT, contentColumns, isMessageId, type StoreContext } from './context.js';
 import { insertAudit } from './audit-repo.js';
@@ -246,12 +245,12 @@ function expectedList(expect: TransitionOptions['expectFrom']): readonly Message
 }
 
 /**
- * $1–$14 of the status-change statements: id, to, SAP status given, text, now, whether and which
+ * $1–$16 of the status-change statements: id, to, SAP status given, text, now, whether and which
  * error to set, whether and which next attempt to set, the expected statuses, the SAP statuses
  * for out/in, by. Delivered and cancelled clear the error and the next attempt.
  */
 function transitionParams(now: Date, id: string, to: MessageStatus, options: TransitionOptions): unknown[] {
-  const clearsError = to === 'delivered' || to === 'cancelled';
+  const clearsError = to === 'delivered' || to === 'posted' || to === 'cancelled';
   const error = options.error !== undefined ? options.error : clearsError ? null : undefined;
   const nextAttempt =
     options.nextAttemptAt !== undefined ? options.nextAttemptAt : clearsError ? null : undefined;
@@ -270,6 +269,8 @@ function transitionParams(now: Date, id: string, to: MessageStatus, options: Tra
     sapStatusFor(to, 'out'),
     sapStatusFor(to, 'in'),
     options.by,
+    options.sapReport?.docnum ?? null,
+    options.sapReport?.document ?? null,
   ];
 }
 
@@ -312,7 +313,8 @@ async function transitionStatement(
          status_text = $4, updated_at = $5,
          last_error_code = CASE WHEN $6::boolean THEN $7 ELSE m.last_error_code END,
          last_error_text = CASE WHEN $6::boolean THEN $8 ELSE m.last_error_text END,
-         next_attempt_at = CASE WHEN $9::boolean THEN $10::timestamptz ELSE m.next_attempt_at END
+         next_attempt_at = CASE WHEN $9::boolean THEN $10::timestamptz ELSE m.next_attempt_at END,
+         sap_docnum = coalesce($15::text, m.sap_docnum), sap_document = coalesce($16::text, m.sap_document)
        FROM (SELECT id, status, direction FROM messages WHERE id = $1 FOR UPDATE) old
        WHERE m.id = old.id AND m.status = ANY($11::text[])
        RETURNING old.status AS from_status, m.sap_status
@@ -444,16 +446,17 @@ export async function finishAttempt(
        UPDATE messages m SET status = $2, attempts = m.attempts + 1,
          sap_status = coalesce($3, CASE WHEN old.direction = 'out' THEN $12 ELSE $13 END),
          status_text = $4, updated_at = $5,
-         last_error_code = CASE WHEN $6::boolean THEN $7 WHEN $15::boolean THEN $16 ELSE m.last_error_code END,
-         last_error_text = CASE WHEN $6::boolean THEN $8 WHEN $15::boolean THEN $17 ELSE m.last_error_text END,
-         next_attempt_at = CASE WHEN $9::boolean THEN $10::timestamptz ELSE m.next_attempt_at END
+         last_error_code = CASE WHEN $6::boolean THEN $7 WHEN $17::boolean THEN $18 ELSE m.last_error_code END,
+         last_error_text = CASE WHEN $6::boolean THEN $8 WHEN $17::boolean THEN $19 ELSE m.last_error_text END,
+         next_attempt_at = CASE WHEN $9::boolean THEN $10::timestamptz ELSE m.next_attempt_at END,
+         sap_docnum = coalesce($15::text, m.sap_docnum), sap_document = coalesce($16::text, m.sap_document)
        FROM old
        WHERE m.id = old.id AND m.status = ANY($11::text[])
        RETURNING old.status AS from_status, m.sap_status, m.attempts
      ), a AS (
        INSERT INTO message_attempts (message_id, attempt_no, transport, outcome, duration_ms, error_code,
          error_text, at)
-       SELECT $1, upd.attempts, $18, $19, $20, $21, $22, $5 FROM upd
+       SELECT $1, upd.attempts, $20, $21, $22, $23, $24, $5 FROM upd
      ), h AS (
        INSERT INTO message_status_history (message_id, from_status, to_status, sap_status, text, by, at)
        SELECT $1, from_status, $2, sap_status, $4, $14, $5 FROM upd

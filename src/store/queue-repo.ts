@@ -8,10 +8,18 @@ import type {
   StuckFilter,
 } from '../pipeline/store-port.js';
 import type { Queryable } from './db.js';
-import { MESSAGE_COLUMNS, date, num, optStr, toMessage } from './rows.js';
+import { STUCK_STATUSES } from '../pipeline/lifecycle.js';
+import { MESSAGE_COLUMNS, date, num, optStr, str, toMessage } from './rows.js';
 
-/** Finished statuses as SQL (kept equal to the partial index messages_ordering_idx). */
-const UNFINISHED = "m.status NOT IN ('delivered', 'cancelled')";
+/**
+ * Whether a message still holds its ordering key, as SQL: RELEASES_KEY of src/pipeline/lifecycle.ts
+ * (kept equal to the partial index messages_ordering_idx of migration 0031).
+ */
+function holdsKey(alias: string): string {
+  return `${alias}.status NOT IN ('posted', 'cancelled')
+    AND NOT (${alias}.release_on = 'delivered' AND ${alias}.status IN ('delivered', 'unconfirmed', 'sap-error'))`;
+}
+const UNFINISHED = holdsKey('m');
 
 function clampLimit(limit: number | undefined, fallback: number): number {
   return Math.min(Math.max(Math.trunc(limit ?? fallback), 1), 10_000);
@@ -36,9 +44,9 @@ export async function blockedKeys(q: Queryable, limit?: number): Promise<Blocked
      )
      SELECT ${MESSAGE_COLUMNS},
        (SELECT count(*) FROM messages w WHERE w.ordering_key = h.ordering_key
-          AND w.status NOT IN ('delivered', 'cancelled') AND w.receipt_seq > h.receipt_seq) AS waiting
+          AND ${holdsKey('w')} AND w.receipt_seq > h.receipt_seq) AS waiting
      FROM heads h JOIN messages m ON m.id = h.id
-     WHERE h.status IN ('failed', 'dead')
+     WHERE h.status IN ('failed', 'dead', 'sap-error', 'in-doubt', 'unconfirmed')
      ORDER BY m.receipt_seq LIMIT $1`,
     [clampLimit(limit, 1000)],
   );
@@ -69,7 +77,8 @@ export async function findStuck(q: Queryable, filter: StuckFilter): Promise<Mess
 
 export async function deadLetters(q: Queryable, filter: DeadLetterFilter = {}): Promise<DeadLetterGroup[]> {
   const params: unknown[] = [Math.min(Math.max(filter.sampleSize ?? 5, 0), 100)];
-  let where = "m.status = 'dead'";
+  params.push([...(filter.statuses ?? STUCK_STATUSES)]);
+  let where = `m.status = ANY($${params.length}::text[])`;
   if (filter.partner !== undefined) {
     params.push(filter.partner);
     where += ` AND m.partner = $${params.length}`;
@@ -79,15 +88,19 @@ export async function deadLetters(q: Queryable, filter: DeadLetterFilter = {}): 
     where += ` AND m.direction = $${params.length}`;
   }
   const { rows } = await q.query(
-    `SELECT m.last_error_code AS error_code, count(*) AS n, min(m.updated_at) AS oldest,
-       max(m.updated_at) AS newest, (array_agg(m.id::text ORDER BY m.receipt_seq))[1:$1::int] AS sample_ids
-     FROM messages m WHERE ${where} GROUP BY m.last_error_code ORDER BY count(*) DESC, m.last_error_code`,
+    `SELECT m.status, m.last_error_code AS error_code, count(*) AS n, min(m.updated_at) AS oldest,
+       max(m.updated_at) AS newest, (array_agg(m.id::text ORDER BY m.receipt_seq))[1:$1::int] AS sample_ids,
+       (array_agg(m.last_error_text ORDER BY m.receipt_seq DESC))[1] AS sample_text
+     FROM messages m WHERE ${where} GROUP BY m.status, m.last_error_code
+     ORDER BY count(*) DESC, m.status, m.last_error_code`,
     params,
   );
   return rows.map((r) => {
     const ids = r['sample_ids'];
     return {
+      status: str(r, 'status') as MessageStatus,
       errorCode: optStr(r, 'error_code'),
+      sampleText: optStr(r, 'sample_text'),
       count: num(r, 'n'),
       oldest: date(r, 'oldest'),
       newest: date(r, 'newest'),

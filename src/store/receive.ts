@@ -6,12 +6,12 @@
  */
 import { IdocgateError } from '../errors.js';
 import {
-  sapStatusFor,
   type DuplicateReason,
   type MessageRecord,
   type ReceiveInput,
   type ReceiveResult,
 } from '../pipeline/store-port.js';
+import { sapStatusFor } from '../pipeline/lifecycle.js';
 import type { Queryable } from './db.js';
 import {
   MAX_INDEXED_TEXT,
@@ -139,6 +139,7 @@ function receiveStatement(
     token,
     payloads.length,
     input.by,
+    input.releaseOn ?? 'delivered',
   ];
   const p = (v: unknown): string => {
     params.push(v);
@@ -161,10 +162,10 @@ function receiveStatement(
         docnum, arckey, sender_prt, sender_prn, sender_por, receiver_prt, receiver_prn, receiver_por,
         status, sap_status, status_text, ordering_key, idempotency_scope, idempotency_key,
         correlation_id, correlation_kind, search_text, created_at, updated_at, queued_at, enqueue_token,
-        version_count)
+        version_count, release_on)
       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $25, $16, $17,
         $18, $19, $20, $21, $22, to_tsvector('simple', $23), $24, $24,
-        CASE WHEN $26::text IS NULL THEN NULL ELSE $24::timestamptz END, $26, $27)
+        CASE WHEN $26::text IS NULL THEN NULL ELSE $24::timestamptz END, $26, $27, $29)
       ON CONFLICT DO NOTHING
       RETURNING ${MESSAGE_COLUMNS}
     ), h AS (

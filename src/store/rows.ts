@@ -4,7 +4,6 @@
  */
 import { IdocgateError } from '../errors.js';
 import {
-  MESSAGE_STATUSES,
   type AttemptRecord,
   type AuditRecord,
   type Direction,
@@ -16,6 +15,7 @@ import {
   type StatusHistoryRecord,
   type VersionRecord,
 } from '../pipeline/store-port.js';
+import { MESSAGE_STATUSES } from '../pipeline/lifecycle.js';
 import type { Row } from './db.js';
 
 function bad(column: string, value: unknown): never {
@@ -82,9 +82,9 @@ function party(row: Row, prefix: 'sender' | 'receiver'): PartyRef | null {
 export const MESSAGE_COLUMNS = `m.id::text AS id, m.receipt_seq, m.direction, m.partner, m.channel, m.idoc_type,
   m.extension, m.message_type, m.docnum, m.arckey, m.sender_prt, m.sender_prn, m.sender_por,
   m.receiver_prt, m.receiver_prn, m.receiver_por, m.status, m.sap_status, m.status_text,
-  m.ordering_key, m.idempotency_key, m.attempts, m.last_error_code, m.last_error_text,
+  m.ordering_key, m.release_on, m.idempotency_key, m.attempts, m.last_error_code, m.last_error_text,
   m.next_attempt_at, m.queued_at, m.enqueue_token, m.correlation_id::text AS correlation_id,
-  m.correlation_kind, m.created_at, m.updated_at`;
+  m.correlation_kind, m.sap_docnum, m.sap_document, m.created_at, m.updated_at`;
 
 export function toMessage(row: Row): MessageRecord {
   const errorCode = optStr(row, 'last_error_code');
@@ -106,6 +106,7 @@ export function toMessage(row: Row): MessageRecord {
     sapStatus: optStr(row, 'sap_status'),
     statusText: optStr(row, 'status_text'),
     orderingKey: optStr(row, 'ordering_key'),
+    releaseOn: optStr(row, 'release_on') === 'posted' ? 'posted' : 'delivered',
     idempotencyKey: optStr(row, 'idempotency_key'),
     attempts: num(row, 'attempts'),
     lastError: errorCode === null ? null : { code: errorCode, text: optStr(row, 'last_error_text') ?? '' },
@@ -116,6 +117,8 @@ export function toMessage(row: Row): MessageRecord {
       correlationId === null
         ? null
         : { messageId: correlationId, kind: optStr(row, 'correlation_kind') ?? 'produced-by' },
+    sapDocnum: optStr(row, 'sap_docnum'),
+    sapDocument: optStr(row, 'sap_document'),
     createdAt: date(row, 'created_at'),
     updatedAt: date(row, 'updated_at'),
   };

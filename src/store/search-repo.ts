@@ -1,12 +1,12 @@
 /** search() and countByQuery(): filters, keyset pagination (newest first), counts per status. */
 import { IdocgateError } from '../errors.js';
 import {
-  MESSAGE_STATUSES,
   type MessageQuery,
   type MessageStatus,
   type SearchOptions,
   type SearchPage,
 } from '../pipeline/store-port.js';
+import { MESSAGE_STATUSES } from '../pipeline/lifecycle.js';
 import type { Queryable } from './db.js';
 import { normalizeDocnum } from './context.js';
 import { MESSAGE_COLUMNS, num, str, toMessage } from './rows.js';
