@@ -16,6 +16,11 @@ ALTER TABLE messages ADD COLUMN release_on text NOT NULL DEFAULT 'delivered'
 ALTER TABLE messages ADD COLUMN sap_docnum text;
 ALTER TABLE messages ADD COLUMN sap_document text;
 
+-- A message delivered to a port with SAP feedback waits for SAP's word until then; after it, the
+-- recovery job marks it `unconfirmed`.
+ALTER TABLE messages ADD COLUMN confirm_by timestamptz;
+CREATE INDEX messages_confirm_by_idx ON messages (confirm_by) WHERE status = 'delivered' AND confirm_by IS NOT NULL;
+
 DROP INDEX messages_ordering_idx;
 CREATE INDEX messages_ordering_idx ON messages (ordering_key, receipt_seq)
   WHERE ordering_key IS NOT NULL AND status NOT IN ('posted', 'cancelled')

@@ -4,6 +4,7 @@
  * scheduler (src/queues/engine.ts). Close order: workers stop and drain, then bulk replays and
  * transports, then the producer queues.
  */
+import { stuckCounts } from './pipeline/stuck.js';
 import { randomUUID } from 'node:crypto';
 import type { AppWiring, GatewayRuntime } from './app.js';
 import { cachedTransports, realSleep, type PipelineLogger } from './pipeline/deps.js';
@@ -71,13 +72,15 @@ export function realGatewayFactory(tuning: GatewayTuning = {}) {
     w.metrics.setSources({
       queueDepths: () => queue.depths(),
       deadLetters: async () =>
-        (await w.store.deadLetters({ sampleSize: 1 })).reduce((n, g) => n + g.count, 0),
+        (await w.store.deadLetters({ sampleSize: 1, statuses: ['dead'] })).reduce((n, g) => n + g.count, 0),
+      stuck: () => stuckCounts(w.store),
     });
     const started = engine;
     return {
       ingest: (r) => gateway.ingest(r),
       replay: (id, o) => gateway.replay(id, o),
       cancel: (id, o) => gateway.cancel(id, o),
+      confirmPosted: (id, o) => gateway.confirmPosted(id, o),
       bulkReplay: (r) => gateway.bulkReplay(r),
       bulkJob: (id) => gateway.bulkJob(id),
       controlBulkJob: (id, a, actor) => gateway.controlBulkJob(id, a, actor),

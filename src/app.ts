@@ -6,6 +6,7 @@
  * Roles: `api` serves HTTP, `worker` processes queue jobs, `scheduler` runs the recovery and
  * retention jobs. `npm start` runs all three in one process; `--role` splits them for scale-out.
  */
+import { stuckCounts } from './pipeline/stuck.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -226,7 +227,9 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     });
     cleanup.push(() => serialLedger.close());
     metrics.setSources({
-      deadLetters: async () => (await store.deadLetters({ sampleSize: 1 })).reduce((n, g) => n + g.count, 0),
+      deadLetters: async () =>
+        (await store.deadLetters({ sampleSize: 1, statuses: ['dead'] })).reduce((n, g) => n + g.count, 0),
+      stuck: () => stuckCounts(store),
     });
 
     const readiness: ReadinessCheck[] = [

@@ -6,6 +6,11 @@
  *   idocgate_messages_delivered_total{...}              delivered to the receiver
  *   idocgate_messages_failed_total{...}                 attempts that failed (will be retried)
  *   idocgate_messages_dead_total{...}                   dead-lettered
+ *   idocgate_messages_posted_total{...}                 SAP reported it posted (53)
+ *   idocgate_messages_sap_error_total{...}              SAP reported an application error (51...)
+ *   idocgate_messages_in_doubt_total{...}               answer lost, not resent (in-doubt)
+ *   idocgate_messages_unconfirmed_total{...}            no SAP status within the port's window
+ *   idocgate_stuck_messages{status}                     dead, sap-error, in-doubt, unconfirmed now
  *   idocgate_delivery_latency_seconds{...}              receipt -> delivery (histogram)
  *   idocgate_queue_jobs{queue,state}                    BullMQ jobs waiting / active / delayed
  *   idocgate_dead_letters                               messages in the dead state now (store)
@@ -23,6 +28,8 @@ export interface MetricsSources {
   queueDepths?: () => Promise<Readonly<Record<string, QueueDepth>>>;
   /** Number of dead messages in the store, read at scrape time. */
   deadLetters?: () => Promise<number>;
+  /** Messages per stuck status (dead, sap-error, in-doubt, unconfirmed), read at scrape time. */
+  stuck?: () => Promise<Readonly<Record<string, number>>>;
 }
 
 type LabelName = 'partner' | 'message_type' | 'direction';
@@ -37,6 +44,10 @@ const HELP: Readonly<Record<MessageEvent, string>> = {
   delivered: 'Messages delivered to their receiver',
   failed: 'Delivery attempts that failed with a transient error (retried)',
   dead: 'Messages moved to dead letters (permanent error or retries exhausted)',
+  posted: 'Messages SAP reported as posted (inbound status 53)',
+  'sap-error': 'Messages SAP reported it could not post (status 51 and other application errors)',
+  'in-doubt': 'Deliveries whose answer was lost on a port that does not drop duplicates (not resent)',
+  unconfirmed: "Messages delivered to SAP without SAP's application status within the port's window",
 };
 
 /** The pipeline's metrics port on prom-client. */
@@ -53,7 +64,7 @@ export class PromMetrics implements PipelineMetrics {
       (Object.keys(HELP) as MessageEvent[]).map((event) => [
         event,
         new Counter({
-          name: `idocgate_messages_${event}_total`,
+          name: `idocgate_messages_${event.replace('-', '_')}_total`,
           help: HELP[event],
           labelNames: LABELS,
           registers,
@@ -90,6 +101,17 @@ export class PromMetrics implements PipelineMetrics {
       async collect() {
         const read = sources().deadLetters;
         if (read) this.set(await read());
+      },
+    });
+    new Gauge({
+      name: 'idocgate_stuck_messages',
+      help: 'Messages waiting for a person now, by status (dead, sap-error, in-doubt, unconfirmed)',
+      labelNames: ['status'],
+      registers,
+      async collect() {
+        const read = sources().stuck;
+        if (!read) return;
+        for (const [status, n] of Object.entries(await read())) this.set({ status }, n);
       },
     });
     if (options.defaultMetrics !== false)

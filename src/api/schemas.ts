@@ -57,6 +57,9 @@ export const messageRecordSchema = {
     sapStatus: nullableString,
     statusText: nullableString,
     orderingKey: nullableString,
+    releaseOn: { type: 'string', enum: ['delivered', 'posted'] },
+    sapDocnum: nullableString,
+    sapDocument: nullableString,
     attempts: { type: 'number' },
     lastError: { type: ['object', 'null'], additionalProperties: true },
     createdAt: { type: 'string', format: 'date-time' },
@@ -98,6 +101,17 @@ export const reasonBodySchema = {
   required: ['reason'],
   additionalProperties: false,
   properties: { reason: { type: 'string', minLength: 1, maxLength: 2000 } },
+} as const;
+
+export const confirmBodySchema = {
+  type: 'object',
+  required: ['reason'],
+  additionalProperties: false,
+  properties: {
+    reason: { type: 'string', minLength: 1, maxLength: 2000 },
+    /** SAP's document as checked in SAP (e.g. the material document number and year). */
+    document: { type: 'string', minLength: 1, maxLength: 100 },
+  },
 } as const;
 
 export const replayBodySchema = {

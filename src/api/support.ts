@@ -8,6 +8,7 @@
  *   GET    /api/messages/:id/versions/:version  one payload version, as stored or ?as=flat|xml|json
  *   POST   /api/messages/:id/replay             replay as is, or with an edited payload (new version)
  *   POST   /api/messages/:id/cancel             no further processing
+ *   POST   /api/messages/:id/confirm-posted     an in-doubt/unconfirmed message was posted (checked in SAP)
  *   POST   /api/bulk-replays                    replay everything a query matches (dryRun counts)
  *   GET    /api/bulk-replays/:id                progress
  *   POST   /api/bulk-replays/:id/:action        pause | resume | cancel
@@ -27,6 +28,7 @@ import {
   messageQuerySchema,
   messageRecordSchema,
   pageSchema,
+  confirmBodySchema,
   reasonBodySchema,
   replayBodySchema,
   sessionBodySchema,
@@ -210,6 +212,30 @@ export async function supportRoutes(app: FastifyInstance, deps: ApiDeps): Promis
       const actor = operatorOf(request).name;
       const message = await gateway.cancel(id, { actor, reason });
       request.log.info({ messageId: id, operator: actor }, 'message cancelled');
+      return { message };
+    },
+  });
+
+  app.post('/api/messages/:id/confirm-posted', {
+    preHandler: operator,
+    schema: {
+      tags: ['Support'],
+      summary:
+        'Mark an in-doubt or unconfirmed message as posted after checking SAP (WE02); audited, releases its ordering key',
+      security,
+      params: idParams,
+      body: confirmBodySchema,
+    },
+    handler: async (request) => {
+      const { id } = request.params as { id: string };
+      const { reason, document } = request.body as { reason: string; document?: string };
+      const actor = operatorOf(request).name;
+      const message = await gateway.confirmPosted(id, {
+        actor,
+        reason,
+        ...(document !== undefined ? { document } : {}),
+      });
+      request.log.info({ messageId: id, operator: actor }, 'message confirmed as posted');
       return { message };
     },
   });

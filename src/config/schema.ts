@@ -73,6 +73,32 @@ export const retryPolicySchema = z
   })
   .strict();
 
+/**
+ * SAP's application status for IDocs the gateway sends (docs/sap-feedback.md): SAP's ALE audit
+ * (ALEAUD01, report RBDSTATE scheduled for the gateway's logical system) or STATUS (SYSTAT01)
+ * IDocs, posted back to the gateway's SAP edges as this port. `none`: SAP sends nothing back, and
+ * `delivered` (SAP's HTTP port took the IDoc) is the last thing the gateway knows.
+ */
+export const feedbackSchema = z
+  .object({
+    expect: z.enum(['none', 'ALEAUD', 'STATUS', 'any']).default('none'),
+    /** How long SAP may take to report the posting before the message is `unconfirmed` and alerted. */
+    confirmWithin: duration.default(60 * 60_000),
+    /**
+     * SAP inbound status codes read differently from the standard table (src/pipeline/sap-feedback-codes.ts),
+     * e.g. `{ '52': 'posted' }` where a partly posted IDoc counts as posted.
+     */
+    codes: z
+      .record(
+        z.string().regex(/^\d{2}$/, 'a two-digit SAP status code'),
+        z.enum(['posted', 'sap-error', 'progress']),
+      )
+      .default({}),
+  })
+  .strict();
+
+export type FeedbackConfig = z.output<typeof feedbackSchema>;
+
 /** WE21: an SAP system the gateway talks to. */
 export const portSchema = z
   .object({
@@ -84,6 +110,16 @@ export const portSchema = z
     control: controlDefaults.default({}),
     /** Segment definition versions SAP expects for flat files (its "segment release"). */
     segmentVersions: z.record(z.string(), z.string()).default({}),
+    /** SAP's application status for what the gateway sends here (default: none). */
+    feedback: feedbackSchema.prefault({}),
+    /**
+     * Whether this SAP inbound drops a resent IDoc (then an attempt whose answer was lost is
+     * simply sent again). Default: what the transport kind guarantees (docs/sap-feedback.md):
+     * IDoc-SOAP and RFC yes, XML-HTTP no.
+     */
+    dropsDuplicates: z.boolean().optional(),
+    /** Several IDocs in one request (WE20 pack size), where the transport supports it. Default 1. */
+    packSize: z.number().int().min(1).max(1000).default(1),
   })
   .strict();
 
@@ -99,6 +135,16 @@ const sendsSchema = z
     /** Port (SAP system) the resulting IDoc goes to. */
     port: z.string().min(1),
     orderingKey: z.string().min(1).optional(),
+    /**
+     * When the next message of the ordering key may go: `delivered` (SAP's port took it) or
+     * `posted` (SAP reported 53; needs the port's feedback).
+     */
+    releaseOn: z.enum(['delivered', 'posted']).default('delivered'),
+    /**
+     * Contract field used as the idempotency key when the partner sends no Idempotency-Key
+     * header; default: the contract's own natural key (e.g. the handheld's scanId).
+     */
+    naturalKey: z.string().min(1).optional(),
   })
   .strict();
 
@@ -209,11 +255,24 @@ export const configSchema = z
       }
       seen.set(key, name);
       p.sends.forEach((s, i) => {
-        if (!(s.port in c.ports)) {
+        const port = c.ports[s.port];
+        if (port === undefined) {
           ctx.addIssue({
             code: 'custom',
             path: ['partners', name, 'sends', i, 'port'],
             message: `unknown port "${s.port}" (defined: ${Object.keys(c.ports).join(', ') || 'none'})`,
+          });
+        } else if (s.releaseOn === 'posted' && port.feedback.expect === 'none') {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['partners', name, 'sends', i, 'releaseOn'],
+            message: `releaseOn: posted needs SAP's feedback, but port "${s.port}" has feedback.expect: none`,
+          });
+        } else if (s.releaseOn === 'posted' && s.orderingKey === undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['partners', name, 'sends', i, 'releaseOn'],
+            message: 'releaseOn is about an ordering key: set orderingKey too',
           });
         }
       });

@@ -8,7 +8,8 @@
 import { IdocgateError } from '../errors.js';
 import type { PipelineDeps } from './deps.js';
 import type { BulkJobStatus, BulkReplayRequest } from './gateway-port.js';
-import { REPLAYABLE, replay } from './replay.js';
+import { REPLAYABLE } from './lifecycle.js';
+import { replay } from './replay.js';
 import type { MessageQuery } from './store-port.js';
 
 interface BulkJob {

@@ -82,6 +82,11 @@ export interface Gateway {
   ingest(request: IngestRequest): Promise<IngestResult>;
   replay(id: string, options: ReplayOptions): Promise<MessageRecord>;
   cancel(id: string, options: { readonly actor: string; readonly reason: string }): Promise<MessageRecord>;
+  /** Marks an in-doubt or unconfirmed message as posted (checked in SAP by a person). */
+  confirmPosted(
+    id: string,
+    options: { readonly actor: string; readonly reason: string; readonly document?: string },
+  ): Promise<MessageRecord>;
   bulkReplay(request: BulkReplayRequest): Promise<{ readonly count: number; readonly job?: BulkJobStatus }>;
   bulkJob(id: string): BulkJobStatus | undefined;
   controlBulkJob(id: string, action: 'pause' | 'resume' | 'cancel', actor: string): BulkJobStatus | undefined;

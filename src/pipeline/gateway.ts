@@ -9,7 +9,7 @@ import { ingest } from './ingest.js';
 import { processJob } from './process.js';
 import type { JobOutcome, JobRun } from './queue-port.js';
 import { purgeExpired, recover, type RecoveryOptions, type RecoveryReport } from './recovery.js';
-import { cancel, replay } from './replay.js';
+import { cancel, confirmPosted, replay } from './replay.js';
 
 export interface GatewayRuntime extends Gateway {
   /** Runs one queue job (the BullMQ worker's processor calls this). */
@@ -28,6 +28,7 @@ export function createGateway(deps: PipelineDeps): GatewayRuntime {
     ingest: (request) => ingest(deps, request),
     replay: (id, options) => replay(deps, id, options),
     cancel: (id, options) => cancel(deps, id, options),
+    confirmPosted: (id, options) => confirmPosted(deps, id, options),
     bulkReplay: (request) => bulk.start(request),
     bulkJob: (id) => bulk.get(id),
     controlBulkJob: (id, action, actor) => bulk.control(id, action, actor),

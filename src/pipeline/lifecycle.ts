@@ -105,7 +105,8 @@ export const STATUS_INFO: Readonly<Record<MessageStatus, StatusInfo>> = {
     sap: { in: '51', out: '02' },
   },
   unconfirmed: {
-    meaning: "Delivered, but SAP's application status did not arrive within the port's window; never assumed posted",
+    meaning:
+      "Delivered, but SAP's application status did not arrive within the port's window; never assumed posted",
     finished: false,
     stuck: true,
     sap: { in: '53', out: '03' },

@@ -5,7 +5,8 @@
  */
 import type { Direction } from './store-port.js';
 
-export type MessageEvent = 'received' | 'delivered' | 'failed' | 'dead';
+export type MessageEvent =
+  'received' | 'delivered' | 'posted' | 'failed' | 'dead' | 'sap-error' | 'in-doubt' | 'unconfirmed';
 
 export interface MessageLabels {
   /** Partner profile name, or `-` for gateway-generated messages (status IDocs to SAP). */

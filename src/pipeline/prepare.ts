@@ -11,7 +11,7 @@ import type { CompiledMapping } from '../mapping/types.js';
 import type { OutboundDelivery } from '../transports/types.js';
 import type { PipelineDeps, TransportRef } from './deps.js';
 import { outboundControl } from './outbound-idoc.js';
-import { IDOC_CONTRACT, type Route } from './routing.js';
+import { IDOC_CONTRACT, type DeliverableRoute } from './routing.js';
 import { idocSearchKeys, searchText } from './search-keys.js';
 import type { MessageRecord, VersionRecord } from './store-port.js';
 import { bodyText, encodeIdoc, idocFromJson, idocToJson, readIdocInput } from './wire.js';
@@ -35,7 +35,7 @@ function textOf(v: VersionRecord): string {
   return bodyText(v.content);
 }
 
-function decodeIdoc(deps: PipelineDeps, v: VersionRecord): Idoc {
+export function decodeIdoc(deps: Pick<PipelineDeps, 'definitions'>, v: VersionRecord): Idoc {
   if (v.kind === 'parsed' && v.format === 'json') return idocFromJson(textOf(v));
   const read = readIdocInput(v.content, deps.definitions);
   if (read.idocs.length !== 1) {
@@ -77,7 +77,7 @@ function mappingContext(deps: PipelineDeps): { now: Date; timeZone: string } {
 export async function prepareDelivery(
   deps: PipelineDeps,
   m: MessageRecord,
-  route: Route,
+  route: DeliverableRoute,
 ): Promise<PreparedDelivery> {
   const versions = await deps.store.versions(m.id);
   const input = inputVersion(versions);

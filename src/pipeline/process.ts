@@ -11,7 +11,15 @@ import { releaseKey } from './ordering.js';
 import { prepareDelivery } from './prepare.js';
 import type { JobOutcome, JobRun } from './queue-port.js';
 import { classifyFailure, computeBackoff, type Failure } from './retry.js';
-import { destinationOf, destinationSettings, routeOf, type Route } from './routing.js';
+import {
+  destinationOf,
+  destinationSettings,
+  routeOf,
+  sapPortOf,
+  type FeedbackRoute,
+  type Route,
+} from './routing.js';
+import { applyFeedback, feedbackSummary } from './sap-feedback.js';
 import { sendStatusToSap, type FinalOutcome } from './status-to-sap.js';
 import type { MessageRecord, MessageStatus, TransitionOptions } from './store-port.js';
 
@@ -102,12 +110,24 @@ export async function processJob(deps: PipelineDeps, run: JobRun): Promise<JobOu
   const started = deps.clock.now();
   let route: Route | undefined;
   let transportKind = 'pipeline';
+  let dropsDuplicates = true;
   try {
     route = routeOf(deps.config, m);
+    if (route.kind === 'feedback') return await feedbackJob(deps, m, route, started, log);
     const prepared = await prepareDelivery(deps, m, route);
     transportKind = prepared.transport.kind;
     const transport = await deps.transports.get(prepared.transportKey, prepared.transport);
+    const sap = sapPortOf(route);
+    // Whether an attempt whose answer is lost may simply go again (docs/sap-feedback.md).
+    dropsDuplicates =
+      sap === undefined || (sap.port.dropsDuplicates ?? transport.receiverDropsDuplicates ?? false);
     const receipt = await transport.send(prepared.delivery);
+    // On a port whose SAP reports back, `delivered` waits for SAP's word until confirmBy.
+    const feedback = sap?.port.feedback;
+    const confirmBy =
+      feedback !== undefined && feedback.expect !== 'none'
+        ? { confirmBy: new Date(deps.clock.now() + feedback.confirmWithin) }
+        : {};
     const attemptOk = { transport: transportKind, outcome: 'ok', durationMs: receipt.durationMs } as const;
     // Attempt and final status in one transaction, unless a status IDoc goes to SAP in between.
     const combine = !asksForStatus(route);
@@ -125,7 +145,10 @@ export async function processJob(deps: PipelineDeps, run: JobRun): Promise<JobOu
     const deliveredAs = {
       by: WORKER,
       expectFrom: 'processing',
-      text: `delivered by ${transportKind}${text ? ` (${text})` : ''}`,
+      text: `delivered by ${transportKind}${text ? ` (${text})` : ''}${
+        'confirmBy' in confirmBy ? "; waits for SAP's application status" : ''
+      }`,
+      ...confirmBy,
     } as const;
     const done = combine
       ? await store.finishAttempt(m.id, attemptOk, 'delivered', deliveredAs)
@@ -134,11 +157,71 @@ export async function processJob(deps: PipelineDeps, run: JobRun): Promise<JobOu
     deps.metrics.count('delivered', labelsOf(m));
     deps.metrics.observeLatency(labelsOf(m), Math.max(0, deps.clock.now() - m.createdAt.getTime()) / 1000);
     log.info({ durationMs: deps.clock.now() - started }, 'delivered');
-    if (m.orderingKey !== null) await releaseKey(deps, m.orderingKey, WORKER);
+    if (m.orderingKey !== null && m.releaseOn === 'delivered') await releaseKey(deps, m.orderingKey, WORKER);
     return { kind: 'delivered' };
   } catch (e) {
-    return await failed(deps, m, run, route, transportKind, started, classifyFailure(e), log);
+    const f = classifyFailure(e);
+    if (f.inDoubt === true && !dropsDuplicates && route !== undefined && sapPortOf(route) !== undefined) {
+      return await inDoubt(deps, m, transportKind, started, f, log);
+    }
+    return await failed(deps, m, run, route, transportKind, started, f, log);
   }
+}
+
+/** A feedback IDoc from SAP: its reports are applied to the messages they name. */
+async function feedbackJob(
+  deps: PipelineDeps,
+  m: MessageRecord,
+  route: FeedbackRoute,
+  started: number,
+  log: PipelineDeps['logger'],
+): Promise<JobOutcome> {
+  const result = await applyFeedback(deps, m, route);
+  const text = feedbackSummary(result);
+  await deps.store.finishAttempt(
+    m.id,
+    { transport: 'sap-feedback', outcome: 'ok', durationMs: Math.max(0, deps.clock.now() - started) },
+    'delivered',
+    { by: WORKER, expectFrom: 'processing', text: text.slice(0, 1000) },
+  );
+  deps.metrics.count('delivered', labelsOf(m));
+  log.info({ ...result, unmatched: result.unmatched.length }, 'SAP feedback applied');
+  return { kind: 'delivered' };
+}
+
+/**
+ * The request went out and its answer was lost, on a port that does not drop duplicates: sending
+ * it again could post it twice in SAP. It waits as `in-doubt` until SAP's feedback names it
+ * (then it is posted, in error, or known to be in SAP) or an operator decides (docs/sap-feedback.md).
+ */
+async function inDoubt(
+  deps: PipelineDeps,
+  m: MessageRecord,
+  transportKind: string,
+  started: number,
+  f: Failure,
+  log: PipelineDeps['logger'],
+): Promise<JobOutcome> {
+  const error = { code: f.code, text: f.text.slice(0, 2000) };
+  await deps.store.finishAttempt(
+    m.id,
+    {
+      transport: transportKind,
+      outcome: 'error',
+      durationMs: Math.max(0, deps.clock.now() - started),
+      error,
+    },
+    'in-doubt',
+    {
+      by: WORKER,
+      expectFrom: 'processing',
+      text: "sent in full, answer lost: not resent (SAP's port does not drop duplicates); waits for SAP's status or an operator",
+      error,
+    },
+  );
+  deps.metrics.count('in-doubt', labelsOf(m));
+  log.warn({ code: f.code, err: f.text }, 'delivery in doubt: not resent');
+  return { kind: 'dead', permanent: true, code: f.code, text: `in doubt: ${f.text}` };
 }
 
 async function failed(

@@ -23,6 +23,8 @@ export interface RecoveryReport {
   readonly unqueued: number;
   readonly jobsRestored: number;
   readonly released: number;
+  /** Delivered to SAP, but no application status within the port's window: now `unconfirmed`. */
+  readonly unconfirmed: number;
 }
 
 export async function recover(deps: PipelineDeps, options: RecoveryOptions = {}): Promise<RecoveryReport> {
@@ -33,6 +35,7 @@ export async function recover(deps: PipelineDeps, options: RecoveryOptions = {})
   let unqueued = 0;
   let jobsRestored = 0;
   let released = 0;
+  let unconfirmed = 0;
 
   for (const m of await store.findUnqueued(olderThan, limit)) {
     const r = await admit(deps, m, 'recovery');
@@ -68,6 +71,24 @@ export async function recover(deps: PipelineDeps, options: RecoveryOptions = {})
     if (head?.id === m.id && (await enqueueMessage(deps, m, 'recovery')) === 'queued') released++;
   }
 
+  // Never assumed posted: SAP said nothing within the port's window (feedback.confirmWithin).
+  for (const m of await store.findUnconfirmed(new Date(now), limit)) {
+    const ok = await store.transition(m.id, 'unconfirmed', {
+      by: 'recovery',
+      expectFrom: 'delivered',
+      text: "no application status from SAP within the port's window (feedback.confirmWithin): check WE02 in SAP",
+      confirmBy: null,
+    });
+    if (ok) {
+      unconfirmed++;
+      deps.metrics.count('unconfirmed', {
+        partner: m.partner ?? '-',
+        messageType: m.messageType ?? '-',
+        direction: m.direction,
+      });
+    }
+  }
+
   try {
     for (const [name, d] of Object.entries(await queue.depths())) {
       deps.metrics.setQueueDepth(name, 'waiting', d.waiting);
@@ -77,8 +98,10 @@ export async function recover(deps: PipelineDeps, options: RecoveryOptions = {})
   } catch {
     // depth gauges are best effort
   }
-  const report = { unqueued, jobsRestored, released };
+  const report = { unqueued, jobsRestored, released, unconfirmed };
   if (unqueued + jobsRestored + released > 0) deps.logger.warn({ ...report }, 'recovery re-queued messages');
+  if (unconfirmed > 0)
+    deps.logger.warn({ unconfirmed }, "messages without SAP's application status are unconfirmed");
   return report;
 }
 

@@ -11,18 +11,9 @@ import type { ReplayOptions } from './gateway-port.js';
 import { admit, releaseKey } from './ordering.js';
 import { parseChannel, routeOf } from './routing.js';
 import { sendStatusToSap } from './status-to-sap.js';
-import type { MessageRecord, MessageStatus } from './store-port.js';
+import { CANCELLABLE, CONFIRMABLE, REPLAYABLE } from './lifecycle.js';
+import type { MessageRecord } from './store-port.js';
 import { readIdocInput } from './wire.js';
-
-export const REPLAYABLE: readonly MessageStatus[] = ['dead', 'failed', 'delivered', 'cancelled'];
-export const CANCELLABLE: readonly MessageStatus[] = [
-  'received',
-  'queued',
-  'processing',
-  'failed',
-  'dead',
-  'blocked',
-];
 
 async function load(deps: PipelineDeps, id: string): Promise<MessageRecord> {
   const m = await deps.store.get(id);
@@ -104,6 +95,44 @@ export async function replay(deps: PipelineDeps, id: string, options: ReplayOpti
   });
   const now = await load(deps, id);
   await admit(deps, now, by);
+  return load(deps, id);
+}
+
+/**
+ * An operator marks a message as posted by hand (an `in-doubt` or `unconfirmed` one, after
+ * checking WE02/BD87 in SAP), with a reason and optionally SAP's document: audited, and the
+ * ordering key goes on as if SAP had reported 53.
+ */
+export async function confirmPosted(
+  deps: PipelineDeps,
+  id: string,
+  options: { readonly actor: string; readonly reason: string; readonly document?: string },
+): Promise<MessageRecord> {
+  const m = await load(deps, id);
+  if (!CONFIRMABLE.includes(m.status)) {
+    throw new IdocgateError(
+      'MESSAGE_NOT_REPLAYABLE',
+      `message ${id} is ${m.status}; only ${CONFIRMABLE.join(', ')} messages can be confirmed as posted`,
+    );
+  }
+  const done = await deps.store.transition(id, 'posted', {
+    by: `confirm:${options.actor}`,
+    expectFrom: CONFIRMABLE,
+    text: `confirmed as posted by ${options.actor}: ${options.reason}`.slice(0, 500),
+    error: null,
+    confirmBy: null,
+    ...(options.document !== undefined ? { sapReport: { document: options.document } } : {}),
+  });
+  if (!done)
+    throw new IdocgateError('MESSAGE_NOT_REPLAYABLE', `message ${id} changed while it was being confirmed`);
+  await deps.store.appendAudit({
+    actor: options.actor,
+    action: 'confirm-posted',
+    reason: options.reason,
+    messageId: id,
+    details: { from: m.status, ...(options.document !== undefined ? { document: options.document } : {}) },
+  });
+  if (m.orderingKey !== null) await releaseKey(deps, m.orderingKey, `confirm:${options.actor}`);
   return load(deps, id);
 }
 

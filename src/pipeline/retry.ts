@@ -13,6 +13,11 @@ export interface Failure {
   readonly text: string;
   /** The receiver's Retry-After, when it sent one. */
   readonly retryAfterMs?: number;
+  /**
+   * The request went out in full and its answer was lost: the receiver may have it. Sending it
+   * again is safe only where the receiver drops duplicates (see process.ts).
+   */
+  readonly inDoubt?: boolean;
 }
 
 /** Node errno codes of failures that pass (network, store connection). */
@@ -36,6 +41,7 @@ export function classifyFailure(e: unknown): Failure {
       code: e.code,
       text: e.message,
       ...(isTransportError(e) && e.retryAfterMs !== undefined ? { retryAfterMs: e.retryAfterMs } : {}),
+      ...(isTransportError(e) && e.inDoubt === true ? { inDoubt: true } : {}),
     };
   }
   const errno =

@@ -45,7 +45,56 @@ export interface GatewayRoute {
   readonly port: PortConfig;
 }
 
-export type Route = ToPartnerRoute | FromPartnerRoute | GatewayRoute;
+/**
+ * SAP reports back on IDocs the gateway sent it (ALEAUD01 / SYSTAT01 to the gateway's own logical
+ * system, on a port with `feedback`): applied to the messages it names, not delivered anywhere.
+ */
+export interface FeedbackRoute {
+  readonly kind: 'feedback';
+  readonly portName: string;
+  readonly port: PortConfig;
+}
+
+export type Route = ToPartnerRoute | FromPartnerRoute | GatewayRoute | FeedbackRoute;
+
+/** Routes whose messages are delivered somewhere by a transport. */
+export type DeliverableRoute = Exclude<Route, FeedbackRoute>;
+
+/** The port (SAP system) a route sends to, for routes that go to SAP. */
+export function sapPortOf(route: Route): { readonly name: string; readonly port: PortConfig } | undefined {
+  return route.kind === 'from-partner' || route.kind === 'gateway'
+    ? { name: route.portName, port: route.port }
+    : undefined;
+}
+
+/** Message types of SAP's feedback IDocs, by what `feedback.expect` accepts them. */
+const FEEDBACK_MESSAGE_TYPES: Readonly<Record<string, readonly string[]>> = {
+  ALEAUD: ['ALEAUD', 'any'],
+  STATUS: ['STATUS', 'any'],
+};
+
+/**
+ * The feedback route of an IDoc SAP posted through `portName`, when it is SAP's ALE audit or
+ * STATUS report to the gateway: the port expects that kind of feedback and the IDoc is addressed
+ * to the gateway's own logical system (the port's SNDPRN, which the gateway writes into what it
+ * sends) or to no configured partner.
+ */
+export function feedbackRouteOf(
+  config: Readonly<Config>,
+  portName: string | undefined,
+  control: ControlRecord,
+): FeedbackRoute | undefined {
+  if (portName === undefined) return undefined;
+  const port = config.ports[portName];
+  if (port === undefined) return undefined;
+  const accepted = FEEDBACK_MESSAGE_TYPES[trim(control.MESTYP)];
+  if (accepted === undefined || !accepted.includes(port.feedback.expect)) return undefined;
+  const rcvprn = trim(control.RCVPRN);
+  const own = port.control.SNDPRN;
+  const addressedToUs =
+    (own !== undefined && rcvprn === own) || findPartner(config, rcvprn, trim(control.RCVPRT)) === undefined;
+  return addressedToUs ? { kind: 'feedback', portName, port } : undefined;
+}
 
 /** Contract name of partner-posted IDocs in `sends[].contract`. */
 export const IDOC_CONTRACT = 'idoc';
@@ -114,7 +163,8 @@ export function destinationSettings(config: Readonly<Config>, destination: strin
 
 /**
  * `port:<port>` (from SAP through that port; `port:` when unknown), `partner:<name>:<contract>`
- * (from a partner), `gateway:<port>` (created by the gateway for that port).
+ * (from a partner), `gateway:<port>` (created by the gateway for that port), `feedback:<port>`
+ * (SAP's status reports on what the gateway sent through that port).
  */
 export function channelOf(route: Route): string {
   switch (route.kind) {
@@ -124,6 +174,8 @@ export function channelOf(route: Route): string {
       return `partner:${route.partnerName}:${route.sends.contract}`;
     case 'gateway':
       return `gateway:${route.portName}`;
+    case 'feedback':
+      return `feedback:${route.portName}`;
   }
 }
 
@@ -292,10 +344,10 @@ export function routeOf(config: Readonly<Config>, m: MessageRecord): Route {
   const ch = parseChannel(m.channel);
   const lost = (what: string): IdocgateError =>
     new IdocgateError('ROUTE_NOT_CONFIGURED', `message ${m.id}: ${what} is no longer configured`);
-  if (ch.kind === 'gateway') {
+  if (ch.kind === 'gateway' || ch.kind === 'feedback') {
     const port = config.ports[ch.name];
     if (port === undefined) throw lost(`port ${ch.name}`);
-    return { kind: 'gateway', portName: ch.name, port };
+    return { kind: ch.kind, portName: ch.name, port };
   }
   const partnerName = m.partner ?? '';
   const partner = config.partners[partnerName];

@@ -183,6 +183,8 @@ export interface TransitionOptions {
   readonly nextAttemptAt?: Date | null;
   /** What SAP reported about the IDoc (kept on the message; absent fields keep their value). */
   readonly sapReport?: { readonly docnum?: string; readonly document?: string };
+  /** Sets (or with `null` clears) the time by which SAP should report posting (`unconfirmed` after it). */
+  readonly confirmBy?: Date | null;
 }
 
 export interface StatusHistoryRecord {
@@ -370,6 +372,13 @@ export interface Store {
   markQueued(id: string, token: string, by?: string): Promise<boolean>;
   /** Messages still `received` (never queued) that arrived before `olderThan`. */
   findUnqueued(olderThan: Date, limit?: number): Promise<MessageRecord[]>;
+  /** Delivered messages whose confirm-by time has passed without SAP's word (oldest first). */
+  findUnconfirmed(now: Date, limit?: number): Promise<MessageRecord[]>;
+  /**
+   * The messages the gateway sent to SAP under these DOCNUMs (its own generated IDoc number: the
+   * message's DOCNUM for gateway postings, the `docnum` key of a mapped partner message).
+   */
+  findSentByDocnum(docnums: readonly string[]): Promise<Map<string, MessageRecord>>;
   /** Messages in queued/processing whose last change is older than `olderThan` (job may be gone). */
   findStuck(filter: StuckFilter): Promise<MessageRecord[]>;
   deadLetters(filter?: DeadLetterFilter): Promise<DeadLetterGroup[]>;

@@ -245,9 +245,10 @@ function expectedList(expect: TransitionOptions['expectFrom']): readonly Message
 }
 
 /**
- * $1–$16 of the status-change statements: id, to, SAP status given, text, now, whether and which
+ * $1–$18 of the status-change statements: id, to, SAP status given, text, now, whether and which
  * error to set, whether and which next attempt to set, the expected statuses, the SAP statuses
- * for out/in, by. Delivered and cancelled clear the error and the next attempt.
+ * for out/in, by, SAP's report (docnum, document), whether and which confirm-by time to set.
+ * Delivered, posted and cancelled clear the error and the next attempt.
  */
 function transitionParams(now: Date, id: string, to: MessageStatus, options: TransitionOptions): unknown[] {
   const clearsError = to === 'delivered' || to === 'posted' || to === 'cancelled';
@@ -271,6 +272,8 @@ function transitionParams(now: Date, id: string, to: MessageStatus, options: Tra
     options.by,
     options.sapReport?.docnum ?? null,
     options.sapReport?.document ?? null,
+    options.confirmBy !== undefined,
+    options.confirmBy ?? null,
   ];
 }
 
@@ -314,7 +317,8 @@ async function transitionStatement(
          last_error_code = CASE WHEN $6::boolean THEN $7 ELSE m.last_error_code END,
          last_error_text = CASE WHEN $6::boolean THEN $8 ELSE m.last_error_text END,
          next_attempt_at = CASE WHEN $9::boolean THEN $10::timestamptz ELSE m.next_attempt_at END,
-         sap_docnum = coalesce($15::text, m.sap_docnum), sap_document = coalesce($16::text, m.sap_document)
+         sap_docnum = coalesce($15::text, m.sap_docnum), sap_document = coalesce($16::text, m.sap_document),
+         confirm_by = CASE WHEN $17::boolean THEN $18::timestamptz ELSE m.confirm_by END
        FROM (SELECT id, status, direction FROM messages WHERE id = $1 FOR UPDATE) old
        WHERE m.id = old.id AND m.status = ANY($11::text[])
        RETURNING old.status AS from_status, m.sap_status
@@ -446,17 +450,18 @@ export async function finishAttempt(
        UPDATE messages m SET status = $2, attempts = m.attempts + 1,
          sap_status = coalesce($3, CASE WHEN old.direction = 'out' THEN $12 ELSE $13 END),
          status_text = $4, updated_at = $5,
-         last_error_code = CASE WHEN $6::boolean THEN $7 WHEN $17::boolean THEN $18 ELSE m.last_error_code END,
-         last_error_text = CASE WHEN $6::boolean THEN $8 WHEN $17::boolean THEN $19 ELSE m.last_error_text END,
+         last_error_code = CASE WHEN $6::boolean THEN $7 WHEN $19::boolean THEN $20 ELSE m.last_error_code END,
+         last_error_text = CASE WHEN $6::boolean THEN $8 WHEN $19::boolean THEN $21 ELSE m.last_error_text END,
          next_attempt_at = CASE WHEN $9::boolean THEN $10::timestamptz ELSE m.next_attempt_at END,
-         sap_docnum = coalesce($15::text, m.sap_docnum), sap_document = coalesce($16::text, m.sap_document)
+         sap_docnum = coalesce($15::text, m.sap_docnum), sap_document = coalesce($16::text, m.sap_document),
+         confirm_by = CASE WHEN $17::boolean THEN $18::timestamptz ELSE m.confirm_by END
        FROM old
        WHERE m.id = old.id AND m.status = ANY($11::text[])
        RETURNING old.status AS from_status, m.sap_status, m.attempts
      ), a AS (
        INSERT INTO message_attempts (message_id, attempt_no, transport, outcome, duration_ms, error_code,
          error_text, at)
-       SELECT $1, upd.attempts, $20, $21, $22, $23, $24, $5 FROM upd
+       SELECT $1, upd.attempts, $22, $23, $24, $25, $26, $5 FROM upd
      ), h AS (
        INSERT INTO message_status_history (message_id, from_status, to_status, sap_status, text, by, at)
        SELECT $1, from_status, $2, sap_status, $4, $14, $5 FROM upd

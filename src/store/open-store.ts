@@ -73,6 +73,8 @@ export function createStore(ctx: StoreContext): OpenedStore {
     markQueued: (id, token, by) => messages.markQueued(ctx, id, token, by ?? 'queue'),
     findUnqueued: (olderThan, limit) => queue.findUnqueued(db, olderThan, limit),
     findStuck: (filter) => queue.findStuck(db, filter),
+    findUnconfirmed: (now, limit) => queue.findUnconfirmed(db, now, limit),
+    findSentByDocnum: (docnums) => queue.findSentByDocnum(db, docnums),
     deadLetters: (filter) => queue.deadLetters(db, filter),
     close: () => db.close(),
   };

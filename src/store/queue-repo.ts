@@ -108,3 +108,37 @@ export async function deadLetters(q: Queryable, filter: DeadLetterFilter = {}): 
     };
   });
 }
+
+export async function findUnconfirmed(q: Queryable, now: Date, limit?: number): Promise<MessageRecord[]> {
+  const { rows } = await q.query(
+    `SELECT ${MESSAGE_COLUMNS} FROM messages m
+     WHERE m.status = 'delivered' AND m.confirm_by IS NOT NULL AND m.confirm_by < $1
+     ORDER BY m.confirm_by LIMIT $2`,
+    [now, clampLimit(limit, 500)],
+  );
+  return rows.map(toMessage);
+}
+
+/**
+ * Messages the gateway sent under these DOCNUMs: gateway-made IDocs carry it in `docnum`
+ * (direction out), mapped partner messages as their `docnum` key. The newest wins for a number.
+ */
+export async function findSentByDocnum(
+  q: Queryable,
+  docnums: readonly string[],
+): Promise<Map<string, MessageRecord>> {
+  const out = new Map<string, MessageRecord>();
+  if (docnums.length === 0) return out;
+  const { rows } = await q.query(
+    `SELECT ${MESSAGE_COLUMNS}, x.sent_docnum FROM (
+       SELECT m.id, m.docnum AS sent_docnum FROM messages m
+        WHERE m.direction = 'out' AND m.docnum = ANY($1::text[])
+       UNION
+       SELECT k.message_id, k.value FROM message_keys k WHERE k.kind = 'docnum' AND k.value = ANY($1::text[])
+     ) x JOIN messages m ON m.id = x.id
+     ORDER BY m.receipt_seq`,
+    [[...docnums]],
+  );
+  for (const r of rows) out.set(str(r, 'sent_docnum'), toMessage(r));
+  return out;
+}

@@ -13,6 +13,12 @@
  *   caller abort   TRANSPORT_ABORTED         transient
  *   TLS cert       TRANSPORT_TLS             permanent
  *   other network  TRANSPORT_NETWORK         transient
+ *
+ * Sent or not (docs/sap-feedback.md, "exactly once"): a failure is *in doubt* when the request
+ * went out in full and its answer was lost — a timeout or a reset after the body was written, or
+ * a 5xx other than 503 (the receiver read the request and failed while, or after, handling it).
+ * Refused connections, DNS and TLS errors, failures while the body was still being written, 503
+ * (service unavailable: not taken), 408, 429 and 4xx are *not sent*: safe to send again.
  */
 import type { ErrorCode } from '../errors.js';
 import { TransportError } from './transport-error.js';
@@ -61,6 +67,7 @@ export function classifyHttpStatus(
     status,
     responseExcerpt: excerpt,
     ...(retryAfterMs !== undefined && code !== 'TRANSPORT_HTTP_4XX' ? { retryAfterMs } : {}),
+    ...(code === 'TRANSPORT_HTTP_5XX' && status !== 503 ? { inDoubt: true } : {}),
   });
 }
 
@@ -92,17 +99,22 @@ export function errnoCode(e: unknown): string | undefined {
 export function classifyNetworkError(
   e: unknown,
   receiver: string,
-  state: { timedOut: boolean; aborted: boolean; timeoutMs: number },
+  state: { timedOut: boolean; aborted: boolean; timeoutMs: number; bodySent?: boolean },
 ): TransportError {
   if (e instanceof TransportError) return e;
+  // After the whole body went out, a lost answer leaves it open whether the receiver has it.
+  const inDoubt = state.bodySent === true ? { inDoubt: true } : {};
   if (state.aborted) {
-    return new TransportError('TRANSPORT_ABORTED', `delivery to ${receiver} was aborted`, { cause: e });
+    return new TransportError('TRANSPORT_ABORTED', `delivery to ${receiver} was aborted`, {
+      cause: e,
+      ...inDoubt,
+    });
   }
   if (state.timedOut) {
     return new TransportError(
       'TRANSPORT_TIMEOUT',
-      `${receiver} did not answer within ${state.timeoutMs} ms`,
-      { cause: e },
+      `${receiver} did not answer within ${state.timeoutMs} ms${state.bodySent === true ? ' (the request was sent in full)' : ''}`,
+      { cause: e, ...inDoubt },
     );
   }
   const code = errnoCode(e) ?? 'unknown';
@@ -118,6 +130,7 @@ export function classifyNetworkError(
   if (code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT') {
     return new TransportError('TRANSPORT_TIMEOUT', `connecting to ${receiver} timed out (${code})`, {
       cause: e,
+      ...inDoubt,
     });
   }
   if (TLS_CODES.has(code)) {
@@ -125,7 +138,9 @@ export function classifyNetworkError(
       cause: e,
     });
   }
-  return new TransportError('TRANSPORT_NETWORK', `network error talking to ${receiver} (${code})`, {
-    cause: e,
-  });
+  return new TransportError(
+    'TRANSPORT_NETWORK',
+    `network error talking to ${receiver} (${code})${state.bodySent === true ? ' after the request was sent in full' : ''}`,
+    { cause: e, ...inDoubt },
+  );
 }

@@ -49,7 +49,7 @@ export function createHttpClient(options: {
     : new http.Agent({ keepAlive: true });
 
   async function exchange(req: HttpExchangeRequest): Promise<HttpExchangeResponse> {
-    const state = { timedOut: false, aborted: false, timeoutMs: req.timeoutMs };
+    const state = { timedOut: false, aborted: false, timeoutMs: req.timeoutMs, bodySent: false };
     if (req.signal?.aborted) {
       state.aborted = true;
       throw classifyNetworkError(req.signal.reason, req.receiver, state);
@@ -96,6 +96,10 @@ export function createHttpClient(options: {
           },
         );
         clientRequest.on('error', reject);
+        // 'finish': the whole request (headers and body) was handed to the socket.
+        clientRequest.on('finish', () => {
+          state.bodySent = true;
+        });
         clientRequest.end(req.body);
       });
     } catch (e) {

@@ -169,6 +169,8 @@ export const rfcTransport: TransportDefinition<typeof rfcOptionsSchema> = {
     let clientClass: Promise<RfcClientConstructor> | undefined;
     return {
       kind: 'rfc',
+      // tRFC: SAP executes a transaction ID once; a resend with the same TID is not executed again.
+      receiverDropsDuplicates: true,
       async send(delivery, signal): Promise<DeliveryReceipt> {
         if (signal?.aborted) throw new TransportError('TRANSPORT_ABORTED', 'SAP RFC call was aborted');
         const text =

@@ -92,6 +92,8 @@ export const sapSoapTransport: TransportDefinition<typeof sapSoapOptionsSchema> 
     const receiver = `SAP IDoc-SOAP ${printableUrl(url)}`;
     return {
       kind: 'sap-soap',
+      // SAP message EA728: each IDoc is received once ("Exactly Once") by the ARCKEY message id.
+      receiverDropsDuplicates: true,
       async send(delivery, signal) {
         const text = bodyText(delivery.body);
         checkSoapDelivery(delivery, text);

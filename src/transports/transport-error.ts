@@ -13,12 +13,19 @@ export interface TransportErrorDetails {
   readonly retryAfterMs?: number;
   readonly issues?: readonly Issue[];
   readonly cause?: unknown;
+  /**
+   * The request went out in full and its answer was lost (timeout or reset after the body was
+   * sent, a 5xx after the receiver read it): the receiver may have it. Absent: it was not sent
+   * (refused, DNS, TLS, or an answer that says it was not taken).
+   */
+  readonly inDoubt?: boolean;
 }
 
 export class TransportError extends IdocgateError {
   readonly status?: number;
   readonly responseExcerpt?: string;
   readonly retryAfterMs?: number;
+  readonly inDoubt?: boolean;
 
   constructor(code: ErrorCode, message: string, details: TransportErrorDetails = {}) {
     const options: { issues?: readonly Issue[]; cause?: unknown } = {};
@@ -29,6 +36,7 @@ export class TransportError extends IdocgateError {
     if (details.status !== undefined) this.status = details.status;
     if (details.responseExcerpt !== undefined) this.responseExcerpt = details.responseExcerpt;
     if (details.retryAfterMs !== undefined) this.retryAfterMs = details.retryAfterMs;
+    if (details.inDoubt === true) this.inDoubt = true;
   }
 
   /** A plain object for logs and the delivery history (no cause chain, no secrets). */
@@ -41,6 +49,7 @@ export class TransportError extends IdocgateError {
       ...(this.status !== undefined ? { status: this.status } : {}),
       ...(this.responseExcerpt !== undefined ? { responseExcerpt: this.responseExcerpt } : {}),
       ...(this.retryAfterMs !== undefined ? { retryAfterMs: this.retryAfterMs } : {}),
+      ...(this.inDoubt === true ? { inDoubt: true } : {}),
     };
   }
 }

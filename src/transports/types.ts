@@ -44,6 +44,12 @@ export interface DeliveryReceipt {
 
 export interface Transport {
   readonly kind: string;
+  /**
+   * The receiver drops a message it already has (IDoc-SOAP by the ARCKEY message id, RFC by the
+   * TID): an attempt whose answer was lost may simply be sent again. Absent or false: a lost
+   * answer leaves the message in doubt (docs/sap-feedback.md).
+   */
+  readonly receiverDropsDuplicates?: boolean;
   send(delivery: OutboundDelivery, signal?: AbortSignal): Promise<DeliveryReceipt>;
   close?(): Promise<void>;
 }

@@ -148,6 +148,11 @@ export function recordingGateway(store: Store, definitions: DefinitionRegistry):
       });
       return mustGet(id);
     },
+    async confirmPosted(id, options) {
+      await mustGet(id);
+      await store.transition(id, 'posted', { by: options.actor, text: options.reason });
+      return mustGet(id);
+    },
     async bulkReplay(request) {
       bulk.push(request);
       const count = await store.countByQuery(request.query);
