@@ -182,6 +182,12 @@ export const ERROR_CATALOGUE = {
     httpStatus: 400,
     summary: 'The request parameters or body are invalid (see issues)',
   },
+  IDEMPOTENCY_KEY_REQUIRED: {
+    verdict: 'permanent',
+    httpStatus: 428,
+    summary:
+      'The contract has no natural key: send an Idempotency-Key header so a resent request is not stored twice',
+  },
   AUTH_REQUIRED: {
     verdict: 'permanent',
     httpStatus: 401,

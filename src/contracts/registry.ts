@@ -13,6 +13,12 @@ export interface PayloadContract {
   readonly name: string;
   readonly description: string;
   readonly schema: z.ZodType;
+  /**
+   * Fields (dotted paths) that identify one business event of this contract: without an
+   * Idempotency-Key header their values are the idempotency key, so a resent scan never posts
+   * twice. A contract without one requires the header (428).
+   */
+  readonly naturalKey?: readonly string[];
 }
 
 export const CONTRACTS: ReadonlyMap<string, PayloadContract> = new Map(
@@ -21,6 +27,7 @@ export const CONTRACTS: ReadonlyMap<string, PayloadContract> = new Map(
       name: 'handheld-goods-movement',
       description: 'Handheld goods-movement scan',
       schema: handheldGoodsMovement,
+      naturalKey: ['scanId'],
     },
     {
       name: 'wms-delivery-order',
@@ -31,6 +38,8 @@ export const CONTRACTS: ReadonlyMap<string, PayloadContract> = new Map(
       name: 'wms-confirmation',
       description: 'WMS confirmation (to DELVRY07 WHSCON/SHPCON)',
       schema: wmsConfirmation,
+      // One confirmation: this delivery, this event, at this time.
+      naturalKey: ['delivery', 'event', 'confirmedAt'],
     },
     {
       name: 'peoplesoft-inventory-transaction',

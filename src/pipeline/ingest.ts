@@ -16,18 +16,23 @@ import { admit } from './ordering.js';
 import {
   IDOC_CONTRACT,
   channelOf,
+  feedbackRouteOf,
   findPartner,
   findSapPort,
   routePartnerIdoc,
   routePartnerJson,
   routeSapIdoc,
+  type FeedbackRoute,
   type FromPartnerRoute,
   type ToPartnerRoute,
 } from './routing.js';
+
+type IngestRoute = ToPartnerRoute | FromPartnerRoute | FeedbackRoute;
 import { idocSearchKeys, jsonSearchKeys, searchText } from './search-keys.js';
 import { bodyText, idocToJson, readIdocInput, type InputFormat } from './wire.js';
 import { orderingKeyFor } from './ordering.js';
-import type { MessageRecord, PartyRef, ReceiveInput } from './store-port.js';
+import type { MessageRecord, MessageStatus, PartyRef, ReceiveInput } from './store-port.js';
+import { inputVersion } from './prepare.js';
 
 const KNOWN_CONTRACTS: ReadonlySet<string> = new Set([...CONTRACTS.keys(), IDOC_CONTRACT]);
 
@@ -47,14 +52,18 @@ function opt<K extends string, V>(key: K, value: V | undefined | null): { [P in 
 }
 
 /** Routes one IDoc according to who posted it. */
-function routeIdoc(deps: PipelineDeps, principal: Principal, idoc: Idoc): ToPartnerRoute | FromPartnerRoute {
+function routeIdoc(deps: PipelineDeps, principal: Principal, idoc: Idoc): IngestRoute {
   const { config } = deps;
   switch (principal.kind) {
     case 'port':
       if (config.ports[principal.name] === undefined) {
         throw new IdocgateError('PRINCIPAL_NOT_ALLOWED', `port ${principal.name} is not configured`);
       }
-      return routeSapIdoc(config, idoc.control, principal.name);
+      // SAP's ALE audit / STATUS about what the gateway sent it (docs/sap-feedback.md).
+      return (
+        feedbackRouteOf(config, principal.name, idoc.control) ??
+        routeSapIdoc(config, idoc.control, principal.name)
+      );
     case 'partner':
       return routePartnerIdoc(config, principal.name, idoc.control);
     case 'operator': {
@@ -68,7 +77,8 @@ function routeIdoc(deps: PipelineDeps, principal: Principal, idoc: Idoc): ToPart
       if (sender?.[1].sends.some((s) => s.contract === IDOC_CONTRACT && s.messageType === mestyp)) {
         return routePartnerIdoc(config, sender[0], idoc.control);
       }
-      return routeSapIdoc(config, idoc.control, findSapPort(config, idoc.control));
+      const port = findSapPort(config, idoc.control);
+      return feedbackRouteOf(config, port, idoc.control) ?? routeSapIdoc(config, idoc.control, port);
     }
   }
 }
@@ -91,18 +101,26 @@ function rawOf(
 function receiveInputForIdoc(
   deps: PipelineDeps,
   request: IngestRequest,
-  route: ToPartnerRoute | FromPartnerRoute,
+  route: IngestRoute,
   idoc: Idoc,
   raw: ReceiveInput['raw'],
   idempotencyKey: string | undefined,
 ): ReceiveInput {
   const c = idoc.control;
   const keys = idocSearchKeys(idoc);
-  const spec = route.kind === 'to-partner' ? route.receives.orderingKey : route.sends.orderingKey;
-  const orderingKey = orderingKeyFor(spec, route.partnerName, keys, c);
+  const spec =
+    route.kind === 'to-partner'
+      ? route.receives.orderingKey
+      : route.kind === 'from-partner'
+        ? route.sends.orderingKey
+        : undefined;
+  const orderingKey =
+    route.kind === 'feedback' ? undefined : orderingKeyFor(spec, route.partnerName, keys, c);
+  const releaseOn = route.kind === 'from-partner' ? route.sends.releaseOn : 'delivered';
   return {
     direction: 'in',
-    partner: route.partnerName,
+    ...opt('partner', route.kind === 'feedback' ? undefined : route.partnerName),
+    ...(orderingKey !== undefined && releaseOn !== 'delivered' ? { releaseOn } : {}),
     channel: channelOf(route),
     ...opt('idocType', c.IDOCTYP?.trim()),
     ...opt('extension', c.CIMTYP?.trim()),
@@ -121,13 +139,64 @@ function receiveInputForIdoc(
   };
 }
 
+/** The value at a dotted path of a checked payload, as text; undefined when absent or empty. */
+function valueAt(payload: unknown, path: string): string | undefined {
+  let cur: unknown = payload;
+  for (const part of path.split('.')) {
+    if (typeof cur !== 'object' || cur === null || !Object.hasOwn(cur, part)) return undefined;
+    cur = (cur as Record<string, unknown>)[part];
+  }
+  if (typeof cur === 'string') return cur.trim() === '' ? undefined : cur;
+  if (typeof cur === 'number' || typeof cur === 'boolean') return String(cur);
+  return undefined;
+}
+
+/**
+ * The idempotency key of a partner post: the Idempotency-Key header, else the contract's natural
+ * key (partners.<name>.sends[].naturalKey, else the contract's own), so a resent scan without the
+ * header is still stored once. Neither: 428, nothing stored.
+ */
+function idempotencyKeyOf(
+  request: IngestRequest,
+  route: FromPartnerRoute,
+  contract: PayloadContract,
+  value: unknown,
+): string {
+  if (request.idempotencyKey !== undefined) return request.idempotencyKey;
+  const paths = route.sends.naturalKey !== undefined ? [route.sends.naturalKey] : contract.naturalKey;
+  if (paths === undefined || paths.length === 0) {
+    throw new IdocgateError(
+      'IDEMPOTENCY_KEY_REQUIRED',
+      `contract ${contract.name} has no natural key: send an Idempotency-Key header (or set partners.${route.partnerName}.sends[].naturalKey)`,
+    );
+  }
+  const values = paths.map((p) => valueAt(value, p));
+  const missing = paths.filter((_, i) => values[i] === undefined);
+  if (missing.length > 0) {
+    throw new IdocgateError(
+      'IDEMPOTENCY_KEY_REQUIRED',
+      `no Idempotency-Key header and the natural key of ${contract.name} (${missing.join(', ')}) is empty`,
+      {
+        issues: missing.map((p) => ({
+          code: 'IDEMPOTENCY_KEY_REQUIRED',
+          message: `${p} is empty`,
+          path: `/${p.replaceAll('.', '/')}`,
+        })),
+      },
+    );
+  }
+  return `${contract.name}:${values.join('|')}`;
+}
+
 function receiveInputForJson(
   request: IngestRequest,
   route: FromPartnerRoute,
   payload: unknown,
   targetIdoc: string | undefined,
+  idempotencyKey: string,
 ): ReceiveInput {
   const keys = jsonSearchKeys(payload);
+  const orderingKey = orderingKeyFor(route.sends.orderingKey, route.partnerName, keys);
   return {
     direction: 'in',
     partner: route.partnerName,
@@ -135,8 +204,11 @@ function receiveInputForJson(
     messageType: route.sends.messageType,
     ...opt('idocType', targetIdoc),
     sender: { prt: route.partner.type, prn: route.partner.number },
-    ...opt('orderingKey', orderingKeyFor(route.sends.orderingKey, route.partnerName, keys)),
-    ...opt('idempotencyKey', request.idempotencyKey),
+    ...opt('orderingKey', orderingKey),
+    ...(orderingKey !== undefined && route.sends.releaseOn !== 'delivered'
+      ? { releaseOn: route.sends.releaseOn }
+      : {}),
+    idempotencyKey,
     raw: { format: 'json', content: request.body, contentType: request.contentType ?? 'application/json' },
     searchKeys: keys,
     text: searchText(keys),
@@ -160,7 +232,13 @@ function prepareJson(deps: PipelineDeps, request: IngestRequest): ReceiveInput {
       ? request.checked.value
       : checkedValue(contract, request.body);
   const mapping = route.sends.mapping !== undefined ? deps.mappings.get(route.sends.mapping) : undefined;
-  return receiveInputForJson(request, route, value, mapping?.target.idoc);
+  return receiveInputForJson(
+    request,
+    route,
+    value,
+    mapping?.target.idoc,
+    idempotencyKeyOf(request, route, contract, value),
+  );
 }
 
 /** The body parsed and checked against the contract. Throws PAYLOAD_INVALID. */
@@ -223,6 +301,10 @@ async function storeAndQueue(deps: PipelineDeps, input: ReceiveInput): Promise<I
     input.orderingKey === undefined ? { ...input, queueToken: FIRST_TOKEN } : input,
   );
   const m: MessageRecord = result.message;
+  if (result.duplicate && result.duplicateOf !== 'idempotency-key' && input.direction === 'in') {
+    const again = await sentAgain(deps, m, input);
+    if (again !== undefined) return again;
+  }
   if (result.duplicate) {
     deps.logger.info(
       { messageId: m.id, partner: m.partner, docnum: m.docnum, duplicateOf: result.duplicateOf },
@@ -251,6 +333,85 @@ async function storeAndQueue(deps: PipelineDeps, input: ReceiveInput): Promise<I
   }
   const status = outcome === 'queued' ? 'queued' : outcome === 'blocked' ? 'blocked' : m.status;
   return summary({ ...m, status }, false);
+}
+
+/** A repeat of these is taken as a new attempt of the message (SAP's BD87 / status 11 resend). */
+const ENDED_BADLY: readonly MessageStatus[] = ['dead', 'failed', 'cancelled'];
+/** With changed content, a repeat is a new attempt in any status but `processing`. */
+const REOPENABLE: readonly MessageStatus[] = [
+  'received',
+  'queued',
+  'blocked',
+  'failed',
+  'dead',
+  'cancelled',
+  'delivered',
+  'posted',
+  'sap-error',
+  'unconfirmed',
+  'in-doubt',
+];
+
+/**
+ * The rule for a DOCNUM (or ARCKEY) that comes again (docs/sap-feedback.md, "SAP sends again"):
+ * a repeat of a message that ended dead, failed or cancelled, or whose content differs from what
+ * the gateway holds, is a new attempt of the same message: a new version, audited, processed
+ * again. An identical repeat of a message in flight or delivered stays a duplicate (undefined).
+ */
+async function sentAgain(
+  deps: PipelineDeps,
+  m: MessageRecord,
+  input: ReceiveInput,
+): Promise<IngestedMessage | undefined> {
+  const held = inputVersion(await deps.store.versions(m.id));
+  const content = input.parsed ?? input.raw;
+  const changed = bodyText(held.content) !== bodyText(content.content);
+  if (!changed && !ENDED_BADLY.includes(m.status)) return undefined;
+  if (changed) {
+    await deps.store.addVersion(m.id, {
+      kind: 'raw',
+      format: input.raw.format,
+      content: input.raw.content,
+      ...(input.raw.contentType !== undefined ? { contentType: input.raw.contentType } : {}),
+      createdBy: input.by,
+      note: 'sent again by the sender with other content',
+    });
+    await deps.store.addVersion(m.id, {
+      kind: 'parsed',
+      format: content.format,
+      content: content.content,
+      ...(content.contentType !== undefined ? { contentType: content.contentType } : {}),
+      createdBy: input.by,
+      note: 'sent again by the sender with other content',
+    });
+  }
+  const why = changed ? 'sent again with other content' : `sent again after it ended ${m.status}`;
+  const reopened = await deps.store.transition(m.id, 'received', {
+    by: input.by,
+    expectFrom: changed ? REOPENABLE : ENDED_BADLY,
+    text: `${why}: processed again`,
+    error: null,
+    nextAttemptAt: null,
+    confirmBy: null,
+  });
+  if (!reopened) return undefined;
+  await deps.store.appendAudit({
+    actor: input.by,
+    action: 'sent-again',
+    reason: why,
+    messageId: m.id,
+    details: { from: m.status, docnum: m.docnum, changed },
+  });
+  deps.logger.info(
+    { messageId: m.id, docnum: m.docnum, from: m.status, changed },
+    'message sent again: processed again',
+  );
+  const now = (await deps.store.get(m.id)) ?? m;
+  const outcome = await admit(deps, now, input.by).catch(() => 'error' as const);
+  return summary(
+    { ...now, status: outcome === 'queued' ? 'queued' : outcome === 'blocked' ? 'blocked' : now.status },
+    false,
+  );
 }
 
 function summary(m: MessageRecord, duplicate: boolean): IngestedMessage {

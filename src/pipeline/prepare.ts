@@ -22,11 +22,14 @@ export interface PreparedDelivery {
   readonly delivery: OutboundDelivery;
 }
 
-/** The payload to work from: the newest edit, else the parsed model, else the raw input. */
+/**
+ * The payload to work from: the newest edit or parsed model (an operator's edit, or what SAP sent
+ * again under the same DOCNUM, whichever came last), else the raw input.
+ */
 export function inputVersion(versions: readonly VersionRecord[]): VersionRecord {
-  const pick = (kind: VersionRecord['kind']): VersionRecord | undefined =>
-    versions.filter((v) => v.kind === kind).at(-1);
-  const v = pick('edited') ?? pick('parsed') ?? pick('raw');
+  const v =
+    versions.filter((x) => x.kind === 'edited' || x.kind === 'parsed').at(-1) ??
+    versions.filter((x) => x.kind === 'raw').at(-1);
   if (v === undefined) throw new IdocgateError('STORE_QUERY_FAILED', 'the message has no payload version');
   return v;
 }

@@ -3,12 +3,20 @@
  * the final outcome of an IDoc SAP sent is reported to the port it came from as a new outbound
  * message (correlation `status-of`), so WE02 in SAP shows the end-to-end result.
  *
- * Status codes (outbound range 00-42, ../shared/reference/IDOC-FORMAT.md §7; SAP sent the IDoc,
- * so it is an outbound IDoc in SAP):
- *   delivered -> 12 "dispatch OK"          the gateway handed it to the receiver, who accepted it
- *   dead      -> 11 "error during dispatch" permanent error or retries exhausted, text in STATXT/STAPA
- *   cancelled -> 31 "error - no further processing"  an operator cancelled it
- * 39 ("IDoc is in the target system") is an ALE-service status that SAP sets itself, so it is not used.
+ * Status codes (../shared/reference/IDOC-FORMAT.md §7, docs/sap-status-sources.md):
+ *
+ *   SYSTAT01 (STATUS, about SAP's outbound IDoc; outbound range 01-49):
+ *     delivered -> 12 "dispatch OK"          the gateway handed it to the receiver, who accepted it
+ *     dead      -> 11 "error during dispatch" permanent error or retries exhausted, text in STATXT/STAPA
+ *     cancelled -> 31 "error - no further processing"  an operator cancelled it
+ *   ALEAUD01 (ALE audit, as a receiving system confirms; SAP help "Segments of Audit IDoc
+ *   ALEAUD01": "The Status field must contain a valid SAP status value for inbound IDocs"):
+ *     delivered -> 53 "application document posted"  (the partner took it)
+ *     dead      -> 51 "application document not posted"
+ *     cancelled -> 68 "error - no further processing"
+ *   SAP turns these into 41 / 40 / 40 on its outbound IDoc itself; 39/40/41 are never sent.
+ * SYSTAT01 leaves MANDT empty: "An external system should not maintain this field" (SAP's
+ * documentation of EDI_DS-MANDT).
  */
 import type { Idoc, Segment } from '../idoc/model.js';
 import type { PipelineDeps } from './deps.js';
@@ -20,10 +28,20 @@ import type { MessageRecord } from './store-port.js';
 
 export type FinalOutcome = 'delivered' | 'dead' | 'cancelled';
 
-export const SAP_STATUS_FOR_OUTCOME: Readonly<Record<FinalOutcome, { status: string; text: string }>> = {
+type StatusCodes = Readonly<Record<FinalOutcome, { status: string; text: string }>>;
+
+/** SYSTAT01: outbound status codes for SAP's own outbound IDoc. */
+export const SAP_STATUS_FOR_OUTCOME: StatusCodes = {
   delivered: { status: '12', text: 'Dispatch OK: delivered by idocgate to' },
   dead: { status: '11', text: 'Error during dispatch by idocgate to' },
   cancelled: { status: '31', text: 'Cancelled in idocgate; no further processing for' },
+};
+
+/** ALEAUD01: inbound status codes, as a receiving system reports them. */
+export const ALEAUD_STATUS_FOR_OUTCOME: StatusCodes = {
+  delivered: { status: '53', text: 'Posted: delivered by idocgate to' },
+  dead: { status: '51', text: 'Not posted: error delivering by idocgate to' },
+  cancelled: { status: '68', text: 'No further processing: cancelled in idocgate for' },
 };
 
 /** Splits a text into `count` chunks of `size` characters. */
@@ -42,7 +60,6 @@ function fieldsOf(entries: [string, string][]): Record<string, string> {
 export interface StatusFacts {
   readonly docnum: string;
   readonly messageType: string;
-  readonly mandt: string;
   readonly status: string;
   readonly statusText: string;
   readonly errorText: string;
@@ -56,7 +73,6 @@ export function systatSegments(f: StatusFacts): Segment[] {
   const [p1 = '', p2 = '', p3 = '', p4 = ''] = chunks(f.errorText, 50, 4);
   const fields = fieldsOf([
     ['TABNAM', 'EDI_DS40'],
-    ['MANDT', f.mandt],
     ['DOCNUM', f.docnum],
     ['LOGDAT', date],
     ['LOGTIM', time],
@@ -81,7 +97,7 @@ export function aleaudSegments(f: StatusFacts): Segment[] {
       ['DOCNUM', f.docnum],
       ['STATUS', f.status],
       ['STATXT', f.statusText.slice(0, 70)],
-      ['STATYP', f.status === '12' ? 'S' : 'E'],
+      ['STATYP', f.status === '53' ? 'S' : 'E'],
       ['STAPA1_LNG', p1],
       ['STAPA2_LNG', p2],
     ]),
@@ -100,8 +116,8 @@ export function aleaudSegments(f: StatusFacts): Segment[] {
 }
 
 const STATUS_IDOCS = {
-  SYSTAT01: { messageType: 'STATUS', segments: systatSegments },
-  ALEAUD01: { messageType: 'ALEAUD', segments: aleaudSegments },
+  SYSTAT01: { messageType: 'STATUS', segments: systatSegments, codes: SAP_STATUS_FOR_OUTCOME },
+  ALEAUD01: { messageType: 'ALEAUD', segments: aleaudSegments, codes: ALEAUD_STATUS_FOR_OUTCOME },
 } as const;
 
 /**
@@ -127,13 +143,12 @@ export async function sendStatusToSap(
     return undefined;
   }
   const spec = STATUS_IDOCS[kind];
-  const code = SAP_STATUS_FOR_OUTCOME[outcome];
+  const code = spec.codes[outcome];
   const now = deps.clock.now();
   const docnum = await deps.store.nextIdocNumber();
   const facts: StatusFacts = {
     docnum: original.docnum,
     messageType: original.messageType ?? '',
-    mandt: port.control.MANDT ?? '',
     status: code.status,
     statusText: `${code.text} ${route.partnerName}`,
     errorText,

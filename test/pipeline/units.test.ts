@@ -9,7 +9,13 @@ import { classifyFailure, computeBackoff } from '../../src/pipeline/retry.js';
 import { destinations, routeSapIdoc } from '../../src/pipeline/routing.js';
 import { idocSearchKeys, jsonSearchKeys } from '../../src/pipeline/search-keys.js';
 import { outboundControl, sapDateTime } from '../../src/pipeline/outbound-idoc.js';
-import { aleaudSegments, systatSegments, type StatusFacts } from '../../src/pipeline/status-to-sap.js';
+import {
+  ALEAUD_STATUS_FOR_OUTCOME,
+  SAP_STATUS_FOR_OUTCOME,
+  aleaudSegments,
+  systatSegments,
+  type StatusFacts,
+} from '../../src/pipeline/status-to-sap.js';
 import { RetryLater, backoffStrategy } from '../../src/queues/backoff.js';
 import { jobOptionsFor } from '../../src/queues/producer.js';
 import { jobIdOf } from '../../src/queues/queue-keys.js';
@@ -125,7 +131,6 @@ describe('status IDocs', () => {
   const facts: StatusFacts = {
     docnum: '0000000000220931',
     messageType: 'WHSORD',
-    mandt: '100',
     status: '11',
     statusText: 'Error during dispatch by idocgate to wms',
     errorText: 'TRANSPORT_HTTP_4XX: '.padEnd(120, 'x'),
@@ -148,6 +153,8 @@ describe('status IDocs', () => {
       '100405',
     ]);
     expect(f['STAPA1']).toHaveLength(50);
+    // EDI_DS-MANDT: "An external system should not maintain this field" (docs/sap-status-sources.md)
+    expect(f['MANDT']).toBeUndefined();
     expect(control).toMatchObject({ DIRECT: '2', MANDT: '100', RCVPRN: 'PRDCLNT100', IDOCTYP: 'SYSTAT01' });
   });
   it('ALEAUD01 validates against its (reconstructed) definition', () => {
@@ -158,6 +165,24 @@ describe('status IDocs', () => {
     );
     const issues = validateIdoc({ control, segments: aleaudSegments(facts) }, definitions);
     expect(issues.filter((i) => i.severity !== 'warning')).toEqual([]);
+  });
+  it('ALEAUD01 carries inbound status codes (53/51/68), SYSTAT01 outbound ones (12/11/31)', () => {
+    // SAP help, "Segments of Audit IDoc ALEAUD01": "The Status field must contain a valid SAP status
+    // value for inbound IDocs."
+    expect(ALEAUD_STATUS_FOR_OUTCOME).toMatchObject({
+      delivered: { status: '53' },
+      dead: { status: '51' },
+      cancelled: { status: '68' },
+    });
+    expect(SAP_STATUS_FOR_OUTCOME).toMatchObject({
+      delivered: { status: '12' },
+      dead: { status: '11' },
+      cancelled: { status: '31' },
+    });
+    const ok = aleaudSegments({ ...facts, status: '53' })[0]!.children[0]!.fields;
+    expect([ok['STATUS'], ok['STATYP']]).toEqual(['53', 'S']);
+    const bad = aleaudSegments({ ...facts, status: '51' })[0]!.children[0]!.fields;
+    expect([bad['STATUS'], bad['STATYP']]).toEqual(['51', 'E']);
   });
   it('SAP dates and times are local to the configured time zone', () => {
     expect(sapDateTime(Date.parse('2024-01-01T03:00:00Z'), 'America/New_York')).toEqual({
