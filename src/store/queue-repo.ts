@@ -120,8 +120,10 @@ export async function findUnconfirmed(q: Queryable, now: Date, limit?: number): 
 }
 
 /**
- * Messages the gateway sent under these DOCNUMs: gateway-made IDocs carry it in `docnum`
- * (direction out), mapped partner messages as their `docnum` key. The newest wins for a number.
+ * Messages the gateway sent to SAP under these DOCNUMs: gateway-made IDocs (channel `gateway:`)
+ * and partner IDocs passed on as they are carry it in `docnum`, mapped partner messages as their
+ * `docnum` key. Only those two channels send to SAP (SAP's own IDocs and its feedback, which may
+ * name the same numbers, are never matched). The newest wins for a number.
  */
 export async function findSentByDocnum(
   q: Queryable,
@@ -131,11 +133,11 @@ export async function findSentByDocnum(
   if (docnums.length === 0) return out;
   const { rows } = await q.query(
     `SELECT ${MESSAGE_COLUMNS}, x.sent_docnum FROM (
-       SELECT m.id, m.docnum AS sent_docnum FROM messages m
-        WHERE m.direction = 'out' AND m.docnum = ANY($1::text[])
+       SELECT m.id, m.docnum AS sent_docnum FROM messages m WHERE m.docnum = ANY($1::text[])
        UNION
        SELECT k.message_id, k.value FROM message_keys k WHERE k.kind = 'docnum' AND k.value = ANY($1::text[])
      ) x JOIN messages m ON m.id = x.id
+     WHERE m.channel LIKE 'gateway:%' OR m.channel LIKE 'partner:%'
      ORDER BY m.receipt_seq`,
     [[...docnums]],
   );

@@ -103,23 +103,32 @@ export interface E2E {
   close(): Promise<void>;
 }
 
+export type E2EConfig = Awaited<ReturnType<typeof e2eConfig>>;
+
 export async function startE2E(
   label: string,
   store: Partial<StoreOptions> = { dataDir: 'memory://' },
+  options: {
+    /** Changes the config before the gateway starts (e.g. a port's SAP feedback). */
+    readonly configure?: (config: E2EConfig) => void;
+    readonly recoveryEveryMs?: number;
+  } = {},
 ): Promise<E2E> {
   const sap = await startFakeSap();
   const wms = await startFakeWebhook();
   const prefix = uniquePrefix(label);
   const dir = await mkdtemp(join(tmpdir(), `idocgate-e2e-${label}-`));
   const file = join(dir, 'config.yaml');
-  await writeFile(file, stringify(await e2eConfig(sap, wms, { prefix })));
+  const config = await e2eConfig(sap, wms, { prefix });
+  options.configure?.(config);
+  await writeFile(file, stringify(config));
   const loaded = loadConfig({ file, env: E2E_ENV(sap) });
   const { stream, capture } = captureLogs();
   const app = await buildApp({
     loaded,
     logger: createLogger({ destination: stream, level: 'info' }),
     store,
-    tuning: { recoveryEveryMs: 500 },
+    tuning: { recoveryEveryMs: options.recoveryEveryMs ?? 500 },
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
