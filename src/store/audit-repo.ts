@@ -1,4 +1,5 @@
 /** Audit log (who replayed, edited or cancelled what and why), IDoc numbers and retention. */
+import { FINISHED_STATUSES } from '../pipeline/lifecycle.js';
 import { IdocgateError } from '../errors.js';
 import type { AuditFilter, AuditInput, AuditRecord, PurgeOptions } from '../pipeline/store-port.js';
 import type { Queryable } from './db.js';
@@ -62,7 +63,7 @@ export async function nextIdocNumber(q: Queryable): Promise<string> {
 }
 
 /**
- * Retention: deletes finished messages (delivered, cancelled; dead too when asked) whose last
+ * Retention: deletes finished messages (delivered, posted, cancelled; dead too when asked) whose last
  * change is older than `before`, in batches. Children go by ON DELETE CASCADE; the audit log stays.
  */
 export async function purgeOlderThan(
@@ -70,7 +71,7 @@ export async function purgeOlderThan(
   before: Date,
   options: PurgeOptions = {},
 ): Promise<{ messages: number }> {
-  const statuses = options.includeDead ? ['delivered', 'cancelled', 'dead'] : ['delivered', 'cancelled'];
+  const statuses = options.includeDead ? [...FINISHED_STATUSES, 'dead'] : [...FINISHED_STATUSES];
   const batch = Math.min(Math.max(options.batchSize ?? 500, 1), 10_000);
   let total = 0;
   for (;;) {

@@ -20,6 +20,7 @@ import type { Db } from './db.js';
 import { bool, milli, storedState, toDiscrepancy } from './delivery-ledger-rows.js';
 import { saveSetting, setting } from './delivery-ledger-sweep.js';
 import { date, num, optStr, str } from './rows.js';
+import { settledSql } from './settled.js';
 
 export const WATERMARK_SETTING = 'ledger.watermark';
 export const WATERMARK_MARGIN_MS = 10 * 60_000;
@@ -34,7 +35,7 @@ export async function pendingMessages(db: Db, query: PendingQuery): Promise<Pend
             m.created_at, m.updated_at
        FROM messages m
       WHERE ((m.message_type = ANY($1::text[]) AND m.status <> 'cancelled')
-          OR (m.message_type = ANY($2::text[]) AND m.status = 'delivered'))
+          OR (m.message_type = ANY($2::text[]) AND ${settledSql('m')}))
         AND ($4::timestamptz IS NULL OR m.updated_at >= $4::timestamptz)
         AND NOT EXISTS (SELECT 1 FROM delivery_ledger_applied a WHERE a.message_id = m.id)
       ORDER BY m.updated_at, m.receipt_seq

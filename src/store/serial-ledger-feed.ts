@@ -23,6 +23,7 @@ import {
   saveDeliveries,
   STATE_COLUMNS,
 } from './serial-ledger-repo.js';
+import { settledSql } from './settled.js';
 
 /** How far behind the watermark the scan starts (covers clock skew and slow commits). */
 export const WATERMARK_MARGIN_MS = 10 * 60_000;
@@ -37,7 +38,7 @@ async function pendingMessages(tx: Queryable, limit: number): Promise<LedgerMess
           WHERE v.message_id = m.id AND v.content_text IS NOT NULL AND v.kind IN ('edited', 'parsed', 'raw')
           ORDER BY CASE v.kind WHEN 'edited' THEN 0 WHEN 'parsed' THEN 1 ELSE 2 END, v.version DESC
           LIMIT 1) v ON true
-      WHERE m.status = 'delivered'
+      WHERE ${settledSql('m')}
         AND m.updated_at >= COALESCE((SELECT watermark FROM serial_ledger_cursor WHERE id = 1), '-infinity'::timestamptz)
                             - make_interval(secs => $2::double precision)
         AND NOT EXISTS (SELECT 1 FROM serial_ledger_applied a WHERE a.message_id = m.id)

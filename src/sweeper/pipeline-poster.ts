@@ -3,7 +3,9 @@
  * IDocs it creates itself (src/pipeline/status-to-sap.ts): the posting becomes a stored outbound
  * message on channel `gateway:<port>` with the port's control-record defaults and a new DOCNUM,
  * its idempotency key and ordering key, and is admitted to the port's queue (or waits as
- * `blocked` behind the earlier posting of the same ordering key). A duplicate key returns the
+ * `blocked` behind the earlier posting of the same ordering key). On a port with SAP feedback a
+ * posting holds its key until SAP reports it posted (53): the transfer back never goes out for a
+ * receipt SAP rejected (51); that receipt waits as `sap-error` for a fix and a replay. A duplicate key returns the
  * stored message; one that was never queued (a crash right after storing) is admitted now.
  */
 import type { Config } from '../config/schema.js';
@@ -59,6 +61,8 @@ export function pipelinePoster(
           ? { receiver: { prt: idoc.control.RCVPRT ?? '', prn: idoc.control.RCVPRN } }
           : {}),
         orderingKey: request.step.orderingKey,
+        // Where SAP reports back, the next step (the transfer) waits until SAP *posted* this one.
+        ...(port.feedback.expect !== 'none' ? { releaseOn: 'posted' as const } : {}),
         idempotencyKey: request.step.idempotencyKey,
         raw: { format: 'json', content: json, contentType: 'application/json' },
         parsed: { format: 'json', content: json, contentType: 'application/json' },
