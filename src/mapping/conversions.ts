@@ -159,8 +159,8 @@ const FACTORIES: Record<string, Factory> = {
     return (v) => (str(v) === '' ? '' : new ConversionFailure(message));
   },
   /**
-   * The value is a sign ('+', '-'; '' = no value) and `quantity` the path of an unsigned SAP
-   * quantity: gives the signed number. BAPI quantities are never signed (the movement type
+   * The value is a sign ('+', '-'; '' = no value; '?' = unknown: only check the quantity) and
+   * `quantity` the path of an unsigned SAP quantity: gives the signed number. BAPI quantities are never signed (the movement type
    * carries the direction), so a signed quantity is refused.
    */
   'signed-quantity': (args, env) => {
@@ -171,8 +171,8 @@ const FACTORIES: Record<string, Factory> = {
     return (v, frame, state) => {
       const sign = str(v).trim();
       if (sign === '') return '';
-      if (sign !== '+' && sign !== '-')
-        return new ConversionFailure(`sign "${sign}" is not + or - (check the sign column of the table)`);
+      if (sign !== '+' && sign !== '-' && sign !== '?')
+        return new ConversionFailure(`sign "${sign}" is not +, - or ? (check the sign column of the table)`);
       const raw = q(frame, state);
       const text = typeof raw === 'number' ? String(raw) : str(raw);
       const n = parseSapNumber(text);
@@ -181,6 +181,9 @@ const FACTORIES: Record<string, Factory> = {
         return new ConversionFailure(
           `quantity "${text.trim()}" is signed: goods-movement quantities are unsigned, the movement type gives the direction (a reversal is its own movement type, e.g. 102, or GM_CODE 06)`,
         );
+      // '?': sign unknown (e.g. a lookup's otherwise for a movement type reported elsewhere):
+      // the quantity is still checked, the value stays empty.
+      if (sign === '?') return '';
       return sign === '-' ? (n === 0 ? 0 : -n) : n;
     };
   },
