@@ -3,7 +3,10 @@
  * SHPORD / WHSORD / DESADV (mappings/delvry07-to-wms-delivery-order.yaml).
  */
 import { z } from 'zod';
-import { article, isoTimestamp, isoUnit, serialNumber, siteCode } from './common.js';
+import { isoTimestamp, isoUnit, serialNumber, siteCode } from './common.js';
+
+/** Material number as SAP sends it: 18 characters (MATNR), 40 on S/4HANA (MATNR_LONG). */
+const article = z.string().min(1).max(40).describe('article / SAP material number (up to 40 on S/4HANA)');
 
 const wmsQuantity = z.number().nonnegative();
 
