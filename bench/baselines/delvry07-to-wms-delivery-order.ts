@@ -68,6 +68,8 @@ export function delvry07ToWmsDeliveryOrder(tables: ReadonlyMap<string, LookupTab
         set(item, 'quantity', qty(f['LFIMG']));
         set(item, 'unit', f['VRKME']);
         set(item, 'batch', f['CHARG']);
+        set(item, 'referenceDocument', f['VGBEL'] && alphaOut(f['VGBEL']));
+        set(item, 'referenceItem', f['VGPOS'] && alphaOut(f['VGPOS']));
         set(item, 'serialNumbers', serials(s, 'E1EDL11'));
         items.push(item);
       } else if (s.type === 'E1EDL37') {

@@ -19,6 +19,14 @@ export const wmsDeliveryItem = z.strictObject({
   quantity: wmsQuantity,
   unit: isoUnit,
   batch: z.string().max(10).optional(),
+  referenceDocument: z
+    .string()
+    .max(10)
+    .optional()
+    .describe(
+      'preceding document of the item (E1EDL24-VGBEL): for a replenishment delivery the stock transport order',
+    ),
+  referenceItem: z.string().max(6).optional().describe('its item (E1EDL24-VGPOS)'),
   serialNumbers: z.array(serialNumber).optional(),
 });
 
