@@ -56,16 +56,20 @@ export function delvry07ToWmsDeliveryOrder(tables: ReadonlyMap<string, LookupTab
       if (s.type === 'E1EDL24') {
         const f = s.fields;
         const site = siteByPlant.get(f['WERKS'] ?? '');
-        if (!site || !f['MATNR'] || !f['VRKME']) throw new Error('item incomplete');
+        const long = s.children.find((c) => c.type === 'E1EDL26')?.fields['MATNR_LONG'];
+        const matnr = (long && alphaOut(long)) || (f['MATNR'] && alphaOut(f['MATNR']));
+        if (!site || !matnr || !f['VRKME']) throw new Error('item incomplete');
         const item: Record<string, unknown> = {};
         set(item, 'position', f['POSNR']);
-        set(item, 'article', alphaOut(f['MATNR']));
+        set(item, 'article', matnr);
         set(item, 'description', f['ARKTX']);
         set(item, 'site', site);
         set(item, 'storageLocation', f['LGORT']);
         set(item, 'quantity', qty(f['LFIMG']));
         set(item, 'unit', f['VRKME']);
         set(item, 'batch', f['CHARG']);
+        set(item, 'referenceDocument', f['VGBEL'] && alphaOut(f['VGBEL']));
+        set(item, 'referenceItem', f['VGPOS'] && alphaOut(f['VGPOS']));
         set(item, 'serialNumbers', serials(s, 'E1EDL11'));
         items.push(item);
       } else if (s.type === 'E1EDL37') {
@@ -77,7 +81,8 @@ export function delvry07ToWmsDeliveryOrder(tables: ReadonlyMap<string, LookupTab
           if (c.type !== 'E1EDL44') continue;
           const e: Record<string, unknown> = {};
           set(e, 'position', c.fields['POSNR']);
-          set(e, 'article', c.fields['MATNR'] && alphaOut(c.fields['MATNR']));
+          const cLong = c.fields['MATNR_LONG'] && alphaOut(c.fields['MATNR_LONG']);
+          set(e, 'article', cLong || (c.fields['MATNR'] && alphaOut(c.fields['MATNR'])));
           set(e, 'quantity', qty(c.fields['VEMNG']));
           set(e, 'unit', c.fields['VEMEH']);
           set(e, 'serialNumbers', serials(c, 'E1EDL46'));

@@ -18,6 +18,14 @@ export function handheldToMbgmcr03(tables: ReadonlyMap<string, LookupTable>, tim
   const plantOf = indexBy(tables.get('sites'), 'site', 'plant');
   const slocOf = indexBy(tables.get('sites'), 'site', 'storageLocation');
   const sapUnit = indexBy(tables.get('units'), 'iso', 'sap');
+  const reasonRequired = indexBy(kinds, 'kind', 'reasonRequired');
+  const serialFormats = tables.get('serial-number-formats');
+  const formatByMaterial = indexBy(serialFormats, 'material', 'format');
+  const formatBySite = indexBy(serialFormats, 'site', 'format');
+  const serialNo = (sn: string, material: string, site: string): string => {
+    const format = formatByMaterial.get(material) || formatBySite.get(site) || 'gernr';
+    return format === 'gernr' && /^\d+$/.test(sn) ? sn.padStart(18, '0') : sn;
+  };
   const put = (o: Record<string, string>, k: string, v: string | undefined): void => {
     if (v !== undefined && v !== '') o[k] = v;
   };
@@ -48,26 +56,40 @@ export function handheldToMbgmcr03(tables: ReadonlyMap<string, LookupTable>, tim
       put(f, 'BATCH', item.batch);
       put(f, 'MOVE_TYPE', mvt.get(m.kind));
       put(f, 'SPEC_STOCK', spec.get(m.kind));
-      if ('vendor' in m) put(f, 'VENDOR', alphaIn(m.vendor, 10));
+      if (m.kind === 'vendor-repair-out' || m.kind === 'vendor-repair-return')
+        put(f, 'VENDOR', alphaIn(m.vendor, 10));
+      if ('customer' in m && m.customer) put(f, 'CUSTOMER', alphaIn(m.customer, 10));
       put(f, 'ENTRY_QNT', formatSapNumber(item.quantity, 3));
       put(f, 'ENTRY_UOM', sapUnit.get(item.unit));
       put(f, 'ENTRY_UOM_ISO', item.unit);
-      if ('purchaseOrder' in m) put(f, 'PO_NUMBER', alphaIn(m.purchaseOrder, 10));
+      if ('purchaseOrder' in m && m.purchaseOrder) put(f, 'PO_NUMBER', alphaIn(m.purchaseOrder, 10));
       if (item.poItem) put(f, 'PO_ITEM', alphaIn(item.poItem, 5));
+      if (item.deliveryCompleted === true) put(f, 'NO_MORE_GR', 'X');
+      if (m.kind === 'scrap' && m.costCenter) put(f, 'COSTCENTER', alphaIn(m.costCenter, 10));
       put(f, 'MVT_IND', ind.get(m.kind));
       if (m.kind === 'transfer-site') {
         put(f, 'MOVE_PLANT', plantOf.get(m.toSite));
         put(f, 'MOVE_STLOC', m.toStorageLocation ?? slocOf.get(m.toSite));
       } else if (m.kind === 'transfer-location') put(f, 'MOVE_STLOC', m.toStorageLocation);
-      if (m.kind === 'scrap' && m.reason) put(f, 'MOVE_REAS', m.reason.padStart(4, '0'));
-      if (m.kind === 'receipt-delivery') put(f, 'DELIV_NUMB_TO_SEARCH', alphaIn(m.delivery, 10));
-      if (item.deliveryItem) put(f, 'DELIV_ITEM_TO_SEARCH', alphaIn(item.deliveryItem, 6));
-      children.push({ type: 'E1BP2017_GM_ITEM_CREATE', fields: f, children: [] });
+      if ('reason' in m && m.reason) put(f, 'MOVE_REAS', m.reason.padStart(4, '0'));
+      else if (reasonRequired.get(m.kind) === 'X') throw new Error('reason for movement required');
+      if (m.kind === 'receipt-delivery') {
+        put(f, 'DELIV_NUMB_TO_SEARCH', alphaIn(m.delivery, 10));
+        if (item.deliveryItem) put(f, 'DELIV_ITEM_TO_SEARCH', alphaIn(item.deliveryItem, 6));
+      }
+      const kids: Segment[] = [];
+      if (m.kind === 'receipt-sto')
+        kids.push({
+          type: 'E1BP2017_GM_ITEM_CREATE1',
+          fields: { DELIV_NUMB: alphaIn(m.delivery, 10), DELIV_ITEM: alphaIn(item.deliveryItem ?? '', 6) },
+          children: [],
+        });
+      children.push({ type: 'E1BP2017_GM_ITEM_CREATE', fields: f, children: kids });
       const pos = String(i + 1).padStart(4, '0');
       for (const sn of item.serialNumbers ?? [])
         serials.push({
           type: 'E1BP2017_GM_SERIALNUMBER',
-          fields: { MATDOC_ITM: pos, SERIALNO: sn },
+          fields: { MATDOC_ITM: pos, SERIALNO: serialNo(sn, item.article, scan.site) },
           children: [],
         });
     });

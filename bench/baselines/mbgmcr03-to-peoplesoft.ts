@@ -9,6 +9,10 @@ export function mbgmcr03ToPeoplesoft(tables: ReadonlyMap<string, LookupTable>) {
   const buByPlant = indexBy(tables.get('sites'), 'plant', 'businessUnit');
   const isoBySap = indexBy(tables.get('units'), 'sap', 'iso');
   const txByMoveType = indexBy(tables.get('peoplesoft-transaction-types'), 'moveType', 'transactionType');
+  const signByMoveType = indexBy(tables.get('peoplesoft-transaction-types'), 'moveType', 'sign');
+  const toSignByMoveType = indexBy(tables.get('peoplesoft-transaction-types'), 'moveType', 'toSign');
+  const signed = (sign: string | undefined, q: number): number | undefined =>
+    sign === '-' ? (q === 0 ? 0 : -q) : sign === '+' ? q : undefined;
   const set = (o: Record<string, unknown>, k: string, v: unknown): void => {
     if (v !== undefined && v !== '') o[k] = v;
   };
@@ -43,7 +47,11 @@ export function mbgmcr03ToPeoplesoft(tables: ReadonlyMap<string, LookupTable>) {
     out['lines'] = items.map((s, i) => {
       const f = s.fields;
       const bu = buByPlant.get(f['PLANT'] ?? '');
-      const quantity = parseSapNumber(f['ENTRY_QNT'] ?? '');
+      const unsigned = parseSapNumber(f['ENTRY_QNT'] ?? '');
+      if (unsigned !== undefined && (unsigned < 0 || (f['ENTRY_QNT'] ?? '').includes('-')))
+        throw new Error('signed quantity');
+      const quantity =
+        unsigned === undefined ? undefined : signed(signByMoveType.get(f['MOVE_TYPE'] ?? ''), unsigned);
       const unit = f['ENTRY_UOM_ISO'] || isoBySap.get(f['ENTRY_UOM'] ?? '');
       const tx = txByMoveType.get(f['MOVE_TYPE'] ?? '');
       if (!bu || quantity === undefined || !unit || !tx || !f['MATERIAL']) throw new Error('line incomplete');
@@ -58,10 +66,16 @@ export function mbgmcr03ToPeoplesoft(tables: ReadonlyMap<string, LookupTable>) {
       set(line, 'transactionType', tx);
       if (f['MOVE_PLANT']) set(line, 'toBusinessUnit', buByPlant.get(f['MOVE_PLANT']));
       set(line, 'toStorageArea', f['MOVE_STLOC']);
+      if (unsigned !== undefined)
+        set(line, 'toQuantity', signed(toSignByMoveType.get(f['MOVE_TYPE'] ?? ''), unsigned));
       set(line, 'vendor', f['VENDOR'] && alphaOut(f['VENDOR']));
       set(line, 'purchaseOrder', f['PO_NUMBER'] && alphaOut(f['PO_NUMBER']));
       set(line, 'purchaseOrderLine', f['PO_ITEM'] && alphaOut(f['PO_ITEM']));
-      set(line, 'delivery', f['DELIV_NUMB_TO_SEARCH'] && alphaOut(f['DELIV_NUMB_TO_SEARCH']));
+      const item1 = s.children.find((c) => c.type === 'E1BP2017_GM_ITEM_CREATE1')?.fields ?? {};
+      const deliv = item1['DELIV_NUMB'] || f['DELIV_NUMB_TO_SEARCH'];
+      const delivItem = item1['DELIV_ITEM'] || f['DELIV_ITEM_TO_SEARCH'];
+      set(line, 'delivery', deliv && alphaOut(deliv));
+      set(line, 'deliveryItem', delivItem && alphaOut(delivItem));
       set(line, 'serialNumbers', serials.get(i + 1));
       return line;
     });

@@ -21,8 +21,10 @@ export function wmsConfirmationToDelvry07(tables: ReadonlyMap<string, LookupTabl
     const nowIso = now.toISOString();
     const vbeln = alphaIn(c.delivery, 10);
     const kids: Segment[] = [];
-    if (c.event !== 'received') kids.push({ type: 'E1EDL18', fields: { QUALF: 'PIC' }, children: [] });
-    if (c.event === 'shipped' || c.event === 'received') {
+    if (c.event === 'received') throw new Error('received has no WHSCON');
+    if (c.event === 'picked' || (c.event === 'shipped' && c.withPickingConfirmation === true))
+      kids.push({ type: 'E1EDL18', fields: { QUALF: 'PIC' }, children: [] });
+    if (c.event === 'shipped') {
       kids.push({ type: 'E1EDL18', fields: { QUALF: 'PGI' }, children: [] });
       kids.push({
         type: 'E1EDT13',
@@ -37,7 +39,8 @@ export function wmsConfirmationToDelvry07(tables: ReadonlyMap<string, LookupTabl
     for (const item of c.items) {
       const f: Record<string, string> = {};
       put(f, 'POSNR', alphaIn(item.position, 6));
-      if (item.article) put(f, 'MATNR', alphaIn(item.article, 18));
+      if (!item.article) throw new Error('MATNR required');
+      put(f, 'MATNR', alphaIn(item.article, 18));
       if (item.site) {
         const p = plantOf.get(item.site);
         if (!p) throw new Error('unknown site');
@@ -50,11 +53,16 @@ export function wmsConfirmationToDelvry07(tables: ReadonlyMap<string, LookupTabl
       kids.push({
         type: 'E1EDL24',
         fields: f,
-        children: (item.serialNumbers ?? []).map((sn) => ({
-          type: 'E1EDL11',
-          fields: { SERNR: sn },
-          children: [],
-        })),
+        children: [
+          ...(item.notRelevantForPicking === true
+            ? [{ type: 'E1EDL19', fields: { QUALF: 'QUA' }, children: [] }]
+            : []),
+          ...(item.serialNumbers ?? []).map((sn) => ({
+            type: 'E1EDL11',
+            fields: { SERNR: sn },
+            children: [],
+          })),
+        ],
       });
     }
     for (const hu of c.handlingUnits ?? []) {

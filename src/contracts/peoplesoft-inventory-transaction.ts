@@ -11,16 +11,27 @@ export const peoplesoftLine = z.strictObject({
   businessUnit: z.string().min(1).max(5),
   storageArea: z.string().max(4).optional(),
   item: z.string().min(1).max(18),
-  quantity: z.number().describe('quantity as posted; negative when SAP sent a trailing minus'),
+  quantity: z
+    .number()
+    .describe(
+      'signed quantity at businessUnit/storageArea: + stock in, - stock out; the sign comes from the movement type (tables/peoplesoft-transaction-types.yaml)',
+    ),
   unitOfMeasure: isoUnit,
   movementType: z.string().regex(/^\d{3}$/),
   transactionType: z.string().min(1),
   toBusinessUnit: z.string().max(5).optional(),
   toStorageArea: z.string().max(4).optional(),
+  toQuantity: z
+    .number()
+    .optional()
+    .describe(
+      'transfer postings: the signed quantity at toBusinessUnit/toStorageArea (the same business unit when toBusinessUnit is absent)',
+    ),
   vendor: z.string().max(10).optional(),
   purchaseOrder: z.string().max(10).optional(),
   purchaseOrderLine: z.string().max(5).optional(),
-  delivery: z.string().max(10).optional(),
+  delivery: z.string().max(10).optional().describe('delivery the goods receipt refers to'),
+  deliveryItem: z.string().max(6).optional(),
   serialNumbers: z.array(serialNumber).optional(),
 });
 

@@ -1,6 +1,9 @@
 /**
- * Payload a WMS sends back when a delivery was picked, packed, shipped or received: mapped to
- * DELVRY07 WHSCON / SHPCON (mappings/wms-confirmation-to-delvry07.yaml).
+ * Payload a WMS sends back when a delivery was picked, packed, shipped or received. For the
+ * warehouse that executes an outbound delivery, picked/packed/shipped map to DELVRY07 WHSCON /
+ * SHPCON (mappings/wms-confirmation-to-delvry07.yaml: PIC, handling units, PGI). `received` (the
+ * goods receipt of an inbound delivery) has no WHSCON: that mapping refuses it; see
+ * docs/movement-types.md for what posts a receipt.
  */
 import { z } from 'zod';
 import { article, isoTimestamp, isoUnit, serialNumber, siteCode, storageLocation } from './common.js';
@@ -19,6 +22,12 @@ export const wmsConfirmation = z
     messageType: z.enum(['WHSCON', 'SHPCON']).default('WHSCON'),
     delivery: z.string().regex(/^\d{1,10}$/),
     event: z.enum(['picked', 'packed', 'shipped', 'received']),
+    withPickingConfirmation: z
+      .boolean()
+      .optional()
+      .describe(
+        'shipped only: the WMS did not send a picked event before, so this message confirms picking (E1EDL18 PIC) and goods issue (PGI) together',
+      ),
     confirmedAt: isoTimestamp,
     items: z
       .array(
@@ -31,6 +40,12 @@ export const wmsConfirmation = z
           unit: isoUnit,
           batch: z.string().min(1).max(10).optional(),
           serialNumbers: z.array(serialNumber).optional(),
+          notRelevantForPicking: z
+            .boolean()
+            .optional()
+            .describe(
+              'the item is not relevant for picking in SAP: its quantity is confirmed without a picking flow (E1EDL19 QUA)',
+            ),
         }),
       )
       .min(1),
@@ -52,6 +67,14 @@ export const wmsConfirmation = z
         }),
       )
       .optional(),
+  })
+  .superRefine((c, ctx) => {
+    if (c.withPickingConfirmation === true && c.event !== 'shipped')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['withPickingConfirmation'],
+        message: `withPickingConfirmation belongs to a shipped event (picking confirmed with the goods issue), not to ${c.event}`,
+      });
   })
   .describe('WMS confirmation');
 

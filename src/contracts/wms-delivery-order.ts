@@ -3,7 +3,10 @@
  * SHPORD / WHSORD / DESADV (mappings/delvry07-to-wms-delivery-order.yaml).
  */
 import { z } from 'zod';
-import { article, isoTimestamp, isoUnit, serialNumber, siteCode } from './common.js';
+import { isoTimestamp, isoUnit, serialNumber, siteCode } from './common.js';
+
+/** Material number as SAP sends it: 18 characters (MATNR), 40 on S/4HANA (MATNR_LONG). */
+const article = z.string().min(1).max(40).describe('article / SAP material number (up to 40 on S/4HANA)');
 
 const wmsQuantity = z.number().nonnegative();
 
@@ -16,6 +19,14 @@ export const wmsDeliveryItem = z.strictObject({
   quantity: wmsQuantity,
   unit: isoUnit,
   batch: z.string().max(10).optional(),
+  referenceDocument: z
+    .string()
+    .max(10)
+    .optional()
+    .describe(
+      'preceding document of the item (E1EDL24-VGBEL): for a replenishment delivery the stock transport order',
+    ),
+  referenceItem: z.string().max(6).optional().describe('its item (E1EDL24-VGPOS)'),
   serialNumbers: z.array(serialNumber).optional(),
 });
 

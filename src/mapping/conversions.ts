@@ -54,6 +54,11 @@ export function formatSapNumber(n: number, decimals: number | undefined): string
   return n < 0 && abs !== 0 ? `${text}-` : text;
 }
 
+const isHighSurrogate = (c: number): boolean => c >= 0xd800 && c <= 0xdbff;
+
+/** SAP's length of a serial number (SERNR / SERIALNO, domain GERNR: CHAR 18). */
+const SERNR_LENGTH = 18;
+
 const FACTORIES: Record<string, Factory> = {
   trim: () => (v) => str(v).trim(),
   upper: () => (v) => str(v).toUpperCase(),
@@ -92,14 +97,17 @@ const FACTORIES: Record<string, Factory> = {
     return (v, frame, state) => {
       const s = str(v);
       if (s.length <= len) return s;
+      // Lengths are UTF-16 units, as ABAP counts them (a character outside the BMP is two
+      // characters); the cut never splits such a pair, so no lone surrogate is left behind.
+      const cut = len > 0 && isHighSurrogate(s.charCodeAt(len - 1)) ? len - 1 : len;
       env.warn(
         frame,
         state,
         'convert:truncate',
         s,
-        `value truncated to ${len} characters ("${s.slice(len)}" cut off)`,
+        `value truncated to ${cut} characters ("${s.slice(cut)}" cut off)`,
       );
-      return s.slice(0, len);
+      return s.slice(0, cut);
     };
   },
   'sap-date-to-iso': () => (v) => {
@@ -139,6 +147,64 @@ const FACTORIES: Record<string, Factory> = {
     if (typeof v === 'number') return v;
     const s = str(v);
     return parseSapNumber(s) ?? new ConversionFailure(`"${s}" is not an SAP quantity`);
+  },
+  /**
+   * Always fails with the given message (for a value the mapping must refuse, e.g. an event
+   * that has no meaning in the target message). Empty values pass, so it can sit behind a
+   * lookup that yields '' where nothing is to be refused.
+   */
+  reject: (args) => {
+    const message = args['message'];
+    if (typeof message !== 'string' || message === '') return 'argument "message" is required';
+    return (v) => (str(v) === '' ? '' : new ConversionFailure(message));
+  },
+  /**
+   * The value is a sign ('+', '-'; '' = no value; '?' = unknown: only check the quantity) and
+   * `quantity` the path of an unsigned SAP quantity: gives the signed number. BAPI quantities are never signed (the movement type
+   * carries the direction), so a signed quantity is refused.
+   */
+  'signed-quantity': (args, env) => {
+    const qPath = args['quantity'];
+    if (typeof qPath !== 'string') return 'argument "quantity" (source path of the quantity) is required';
+    const q = env.compilePath(qPath);
+    if (typeof q === 'string') return `argument "quantity": ${q}`;
+    return (v, frame, state) => {
+      const sign = str(v).trim();
+      if (sign === '') return '';
+      if (sign !== '+' && sign !== '-' && sign !== '?')
+        return new ConversionFailure(`sign "${sign}" is not +, - or ? (check the sign column of the table)`);
+      const raw = q(frame, state);
+      const text = typeof raw === 'number' ? String(raw) : str(raw);
+      const n = parseSapNumber(text);
+      if (n === undefined) return new ConversionFailure(`"${text}" is not an SAP quantity`);
+      if (n < 0 || /-/.test(text))
+        return new ConversionFailure(
+          `quantity "${text.trim()}" is signed: goods-movement quantities are unsigned, the movement type gives the direction (a reversal is its own movement type, e.g. 102, or GM_CODE 06)`,
+        );
+      // '?': sign unknown (e.g. a lookup's otherwise for a movement type reported elsewhere):
+      // the quantity is still checked, the value stays empty.
+      if (sign === '?') return '';
+      return sign === '-' ? (n === 0 ? 0 : -n) : n;
+    };
+  },
+  /**
+   * The value is a serial-number format ('gernr' = SAP's conversion of numeric serial numbers
+   * to 18 characters with leading zeros, 'none' = as scanned; '' = gernr) and `serial` the
+   * path of the serial number. See docs/movement-types.md (serial numbers) for the source.
+   */
+  'serial-number': (args, env) => {
+    const sPath = args['serial'];
+    if (typeof sPath !== 'string') return 'argument "serial" (source path of the serial number) is required';
+    const serial = env.compilePath(sPath);
+    if (typeof serial === 'string') return `argument "serial": ${serial}`;
+    return (v, frame, state) => {
+      const format = str(v).trim() || 'gernr';
+      const s = str(serial(frame, state)).trim();
+      if (format === 'none') return s;
+      if (format !== 'gernr')
+        return new ConversionFailure(`serial-number format "${format}" is not gernr or none`);
+      return DIGITS.test(s) && s.length < SERNR_LENGTH ? s.padStart(SERNR_LENGTH, '0') : s;
+    };
   },
   'number-to-sap-quantity': (args) => {
     const dec = args['decimals'] === undefined ? undefined : intArg(args, 'decimals', undefined);

@@ -124,6 +124,60 @@ describe('named conversions', () => {
     expect(warnings.length).toBe(1);
   });
 
+  it('counts as ABAP does and never cuts between the halves of a surrogate pair', () => {
+    warnings.length = 0;
+    // 9 characters + an emoji: 11 UTF-16 units (ABAP: 11 characters) for a 10-character field
+    expect(conv('truncate')('ABCDEFGHI\u{1F993}')).toBe('ABCDEFGHI');
+    expect(warnings).toEqual(['value truncated to 9 characters ("\u{1F993}" cut off)']);
+    expect(conv('truncate')('ABCDEFGH\u{1F993}')).toBe('ABCDEFGH\u{1F993}');
+  });
+
+  it('reject refuses any non-empty value with its message', () => {
+    const r = conv({ name: 'reject', message: 'no WHSCON for this' });
+    expect(r('received')).toEqual(new ConversionFailure('no WHSCON for this'));
+    expect(r('')).toBe('');
+    expect(compileConversion({ name: 'reject' }, env)).toMatch(/"message"/);
+  });
+
+  it('signed-quantity signs an unsigned SAP quantity and refuses a signed one', () => {
+    const withQty = (q: string) => {
+      const c = compileConversion(
+        { name: 'signed-quantity', quantity: 'ENTRY_QNT' },
+        { ...env, compilePath: () => () => q },
+      );
+      if (typeof c === 'string') throw new Error(c);
+      return (sign: string) => c.fn(sign, rootFrame(null), state);
+    };
+    expect(withQty('3.000')('-')).toBe(-3);
+    expect(withQty('3.000')('+')).toBe(3);
+    expect(withQty('3.000')('')).toBe('');
+    expect(withQty('3.000')('?')).toBe('');
+    expect(withQty('1,5')('?')).toBeInstanceOf(ConversionFailure);
+    expect(withQty('3.000-')('+')).toBeInstanceOf(ConversionFailure);
+    expect(withQty('3.000')('x')).toBeInstanceOf(ConversionFailure);
+  });
+
+  it('serial-number writes numeric serial numbers with leading zeros to 18 (gernr)', () => {
+    const withSerial = (sn: string) => {
+      const c = compileConversion(
+        { name: 'serial-number', serial: '@' },
+        { ...env, compilePath: () => () => sn },
+      );
+      if (typeof c === 'string') throw new Error(c);
+      return (format: string) => c.fn(format, rootFrame(null), state);
+    };
+    expect(withSerial('1001')('gernr')).toBe('000000000000001001');
+    expect(withSerial('1001')('')).toBe('000000000000001001');
+    expect(withSerial('1001')('none')).toBe('1001');
+    expect(withSerial('SN-1001')('gernr')).toBe('SN-1001');
+    expect(withSerial('1001')('alpha')).toBeInstanceOf(ConversionFailure);
+  });
+
+  it('path-argument conversions need their path', () => {
+    expect(compileConversion({ name: 'signed-quantity' }, env)).toMatch(/"quantity"/);
+    expect(compileConversion({ name: 'serial-number' }, env)).toMatch(/"serial"/);
+  });
+
   it('fails with a reason instead of guessing', () => {
     expect(conv('to-number')('12a')).toBeInstanceOf(ConversionFailure);
     expect(conv('sap-date-to-iso')('2024-03-01')).toBeInstanceOf(ConversionFailure);

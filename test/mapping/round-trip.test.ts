@@ -108,6 +108,7 @@ describe('round trips', () => {
       tx.lines.map((l) => [
         l['item'],
         l['quantity'],
+        l['toQuantity'],
         l['unitOfMeasure'],
         l['businessUnit'],
         l['storageArea'],
@@ -116,9 +117,10 @@ describe('round trips', () => {
         l['serialNumbers'],
       ]),
     ).toEqual([
-      ['4711', 3, 'PCE', 'US124', '0001', '0009', 'TRANSFER_LOCATION', ['S1', 'S2', 'S3']],
-      ['4712', 1, 'PCE', 'US124', '0001', '0009', 'TRANSFER_LOCATION', undefined],
-      ['4713', 2, 'PCE', 'US124', '0001', '0009', 'TRANSFER_LOCATION', ['T1', 'T2']],
+      // 311: out of the issuing storage location (-), into the receiving one (+)
+      ['4711', -3, 3, 'PCE', 'US124', '0001', '0009', 'TRANSFER_LOCATION', ['S1', 'S2', 'S3']],
+      ['4712', -1, 1, 'PCE', 'US124', '0001', '0009', 'TRANSFER_LOCATION', undefined],
+      ['4713', -2, 2, 'PCE', 'US124', '0001', '0009', 'TRANSFER_LOCATION', ['T1', 'T2']],
     ]);
   });
 });
