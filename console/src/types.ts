@@ -38,6 +38,9 @@ export interface MessageRecord {
   readonly lastError: { readonly code: string; readonly text: string } | null;
   readonly nextAttemptAt: string | null;
   readonly correlation: { readonly messageId: string; readonly kind: string } | null;
+  /** What SAP reported: its inbound IDoc number and the posted document. */
+  readonly sapDocnum: string | null;
+  readonly sapDocument: string | null;
   readonly createdAt: string;
   readonly updatedAt: string;
 }
@@ -203,7 +206,12 @@ export interface Overview {
 }
 
 export interface DeadLetterGroup {
+  /** dead, sap-error, in-doubt or unconfirmed */
+  readonly status: Status;
+  /** The gateway's error code, or SAP's message (SAP/<class>/<number>). */
   readonly errorCode: string | null;
+  /** The newest error text of the group (SAP's message text for SAP errors). */
+  readonly sampleText: string | null;
   readonly count: number;
   readonly oldest: string;
   readonly newest: string;

@@ -152,7 +152,16 @@ export function scan(
     scanId,
     site,
     movement,
-    items: [{ article: material, quantity: serials.length, unit: 'PCE', serialNumbers: serials }],
+    items: [
+      {
+        article: material,
+        quantity: serials.length,
+        unit: 'PCE',
+        // SAP needs the order item of a receipt against a purchase order (PO_ITEM)
+        ...(movement['purchaseOrder'] !== undefined ? { poItem: '00010' } : {}),
+        serialNumbers: serials,
+      },
+    ],
     device: 'TC52-0001',
     user: 'tester',
     scannedAt: at.toISOString(),

@@ -1,6 +1,7 @@
 /**
- * What is stuck: dead letters grouped by error code (how many, since when, samples), with a link
- * to the messages and a group replay; ordering keys held by a failing or dead head.
+ * What is stuck: dead letters, SAP errors (grouped by SAP's message), messages in doubt and
+ * unconfirmed ones, grouped by status and error code (how many, since when, samples), with a link
+ * to the messages and a group replay; ordering keys held by a failing, dead or SAP-rejected head.
  */
 import { useState } from 'react';
 import { Alert, Anchor, Badge, Button, Group, Paper, Stack, Table, Text, Title } from '@mantine/core';
@@ -13,6 +14,7 @@ import { StatusBadge } from '../components/StatusBadge';
 import type { Filters } from '../filters';
 import { fmtAge, fmtDate } from '../format';
 import { useIsOperator } from '../session';
+import { STATUS_COLOR } from '../status';
 import type { BlockedKey, DeadLetterGroup } from '../types';
 
 export function DeadLettersPage() {
@@ -30,21 +32,24 @@ export function DeadLettersPage() {
   });
   return (
     <Stack>
-      <Title order={3}>Dead letters & blocked ordering keys</Title>
+      <Title order={3}>Dead letters, SAP errors & blocked ordering keys</Title>
       <Paper withBorder p="sm">
         <Group justify="space-between" mb="xs">
-          <Title order={5}>Dead letters by error ({groups.data?.total ?? 0} messages)</Title>
+          <Title order={5}>Stuck messages by status and error ({groups.data?.total ?? 0} messages)</Title>
           <Text size="xs" c="dimmed">
             One fix (a mapping table, a partner setting) often releases a whole group: replay the group after
             the fix.
           </Text>
         </Group>
         {groups.error && <ErrorAlert error={groups.error} />}
-        {groups.data && groups.data.groups.length === 0 && <Alert color="green">No dead letters.</Alert>}
+        {groups.data && groups.data.groups.length === 0 && (
+          <Alert color="green">No dead letters, SAP errors, or messages in doubt.</Alert>
+        )}
         {groups.data && groups.data.groups.length > 0 && (
           <Table striped fz="sm" data-testid="dead-letter-groups">
             <Table.Thead>
               <Table.Tr>
+                <Table.Th>Status</Table.Th>
                 <Table.Th>Error</Table.Th>
                 <Table.Th>Messages</Table.Th>
                 <Table.Th>Stuck since</Table.Th>
@@ -56,15 +61,25 @@ export function DeadLettersPage() {
             <Table.Tbody>
               {groups.data.groups.map((g) => {
                 const filter: Filters = {
-                  status: 'dead',
+                  status: g.status,
                   ...(g.errorCode ? { errorCode: g.errorCode } : {}),
                 };
                 return (
-                  <Table.Tr key={g.errorCode ?? '-'}>
+                  <Table.Tr key={`${g.status}|${g.errorCode ?? '-'}`}>
+                    <Table.Td>
+                      <Badge color={STATUS_COLOR[g.status]} radius="sm" data-testid="stuck-status">
+                        {g.status}
+                      </Badge>
+                    </Table.Td>
                     <Table.Td>
                       <Badge color="red" variant="outline" radius="sm">
                         {g.errorCode ?? 'no error code'}
                       </Badge>
+                      {g.sampleText && (
+                        <Text size="xs" c="dimmed" maw={420} data-testid="stuck-text">
+                          {g.sampleText}
+                        </Text>
+                      )}
                     </Table.Td>
                     <Table.Td fw={600}>{g.count}</Table.Td>
                     <Table.Td>
@@ -95,7 +110,7 @@ export function DeadLettersPage() {
                           size="xs"
                           variant="default"
                           component={Link}
-                          href={`/messages?status=dead${g.errorCode ? `&errorCode=${encodeURIComponent(g.errorCode)}` : ''}`}
+                          href={`/messages?status=${g.status}${g.errorCode ? `&errorCode=${encodeURIComponent(g.errorCode)}` : ''}`}
                         >
                           Show messages
                         </Button>

@@ -35,9 +35,25 @@ import { AuditTable } from './Audit';
 import { fmtDate, prettyJson } from '../format';
 import { useIsOperator } from '../session';
 import type { CanonicalIdoc, IdocDefinitionView, MessageDetail, VersionInfo } from '../types';
+import {
+  CANCELLABLE as CANCELLABLE_STATUSES,
+  CONFIRMABLE as CONFIRMABLE_STATUSES,
+  REPLAYABLE as REPLAYABLE_STATUSES,
+} from '../../../src/pipeline/lifecycle';
 
-const REPLAYABLE = new Set(['dead', 'failed', 'delivered', 'cancelled']);
-const CANCELLABLE = new Set(['received', 'queued', 'processing', 'failed', 'dead', 'blocked']);
+const REPLAYABLE: ReadonlySet<string> = new Set(REPLAYABLE_STATUSES);
+const CANCELLABLE: ReadonlySet<string> = new Set(CANCELLABLE_STATUSES);
+const CONFIRMABLE: ReadonlySet<string> = new Set(CONFIRMABLE_STATUSES);
+/** Statuses where nothing changes on its own: refresh slowly. */
+const SETTLED: ReadonlySet<string> = new Set([
+  'delivered',
+  'posted',
+  'cancelled',
+  'dead',
+  'sap-error',
+  'in-doubt',
+  'unconfirmed',
+]);
 
 /** The version an edit starts from: the newest edited one, else the payload as received. */
 function baseVersion(versions: readonly VersionInfo[]): VersionInfo | undefined {
@@ -160,15 +176,12 @@ export function MessageDetailPage({ id }: { readonly id: string }) {
   const [editing, setEditing] = useState(false);
   const [editText, setEditText] = useState('');
   const [editMode, setEditMode] = useState<string>('fields');
-  const [modal, setModal] = useState<'replay' | 'edit' | 'cancel' | null>(null);
+  const [modal, setModal] = useState<'replay' | 'edit' | 'cancel' | 'confirm' | null>(null);
 
   const detail = useQuery({
     queryKey: ['message', id],
     queryFn: () => getJson<MessageDetail>(`/api/messages/${id}`),
-    refetchInterval: (q) =>
-      q.state.data && ['delivered', 'cancelled', 'dead'].includes(q.state.data.message.status)
-        ? 10_000
-        : 1500,
+    refetchInterval: (q) => (q.state.data && SETTLED.has(q.state.data.message.status) ? 10_000 : 1500),
   });
   const m = detail.data?.message;
   const isIdoc = Boolean(m?.idocType);
@@ -219,6 +232,27 @@ export function MessageDetailPage({ id }: { readonly id: string }) {
               .filter(Boolean)
               .join(' · ')}
           </Text>
+          {(m.sapDocnum || m.sapDocument) && (
+            <Text size="sm" data-testid="sap-feedback">
+              SAP{m.sapDocnum ? ` IDoc ${m.sapDocnum}` : ''}
+              {m.sapDocument ? ` · document ${m.sapDocument}` : ''}
+              {m.sapStatus ? ` · status ${m.sapStatus}` : ''}
+            </Text>
+          )}
+          {m.status === 'in-doubt' && (
+            <Alert color="grape" p="xs" data-testid="in-doubt-help">
+              The IDoc was sent in full and the answer was lost. It is not sent again on its own, because this
+              SAP port does not drop duplicates. Check WE02 in SAP for DOCNUM{' '}
+              {m.docnum ?? '(see the mapped version)'}: if SAP has it, wait for SAP's status or confirm it as
+              posted; if not, replay it.
+            </Alert>
+          )}
+          {m.status === 'unconfirmed' && (
+            <Alert color="orange" p="xs" data-testid="unconfirmed-help">
+              SAP did not report an application status in time. Check WE02 in SAP; confirm it as posted, or
+              replay.
+            </Alert>
+          )}
           {m.lastError && (
             <Alert color="red" p="xs" data-testid="last-error">
               <b>{m.lastError.code}</b>: {m.lastError.text}
@@ -244,6 +278,16 @@ export function MessageDetailPage({ id }: { readonly id: string }) {
                   Edit & replay
                 </Button>
               </>
+            )}
+            {CONFIRMABLE.has(m.status) && (
+              <Button
+                color="green"
+                variant="light"
+                onClick={() => setModal('confirm')}
+                data-testid="confirm-posted-button"
+              >
+                Confirm posted in SAP
+              </Button>
             )}
             {CANCELLABLE.has(m.status) && (
               <Button
@@ -455,6 +499,18 @@ export function MessageDetailPage({ id }: { readonly id: string }) {
           });
           setEditing(false);
           setTab('timeline');
+          await refresh();
+        }}
+      />
+      <ReasonModal
+        opened={modal === 'confirm'}
+        title="Confirm that SAP posted this message"
+        action="Confirm posted"
+        color="green"
+        description="Only after checking WE02 in SAP (status 53). The message becomes posted and its ordering key goes on."
+        onClose={() => setModal(null)}
+        onConfirm={async (reason) => {
+          await postJson(`/api/messages/${id}/confirm-posted`, { reason });
           await refresh();
         }}
       />
