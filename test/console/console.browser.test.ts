@@ -368,6 +368,66 @@ describe.skipIf(!run)('operations console in Chromium', () => {
     await context.close();
   });
 
+  it("SAP's feedback: a rejection (51) with SAP's message on the message and the dead-letters screen; fix, replay, posted", async () => {
+    let reject = true;
+    env.sap.setBehaviour({
+      reject: (idoc) =>
+        reject && /<MATERIAL>0*4798</.test(idoc.xml)
+          ? {
+              text: 'Deficit of SL Unrestricted-use stock &1 &2 &3',
+              id: 'M7',
+              number: '021',
+              params: ['4798', 'S0124', '0001'],
+            }
+          : undefined,
+    });
+    const res = await fetch(`${env.url}/in/handheld-goods-movement`, {
+      method: 'POST',
+      headers: { 'x-api-key': KEYS.handheld, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        scanId: 'HH-CONSOLE-SAP-51',
+        site: 'S0124',
+        movement: { kind: 'receipt-delivery', delivery: '180000951' },
+        items: [
+          { article: '4798', quantity: 1, unit: 'PCE', deliveryItem: '10', serialNumbers: ['SN-SAP51-1'] },
+        ],
+        device: 'TC52-0042',
+        user: 'jdoe',
+        scannedAt: new Date().toISOString(),
+      }),
+    });
+    expect(res.status).toBe(202);
+    const id = ((await res.json()) as { messages: { id: string }[] }).messages[0]!.id;
+    await waitFor(async () => (await status(id)) === 'sap-error', 'SAP rejected it (51)');
+
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const page = await newPage(context);
+    await signIn(page, OPERATOR);
+    await page.getByRole('link', { name: /^Dead letters/ }).click();
+    const groups = page.getByTestId('dead-letter-groups');
+    await expect.poll(() => groups.textContent()).toContain('SAP/M7/021');
+    expect(await groups.textContent()).toContain('Deficit of SL Unrestricted-use stock 4798 S0124 0001');
+    expect(await groups.textContent()).toContain('sap-error');
+    await shot(page, '10-sap-errors');
+
+    await page.goto(`${env.url}/console/messages/${id}`);
+    await expect.poll(() => page.getByTestId('last-error').textContent()).toContain('SAP/M7/021');
+    await page.getByRole('tab', { name: /Status timeline/ }).click();
+    await expect.poll(() => page.locator('body').textContent()).toContain('SAP status 51');
+    await shot(page, '11-message-sap-error');
+    // the stock is corrected in SAP: replay from the console
+    reject = false;
+    await page.getByTestId('replay-button').click();
+    await page.getByLabel(/Reason/).fill('stock corrected in SAP (MIGO 561)');
+    await page.getByRole('dialog').getByRole('button', { name: 'Replay', exact: true }).click();
+    await waitFor(async () => (await status(id)) === 'posted', 'posted after the replay');
+    await expect
+      .poll(() => page.getByTestId('sap-feedback').textContent(), { timeout: 15_000 })
+      .toContain('BUS2017');
+    await shot(page, '12-message-posted');
+    await context.close();
+  });
+
   it('loaded nothing from any other origin', () => {
     expect(foreignRequests).toEqual([]);
   });

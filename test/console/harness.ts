@@ -19,7 +19,7 @@ import { loadDefinitions } from '../../src/definitions/load.js';
 import { convertIdocs } from '../../src/idoc/codec.js';
 import { createLogger } from '../../src/logging.js';
 import { PROJECT_ROOT } from '../../src/paths.js';
-import { deleteKeys, E2E_ENV, e2eConfig, OPERATOR, uniquePrefix } from '../e2e/helpers.js';
+import { deleteKeys, E2E_ENV, e2eConfig, OPERATOR, SAP_IN, uniquePrefix } from '../e2e/helpers.js';
 import { captureLogs } from '../api/helpers.js';
 import { startFakeSap, type FakeSap } from '../support/fake-sap.js';
 import { startFakeWebhook, type FakeWebhook } from '../support/fake-webhook.js';
@@ -74,6 +74,8 @@ export async function startConsoleEnv(label: string): Promise<ConsoleEnv> {
   const wmsPartner = config.partners.wms;
   const withViewer = {
     ...config,
+    // SAP reports back with its ALE audit (the fake SAP sends ALEAUD01, see below).
+    ports: { S4H: { ...config.ports.S4H, feedback: { expect: 'ALEAUD', confirmWithin: '10m' } } },
     // SAP also sends DESADVs (goods issue with serials) to the WMS; the serial ledger knows store
     // S0124 by its ship-to number, so a DESADV to it is a transfer DC01 -> S0124.
     partners: {
@@ -104,6 +106,7 @@ export async function startConsoleEnv(label: string): Promise<ConsoleEnv> {
     tuning: { recoveryEveryMs: 500 },
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  sap.setAudit({ url: `${url}/sap/idoc-xml`, ...SAP_IN });
   await mkdir(SCREENSHOTS, { recursive: true });
   return {
     app,

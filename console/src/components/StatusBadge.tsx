@@ -10,7 +10,13 @@ export function StatusBadge({
 }) {
   return (
     <Tooltip label={message.statusText ?? message.status} disabled={!message.statusText} multiline w={360}>
-      <Badge color={STATUS_COLOR[message.status]} variant="filled" radius="sm" data-status={message.status}>
+      <Badge
+        color={STATUS_COLOR[message.status]}
+        variant="filled"
+        radius="sm"
+        data-status={message.status}
+        styles={{ root: { flexShrink: 0, maxWidth: 'none' }, label: { overflow: 'visible' } }}
+      >
         {message.status} · {sapCode(message)}
       </Badge>
     </Tooltip>

@@ -67,7 +67,12 @@ export function DeadLettersPage() {
                 return (
                   <Table.Tr key={`${g.status}|${g.errorCode ?? '-'}`}>
                     <Table.Td>
-                      <Badge color={STATUS_COLOR[g.status]} radius="sm" data-testid="stuck-status">
+                      <Badge
+                        color={STATUS_COLOR[g.status]}
+                        radius="sm"
+                        data-testid="stuck-status"
+                        styles={{ root: { flexShrink: 0, maxWidth: 'none' }, label: { overflow: 'visible' } }}
+                      >
                         {g.status}
                       </Badge>
                     </Table.Td>
@@ -135,7 +140,8 @@ export function DeadLettersPage() {
       </Paper>
       <Paper withBorder p="sm">
         <Title order={5} mb="xs">
-          Blocked ordering keys (the head failed or is dead; later messages wait behind it)
+          Blocked ordering keys (the head failed, is dead, was rejected by SAP or is in doubt; later messages
+          wait behind it)
         </Title>
         {keys.error && <ErrorAlert error={keys.error} />}
         {keys.data && keys.data.keys.length === 0 && <Alert color="green">No ordering key is blocked.</Alert>}
