@@ -102,14 +102,30 @@ for (const backend of backends('sweeper')) {
       ]);
       const receipt = rec!.pushback!.steps[0]!.idoc.segments[0]!.children;
       const items = receipt.filter((s) => s.type === 'E1BP2017_GM_ITEM_CREATE').map((s) => s.fields);
-      expect(items[0]).toMatchObject({
+      // BAPI_GOODSMVT_CREATE, GR for a stock transport order with its outbound delivery: GM_CODE 01,
+      // 101, MVT_IND B, PO_NUMBER/PO_ITEM = the STO item (E1EDL24-VGBEL/VGPOS), the delivery in
+      // DELIV_NUMB/DELIV_ITEM (E1BP2017_GM_ITEM_CREATE1), not DELIV_NUMB_TO_SEARCH (docs/sweeper.md)
+      expect(receipt.find((s) => s.type === 'E1BP2017_GM_CODE')?.fields).toEqual({ GM_CODE: '01' });
+      expect(items[0]).toEqual({
+        MATERIAL: '000000000000004711',
         PLANT: '0124',
         STGE_LOC: 'HOLD',
         MOVE_TYPE: '101',
         ENTRY_QNT: '1.000',
-        DELIV_NUMB_TO_SEARCH: `00${delivery}`,
-        DELIV_ITEM_TO_SEARCH: '000010',
+        ENTRY_UOM: 'PCE',
+        PO_NUMBER: '4500000123',
+        PO_ITEM: '00010',
+        ITEM_TEXT: `STO 4500000123/00010 DLV 00${delivery}/000010`,
+        MVT_IND: 'B',
       });
+      const receiptItem = receipt.find((s) => s.type === 'E1BP2017_GM_ITEM_CREATE');
+      expect(receiptItem?.children).toEqual([
+        {
+          type: 'E1BP2017_GM_ITEM_CREATE1',
+          fields: { DELIV_NUMB: `00${delivery}`, DELIV_ITEM: '000010' },
+          children: [],
+        },
+      ]);
       expect(receipt.filter((s) => s.type === 'E1BP2017_GM_SERIALNUMBER').map((s) => s.fields)).toEqual([
         { MATDOC_ITM: '0001', SERIALNO: 'SN-2' },
       ]);
@@ -122,7 +138,10 @@ for (const backend of backends('sweeper')) {
         MOVE_TYPE: '301',
         MOVE_PLANT: '1000',
         MOVE_STLOC: '0001',
+        ITEM_TEXT: `STO 4500000123/00010 DLV 00${delivery}/000010`,
       });
+      expect(transfer?.fields).not.toHaveProperty('PO_NUMBER');
+      expect(transfer?.fields).not.toHaveProperty('MVT_IND');
 
       // a second run changes nothing
       h.clock.advance(HOUR);
