@@ -24,7 +24,9 @@ export interface DeliveryRole {
   /**
    * `shipped`: goods issue (in transit to a site of ours, or issued to a customer);
    * `packed`: packing confirmation (handling-unit assignment only);
-   * `announce`: the delivery is planned — remember where it goes, no serial events.
+   * `announce`: SAP created the delivery (SHPORD / WHSORD, before the goods issue): remember
+   *             where it goes and record each expected serial as `announced` (state unchanged),
+   *             so that a recall by delivery finds every serial of it, also those never received.
    */
   readonly role: 'shipped' | 'packed' | 'announce';
 }
