@@ -50,7 +50,7 @@ const cron = z.string().superRefine((v, ctx) => {
 
 const siteCode = z.string().regex(/^[A-Z0-9]{1,10}$/, 'a site code as in mappings/tables/sites.yaml');
 const sloc = z.string().min(1).max(4);
-/** Reason for movement (MOVE_REAS, NUMC 4; the codes are the SAP system's, table T157D). */
+/** Reason for movement (MOVE_REAS, 4 digits; the codes are the ones defined in the SAP system). */
 const moveReason = z.string().regex(/^\d{1,4}$/, 'a reason for movement code (up to 4 digits)');
 
 export const PUSHBACK_PROCESSES = ['receive-and-transfer', 'close-short'] as const;
