@@ -236,6 +236,7 @@ describe.skipIf(!haveConformance)('conformance: real DELVRY07 DESADV samples', (
   const definitions = loadDefinitions();
   it('every sample with items reads as an expected delivery when its ship-to is declared a store', () => {
     let read = 0;
+    let issued = 0;
     for (const name of readdirSync(CONFORMANCE)) {
       const { idocs } = readIdocs(readFileSync(join(CONFORMANCE, name)), definitions);
       for (const idoc of idocs) {
@@ -263,15 +264,22 @@ describe.skipIf(!haveConformance)('conformance: real DELVRY07 DESADV samples', (
           expect(r.deliveries[0]!.items.map((i) => i.purchaseOrder)).toEqual(
             items.map((i) => i.fields['VGBEL']?.trim() || null),
           );
-          // only a set ISDD is a goods issue (these samples are before goods issue: 00000000)
+          // only a set ISDD is a goods issue: DESADVs sent after it carry one, orders to the warehouse do not
           const isdd = header?.children.find((s) => s.type === 'E1EDT13' && s.fields['QUALF'] === '006')
             ?.fields['ISDD'];
           if (isdd === undefined || /^0*$/.test(isdd.trim()))
             expect(r.deliveries[0]!.goodsIssueAt).toBeNull();
+          else {
+            expect(r.deliveries[0]!.goodsIssueAt?.toISOString().slice(0, 10)).toBe(
+              `${isdd.slice(0, 4)}-${isdd.slice(4, 6)}-${isdd.slice(6, 8)}`,
+            );
+            issued++;
+          }
         }
         read++;
       }
     }
     expect(read).toBeGreaterThanOrEqual(5);
+    expect(issued).toBeGreaterThanOrEqual(3);
   });
 });
