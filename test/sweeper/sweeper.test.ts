@@ -429,6 +429,10 @@ for (const backend of backends('sweeper')) {
         .map((x) => ({ ...x.fields, ...Object.assign({}, ...x.children.map((c) => c.fields)) }));
     }
 
+    // SAP: SHPORD/WHSORD order the executing warehouse, WHSCON/SHPCON confirm it (help.sap.com "Delivery
+    // Interface"); E1EDL18 PIC = picking confirmation, PGI = post goods issue (wiki.scn.sap.com "WHSCON and
+    // SHPCON IDoc"); the PGI of an STO delivery puts the stock in transit (help.sap.com "Stock Transfer Using
+    // Stock Transport Order"). docs/sweeper.md "Delivery lifecycle".
     it('lifecycle: announced -> picked (PIC) -> goods issued (PGI) -> the grace period runs from the PGI', async () => {
       const h = new LedgerHarness(store, new TestClock('2024-03-04T15:00:00Z'));
       const delivery = nextDelivery();
@@ -519,6 +523,9 @@ for (const backend of backends('sweeper')) {
       expect(rec?.dueAt.getUTCFullYear()).toBe(9999);
     });
 
+    // SAP: two-step stock transfer, removal at the issuing plant then placement at the receiving plant; the
+    // receiving storage location is not known at removal (help.sap.com "Two-Step Procedure - Plant", "Entering
+    // the Removal From Storage At the Issuing Plant").
     it('two-step transfer back: 101 into hold, 303 removal at the store, 305 placement in the origin plant', async () => {
       const { h, delivery } = await setup(
         ITEMS,
@@ -551,6 +558,10 @@ for (const backend of backends('sweeper')) {
       expect(rec?.discrepancy?.resolution).toBe('transfer-back');
     });
 
+    // SAP: 551 = withdrawal for scrapping from unrestricted-use stock (learning.sap.com), so the shortfall is
+    // received first (GR for an STO: stock in transit -> unrestricted, help.sap.com "Goods Receipt for a Stock
+    // Transport Order"); "delivery completed" = no further GR expected (learning.sap.com "Applying Tolerances
+    // and the Delivery Completed Indicator").
     it('close-short with a loss: 101 of the shortfall with NO_MORE_GR, then 551 with the reason for movement', async () => {
       const config = testSweeperConfig({
         sites: { S0124: { process: 'close-short', shortfall: 'loss', moveReasons: { loss: '0002' } } },
