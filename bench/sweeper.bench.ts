@@ -115,8 +115,10 @@ async function seed(store: OpenedStore, total: number, overdue: number): Promise
     [gi, total, every, overdue, past, future],
   );
   await store.db.query(
-    `INSERT INTO delivery_ledger_items (delivery, position, material, sap_material, expected_qty, unit, plant, sloc)
-     SELECT (90000000 + g)::text, p::text, m, lpad(m, 18, '0'), q, 'PCE', '1000', '0001'
+    `INSERT INTO delivery_ledger_items (delivery, position, material, sap_material, expected_qty, unit, plant, sloc,
+            po_number, po_item)
+     SELECT (90000000 + g)::text, p::text, m, lpad(m, 18, '0'), q, 'PCE', '1000', '0001',
+            (4500000000 + g)::text, lpad(p::text, 6, '0')
        FROM generate_series(1, $1) g,
             (VALUES (10, '4711', 2.000), (20, '100200300', 10.000)) AS i(p, m, q)`,
     [total],

@@ -217,6 +217,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     registerSerialAlertMetrics(metrics.registry, { db: store.db, ledger: config.ledger });
     const serialLedger = await startSerialLedger({
       ledger: config.ledger,
+      timeZone: config.timeZone,
       db: store.db,
       tables: mappings.tables,
       logger,

@@ -32,6 +32,14 @@ export interface DelvryLayout {
     readonly plant: string;
     readonly storageLocation: string;
     readonly batch: string;
+    /**
+     * Reference document of the item: for a replenishment delivery of a stock transport order,
+     * the STO number and item (LIPS-VGBEL / VGPOS; help.sap.com "Stock Transport Order with
+     * Delivery via Shipping": the delivery is created for the STO). E1EDL41 (QUALI 001) is the
+     * customer's purchase order of a sales-order delivery (IDOC-FORMAT.md §4) and is not read.
+     */
+    readonly referenceDocument: string;
+    readonly referenceItem: string;
     readonly serials: readonly SerialPath[];
   };
   readonly handlingUnit: {
@@ -52,8 +60,9 @@ export interface DelvryLayout {
   /**
    * E1EDT13 QUALF 006 is the goods-issue date: in the public samples it sits between picking (010)
    * and delivery (007) dates, and the WMS confirmation mapping writes the actual time there. The
-   * qualifier's meaning is not confirmed by an SAP source (IDOC-FORMAT.md §4: UNSURE).
-   * ISDD/ISDZ = actual date/time (00000000 while not posted), NTANF/NTANZ = planned.
+   * qualifier's meaning is UNVERIFIED: no SAP source lists the E1EDT13 qualifiers (IDOC-FORMAT.md
+   * §4). ISDD/ISDZ = actual date/time (00000000 while not posted, as in every conformance sample of
+   * an outbound delivery before goods issue), NTANF/NTANZ = planned.
    */
   readonly goodsIssueActual: QualifiedDate;
   readonly goodsIssuePlanned: QualifiedDate;
@@ -71,6 +80,8 @@ export const DELVRY_LAYOUT: DelvryLayout = {
     plant: 'WERKS',
     storageLocation: 'LGORT',
     batch: 'CHARG',
+    referenceDocument: 'VGBEL',
+    referenceItem: 'VGPOS',
     serials: [
       { path: ['E1EDL11'], field: 'SERNR' },
       { path: ['E1EDL58', 'E1EDL59'], field: 'SERNR' },

@@ -19,7 +19,7 @@ import { storedStatesOf, VIEW_STATES, viewStateOf, type ViewState } from '../led
 import type { Db } from './db.js';
 import { bool, milli, storedState, toDiscrepancy } from './delivery-ledger-rows.js';
 import { saveSetting, setting } from './delivery-ledger-sweep.js';
-import { date, num, optStr, str } from './rows.js';
+import { date, num, optDate, optStr, str } from './rows.js';
 import { settledSql } from './settled.js';
 
 export const WATERMARK_SETTING = 'ledger.watermark';
@@ -93,7 +93,8 @@ export async function listDeliveries(db: Db, q: DeliveryListQuery): Promise<Deli
       view: viewStateOf(state, dueAt, q.now),
       originSite: str(r, 'origin_site'),
       destinationSite: str(r, 'dest_site'),
-      goodsIssueAt: date(r, 'goods_issue_at'),
+      goodsIssueAt: optDate(r, 'goods_issue_at'),
+      plannedGoodsIssueAt: optDate(r, 'planned_goods_issue_at'),
       dueAt,
       expected: milli(r, 'expected_qty') / 1000,
       received: milli(r, 'received_qty') / 1000,
@@ -113,6 +114,7 @@ export async function countByView(
 ): Promise<Record<ViewState, number>> {
   const { rows } = await db.query(
     `SELECT CASE WHEN state IN ('open', 'partial') AND due_at <= $1 THEN 'overdue'
+                 WHEN state IN ('announced', 'picked') THEN state
                  WHEN state = 'open' THEN 'open'
                  WHEN state = 'partial' THEN 'partially-received'
                  WHEN state IN ('pushing-back', 'pushed-back') THEN 'pushed-back'

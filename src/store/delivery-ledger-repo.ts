@@ -1,12 +1,20 @@
 /**
- * The delivery ledger's writes from the catch-up: announced deliveries and receipt lines, each
- * message applied once (a row in delivery_ledger_applied, written in the same transaction).
- * After every change the delivery's status is recomputed from all its receipts by the pure
- * computeDeliveryStatus, and the aggregates are stored for listing.
+ * The delivery ledger's writes from the catch-up: announced deliveries, the DC's picking and
+ * goods-issue confirmations (milestones) and receipt lines, each message applied once (a row in
+ * delivery_ledger_applied, written in the same transaction). After every change the delivery's
+ * status is recomputed from all its receipts by the pure computeDeliveryStatus, its lifecycle
+ * state from the receipts and confirmations (lifecycleStateOf), and the aggregates are stored.
  */
-import type { DeliveryRecord } from '../ledger/deliveries/port.js';
+import type { DeliveryRecord, DueFn } from '../ledger/deliveries/port.js';
 import { computeDeliveryStatus, type DeliveryStatus } from '../ledger/deliveries/status.js';
-import type { ExpectedDelivery, ReceiptLine, StoredState } from '../ledger/deliveries/types.js';
+import {
+  lifecycleStateOf,
+  NEVER_DUE,
+  type ExpectedDelivery,
+  type Milestone,
+  type ReceiptLine,
+  type StoredState,
+} from '../ledger/deliveries/types.js';
 import type { Db, Queryable } from './db.js';
 import {
   milli,
@@ -18,7 +26,7 @@ import {
   toReceipt,
   toSerial,
 } from './delivery-ledger-rows.js';
-import { date, num, optStr, str } from './rows.js';
+import { date, num, optDate, optStr, str } from './rows.js';
 
 export const PUSHED_STATES: readonly StoredState[] = ['pushing-back', 'pushed-back'];
 
@@ -82,7 +90,9 @@ export async function loadDelivery(
     destinationPlant: optStr(d, 'dest_plant'),
     destinationStorageLocation: optStr(d, 'dest_sloc'),
     shipTo: optStr(d, 'ship_to'),
-    goodsIssueAt: date(d, 'goods_issue_at'),
+    goodsIssueAt: optDate(d, 'goods_issue_at'),
+    plannedGoodsIssueAt: optDate(d, 'planned_goods_issue_at'),
+    pickedAt: optDate(d, 'picked_at'),
     items: items.rows
       .map(toItem)
       .sort((a, b) => Number(a.position) - Number(b.position) || a.position.localeCompare(b.position)),
@@ -106,26 +116,43 @@ export async function loadDelivery(
   };
 }
 
-/** Recomputes and stores a delivery's aggregates; keeps a pushing-back / pushed-back state. */
+/**
+ * Recomputes and stores a delivery's aggregates and lifecycle state (keeps a pushing-back /
+ * pushed-back state); with `dueAt`, also its due time (actual goods issue + grace) and planned
+ * due time (planned goods issue + grace).
+ */
 export async function recompute(
   tx: Queryable,
   delivery: string,
   now: Date,
+  dueAt?: DueFn,
 ): Promise<DeliveryStatus | undefined> {
   const record = await loadDelivery(tx, delivery, true);
   if (record === undefined) return undefined;
   const status = computeDeliveryStatus(record.expected, record.receipts);
-  const state = PUSHED_STATES.includes(record.state) ? record.state : status.state;
+  const e = record.expected;
+  const state = PUSHED_STATES.includes(record.state)
+    ? record.state
+    : lifecycleStateOf(status.state, { goodsIssued: e.goodsIssueAt !== null, picked: e.pickedAt !== null });
   await tx.query(
     `UPDATE delivery_ledger_items i SET received_qty = x.q::numeric
        FROM unnest($2::text[], $3::text[]) AS x(p, q)
       WHERE i.delivery = $1 AND i.position = x.p`,
     [delivery, status.items.map((i) => i.position), status.items.map((i) => sqlQty(i.receivedMilli))],
   );
+  const due = dueAt?.(e.destinationSite, e.goodsIssueAt) ?? record.dueAt;
+  const plannedDue =
+    dueAt === undefined
+      ? undefined
+      : e.plannedGoodsIssueAt === null
+        ? null
+        : dueAt(e.destinationSite, e.plannedGoodsIssueAt);
   await tx.query(
     `UPDATE delivery_ledger SET state = $2, expected_qty = $3::numeric, received_qty = $4::numeric,
             outstanding_qty = $5::numeric, over_received = $6, unexpected_serials = $7, late_receipts = $8,
-            updated_at = $9, version = version + 1
+            updated_at = $9, due_at = $10,
+            planned_due_at = CASE WHEN $11::boolean THEN $12::timestamptz ELSE planned_due_at END,
+            version = version + 1
       WHERE delivery = $1`,
     [
       delivery,
@@ -137,30 +164,42 @@ export async function recompute(
       status.unexpectedSerials,
       status.lateReceipts,
       now,
+      PUSHED_STATES.includes(record.state) ? record.dueAt : due,
+      plannedDue !== undefined,
+      plannedDue === undefined || plannedDue === null || plannedDue.getTime() === NEVER_DUE.getTime()
+        ? null
+        : plannedDue,
     ],
   );
   return status;
 }
+
+const FIRST_MILESTONE = `(SELECT min(event_at) FROM delivery_ledger_milestones m
+                           WHERE m.delivery = $1 AND m.kind = $KIND)`;
 
 async function writeExpected(
   tx: Queryable,
   d: ExpectedDelivery,
   messageId: string,
   messageType: string | null,
-  dueAt: Date,
   now: Date,
 ): Promise<void> {
+  // The actual goods issue is the announcement's, else one confirmed before (a WHSCON PGI may
+  // come before the DESADV); a later announcement without one keeps what is known.
   await tx.query(
     `INSERT INTO delivery_ledger (delivery, sap_delivery, message_id, message_type, origin_site, origin_plant,
-            origin_sloc, shipping_point, dest_site, dest_plant, dest_sloc, ship_to, goods_issue_at, due_at, state,
-            handling_units, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'open', $15::text::jsonb, $16, $16)
+            origin_sloc, shipping_point, dest_site, dest_plant, dest_sloc, ship_to, goods_issue_at,
+            planned_goods_issue_at, picked_at, due_at, state, handling_units, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
+            COALESCE($13::timestamptz, ${FIRST_MILESTONE.replace('$KIND', "'goods-issued'")}),
+            $14, ${FIRST_MILESTONE.replace('$KIND', "'picked'")}, $17, 'announced', $15::text::jsonb, $16, $16)
      ON CONFLICT (delivery) DO UPDATE SET sap_delivery = excluded.sap_delivery, message_id = excluded.message_id,
             message_type = excluded.message_type, origin_site = excluded.origin_site,
             origin_plant = excluded.origin_plant, origin_sloc = excluded.origin_sloc,
             shipping_point = excluded.shipping_point, dest_site = excluded.dest_site,
             dest_plant = excluded.dest_plant, dest_sloc = excluded.dest_sloc, ship_to = excluded.ship_to,
-            goods_issue_at = excluded.goods_issue_at, due_at = excluded.due_at,
+            goods_issue_at = COALESCE(delivery_ledger.goods_issue_at, excluded.goods_issue_at),
+            planned_goods_issue_at = COALESCE(excluded.planned_goods_issue_at, delivery_ledger.planned_goods_issue_at),
             handling_units = excluded.handling_units, updated_at = excluded.updated_at,
             version = delivery_ledger.version + 1`,
     [
@@ -177,19 +216,22 @@ async function writeExpected(
       d.destinationStorageLocation,
       d.shipTo,
       d.goodsIssueAt,
-      dueAt,
+      d.plannedGoodsIssueAt,
       JSON.stringify(d.handlingUnits),
       now,
+      NEVER_DUE,
     ],
   );
   await tx.query('DELETE FROM delivery_ledger_items WHERE delivery = $1', [d.delivery]);
   await tx.query('DELETE FROM delivery_ledger_serials WHERE delivery = $1', [d.delivery]);
   const it = d.items;
   await tx.query(
-    `INSERT INTO delivery_ledger_items (delivery, position, material, sap_material, expected_qty, unit, plant, sloc, batch)
-     SELECT $1, p, m, sm, q::numeric, u, pl, sl, b
-       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
-         AS x(p, m, sm, q, u, pl, sl, b)`,
+    `INSERT INTO delivery_ledger_items (delivery, position, material, sap_material, expected_qty, unit, plant, sloc,
+            batch, po_number, po_item)
+     SELECT $1, p, m, sm, q::numeric, u, pl, sl, b, po, pi
+       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+                   $10::text[], $11::text[])
+         AS x(p, m, sm, q, u, pl, sl, b, po, pi)`,
     [
       d.delivery,
       it.map((i) => i.position),
@@ -200,6 +242,8 @@ async function writeExpected(
       it.map((i) => i.plant),
       it.map((i) => i.storageLocation),
       it.map((i) => i.batch),
+      it.map((i) => i.purchaseOrder),
+      it.map((i) => i.purchaseOrderItem),
     ],
   );
   if (d.serials.length > 0) {
@@ -227,7 +271,7 @@ export async function applyExpected(
   messageId: string,
   messageType: string | null,
   deliveries: readonly ExpectedDelivery[],
-  dueAt: (d: ExpectedDelivery) => Date,
+  dueAt: DueFn,
   now: Date,
 ): Promise<void> {
   await db.transaction(async (tx) => {
@@ -242,8 +286,8 @@ export async function applyExpected(
         kept.push(d.delivery);
         continue;
       }
-      await writeExpected(tx, d, messageId, messageType, dueAt(d), now);
-      await recompute(tx, d.delivery, now);
+      await writeExpected(tx, d, messageId, messageType, now);
+      await recompute(tx, d.delivery, now, dueAt);
     }
     const note =
       kept.length > 0
@@ -326,6 +370,78 @@ export async function applyReceipts(
         outcome: ownLate.length > 0 ? 'late-receipt' : 'receipt',
         note: notes.join('; ') || null,
       };
+    });
+    await markApplied(tx, marks, now);
+  });
+}
+
+/**
+ * Picking and goods-issue confirmations of several messages in one transaction: kept per
+ * message, delivery and kind (a delivery not announced yet gets them when it is); a known
+ * delivery takes the first confirmed time of each kind it did not have, gets its due time from
+ * the goods issue and its state recomputed. A pushed-back delivery is not changed.
+ */
+export async function applyMilestones(
+  db: Db,
+  messages: readonly { readonly messageId: string; readonly milestones: readonly Milestone[] }[],
+  dueAt: DueFn,
+  now: Date,
+): Promise<void> {
+  if (messages.length === 0) return;
+  await db.transaction(async (tx) => {
+    const { rows: done } = await tx.query(
+      'SELECT message_id::text AS id FROM delivery_ledger_applied WHERE message_id = ANY($1::uuid[])',
+      [messages.map((m) => m.messageId)],
+    );
+    const applied = new Set(done.map((r) => str(r, 'id')));
+    const todo = messages.filter((m) => !applied.has(m.messageId));
+    if (todo.length === 0) return;
+    const all = todo.flatMap((m) => m.milestones.map((x) => ({ messageId: m.messageId, x })));
+    const deliveries = [...new Set(all.map((a) => a.x.delivery))].sort();
+    const { rows } = await tx.query(
+      'SELECT delivery, state FROM delivery_ledger WHERE delivery = ANY($1::text[]) ORDER BY delivery FOR UPDATE',
+      [deliveries],
+    );
+    const known = new Set<string>();
+    const pushed = new Set<string>();
+    for (const row of rows) {
+      const d = str(row, 'delivery');
+      known.add(d);
+      if (PUSHED_STATES.includes(storedState(row))) pushed.add(d);
+    }
+    await tx.query(
+      `INSERT INTO delivery_ledger_milestones (delivery, message_id, kind, event_at, recorded_at)
+       SELECT d, mid, k, e, $1 FROM unnest($2::uuid[], $3::text[], $4::text[], $5::timestamptz[]) AS x(mid, d, k, e)
+       ON CONFLICT (message_id, delivery, kind) DO NOTHING`,
+      [
+        now,
+        all.map((a) => a.messageId),
+        all.map((a) => a.x.delivery),
+        all.map((a) => a.x.kind),
+        all.map((a) => a.x.at),
+      ],
+    );
+    for (const d of deliveries) {
+      if (!known.has(d) || pushed.has(d)) continue;
+      await tx.query(
+        `UPDATE delivery_ledger SET
+            goods_issue_at = COALESCE(goods_issue_at, ${FIRST_MILESTONE.replace('$KIND', "'goods-issued'")}),
+            picked_at = COALESCE(picked_at, ${FIRST_MILESTONE.replace('$KIND', "'picked'")})
+          WHERE delivery = $1`,
+        [d],
+      );
+      await recompute(tx, d, now, dueAt);
+    }
+    const marks = todo.map((m) => {
+      const own = [...new Set(m.milestones.map((x) => `${x.kind} ${x.delivery}`))].sort();
+      const unknown = [...new Set(m.milestones.map((x) => x.delivery))].filter((d) => !known.has(d));
+      const late = [...new Set(m.milestones.map((x) => x.delivery))].filter((d) => pushed.has(d));
+      const notes = [
+        own.join(', '),
+        ...(unknown.length > 0 ? [`delivery not (yet) known: ${unknown.sort().join(', ')}`] : []),
+        ...(late.length > 0 ? [`already pushed back, not applied: ${late.sort().join(', ')}`] : []),
+      ];
+      return { messageId: m.messageId, outcome: 'milestone', note: notes.join('; ') };
     });
     await markApplied(tx, marks, now);
   });

@@ -77,6 +77,8 @@ export function toItem(row: Row): ExpectedItem {
     plant: optStr(row, 'plant'),
     storageLocation: optStr(row, 'sloc'),
     batch: optStr(row, 'batch'),
+    purchaseOrder: optStr(row, 'po_number'),
+    purchaseOrderItem: optStr(row, 'po_item'),
   };
 }
 
@@ -118,6 +120,21 @@ export function toPushback(row: Row): PushbackRecord {
   };
 }
 
+const RESOLUTIONS: readonly Discrepancy['resolution'][] = [
+  'transfer-back',
+  'loss',
+  'freight-claim',
+  'custom',
+];
+
+function resolutionOf(row: Row): Discrepancy['resolution'] {
+  const v = row['resolution'];
+  if (v === null || v === undefined) return 'transfer-back'; // recorded before migration 0040
+  return typeof v === 'string' && (RESOLUTIONS as readonly string[]).includes(v)
+    ? (v as Discrepancy['resolution'])
+    : bad('resolution', v);
+}
+
 export function toDiscrepancy(row: Row): Discrepancy {
   const items = json(row, 'items');
   if (!Array.isArray(items)) return bad('items', items);
@@ -129,6 +146,7 @@ export function toDiscrepancy(row: Row): Discrepancy {
     missingQuantity: milli(row, 'missing_qty') / 1000,
     missingSerials: num(row, 'missing_serials'),
     items: items as DiscrepancyItem[],
+    resolution: resolutionOf(row),
     createdAt: date(row, 'created_at'),
   };
 }

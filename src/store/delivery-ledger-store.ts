@@ -10,6 +10,7 @@ export function createDeliveryLedgerStore(db: Db): DeliveryLedgerStore {
     pendingMessages: (q) => queries.pendingMessages(db, q),
     applyExpected: (id, type, deliveries, dueAt, now) =>
       repo.applyExpected(db, id, type, deliveries, dueAt, now),
+    applyMilestones: (messages, dueAt, now) => repo.applyMilestones(db, messages, dueAt, now),
     applyReceipts: (messages, now) => repo.applyReceipts(db, messages, now),
     markApplied: (marks, now) => repo.markApplied(db, marks, now),
     acquireLease: (name, holder, now, ttl) => sweep.acquireLease(db, name, holder, now, ttl),
@@ -17,6 +18,7 @@ export function createDeliveryLedgerStore(db: Db): DeliveryLedgerStore {
     setting: (name) => sweep.setting(db, name),
     realignDue: (bySite, def, marker) => sweep.realignDue(db, bySite, def, marker),
     dueDeliveries: (now, limit, after) => sweep.dueDeliveries(db, now, limit, after),
+    awaitingGoodsIssue: (now, limit) => sweep.awaitingGoodsIssue(db, now, limit),
     unfinishedPushbacks: (limit) => sweep.unfinishedPushbacks(db, limit),
     getDelivery: (delivery) => repo.loadDelivery(db, delivery),
     decide: (input) => sweep.decide(db, input),

@@ -4,7 +4,7 @@
  * delivery's version, pushback steps and discrepancy written in the same transaction), the
  * step message ids, and the run log.
  */
-import type { DecideInput, SweeperRunRecord } from '../ledger/deliveries/port.js';
+import type { AwaitingGoodsIssue, DecideInput, SweeperRunRecord } from '../ledger/deliveries/port.js';
 import { NEVER_DUE } from '../ledger/deliveries/types.js';
 import type { Db } from './db.js';
 import { sqlQty, storedState, toPushback } from './delivery-ledger-rows.js';
@@ -46,7 +46,11 @@ async function saveSetting(q: Pick<Db, 'query'>, name: string, value: string): P
 
 export { saveSetting };
 
-/** due_at = goods issue + grace of the destination site (null grace: never due). */
+/**
+ * due_at = ACTUAL goods issue + grace of the destination site (null grace or no goods issue yet:
+ * never due); planned_due_at = planned goods issue + grace (null when either is missing). For
+ * every delivery not received yet (announced, picked, open, partial).
+ */
 export async function realignDue(
   db: Db,
   graceBySite: ReadonlyMap<string, number | null>,
@@ -54,24 +58,45 @@ export async function realignDue(
   marker: { readonly name: string; readonly value: string },
 ): Promise<number> {
   return db.transaction(async (tx) => {
-    const set = `due_at = CASE WHEN $1::double precision IS NULL THEN $2::timestamptz
-                          ELSE goods_issue_at + make_interval(secs => $1::double precision) END`;
+    const set = `due_at = CASE WHEN $1::double precision IS NULL OR goods_issue_at IS NULL THEN $2::timestamptz
+                          ELSE goods_issue_at + make_interval(secs => $1::double precision) END,
+                 planned_due_at = CASE WHEN $1::double precision IS NULL OR planned_goods_issue_at IS NULL THEN NULL
+                          ELSE planned_goods_issue_at + make_interval(secs => $1::double precision) END`;
+    const waiting = `state IN ('announced', 'picked', 'open', 'partial')`;
     let changed = 0;
     for (const [site, grace] of graceBySite) {
       const { rows } = await tx.query(
-        `UPDATE delivery_ledger SET ${set} WHERE state IN ('open', 'partial') AND dest_site = $3 RETURNING 1`,
+        `UPDATE delivery_ledger SET ${set} WHERE ${waiting} AND dest_site = $3 RETURNING 1`,
         [grace === null ? null : grace / 1000, NEVER_DUE, site],
       );
       changed += rows.length;
     }
     const { rows } = await tx.query(
-      `UPDATE delivery_ledger SET ${set} WHERE state IN ('open', 'partial') AND NOT (dest_site = ANY($3::text[])) RETURNING 1`,
+      `UPDATE delivery_ledger SET ${set} WHERE ${waiting} AND NOT (dest_site = ANY($3::text[])) RETURNING 1`,
       [defaultGraceMs === null ? null : defaultGraceMs / 1000, NEVER_DUE, [...graceBySite.keys()]],
     );
     changed += rows.length;
     await saveSetting(tx, marker.name, marker.value);
     return changed;
   });
+}
+
+/** Deliveries not received yet and never goods-issued whose planned goods issue + grace has passed. */
+export async function awaitingGoodsIssue(db: Db, now: Date, limit: number): Promise<AwaitingGoodsIssue[]> {
+  const { rows } = await db.query(
+    `SELECT delivery, state, dest_site, planned_goods_issue_at, planned_due_at FROM delivery_ledger
+      WHERE goods_issue_at IS NULL AND planned_due_at <= $1
+        AND state IN ('announced', 'picked', 'open', 'partial')
+      ORDER BY planned_due_at, delivery LIMIT $2`,
+    [now, limit],
+  );
+  return rows.map((r) => ({
+    delivery: str(r, 'delivery'),
+    state: storedState(r),
+    destinationSite: str(r, 'dest_site'),
+    plannedGoodsIssueAt: optDate(r, 'planned_goods_issue_at'),
+    plannedDueAt: date(r, 'planned_due_at'),
+  }));
 }
 
 export async function dueDeliveries(
@@ -122,8 +147,9 @@ export async function decide(db: Db, input: DecideInput): Promise<boolean> {
       [input.delivery, input.runId, input.now, JSON.stringify(input.pushback.steps)],
     );
     await tx.query(
-      `INSERT INTO delivery_discrepancies (delivery, origin_site, dest_site, missing_qty, missing_serials, items, created_at)
-       VALUES ($1, $2, $3, $4::numeric, $5, $6::text::jsonb, $7)`,
+      `INSERT INTO delivery_discrepancies (delivery, origin_site, dest_site, missing_qty, missing_serials, items,
+              resolution, created_at)
+       VALUES ($1, $2, $3, $4::numeric, $5, $6::text::jsonb, $8, $7)`,
       [
         d.delivery,
         d.originSite,
@@ -132,6 +158,7 @@ export async function decide(db: Db, input: DecideInput): Promise<boolean> {
         d.missingSerials,
         JSON.stringify(d.items),
         input.now,
+        d.resolution,
       ],
     );
     await tx.query(

@@ -12,6 +12,10 @@
  *  4. Deliveries left in `pushing-back` (a run died between 2 and the end of 3) are finished
  *     first by the next run, from the stored plan: never rebuilt, never doubled.
  *
+ * Only deliveries goods-issued at the DC are ever due (due_at = ACTUAL goods issue + grace): a
+ * delivery without a goods issue is skipped, and the run lists the ones whose PLANNED goods issue
+ * + grace has passed as problems (`NOT_GOODS_ISSUED`), in the preview too, so support sees why.
+ *
  * The outbound pipeline delivers messages of one ordering key one after the other, so the
  * transfer goes to SAP only after the receipt has been delivered. Receipts recorded after the
  * decision are late receipts: flagged, not counted (src/store/delivery-ledger-repo.ts).
@@ -25,6 +29,22 @@ import { planPushback, type PlanOptions } from './plan.js';
 import { postingSearchKeys, type OutboundPoster } from './poster.js';
 
 export const LEASE_NAME = 'pushback-sweeper';
+/** Deliveries without a goods issue a run lists at most (oldest planned due first). */
+export const AWAITING_LISTED = 100;
+
+/** Why a delivery is not pushed back: SAP / the DC never confirmed its goods issue. */
+function notGoodsIssued(delivery: string, planned: Date | null): Issue {
+  return {
+    code: 'NOT_GOODS_ISSUED',
+    severity: 'warning',
+    path: `delivery/${delivery}`,
+    message:
+      `delivery ${delivery} was never goods-issued at the DC` +
+      (planned !== null ? ` (goods issue planned for ${planned.toISOString()})` : '') +
+      ': not pushed back; the grace period starts at the actual goods issue (WHSCON/SHPCON PGI, or a DESADV with it)',
+    details: { delivery },
+  };
+}
 export const GRACE_SETTING = 'sweeper.grace';
 
 export interface SweeperDeps {
@@ -67,6 +87,8 @@ export interface SweepResult {
   readonly closed: number;
   /** Interrupted pushbacks finished by this run. */
   readonly resumed: number;
+  /** Deliveries past their planned goods issue + grace without a goods issue: skipped (see problems). */
+  readonly notGoodsIssued: number;
   readonly previews: readonly PushbackPreview[];
   readonly problems: readonly { readonly delivery: string; readonly issues: readonly Issue[] }[];
 }
@@ -146,7 +168,7 @@ export async function runSweeper(
   const dryRun = options.dryRun ?? false;
   const runId = deps.newId();
   const now = (): Date => new Date(deps.clock.now());
-  const counts = { scanned: 0, pushedBack: 0, postings: 0, closed: 0, resumed: 0 };
+  const counts = { scanned: 0, pushedBack: 0, postings: 0, closed: 0, resumed: 0, notGoodsIssued: 0 };
   const previews: PushbackPreview[] = [];
   const problems: { delivery: string; issues: Issue[] }[] = [];
   const { config, ledger } = deps;
@@ -176,6 +198,13 @@ export async function runSweeper(
     const rec = await ledger.getDelivery(delivery);
     if (rec === undefined || (rec.state !== 'open' && rec.state !== 'partial')) return;
     counts.scanned++;
+    if (rec.expected.goodsIssueAt === null) {
+      problems.push({
+        delivery,
+        issues: [notGoodsIssued(rec.expected.delivery, rec.expected.plannedGoodsIssueAt)],
+      });
+      return;
+    }
     const status = computeDeliveryStatus(rec.expected, rec.receipts);
     const at = now();
     if (status.outstandingMilli === 0) {
@@ -247,6 +276,10 @@ export async function runSweeper(
         break;
       }
       if (batch.length < config.batchSize) break;
+    }
+    for (const w of await ledger.awaitingGoodsIssue(now(), AWAITING_LISTED)) {
+      counts.notGoodsIssued++;
+      problems.push({ delivery: w.delivery, issues: [notGoodsIssued(w.delivery, w.plannedGoodsIssueAt)] });
     }
   } catch (e) {
     failure = e;

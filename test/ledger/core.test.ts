@@ -7,7 +7,8 @@ import { planApply, type DraftWithSource } from '../../src/ledger/serials/apply.
 import { epcisDocument } from '../../src/ledger/serials/epcis/epcis.js';
 import { epcNaming, sgln, sgtin, sscc } from '../../src/ledger/serials/epcis/identifiers.js';
 import { validateEpcis } from '../../src/ledger/serials/epcis/validate.js';
-import { extractFromIdoc } from '../../src/ledger/serials/extract-idoc.js';
+import { extractFromIdoc, sapDateTime } from '../../src/ledger/serials/extract-idoc.js';
+import { sapInstant } from '../../src/ledger/sap-time.js';
 import { extractFromJson } from '../../src/ledger/serials/extract-json.js';
 import { csvField, rangeBounds, recallCsv, recallQuerySchema } from '../../src/ledger/serials/recall.js';
 import { checkFrequency, robustZ } from '../../src/ledger/serials/rules/frequency.js';
@@ -78,14 +79,19 @@ describe('extraction', () => {
     ),
   ) as Idoc;
 
-  it('a WHSORD only announces the delivery route; the same IDoc as DESADV ships each serial once, with its HU', () => {
-    const announce = extractFromIdoc(whsord, sites, T0);
-    expect(announce.events).toEqual([]);
+  it('a WHSORD records each serial on its delivery (announced, state unchanged); the same IDoc as DESADV ships each serial once, with its HU', () => {
+    const announce = extractFromIdoc(whsord, sites, T0, 'UTC');
+    expect(
+      announce.events.map((e) => [e.serial, e.movement, e.delivery, e.fromSite, e.handlingUnit]),
+    ).toEqual([
+      ['SN-1001', 'announced', '80001234', 'DC01', '1000000123'],
+      ['SN-1002', 'announced', '80001234', 'DC01', '1000000123'],
+    ]);
     expect(announce.deliveries).toEqual([
       { delivery: '80001234', fromSite: 'DC01', toSite: null, shipTo: '100201' },
     ]);
     const desadv = { ...whsord, control: { ...whsord.control, MESTYP: 'DESADV' } };
-    const x = extractFromIdoc(desadv, sites, T0);
+    const x = extractFromIdoc(desadv, sites, T0, 'UTC');
     expect(
       x.events.map((e) => [e.material, e.serial, e.movement, e.fromSite, e.handlingUnit, e.partner]),
     ).toEqual([
@@ -96,6 +102,27 @@ describe('extraction', () => {
     expect(x.events[0]!.eventTime.toISOString()).toBe('2024-03-02T07:15:02.000Z');
   });
 
+  it('reads SAP dates in the configured time zone, like the delivery ledger (one reader)', () => {
+    const desadv = structuredClone({ ...whsord, control: { ...whsord.control, MESTYP: 'DESADV' } });
+    const t13 = desadv.segments[0]!.children.find((c) => c.type === 'E1EDT13')!;
+    t13.fields['ISDD'] = '20240304';
+    t13.fields['ISDZ'] = '140000';
+    // 14:00 in New York (EST, UTC-5) is 19:00 UTC; the control record 07:15:02 is 12:15:02 UTC
+    expect(extractFromIdoc(desadv, sites, T0, 'America/New_York').events[0]!.eventTime.toISOString()).toBe(
+      '2024-03-04T19:00:00.000Z',
+    );
+    expect(extractFromIdoc(whsord, sites, T0, 'America/New_York').events[0]!.eventTime.toISOString()).toBe(
+      '2024-03-02T12:15:02.000Z',
+    );
+    expect(sapDateTime('20240704', '120000', 'Europe/Berlin')?.toISOString()).toBe(
+      '2024-07-04T10:00:00.000Z',
+    );
+    expect(sapDateTime('20240704', '120000', 'Europe/Berlin')).toEqual(
+      sapInstant('20240704', '120000', 'Europe/Berlin'),
+    );
+    expect(sapDateTime('00000000', '000000', 'UTC')).toBeUndefined();
+  });
+
   it('MBGMCR03 transfer posting: serials linked by MATDOC_ITM, receiving plant from MOVE_PLANT', () => {
     const mb = JSON.parse(
       readFileSync(
@@ -103,7 +130,7 @@ describe('extraction', () => {
         'utf8',
       ),
     ) as Idoc;
-    const x = extractFromIdoc(mb, sites, T0);
+    const x = extractFromIdoc(mb, sites, T0, 'UTC');
     expect(x.events).toEqual([
       expect.objectContaining({
         material: '4711',

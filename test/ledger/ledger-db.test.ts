@@ -14,6 +14,7 @@ import { countsBySite, recall, serialHistory, serialState } from '../../src/stor
 import { backends } from '../store/backends.js';
 import { openLedger, type LedgerHarness } from './support.js';
 import { goodsMovement, scan, TRAFFIC_LEDGER_CONFIG } from './traffic.js';
+import { delvry07 } from '../sweeper/support.js';
 
 const network = JSON.parse(
   readFileSync(new URL('../../fixtures/ledger/network.json', import.meta.url), 'utf8'),
@@ -46,8 +47,15 @@ for (const backend of backends('ledger')) {
       const s = await serialState(h.store.db, '4711', 'SN-1001');
       expect(s).toMatchObject({ state: 'in-stock', site: 'S0124', delivery: '80001234' });
       const history = await serialHistory(h.store.db, '000000000000004711', 'SN-1001');
-      expect(history.map((e) => e.movement)).toEqual(['received', 'packed', 'shipped', 'received']);
-      expect(history[2]).toMatchObject({
+      // the WHSORD records the serial on its delivery (announced), the WMS packs and ships it
+      expect(history.map((e) => e.movement)).toEqual([
+        'received',
+        'announced',
+        'packed',
+        'shipped',
+        'received',
+      ]);
+      expect(history[3]).toMatchObject({
         fromSite: 'DC01',
         toSite: 'S0124',
         delivery: '80001234',
@@ -135,6 +143,37 @@ for (const backend of backends('ledger')) {
       expect(by.get(source)?.outcome).toBe('skipped');
       // The failure stays with the ledger: the message is still delivered.
       expect((await h.store.get(bad))?.status).toBe('delivered');
+    });
+
+    it('a SHPORD records the serials of its delivery: recall by delivery returns them all, also those never received', async () => {
+      await h.deliver({
+        idocType: 'DELVRY07',
+        messageType: 'SHPORD',
+        payload: delvry07(
+          '80009901',
+          [{ posnr: '10', matnr: '4799', qty: '3.000', serials: ['SN-9901', 'SN-9902', 'SN-9903'] }],
+          { goodsIssued: false },
+        ),
+      });
+      await h.deliver({
+        messageType: 'handheld-goods-movement',
+        payload: scan(
+          'HH-9901',
+          'S0124',
+          { kind: 'receipt-delivery', delivery: '80009901' },
+          '4799',
+          ['SN-9901'],
+          t('2025-03-01T09:00:00Z'),
+        ),
+      });
+      await h.catchUp();
+      const byDelivery = await recall(h.store.db, { delivery: '80009901' });
+      expect(byDelivery.rows.map((r) => [r.serial, r.lastMovement])).toEqual([
+        ['SN-9901', 'received'],
+        ['SN-9902', 'announced'],
+        ['SN-9903', 'announced'],
+      ]);
+      expect(byDelivery.rows[1]).toMatchObject({ delivery: '80009901', site: 'DC01' });
     });
 
     it('recall by range, list, delivery and handling unit on the fixture network, as JSON and CSV', async () => {

@@ -63,7 +63,7 @@ export async function openLedger(backend: Backend, input: LedgerConfigInput = {}
       let duplicates = 0;
       let failed = 0;
       for (;;) {
-        const r = await applyPending(feed, sites, config.batchSize);
+        const r = await applyPending(feed, sites, config.batchSize, 'UTC');
         events += r.events;
         duplicates += r.duplicates;
         failed += r.failed;

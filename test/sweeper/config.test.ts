@@ -21,7 +21,12 @@ describe('sweeper config', () => {
       gracePeriod: 72 * 3_600_000,
       holdStorageLocation: 'HOLD',
     });
-    expect(c.postings).toEqual(DEFAULT_POSTINGS);
+    expect(c).toMatchObject({ process: 'receive-and-transfer', transfer: 'one-step' });
+    expect(c.postings).toBeUndefined();
+    expect(settingsFor(c, 'S0123').postings).toEqual(
+      DEFAULT_POSTINGS.map((p) => ({ noMoreGr: false, ...p })),
+    );
+    expect(settingsFor(c, 'S0123').resolution).toBe('transfer-back');
   });
 
   it('per-site overrides replace what they give', () => {

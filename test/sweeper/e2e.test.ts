@@ -1,12 +1,16 @@
 /**
  * End to end on real parts (pipeline harness: PostgreSQL or PGlite, Redis, fake SAP, fake WMS):
- * DELVRY07 from SAP -> partial handheld receipt -> clock past the grace period -> the two
- * MBGMCR03 postings arrive at the fake SAP, receipt before transfer, once. And with SAP failing
- * the receipt first: the transfer still arrives only after the receipt was delivered.
+ * DELVRY07 WHSORD from SAP (for a stock transport order) -> the DC's goods-issue confirmation
+ * (WHSCON E1EDL18 PGI, sent to SAP) -> partial handheld receipt -> clock past the grace period ->
+ * the two MBGMCR03 postings arrive at the fake SAP, receipt before transfer, once. And with SAP
+ * failing the receipt first: the transfer still arrives only after the receipt was delivered.
+ * A delivery that was never goods-issued is not pushed back, and the preview says why.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { writeXml } from '../../src/idoc/xml-writer.js';
 import { startPushback, type PushbackRuntime } from '../../src/sweeper/wiring.js';
-import { definitions, delvry07Xml, mappings, startHarness, type Harness } from '../pipeline/harness.js';
+import { definitions, delvry07, mappings, startHarness, type Harness } from '../pipeline/harness.js';
+import { idocToCanonicalJson } from './json.js';
 import { handheldReceipt, testSweeperConfig, TestClock } from './support.js';
 
 let h: Harness;
@@ -49,13 +53,56 @@ function pushbacksAtSap(delivery: string): { status: number; move: string }[] {
     .map((r) => ({ status: r.status, move: /<MOVE_TYPE>(\d+)<\/MOVE_TYPE>/.exec(r.xml)?.[1] ?? '?' }));
 }
 
-async function deliveryFromSapAndPartialScan(docnum: string, delivery: string): Promise<void> {
+/** The WHSORD sample as the replenishment delivery of STO 4500000777 (E1EDL24-VGBEL/VGPOS). */
+function stoDeliveryXml(docnum: string, delivery: string): string {
+  const idoc = delvry07(docnum, delivery);
+  for (const item of idoc.segments[0]!.children.filter((c) => c.type === 'E1EDL24')) {
+    item.fields['VGBEL'] = '4500000777';
+    item.fields['VGPOS'] = item.fields['POSNR'] ?? '';
+  }
+  return writeXml(idoc);
+}
+
+/** The DC's goods-issue confirmation (WHSCON, E1EDL18 PGI, actual goods issue), delivered to SAP. */
+async function goodsIssuedAtDc(delivery: string, isdd: string, isdz: string): Promise<void> {
+  const json = idocToCanonicalJson({
+    control: { IDOCTYP: 'DELVRY07', MESTYP: 'WHSCON', CREDAT: isdd, CRETIM: isdz },
+    segments: [
+      {
+        type: 'E1EDL20',
+        fields: { VBELN: delivery },
+        children: [
+          { type: 'E1EDL18', fields: { QUALF: 'PGI' }, children: [] },
+          { type: 'E1EDT13', fields: { QUALF: '006', ISDD: isdd, ISDZ: isdz }, children: [] },
+        ],
+      },
+    ],
+  });
+  const r = await h.store.receive({
+    direction: 'out',
+    channel: 'gateway:sap',
+    idocType: 'DELVRY07',
+    messageType: 'WHSCON',
+    idempotencyKey: `whscon-pgi-${delivery}`,
+    raw: { format: 'json', content: json },
+    parsed: { format: 'json', content: json },
+    by: 'test:dc-wms',
+  });
+  await h.store.transition(r.message.id, 'delivered', { by: 'test' });
+}
+
+async function deliveryFromSapAndPartialScan(
+  docnum: string,
+  delivery: string,
+  goodsIssue = true,
+): Promise<void> {
   const r = await h.runtime.ingest({
     channel: 'sap-xml-http',
     principal: fromSap,
-    body: delvry07Xml(docnum, `00${delivery}`),
+    body: stoDeliveryXml(docnum, `00${delivery}`),
   });
   await vi.waitFor(async () => expect(await statusOf(r.messages[0]!.id)).toBe('delivered'), WAIT);
+  if (goodsIssue) await goodsIssuedAtDc(`00${delivery}`, '20240304', '140000');
   const scan = await h.runtime.ingest({
     channel: 'partner-json',
     principal: handheld,
@@ -80,6 +127,12 @@ describe('pushback end to end', () => {
     expect(rec).toMatchObject({
       state: 'partial',
       expected: { originSite: 'DC01', destinationSite: 'S0124' },
+    });
+    // the grace period counts from the DC's actual goods issue (14:00 New York time)
+    expect(rec?.expected.goodsIssueAt?.toISOString()).toBe('2024-03-04T19:00:00.000Z');
+    expect(rec?.expected.items[0]).toMatchObject({
+      purchaseOrder: '4500000777',
+      purchaseOrderItem: '000010',
     });
 
     // within the grace period (48 h after goods issue on 2024-03-04): nothing
@@ -135,5 +188,19 @@ describe('pushback end to end', () => {
       { status: 200, move: '101' },
       { status: 200, move: '301' },
     ]);
+  });
+
+  it('a delivery never goods-issued at the DC is not pushed back; the preview says why', async () => {
+    const delivery = '80007003';
+    await deliveryFromSapAndPartialScan('910003', delivery, false);
+    await pushback.catchUp();
+    const rec = await pushback.ledger.getDelivery(delivery);
+    expect(rec).toMatchObject({ state: 'partial', expected: { goodsIssueAt: null } });
+    clock.advance(10 * 24 * 3_600_000);
+    const preview = await pushback.sweep({ dryRun: true });
+    expect(preview.previews.map((p) => p.delivery)).not.toContain(delivery);
+    expect(preview.problems.find((p) => p.delivery === delivery)?.issues[0]?.code).toBe('NOT_GOODS_ISSUED');
+    expect((await pushback.sweep()).pushedBack).toBe(0);
+    expect(pushbacksAtSap(delivery)).toEqual([]);
   });
 });

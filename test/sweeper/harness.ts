@@ -43,6 +43,23 @@ export class LedgerHarness {
     });
   }
 
+  /** A confirmation of the DC's warehouse to SAP (WHSCON/SHPCON), stored and delivered. */
+  async toSap(idoc: Idoc, key: string): Promise<ReceiveResult> {
+    const json = idocToCanonicalJson(idoc);
+    const r = await this.store.receive({
+      direction: 'out',
+      channel: 'gateway:SAP',
+      idocType: 'DELVRY07',
+      messageType: idoc.control.MESTYP ?? 'WHSCON',
+      idempotencyKey: key,
+      raw: { format: 'json', content: json },
+      parsed: { format: 'json', content: json },
+      by: 'test:dc-wms',
+    });
+    if (!r.duplicate) await this.store.transition(r.message.id, 'delivered', { by: 'test' });
+    return r;
+  }
+
   /** A handheld scan stored and (by default) delivered to SAP. */
   async scan(payload: Record<string, unknown>, delivered = true): Promise<ReceiveResult> {
     const r = await this.store.receive({

@@ -74,7 +74,12 @@ const seg = (type: string, fields: Record<string, string>, children: Segment[] =
   children,
 });
 
-/** A DELVRY07 from SAP (default SHPORD from DC01 / plant 1000 to store S0124, goods issue 2024-03-04 14:00 UTC). */
+/**
+ * A DELVRY07 from SAP (default SHPORD from DC01 / plant 1000 to store S0124 for stock transport
+ * order 4500000123, items = STO items, goods issue 2024-03-04 14:00 UTC). `goodsIssued: false`
+ * leaves the actual goods-issue date blank (ISDD 00000000, as SAP sends it before the goods
+ * issue): the planned date is `gi` then.
+ */
 export function delvry07(
   vbeln: string,
   items: readonly ItemSpec[],
@@ -84,9 +89,14 @@ export function delvry07(
     gi?: string;
     docnum?: string;
     qualf18?: readonly string[];
+    goodsIssued?: boolean;
+    sto?: string | null;
+    credat?: string;
   } = {},
 ): Idoc {
   const gi = options.gi ?? '20240304140000';
+  const issued = options.goodsIssued ?? true;
+  const sto = options.sto === undefined ? '4500000123' : options.sto;
   return {
     control: {
       TABNAM: 'EDI_DC40',
@@ -98,8 +108,8 @@ export function delvry07(
       SNDPOR: 'SAPPRD',
       SNDPRT: 'LS',
       SNDPRN: 'PRDCLNT100',
-      CREDAT: '20240302',
-      CRETIM: '071502',
+      CREDAT: (options.credat ?? '20240302071502').slice(0, 8),
+      CRETIM: (options.credat ?? '20240302071502').slice(8),
     },
     segments: [
       seg('E1EDL20', { VBELN: vbeln.padStart(10, '0'), VSTEL: '1000' }, [
@@ -109,8 +119,8 @@ export function delvry07(
           QUALF: '006',
           NTANF: gi.slice(0, 8),
           NTANZ: gi.slice(8),
-          ISDD: '00000000',
-          ISDZ: '000000',
+          ISDD: issued ? gi.slice(0, 8) : '00000000',
+          ISDZ: issued ? gi.slice(8) : '000000',
         }),
         ...items.map((i) =>
           seg(
@@ -122,6 +132,7 @@ export function delvry07(
               LGORT: '0001',
               LFIMG: i.qty,
               VRKME: i.unit ?? 'PCE',
+              ...(sto !== null ? { VGBEL: sto, VGPOS: i.posnr.padStart(6, '0') } : {}),
             },
             (i.serials ?? []).map((s) => seg('E1EDL11', { SERNR: s })),
           ),

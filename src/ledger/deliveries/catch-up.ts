@@ -17,9 +17,9 @@ import type { Store, VersionRecord } from '../../pipeline/store-port.js';
 import { readLedgerIdoc } from './extract-idoc.js';
 import { readJsonReceipt } from './extract-json.js';
 import { LEDGER_MESSAGE_TYPES } from './layouts.js';
-import { OWN_POSTING_PREFIX, type DeliveryLedgerStore, type PendingMessage } from './port.js';
+import { OWN_POSTING_PREFIX, type DeliveryLedgerStore, type DueFn, type PendingMessage } from './port.js';
 import type { DeliverySites } from './sites.js';
-import { NEVER_DUE, type ExpectedDelivery, type ReceiptLine } from './types.js';
+import { NEVER_DUE, type ExpectedDelivery, type Milestone, type ReceiptLine } from './types.js';
 
 export interface CatchUpDeps {
   readonly store: Pick<Store, 'versionsOf'>;
@@ -35,22 +35,36 @@ export interface CatchUpResult {
   readonly applied: number;
   readonly deliveries: number;
   readonly receiptLines: number;
+  /** Picking / goods-issue confirmations applied. */
+  readonly milestones: number;
   readonly ignored: number;
   readonly unreadable: number;
 }
 
-/** When a delivery becomes overdue: goods issue + the grace period of its destination site. */
+/**
+ * When a delivery becomes overdue: the ACTUAL goods issue + the grace period of its destination
+ * site. Never while no goods issue is known (a planned date never starts the clock), nor for a
+ * site the sweeper is off for.
+ */
 export function dueAtFor(
   config: SweeperConfig,
   d: Pick<ExpectedDelivery, 'destinationSite' | 'goodsIssueAt'>,
 ): Date {
   const s = settingsFor(config, d.destinationSite);
-  return s.enabled ? new Date(d.goodsIssueAt.getTime() + s.gracePeriodMs) : NEVER_DUE;
+  return s.enabled && d.goodsIssueAt !== null
+    ? new Date(d.goodsIssueAt.getTime() + s.gracePeriodMs)
+    : NEVER_DUE;
+}
+
+/** dueAtFor as the store's DueFn. */
+export function dueFnFor(config: SweeperConfig): DueFn {
+  return (destinationSite, from) => dueAtFor(config, { destinationSite, goodsIssueAt: from });
 }
 
 type Reading =
   | { kind: 'expect'; deliveries: ExpectedDelivery[] }
   | { kind: 'receipt'; lines: ReceiptLine[] }
+  | { kind: 'milestone'; milestones: Milestone[] }
   | { kind: 'ignore'; reason: string };
 
 const VERSION_PREFERENCE: Readonly<Record<VersionRecord['kind'], number>> = {
@@ -92,9 +106,9 @@ export function readMessage(
     }
     const r = value === undefined ? undefined : readJsonReceipt(value);
     if (r !== undefined) {
-      return r.lines.length > 0
-        ? { kind: 'receipt', lines: r.lines }
-        : { kind: 'ignore', reason: `${r.contract} that is not a receipt against a delivery` };
+      if (r.lines.length > 0) return { kind: 'receipt', lines: r.lines };
+      if (r.milestones.length > 0) return { kind: 'milestone', milestones: r.milestones };
+      return { kind: 'ignore', reason: `${r.contract} that is not a receipt against a delivery` };
     }
   }
   const ordered = [...versions].sort(
@@ -105,6 +119,7 @@ export function readMessage(
     if (idocs === undefined || idocs.length === 0) continue;
     const deliveries: ExpectedDelivery[] = [];
     const lines: ReceiptLine[] = [];
+    const milestones: Milestone[] = [];
     const reasons: string[] = [];
     for (const idoc of idocs) {
       const r = readLedgerIdoc(
@@ -115,10 +130,12 @@ export function readMessage(
       if (r.kind === 'expect') deliveries.push(...r.deliveries);
       else if (r.kind === 'receipt')
         lines.push(...r.lines.map((l) => ({ ...l, line: lines.length + l.line })));
+      else if (r.kind === 'milestone') milestones.push(...r.milestones);
       else reasons.push([r.reason, ...r.issues.map((i) => i.message)].join(': '));
     }
     if (deliveries.length > 0) return { kind: 'expect', deliveries };
     if (lines.length > 0) return { kind: 'receipt', lines: lines.map((l, i) => ({ ...l, line: i })) };
+    if (milestones.length > 0) return { kind: 'milestone', milestones };
     return { kind: 'ignore', reason: reasons.join('; ') || 'nothing for the ledger' };
   }
   return { kind: 'ignore', reason: 'no readable payload version' };
@@ -173,6 +190,7 @@ export async function runDeliveryLedgerCatchUp(
   let applied = 0;
   let deliveries = 0;
   let receiptLines = 0;
+  let milestones = 0;
   let ignored = 0;
   let unreadable = 0;
   for (let round = 0; round < maxRounds; round++) {
@@ -212,10 +230,19 @@ export async function runDeliveryLedgerCatchUp(
             m.id,
             m.messageType,
             reading.deliveries,
-            (d) => dueAtFor(deps.sweeper, d),
+            dueFnFor(deps.sweeper),
             now,
           );
           deliveries += reading.deliveries.length;
+        } else if (reading.kind === 'milestone') {
+          // a confirmation moves its delivery on after the receipts read before it
+          await receipts.flush(now);
+          await deps.ledger.applyMilestones(
+            [{ messageId: m.id, milestones: reading.milestones }],
+            dueFnFor(deps.sweeper),
+            now,
+          );
+          milestones += reading.milestones.length;
         } else if (reading.kind === 'receipt') {
           receipts.add(m.id, reading.lines);
           receiptLines += reading.lines.length;
@@ -231,5 +258,5 @@ export async function runDeliveryLedgerCatchUp(
     }
     if (pending.length < batchSize) break;
   }
-  return { applied, deliveries, receiptLines, ignored, unreadable };
+  return { applied, deliveries, receiptLines, milestones, ignored, unreadable };
 }

@@ -1,12 +1,13 @@
 /**
  * What an IDoc means to the delivery ledger, read through the layout tables (./layouts.ts):
  * an outbound delivery a store should receive (DELVRY0x SHPORD/WHSORD/DESADV to a store site),
- * or receipt lines (a store's WHSCON/SHPCON goods-movement confirmation, an MBGMCR0x goods
- * receipt referencing a delivery), or nothing. Problems are returned as issues, never thrown.
+ * a confirmation of the DC that executes it (WHSCON/SHPCON with E1EDL18 PIC: picked; PGI: goods
+ * issued, the in-transit clock starts), receipt lines (an MBGMCR0x goods receipt 101 against the
+ * delivery at the store), or nothing. Problems are returned as issues, never thrown.
  */
 import type { Issue } from '../../errors.js';
 import type { Idoc, Segment } from '../../idoc/model.js';
-import { sapDateTimeToIso } from '../../mapping/time.js';
+import { sapInstant } from '../sap-time.js';
 import {
   deliveryLedgerLayoutFor,
   type DeliveryIdocLayout,
@@ -23,12 +24,16 @@ import {
   type ExpectedDelivery,
   type ExpectedItem,
   type ExpectedSerial,
+  type Milestone,
   type ReceiptLine,
 } from './types.js';
+
+export { sapInstant } from '../sap-time.js';
 
 export type LedgerReading =
   | { readonly kind: 'expect'; readonly deliveries: ExpectedDelivery[]; readonly issues: Issue[] }
   | { readonly kind: 'receipt'; readonly lines: ReceiptLine[]; readonly issues: Issue[] }
+  | { readonly kind: 'milestone'; readonly milestones: Milestone[]; readonly issues: Issue[] }
   | { readonly kind: 'ignore'; readonly reason: string; readonly issues: Issue[] };
 
 export interface ReadOptions {
@@ -39,13 +44,6 @@ export interface ReadOptions {
 
 function issue(code: string, message: string, path: string, details: Issue['details'] = {}): Issue {
   return { code, message, path, severity: 'warning', details };
-}
-
-/** A SAP date (+ time) as a Date; undefined for blank or all-zero dates. */
-export function sapInstant(dats: string, tims: string, timeZone: string): Date | undefined {
-  if (!/^\d{8}$/.test(dats) || /^0+$/.test(dats)) return undefined;
-  const iso = sapDateTimeToIso(dats, /^\d{6}$/.test(tims) ? tims : '', timeZone);
-  return iso === undefined ? undefined : new Date(iso);
 }
 
 function dateOf(header: Segment, dates: readonly QualifiedDate[], timeZone: string): Date | undefined {
@@ -63,8 +61,9 @@ function controlTime(idoc: Idoc, timeZone: string): Date | undefined {
   return sapInstant((idoc.control.CREDAT ?? '').trim(), (idoc.control.CRETIM ?? '').trim(), timeZone);
 }
 
-function roleOf(layout: DeliveryIdocLayout, messageType: string, header: Segment): DeliveryRole | undefined {
-  return layout.roles.find(
+/** The roles of a delivery header: one `expect`, or the milestones it confirms (PIC and PGI may come together). */
+function rolesOf(layout: DeliveryIdocLayout, messageType: string, header: Segment): DeliveryRole[] {
+  return layout.roles.filter(
     (r) =>
       r.messageTypes.includes(messageType) &&
       (r.when ?? []).every((c) => holds(header, c)) &&
@@ -97,27 +96,28 @@ function readDeliveryIdoc(
   const headers = idoc.segments.filter((s) => s.type === layout.header.segment);
   const issues: Issue[] = [];
   const deliveries: ExpectedDelivery[] = [];
-  const lines: ReceiptLine[] = [];
+  const milestones: Milestone[] = [];
   let role: DeliveryRole['role'] | undefined;
   headers.forEach((header, h) => {
     const path = `${layout.header.segment}[${h}]`;
-    const r = roleOf(layout, messageType, header);
-    if (r === undefined) return;
-    role ??= r.role;
-    if (r.role === 'expect') {
-      const d = expectedDelivery(idoc, header, layout, options, path, issues);
-      if (d !== undefined) deliveries.push(d);
-    } else {
-      lines.push(...confirmationLines(idoc, header, layout, options, path, issues, lines.length));
+    for (const r of rolesOf(layout, messageType, header)) {
+      role ??= r.role;
+      if (r.role === 'expect') {
+        const d = expectedDelivery(idoc, header, layout, options, path, issues);
+        if (d !== undefined) deliveries.push(d);
+      } else if (r.milestone !== undefined) {
+        const m = milestoneOf(idoc, header, layout, r.milestone, options, path, issues);
+        if (m !== undefined) milestones.push(m);
+      }
     }
   });
   if (role === 'expect' && deliveries.length > 0) return { kind: 'expect', deliveries, issues };
-  if (role === 'receipt' && lines.length > 0) return { kind: 'receipt', lines, issues };
+  if (role === 'milestone' && milestones.length > 0) return { kind: 'milestone', milestones, issues };
   return {
     kind: 'ignore',
     reason:
       role === undefined
-        ? `message type ${messageType || '?'} is not a delivery announcement or store confirmation`
+        ? `message type ${messageType || '?'} is not a delivery announcement or a picking / goods-issue confirmation`
         : 'no delivery to a store in it',
     issues,
   };
@@ -190,6 +190,8 @@ function expectedDelivery(
       plant: field(seg, li.plant) || null,
       storageLocation: field(seg, li.storageLocation) || null,
       batch: field(seg, li.batch) || null,
+      purchaseOrder: field(seg, li.referenceDocument) || null,
+      purchaseOrderItem: field(seg, li.referenceItem) || null,
     });
     for (const serial of serialsBelow(seg, li.serials))
       addSerial({ material, serial, position, handlingUnit: null });
@@ -230,13 +232,9 @@ function expectedDelivery(
     );
     return undefined;
   }
-  const goodsIssueAt = dateOf(header, layout.goodsIssue, timeZone) ?? controlTime(idoc, timeZone);
-  if (goodsIssueAt === undefined) {
-    issues.push(
-      issue('GOODS_ISSUE_DATE_MISSING', `delivery ${delivery} has no goods-issue date`, path, { delivery }),
-    );
-    return undefined;
-  }
+  // Only an actual goods-issue date starts the grace period; a planned one is kept for display.
+  const goodsIssueAt = dateOf(header, layout.actualGoodsIssueDates, timeZone) ?? null;
+  const plannedGoodsIssueAt = dateOf(header, layout.plannedGoodsIssueDates, timeZone) ?? null;
   return {
     delivery,
     sapDelivery,
@@ -250,57 +248,44 @@ function expectedDelivery(
     destinationStorageLocation: sites.storageLocationOf(destinationSite),
     shipTo,
     goodsIssueAt,
+    plannedGoodsIssueAt,
+    pickedAt: null,
     items,
     handlingUnits,
     serials,
   };
 }
 
-function confirmationLines(
+/**
+ * A picking or goods-issue confirmation of the DC. Its time: the actual goods-issue date of the
+ * confirmation (for PGI), else the IDoc's creation (CREDAT/CRETIM), both in the configured zone.
+ */
+function milestoneOf(
   idoc: Idoc,
   header: Segment,
   layout: DeliveryIdocLayout,
+  kind: Milestone['kind'],
   { timeZone }: ReadOptions,
   path: string,
   issues: Issue[],
-  firstLine: number,
-): ReceiptLine[] {
+): Milestone | undefined {
   const delivery = normalizeKey(field(header, layout.header.delivery));
   if (delivery === '') {
     issues.push(issue('DELIVERY_NUMBER_MISSING', 'the confirmation has no delivery number', path));
-    return [];
+    return undefined;
   }
-  const eventAt = dateOf(header, layout.goodsIssue, timeZone) ?? controlTime(idoc, timeZone) ?? new Date(0);
-  const li = layout.item;
-  const huSerials = new Map<string, string[]>();
-  for (const huSeg of childrenOf(header, layout.handlingUnit.segment)) {
-    for (const content of childrenOf(huSeg, layout.handlingUnit.content)) {
-      const pos = normalizeKey(field(content, layout.handlingUnit.contentPosition));
-      const list = huSerials.get(pos) ?? [];
-      list.push(...serialsBelow(content, layout.handlingUnit.serials));
-      huSerials.set(pos, list);
-    }
+  const at =
+    (kind === 'goods-issued' ? dateOf(header, layout.actualGoodsIssueDates, timeZone) : undefined) ??
+    controlTime(idoc, timeZone);
+  if (at === undefined) {
+    issues.push(
+      issue('CONFIRMATION_TIME_MISSING', `delivery ${delivery}: the ${kind} confirmation has no date`, path, {
+        delivery,
+      }),
+    );
+    return undefined;
   }
-  const lines: ReceiptLine[] = [];
-  for (const seg of childrenOf(header, li.segment)) {
-    const quantityMilli = parseQuantityMilli(field(seg, li.quantity)) ?? 0;
-    const position = keyOrNull(field(seg, li.position));
-    const serials = [
-      ...new Set([...serialsBelow(seg, li.serials), ...(huSerials.get(position ?? '') ?? [])]),
-    ];
-    lines.push({
-      delivery,
-      line: firstLine + lines.length,
-      source: 'wms-confirmation',
-      position,
-      material: keyOrNull(field(seg, li.material)),
-      quantityMilli,
-      unit: field(seg, li.unit) || null,
-      serials,
-      eventAt,
-    });
-  }
-  return lines;
+  return { delivery, kind, at };
 }
 
 function readGoodsMovement(
@@ -328,7 +313,9 @@ function readGoodsMovement(
   childrenOf(root, li.segment).forEach((item, i) => {
     if (!layout.receiptMoveTypes.includes(field(item, li.moveType))) return;
     const overflow = childrenOf(item, li.overflow.segment)[0];
-    const delivery = normalizeKey(firstField(item, li.delivery) || field(overflow, li.overflow.delivery));
+    // DELIV_NUMB (item overflow) is the outbound delivery a GR for a stock transport order is
+    // posted against; DELIV_NUMB_TO_SEARCH is read too, for producers that write it.
+    const delivery = normalizeKey(field(overflow, li.overflow.delivery) || firstField(item, li.delivery));
     if (delivery === '') return;
     const quantityMilli = parseQuantityMilli(field(item, li.quantity));
     if (quantityMilli === undefined) {
@@ -345,7 +332,7 @@ function readGoodsMovement(
       delivery,
       line: lines.length,
       source: 'goods-movement',
-      position: keyOrNull(firstField(item, li.deliveryItem) || field(overflow, li.overflow.deliveryItem)),
+      position: keyOrNull(field(overflow, li.overflow.deliveryItem) || firstField(item, li.deliveryItem)),
       material: keyOrNull(field(item, li.material)),
       quantityMilli,
       unit: field(item, li.unitIso) || field(item, li.unit) || null,

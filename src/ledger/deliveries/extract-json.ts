@@ -1,18 +1,21 @@
 /**
  * Receipt lines from partner JSON: a handheld goods-receipt scan against a delivery
  * (contract handheld-goods-movement, kind receipt-delivery) and a WMS confirmation that the
- * goods were received (contract wms-confirmation, event received). A payload is recognised by
- * validating it against its contract; anything else is not a receipt.
+ * goods were received (contract wms-confirmation, event received: a store that runs a WMS).
+ * A WMS confirmation of the executing warehouse (events picked / packed / shipped) is a
+ * milestone of the delivery instead: picked, or goods issued at the DC. A payload is recognised
+ * by validating it against its contract; anything else is not for the ledger.
  */
 import { checkPayload, CONTRACTS } from '../../contracts/registry.js';
 import type { HandheldGoodsMovement } from '../../contracts/handheld-goods-movement.js';
 import type { WmsConfirmation } from '../../contracts/wms-confirmation.js';
-import { HANDHELD_RECEIPT_KINDS, WMS_RECEIPT_EVENTS } from './layouts.js';
-import { keyOrNull, normalizeKey, parseQuantityMilli, type ReceiptLine } from './types.js';
+import { HANDHELD_RECEIPT_KINDS, WMS_MILESTONE_EVENTS, WMS_RECEIPT_EVENTS } from './layouts.js';
+import { keyOrNull, normalizeKey, parseQuantityMilli, type Milestone, type ReceiptLine } from './types.js';
 
 export interface JsonReceiptReader {
   readonly contract: string;
   read(value: unknown): ReceiptLine[];
+  milestones?(value: unknown): Milestone[];
 }
 
 function handheld(value: unknown): ReceiptLine[] {
@@ -61,21 +64,35 @@ function wms(value: unknown): ReceiptLine[] {
   });
 }
 
+function wmsMilestones(value: unknown): Milestone[] {
+  const c = value as WmsConfirmation;
+  const kind = WMS_MILESTONE_EVENTS[c.event];
+  if (kind === undefined) return [];
+  return [{ delivery: normalizeKey(c.delivery), kind, at: new Date(c.confirmedAt) }];
+}
+
 export const JSON_RECEIPT_READERS: readonly JsonReceiptReader[] = [
   { contract: 'handheld-goods-movement', read: handheld },
-  { contract: 'wms-confirmation', read: wms },
+  { contract: 'wms-confirmation', read: wms, milestones: wmsMilestones },
 ];
 
 /**
  * Receipt lines from a partner JSON value, or undefined when it matches none of the contracts
  * (then the message is not a receipt the ledger knows).
  */
-export function readJsonReceipt(value: unknown): { contract: string; lines: ReceiptLine[] } | undefined {
+export function readJsonReceipt(
+  value: unknown,
+): { contract: string; lines: ReceiptLine[]; milestones: Milestone[] } | undefined {
   for (const reader of JSON_RECEIPT_READERS) {
     const contract = CONTRACTS.get(reader.contract);
     if (contract === undefined) continue;
     const checked = checkPayload(contract, value);
-    if (checked.ok) return { contract: reader.contract, lines: reader.read(checked.value) };
+    if (checked.ok)
+      return {
+        contract: reader.contract,
+        lines: reader.read(checked.value),
+        milestones: reader.milestones?.(checked.value).filter((m) => m.delivery !== '') ?? [],
+      };
   }
   return undefined;
 }

@@ -6,7 +6,14 @@
 import type { CanonicalIdoc } from '../../idoc/codec-json.js';
 import type { MessageRecord } from '../../pipeline/store-port.js';
 import type { DeliveryStatus } from './status.js';
-import type { ExpectedDelivery, ReceiptLine, RecordedReceipt, StoredState, ViewState } from './types.js';
+import type {
+  ExpectedDelivery,
+  Milestone,
+  ReceiptLine,
+  RecordedReceipt,
+  StoredState,
+  ViewState,
+} from './types.js';
 
 /** A message the catch-up has not applied yet. */
 export type PendingMessage = Pick<
@@ -28,7 +35,7 @@ export const OWN_POSTING_PREFIX = 'pushback:';
 /** One posting of a pushback, fixed when the pushback is decided. */
 export interface PushbackStep {
   readonly name: string;
-  readonly kind: 'receipt' | 'transfer';
+  readonly kind: 'receipt' | 'transfer' | 'transfer-in' | 'loss';
   /** `pushback:<delivery>:<name>`: the message store keeps one message per key. */
   readonly idempotencyKey: string;
   readonly orderingKey: string;
@@ -55,6 +62,11 @@ export interface Discrepancy {
   readonly missingQuantity: number;
   readonly missingSerials: number;
   readonly items: readonly DiscrepancyItem[];
+  /**
+   * How the shortfall was settled: `transfer-back` (received into hold, sent back to the origin),
+   * `loss` (received and written off), `freight-claim` (nothing posted), `custom` (explicit postings).
+   */
+  readonly resolution: 'transfer-back' | 'loss' | 'freight-claim' | 'custom';
   readonly createdAt: Date;
 }
 
@@ -89,7 +101,9 @@ export interface DeliverySummary {
   readonly view: ViewState;
   readonly originSite: string;
   readonly destinationSite: string;
-  readonly goodsIssueAt: Date;
+  /** Actual goods issue (null: not goods-issued yet, never due). */
+  readonly goodsIssueAt: Date | null;
+  readonly plannedGoodsIssueAt: Date | null;
   readonly dueAt: Date;
   readonly expected: number;
   readonly received: number;
@@ -144,15 +158,43 @@ export interface SweeperRunRecord {
   readonly error: string | null;
 }
 
+/**
+ * When a delivery to a site is due, counted from an instant (goods issue + the site's grace
+ * period); NEVER_DUE for null (no goods issue yet) or a site the sweeper is off for.
+ */
+export type DueFn = (destinationSite: string, from: Date | null) => Date;
+
+/** A delivery the sweeper skips because no goods issue is known, though its planned one is long past. */
+export interface AwaitingGoodsIssue {
+  readonly delivery: string;
+  readonly state: StoredState;
+  readonly destinationSite: string;
+  readonly plannedGoodsIssueAt: Date | null;
+  readonly plannedDueAt: Date;
+}
+
 export interface DeliveryLedgerStore {
   // --- catch-up ------------------------------------------------------------------------------
   pendingMessages(query: PendingQuery): Promise<PendingMessage[]>;
-  /** Records deliveries announced by a message and marks it applied (one transaction). */
+  /**
+   * Records deliveries announced by a message and marks it applied (one transaction). The due
+   * time is computed from the delivery's actual goods issue (announced, or confirmed before).
+   */
   applyExpected(
     messageId: string,
     messageType: string | null,
     deliveries: readonly ExpectedDelivery[],
-    dueAt: (d: ExpectedDelivery) => Date,
+    dueAt: DueFn,
+    now: Date,
+  ): Promise<void>;
+  /**
+   * Records picking / goods-issue confirmations of messages (kept for deliveries not announced
+   * yet), moves the known deliveries on (goods issue: due time from then) and marks each message
+   * applied, in one transaction; messages already applied are skipped.
+   */
+  applyMilestones(
+    messages: readonly { readonly messageId: string; readonly milestones: readonly Milestone[] }[],
+    dueAt: DueFn,
     now: Date,
   ): Promise<void>;
   /**
@@ -174,7 +216,10 @@ export interface DeliveryLedgerStore {
   releaseLease(name: string, holder: string): Promise<void>;
   /** The value a setting was derived with (e.g. a fingerprint of the grace periods). */
   setting(name: string): Promise<string | null>;
-  /** Recomputes due_at of waiting deliveries with the given grace per site, then saves the setting. */
+  /**
+   * Recomputes due_at (actual goods issue + grace) and planned_due_at of deliveries not received
+   * yet with the given grace per site, then saves the setting.
+   */
   realignDue(
     graceBySite: ReadonlyMap<string, number | null>,
     defaultGraceMs: number | null,
@@ -186,6 +231,11 @@ export interface DeliveryLedgerStore {
     limit: number,
     after?: { readonly dueAt: Date; readonly delivery: string },
   ): Promise<{ delivery: string; dueAt: Date }[]>;
+  /**
+   * Waiting deliveries without a goods issue whose planned goods issue + grace has passed, oldest
+   * first: never pushed back, listed so the sweeper can say why.
+   */
+  awaitingGoodsIssue(now: Date, limit: number): Promise<AwaitingGoodsIssue[]>;
   /** Deliveries left in pushing-back by an interrupted run. */
   unfinishedPushbacks(limit: number): Promise<string[]>;
   getDelivery(delivery: string): Promise<DeliveryRecord | undefined>;

@@ -5,30 +5,76 @@
  */
 
 /**
- * Stored states. `overdue` is not stored: it is an open or partially received delivery whose
- * grace period has passed (`dueAt <= now`), see viewStateOf.
+ * Stored states, in the order a delivery goes through them (docs/sweeper.md "Delivery
+ * lifecycle", with the SAP source of each transition). `overdue` is not stored: it is an open or
+ * partially received delivery whose grace period (counted from the ACTUAL goods issue) has
+ * passed (`dueAt <= now`), see viewStateOf.
  *
- * - `open`          nothing received yet
- * - `partial`       something received, something still outstanding
+ * - `announced`     SAP created the outbound delivery (SHPORD / WHSORD / DESADV) and no goods
+ *                   issue is known yet: never due, never pushed back
+ * - `picked`        the DC confirmed picking (WHSCON/SHPCON E1EDL18 PIC); still not goods-issued
+ * - `open`          goods issued at the DC (WHSCON/SHPCON PGI, or an announcement carrying the
+ *                   actual goods-issue date): in transit to the store, nothing received yet
+ * - `partial`       something received at the store, something still outstanding
  * - `pushing-back`  the sweeper decided to push back and fixed the postings; they are being created
  * - `pushed-back`   the pushback postings exist (queued to SAP); a discrepancy is recorded
  * - `closed`        everything expected was received
  */
-export const STORED_STATES = ['open', 'partial', 'pushing-back', 'pushed-back', 'closed'] as const;
+export const STORED_STATES = [
+  'announced',
+  'picked',
+  'open',
+  'partial',
+  'pushing-back',
+  'pushed-back',
+  'closed',
+] as const;
 export type StoredState = (typeof STORED_STATES)[number];
 
-/** States as support sees them (the API's `state` filter). */
-export const VIEW_STATES = ['open', 'partially-received', 'overdue', 'pushed-back', 'closed'] as const;
+/**
+ * States as support sees them (the API's `state` filter). `open` is the in-transit state (goods
+ * issued, nothing received): the name stays `open` so that existing API clients and the console
+ * keep working.
+ */
+export const VIEW_STATES = [
+  'announced',
+  'picked',
+  'open',
+  'partially-received',
+  'overdue',
+  'pushed-back',
+  'closed',
+] as const;
 export type ViewState = (typeof VIEW_STATES)[number];
 
-/** The due time of deliveries the sweeper never pushes back (sweeper off for their site). */
+/** The due time of deliveries the sweeper never pushes back (sweeper off, or no goods issue yet). */
 export const NEVER_DUE = new Date('9999-12-31T00:00:00Z');
 
 /** Stored states that still wait for goods (the sweeper's candidates once due). */
 export const WAITING_STATES: readonly StoredState[] = ['open', 'partial'];
 
+/** Stored states before and during the transit: the receipts are still to come or coming. */
+export const BEFORE_RECEIPT_STATES: readonly StoredState[] = ['announced', 'picked', 'open'];
+
+/**
+ * The stored state a delivery's receipts and confirmations lead to (the ledger keeps
+ * pushing-back / pushed-back whatever comes later). Receipts decide once there are any (a store
+ * can only receive what was issued); before that, the goods issue, then the picking confirmation.
+ */
+export function lifecycleStateOf(
+  receiptState: 'open' | 'partial' | 'closed',
+  facts: { readonly goodsIssued: boolean; readonly picked: boolean },
+): Exclude<StoredState, 'pushing-back' | 'pushed-back'> {
+  if (receiptState !== 'open') return receiptState;
+  if (facts.goodsIssued) return 'open';
+  return facts.picked ? 'picked' : 'announced';
+}
+
 export function viewStateOf(state: StoredState, dueAt: Date, now: Date): ViewState {
   switch (state) {
+    case 'announced':
+    case 'picked':
+      return state;
     case 'open':
     case 'partial':
       if (dueAt.getTime() <= now.getTime()) return 'overdue';
@@ -44,6 +90,10 @@ export function viewStateOf(state: StoredState, dueAt: Date, now: Date): ViewSta
 /** Stored states behind a view state (plus whether the due time must be past or future). */
 export function storedStatesOf(view: ViewState): { states: StoredState[]; due?: 'past' | 'future' } {
   switch (view) {
+    case 'announced':
+      return { states: ['announced'] };
+    case 'picked':
+      return { states: ['picked'] };
     case 'open':
       return { states: ['open'], due: 'future' };
     case 'partially-received':
@@ -71,6 +121,12 @@ export interface ExpectedItem {
   readonly plant: string | null;
   readonly storageLocation: string | null;
   readonly batch: string | null;
+  /**
+   * The stock transport order (purchase order) and item the delivery item was created from
+   * (E1EDL24-VGBEL / VGPOS, as SAP wrote them); null when the delivery does not say.
+   */
+  readonly purchaseOrder: string | null;
+  readonly purchaseOrderItem: string | null;
 }
 
 export interface ExpectedSerial {
@@ -96,10 +152,28 @@ export interface ExpectedDelivery {
   readonly destinationStorageLocation: string | null;
   /** Ship-to partner number (E1ADRM1 PARTNER_Q WE) as in the IDoc. */
   readonly shipTo: string | null;
-  readonly goodsIssueAt: Date;
+  /**
+   * The ACTUAL goods issue at the DC (E1EDT13 ISDD/ISDZ of the goods-issue date, a WHSCON/SHPCON
+   * PGI confirmation, a WMS `shipped` confirmation); null while none is known. The grace period
+   * starts here.
+   */
+  readonly goodsIssueAt: Date | null;
+  /** The planned goods issue (E1EDT13 NTANF/NTANZ): shown, never used for the grace period. */
+  readonly plannedGoodsIssueAt: Date | null;
+  /** When the DC confirmed picking (WHSCON/SHPCON E1EDL18 PIC, a WMS `picked` confirmation). */
+  readonly pickedAt: Date | null;
   readonly items: readonly ExpectedItem[];
   readonly handlingUnits: readonly string[];
   readonly serials: readonly ExpectedSerial[];
+}
+
+/** A confirmation from the executing warehouse (DC) that moves a delivery before it is received. */
+export type MilestoneKind = 'picked' | 'goods-issued';
+
+export interface Milestone {
+  readonly delivery: string;
+  readonly kind: MilestoneKind;
+  readonly at: Date;
 }
 
 export type ReceiptSource = 'handheld' | 'goods-movement' | 'wms-confirmation';

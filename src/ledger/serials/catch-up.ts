@@ -72,6 +72,7 @@ export async function applyPending(
   port: LedgerFeedPort,
   sites: SiteDirectory,
   limit: number,
+  timeZone: string,
 ): Promise<CatchUpResult> {
   const result = await port.batch(async (tx) => {
     const messages = await tx.pendingMessages(limit);
@@ -93,7 +94,7 @@ export async function applyPending(
       const routes: { info: DeliveryInfo; messageId: string }[] = [];
       for (const m of messages) {
         try {
-          const x = extractFromMessage(m, sites, lookup);
+          const x = extractFromMessage(m, sites, lookup, timeZone);
           if (x.outcome === 'skipped') {
             marks.push({ messageId: m.id, outcome: 'skipped', events: 0 });
             continue;
@@ -191,6 +192,8 @@ export interface CatchUpDeps {
   readonly port: LedgerFeedPort;
   readonly sites: SiteDirectory;
   readonly config: LedgerConfig;
+  /** Time zone of the SAP system's dates and times (the config's `timeZone`). */
+  readonly timeZone: string;
   readonly clock: () => Date;
   /** Sends alerts that were not yet notified (e.g. to the alert webhook); see notifyAlerts. */
   readonly notify?: () => Promise<number>;
@@ -207,7 +210,7 @@ export async function runLedgerCatchUp(
 ): Promise<CatchUpResult & { readonly sweepAlerts: number; readonly notified: number }> {
   const total = { ...NOTHING };
   for (let i = 0; i < maxBatches; i++) {
-    const r = await applyPending(deps.port, deps.sites, deps.config.batchSize);
+    const r = await applyPending(deps.port, deps.sites, deps.config.batchSize, deps.timeZone);
     if (!r.ran) break;
     total.ran = true;
     total.messages += r.messages;

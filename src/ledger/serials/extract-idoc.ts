@@ -4,6 +4,7 @@
  * delivery's route; a goods movement yields one event per serial of each item.
  */
 import type { Idoc, Segment } from '../../idoc/model.js';
+import { sapInstant } from '../sap-time.js';
 import { idocTypeOf } from '../../idoc/model.js';
 import type { SiteDirectory } from './sites.js';
 import {
@@ -23,15 +24,16 @@ import {
   type SerialEventDraft,
 } from './types.js';
 
-/** `YYYYMMDD` + optional `HHMMSS` (taken as UTC) -> Date, or undefined when not a valid date. */
-export function sapDateTime(date: string | undefined, time: string | undefined): Date | undefined {
-  const d = (date ?? '').trim();
-  if (!/^\d{8}$/.test(d) || d === '00000000') return undefined;
-  const t = (time ?? '').trim();
-  const hms = /^\d{6}$/.test(t) ? t : '000000';
-  const iso = `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}T${hms.slice(0, 2)}:${hms.slice(2, 4)}:${hms.slice(4, 6)}Z`;
-  const ms = Date.parse(iso);
-  return Number.isNaN(ms) ? undefined : new Date(ms);
+/**
+ * `YYYYMMDD` + optional `HHMMSS` in the SAP system's time zone (the config's `timeZone`) -> Date,
+ * or undefined when not a valid date: the one SAP date/time reader of both ledgers (../sap-time.ts).
+ */
+export function sapDateTime(
+  date: string | undefined,
+  time: string | undefined,
+  timeZone: string,
+): Date | undefined {
+  return sapInstant(date, time, timeZone);
 }
 
 function field(s: Segment | undefined, name: string): string | undefined {
@@ -63,8 +65,8 @@ function topSegments(idoc: Idoc, type: string): Segment[] {
   return idoc.segments.flatMap((s) => children(s, type));
 }
 
-function controlTime(idoc: Idoc): Date | undefined {
-  return sapDateTime(idoc.control.CREDAT, idoc.control.CRETIM);
+function controlTime(idoc: Idoc, timeZone: string): Date | undefined {
+  return sapDateTime(idoc.control.CREDAT, idoc.control.CRETIM, timeZone);
 }
 
 function deliveryRole(
@@ -87,6 +89,7 @@ function extractDelivery(
   idoc: Idoc,
   sites: SiteDirectory,
   fallbackTime: Date,
+  timeZone: string,
 ): Extraction {
   const mestyp = (idoc.control.MESTYP ?? '').trim().toUpperCase();
   const events: SerialEventDraft[] = [];
@@ -104,16 +107,19 @@ function extractDelivery(
     const fromSite = sites.siteOfPlant(firstPlant ?? field(header, layout.header.shippingPoint));
     const toSite = sites.siteOfShipTo(shipTo);
     if (delivery !== null) deliveries.push({ delivery, fromSite, toSite, shipTo });
-    if (role === undefined || role === 'announce') continue;
+    if (role === undefined) continue;
 
     let eventTime: Date | undefined;
-    for (const t of layout.times) {
-      for (const s of children(header, t.segment)) {
-        if ((s.fields[t.qualifierField] ?? '').trim() !== t.qualifier) continue;
-        eventTime ??= sapDateTime(s.fields[t.date], s.fields[t.time]);
+    if (role !== 'announce') {
+      for (const t of layout.times) {
+        for (const s of children(header, t.segment)) {
+          if ((s.fields[t.qualifierField] ?? '').trim() !== t.qualifier) continue;
+          eventTime ??= sapDateTime(s.fields[t.date], s.fields[t.time], timeZone);
+        }
       }
     }
-    eventTime ??= controlTime(idoc) ?? fallbackTime;
+    // an announcement happened when SAP created the IDoc
+    eventTime ??= controlTime(idoc, timeZone) ?? fallbackTime;
 
     // Serials per item position, then the HU that holds them.
     const hus = new Map<string, string>();
@@ -140,7 +146,14 @@ function extractDelivery(
       if (material === '' || seen.has(key)) return;
       seen.add(key);
       const from = plant !== undefined ? sites.siteOfPlant(plant) : fromSite;
-      const movement: Movement = role === 'packed' ? 'packed' : toSite !== null ? 'shipped' : 'issued';
+      const movement: Movement =
+        role === 'packed'
+          ? 'packed'
+          : role === 'announce'
+            ? 'announced'
+            : toSite !== null
+              ? 'shipped'
+              : 'issued';
       events.push({
         material,
         serial,
@@ -173,6 +186,7 @@ function extractGoodsMovement(
   idoc: Idoc,
   sites: SiteDirectory,
   fallbackTime: Date,
+  timeZone: string,
 ): Extraction {
   const events: SerialEventDraft[] = [];
   const roots = idoc.segments.filter((s) => s.type === layout.root);
@@ -180,7 +194,9 @@ function extractGoodsMovement(
     const head = children(root, layout.head.segment)[0];
     const docRef = layout.head.references.map((r) => field(head, r)).find((v) => v !== undefined) ?? null;
     const eventTime =
-      controlTime(idoc) ?? sapDateTime(field(head, layout.head.postingDate), undefined) ?? fallbackTime;
+      controlTime(idoc, timeZone) ??
+      sapDateTime(field(head, layout.head.postingDate), undefined, timeZone) ??
+      fallbackTime;
     const items = children(root, layout.item.segment);
     const serialsByItem = new Map<number, string[]>();
     for (const s of children(root, layout.serial.segment)) {
@@ -247,11 +263,19 @@ function extractGoodsMovement(
   return { events: events.filter((e) => e.material !== ''), deliveries: [] };
 }
 
-/** Serial events and delivery routes in one IDoc (empty for IDoc types without serials). */
-export function extractFromIdoc(idoc: Idoc, sites: SiteDirectory, fallbackTime: Date): Extraction {
+/**
+ * Serial events and delivery routes in one IDoc (empty for IDoc types without serials). SAP dates
+ * and times are read in `timeZone`, the SAP system's (the config's top-level `timeZone`).
+ */
+export function extractFromIdoc(
+  idoc: Idoc,
+  sites: SiteDirectory,
+  fallbackTime: Date,
+  timeZone: string,
+): Extraction {
   const layout = layoutFor(idocTypeOf(idoc.control).basicType);
   if (layout === undefined) return EMPTY_EXTRACTION;
   return layout.kind === 'delivery'
-    ? extractDelivery(layout, idoc, sites, fallbackTime)
-    : extractGoodsMovement(layout, idoc, sites, fallbackTime);
+    ? extractDelivery(layout, idoc, sites, fallbackTime, timeZone)
+    : extractGoodsMovement(layout, idoc, sites, fallbackTime, timeZone);
 }

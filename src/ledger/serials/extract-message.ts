@@ -46,6 +46,7 @@ export function extractFromMessage(
   message: LedgerMessage,
   sites: SiteDirectory,
   deliveries: DeliveryLookup,
+  timeZone: string,
 ): MessageExtraction {
   if (message.correlationKind === 'produced-by')
     return { outcome: 'skipped', reason: 'produced by the gateway from another message' };
@@ -67,7 +68,7 @@ export function extractFromMessage(
     const events: SerialEventDraft[] = [];
     const found: DeliveryInfo[] = [];
     for (const idoc of idocs) {
-      const x = extractFromIdoc(idoc, sites, message.createdAt);
+      const x = extractFromIdoc(idoc, sites, message.createdAt, timeZone);
       events.push(...x.events);
       found.push(...x.deliveries);
     }

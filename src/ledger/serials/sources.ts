@@ -24,7 +24,9 @@ export interface DeliveryRole {
   /**
    * `shipped`: goods issue (in transit to a site of ours, or issued to a customer);
    * `packed`: packing confirmation (handling-unit assignment only);
-   * `announce`: the delivery is planned — remember where it goes, no serial events.
+   * `announce`: SAP created the delivery (SHPORD / WHSORD, before the goods issue): remember
+   *             where it goes and record each expected serial as `announced` (state unchanged),
+   *             so that a recall by delivery finds every serial of it, also those never received.
    */
   readonly role: 'shipped' | 'packed' | 'announce';
 }
@@ -89,6 +91,8 @@ export const MOVE_TYPES: Readonly<Record<string, { movement: Movement; receiving
   '305': { movement: 'received' },
   '311': { movement: 'transferred', receiving: true },
   '351': { movement: 'shipped' },
+  '451': { movement: 'returned' },
+  '453': { movement: 'transferred', receiving: true },
   '541': { movement: 'out-to-vendor' },
   '542': { movement: 'back-from-vendor' },
   '551': { movement: 'scrapped' },
@@ -106,10 +110,15 @@ export const MOVE_TYPES: Readonly<Record<string, { movement: Movement; receiving
   '657': { movement: 'returned' },
 };
 
-/** Handheld scan movement kinds (src/contracts/handheld-goods-movement.ts) -> SAP movement type. */
+/**
+ * Handheld scan movement kinds (src/contracts/handheld-goods-movement.ts) -> SAP movement type,
+ * as in mappings/tables/movement-kinds.yaml (a test keeps the two equal).
+ */
 export const HANDHELD_MOVE_TYPES: Readonly<Record<string, string>> = {
   'receipt-delivery': '101',
+  'receipt-sto': '101',
   'receipt-po': '101',
+  'vendor-repair-receipt': '101',
   'return-to-vendor': '122',
   'transfer-location': '311',
   'transfer-site': '301',
@@ -117,7 +126,9 @@ export const HANDHELD_MOVE_TYPES: Readonly<Record<string, string>> = {
   'vendor-repair-return': '542',
   'initial-stock': '561',
   scrap: '551',
-  'customer-return': '653',
+  'customer-return': '451',
+  'customer-return-release': '453',
+  'customer-return-sd': '653',
 };
 
 /** WMS confirmation events -> ledger movement. */

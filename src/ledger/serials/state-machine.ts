@@ -29,6 +29,7 @@ export function stateAfter(
     case 'reversal':
       return 'unknown';
     case 'packed':
+    case 'announced':
     case 'other':
       return before?.state ?? 'unknown';
   }
@@ -59,7 +60,7 @@ export function nextState(before: SerialState | undefined, event: SerialEvent): 
       site = event.fromSite ?? before?.site ?? null;
       sloc = event.fromSloc ?? before?.sloc ?? null;
   }
-  if (event.movement === 'packed' || event.movement === 'other') {
+  if (event.movement === 'packed' || event.movement === 'announced' || event.movement === 'other') {
     site = before?.site ?? event.fromSite;
     sloc = before?.sloc ?? event.fromSloc;
   }
@@ -79,6 +80,7 @@ export function nextState(before: SerialState | undefined, event: SerialEvent): 
     handlingUnit:
       event.handlingUnit ??
       (event.movement === 'packed' ||
+      event.movement === 'announced' ||
       state === 'in-transit' ||
       (event.delivery !== null && event.delivery === before?.delivery)
         ? (before?.handlingUnit ?? null)

@@ -28,6 +28,7 @@ export const MOVEMENTS = [
   'returned-to-vendor', // 122
   'scrapped', // 551..555
   'packed', // packed into a handling unit (no change of place)
+  'announced', // on an outbound delivery SAP created (SHPORD/WHSORD): recorded, state unchanged
   'reversal', // 102, 302, ... the ledger cannot undo: state becomes unknown
   'other', // a movement type without a meaning in the table: recorded, state unchanged
 ] as const;

@@ -29,6 +29,8 @@ export const SERIAL_EPCIS_JOB = 'serial-ledger-epcis-capture';
 
 export interface SerialLedgerWiring {
   readonly ledger: LedgerConfig;
+  /** The SAP system's time zone (the config's top-level `timeZone`); SAP dates are read in it. */
+  readonly timeZone: string;
   readonly db: Db;
   /** Lookup tables of the mappings (`sites`). */
   readonly tables: ReadonlyMap<string, LookupTable>;
@@ -65,6 +67,7 @@ export async function startSerialLedger(w: SerialLedgerWiring): Promise<SerialLe
       port,
       sites,
       config: w.ledger,
+      timeZone: w.timeZone,
       clock,
       ...(alertHook ? { notify: () => notifyAlerts(outbox, alertHook, clock) } : {}),
     });

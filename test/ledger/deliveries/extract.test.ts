@@ -14,7 +14,7 @@ const opts = { sites: testSites(), timeZone: 'UTC' };
 const FIXTURES = join(PROJECT_ROOT, 'fixtures', 'mappings');
 
 describe('reading deliveries from DELVRY07', () => {
-  it('reads the WHSORD fixture: origin, store, items, HU, serials once, goods-issue date', () => {
+  it('reads the WHSORD fixture: origin, store, items, HU, serials once, planned goods issue only', () => {
     const [idoc] = parseJson(
       readFileSync(join(FIXTURES, 'delvry07-to-wms-delivery-order', 'whsord-items-hus-serials.input.json')),
     );
@@ -32,7 +32,9 @@ describe('reading deliveries from DELVRY07', () => {
       shipTo: '0000100201',
       handlingUnits: ['1000000123'],
     });
-    expect(d!.goodsIssueAt.toISOString()).toBe('2024-03-04T14:00:00.000Z');
+    // E1EDT13 006 has NTANF/NTANZ (planned) and no ISDD: created, not goods-issued yet
+    expect(d!.goodsIssueAt).toBeNull();
+    expect(d!.plannedGoodsIssueAt?.toISOString()).toBe('2024-03-04T14:00:00.000Z');
     expect(d!.items.map((i) => [i.position, i.material, i.quantityMilli, i.unit, i.batch])).toEqual([
       ['10', '4711', 2000, 'PCE', null],
       ['20', '100200300', 10000, 'CT', 'B2024-07'],
@@ -73,20 +75,46 @@ describe('reading deliveries from DELVRY07', () => {
     expect(r.kind === 'expect' && r.deliveries[0]!.destinationSite).toBe('S0123');
   });
 
-  it('takes the goods-issue time in the configured zone and falls back to the control record', () => {
+  it('takes the actual goods-issue time in the configured zone; never a planned date or the control record', () => {
     const r = readLedgerIdoc(delvry07('80000003', [{ posnr: '10', matnr: '4711', qty: '1.000' }]), {
       ...opts,
       timeZone: 'Europe/Berlin',
     });
-    expect(r.kind === 'expect' && r.deliveries[0]!.goodsIssueAt.toISOString()).toBe(
+    expect(r.kind === 'expect' && r.deliveries[0]!.goodsIssueAt?.toISOString()).toBe(
       '2024-03-04T13:00:00.000Z',
     );
+    const planned = readLedgerIdoc(
+      delvry07('80000013', [{ posnr: '10', matnr: '4711', qty: '1.000' }], { goodsIssued: false }),
+      { ...opts, timeZone: 'America/New_York' },
+    );
+    expect(planned.kind === 'expect' && planned.deliveries[0]).toMatchObject({
+      goodsIssueAt: null,
+      plannedGoodsIssueAt: new Date('2024-03-04T19:00:00.000Z'),
+    });
     const idoc = delvry07('80000004', [{ posnr: '10', matnr: '4711', qty: '1.000' }]);
     idoc.segments[0]!.children = idoc.segments[0]!.children.filter((s) => s.type !== 'E1EDT13');
     const r2 = readLedgerIdoc(idoc, opts);
-    expect(r2.kind === 'expect' && r2.deliveries[0]!.goodsIssueAt.toISOString()).toBe(
-      '2024-03-02T07:15:02.000Z',
+    expect(r2.kind === 'expect' && r2.deliveries[0]).toMatchObject({
+      goodsIssueAt: null,
+      plannedGoodsIssueAt: null,
+    });
+  });
+
+  it('keeps the stock transport order item of each delivery item (E1EDL24-VGBEL / VGPOS)', () => {
+    const r = readLedgerIdoc(
+      delvry07('80000014', [
+        { posnr: '10', matnr: '4711', qty: '1.000' },
+        { posnr: '20', matnr: '4712', qty: '2.000' },
+      ]),
+      opts,
     );
+    expect(
+      r.kind === 'expect' &&
+        r.deliveries[0]!.items.map((i) => [i.position, i.purchaseOrder, i.purchaseOrderItem]),
+    ).toEqual([
+      ['10', '4500000123', '000010'],
+      ['20', '4500000123', '000020'],
+    ]);
   });
 
   it('a message type that is no announcement is ignored', () => {
@@ -99,24 +127,36 @@ describe('reading deliveries from DELVRY07', () => {
 });
 
 describe('reading receipts', () => {
-  it('a store WHSCON with PGI and no PIC is a receipt; a DC picking confirmation is not', () => {
+  it("WHSCON/SHPCON are the DC's confirmations, never the store's receipt: PIC picked, PGI goods issued", () => {
     const items = [{ posnr: '10', matnr: '4711', qty: '1.000', serials: ['SN-1'] }];
-    const r = readLedgerIdoc(delvry07('80000006', items, { mestyp: 'WHSCON', qualf18: ['PGI'] }), opts);
-    expect(r.kind).toBe('receipt');
-    if (r.kind === 'receipt') {
-      expect(r.lines).toEqual([
-        expect.objectContaining({
-          delivery: '80000006',
-          position: '10',
-          material: '4711',
-          quantityMilli: 1000,
-          serials: ['SN-1'],
-          source: 'wms-confirmation',
-        }),
-      ]);
-    }
+    // PGI: the goods issue of the stock transport order at the DC (641/643), at the actual goods-issue date
+    const pgi = readLedgerIdoc(
+      delvry07('80000006', items, { mestyp: 'WHSCON', qualf18: ['PGI'], gi: '20240305061500' }),
+      { ...opts, timeZone: 'Europe/Berlin' },
+    );
+    expect(pgi).toMatchObject({
+      kind: 'milestone',
+      milestones: [{ delivery: '80000006', kind: 'goods-issued', at: new Date('2024-03-05T05:15:00.000Z') }],
+    });
+    // PIC: picking confirmation, at the IDoc's creation time
+    const pic = readLedgerIdoc(
+      delvry07('80000006', items, { mestyp: 'SHPCON', qualf18: ['PIC'], credat: '20240303101500' }),
+      opts,
+    );
+    expect(pic).toMatchObject({
+      kind: 'milestone',
+      milestones: [{ delivery: '80000006', kind: 'picked', at: new Date('2024-03-03T10:15:00.000Z') }],
+    });
+    const both = readLedgerIdoc(
+      delvry07('80000006', items, { mestyp: 'WHSCON', qualf18: ['PIC', 'PGI'] }),
+      opts,
+    );
+    expect(both.kind === 'milestone' && both.milestones.map((m) => m.kind)).toEqual([
+      'goods-issued',
+      'picked',
+    ]);
     expect(
-      readLedgerIdoc(delvry07('80000006', items, { mestyp: 'WHSCON', qualf18: ['PIC', 'PGI'] }), opts).kind,
+      readLedgerIdoc(delvry07('80000006', items, { mestyp: 'WHSCON', qualf18: ['CHG'] }), opts).kind,
     ).toBe('ignore');
   });
 
@@ -174,6 +214,16 @@ describe('reading receipts', () => {
     expect(wms?.lines).toEqual([
       expect.objectContaining({ position: '10', quantityMilli: 1000, serials: ['SN-9'] }),
     ]);
+    const shipped = readJsonReceipt({
+      delivery: '80000007',
+      event: 'shipped',
+      confirmedAt: '2024-03-04T18:00:00Z',
+      items: [{ position: '000010', quantity: 1, unit: 'PCE' }],
+    });
+    expect(shipped).toMatchObject({
+      lines: [],
+      milestones: [{ delivery: '80000007', kind: 'goods-issued', at: new Date('2024-03-04T18:00:00Z') }],
+    });
     expect(readJsonReceipt({ hello: 'world' })).toBeUndefined();
   });
 });
@@ -186,6 +236,7 @@ describe.skipIf(!haveConformance)('conformance: real DELVRY07 DESADV samples', (
   const definitions = loadDefinitions();
   it('every sample with items reads as an expected delivery when its ship-to is declared a store', () => {
     let read = 0;
+    let issued = 0;
     for (const name of readdirSync(CONFORMANCE)) {
       const { idocs } = readIdocs(readFileSync(join(CONFORMANCE, name)), definitions);
       for (const idoc of idocs) {
@@ -207,10 +258,28 @@ describe.skipIf(!haveConformance)('conformance: real DELVRY07 DESADV samples', (
         );
         const r = readLedgerIdoc(idoc, { sites, timeZone: 'UTC' }, 'DESADV');
         expect(r.kind, `${name}: ${r.issues.map((i) => i.message).join('; ')}`).toBe('expect');
-        if (r.kind === 'expect') expect(r.deliveries[0]!.items.length).toBe(items.length);
+        if (r.kind === 'expect') {
+          expect(r.deliveries[0]!.items.length).toBe(items.length);
+          // the reference document of each item is kept as SAP wrote it
+          expect(r.deliveries[0]!.items.map((i) => i.purchaseOrder)).toEqual(
+            items.map((i) => i.fields['VGBEL']?.trim() || null),
+          );
+          // only a set ISDD is a goods issue: DESADVs sent after it carry one, orders to the warehouse do not
+          const isdd = header?.children.find((s) => s.type === 'E1EDT13' && s.fields['QUALF'] === '006')
+            ?.fields['ISDD'];
+          if (isdd === undefined || /^0*$/.test(isdd.trim()))
+            expect(r.deliveries[0]!.goodsIssueAt).toBeNull();
+          else {
+            expect(r.deliveries[0]!.goodsIssueAt?.toISOString().slice(0, 10)).toBe(
+              `${isdd.slice(0, 4)}-${isdd.slice(4, 6)}-${isdd.slice(6, 8)}`,
+            );
+            issued++;
+          }
+        }
         read++;
       }
     }
     expect(read).toBeGreaterThanOrEqual(5);
+    expect(issued).toBeGreaterThanOrEqual(3);
   });
 });

@@ -34,6 +34,9 @@ export const EPCIS_MAPPING: Readonly<
   packed: { action: 'ADD', bizStep: 'packing', disposition: 'in_progress', at: 'from' },
   reversal: { action: 'OBSERVE', bizStep: 'other', disposition: 'unknown', at: 'from' },
   other: { action: 'OBSERVE', bizStep: 'other', disposition: 'unknown', at: 'from' },
+  // a delivery SAP created for the serial (SHPORD/WHSORD): the business fact, nothing moved;
+  // `idocgate:movement` says `announced`
+  announced: { action: 'OBSERVE', bizStep: 'other', disposition: 'unknown', at: 'from' },
 };
 
 export type EpcisEvent = Record<string, unknown>;

@@ -10,7 +10,7 @@ import { evidenceOf, evidenceOfState, type EventRule } from './types.js';
 export const activeAfterFinalSettings = ruleSettings({}, 'critical');
 export type ActiveAfterFinalSettings = z.output<typeof activeAfterFinalSettings>;
 
-const NOT_ACTIVITY = new Set<Movement>(['packed', 'reversal', 'other']);
+const NOT_ACTIVITY = new Set<Movement>(['packed', 'announced', 'reversal', 'other']);
 
 export const activeAfterFinalRule: EventRule<ActiveAfterFinalSettings> = {
   name: 'activeAfterFinal',
