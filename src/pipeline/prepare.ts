@@ -20,6 +20,8 @@ export interface PreparedDelivery {
   readonly transportKey: string;
   readonly transport: TransportRef;
   readonly delivery: OutboundDelivery;
+  /** The IDoc as sent, for deliveries to SAP (several may travel in one packet). */
+  readonly idoc?: Idoc;
 }
 
 /**
@@ -176,6 +178,7 @@ export async function prepareDelivery(
   return {
     transportKey,
     transport,
+    idoc,
     delivery: {
       ...base,
       body: enc.body,

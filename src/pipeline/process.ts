@@ -8,6 +8,7 @@
 import type { PipelineDeps } from './deps.js';
 import type { MessageLabels } from './metrics-port.js';
 import { releaseKey } from './ordering.js';
+import { finishMembers, gatherPacket, packetDelivery, releaseMembers, type PacketMember } from './packet.js';
 import { prepareDelivery } from './prepare.js';
 import type { JobOutcome, JobRun } from './queue-port.js';
 import { classifyFailure, computeBackoff, type Failure } from './retry.js';
@@ -111,16 +112,20 @@ export async function processJob(deps: PipelineDeps, run: JobRun): Promise<JobOu
   let route: Route | undefined;
   let transportKind = 'pipeline';
   let dropsDuplicates = true;
+  let members: PacketMember[] = [];
   try {
     route = routeOf(deps.config, m);
     if (route.kind === 'feedback') return await feedbackJob(deps, m, route, started, log);
-    const prepared = await prepareDelivery(deps, m, route);
-    transportKind = prepared.transport.kind;
-    const transport = await deps.transports.get(prepared.transportKey, prepared.transport);
+    const own = await prepareDelivery(deps, m, route);
+    transportKind = own.transport.kind;
+    const transport = await deps.transports.get(own.transportKey, own.transport);
     const sap = sapPortOf(route);
     // Whether an attempt whose answer is lost may simply go again (docs/sap-feedback.md).
     dropsDuplicates =
       sap === undefined || (sap.port.dropsDuplicates ?? transport.receiverDropsDuplicates ?? false);
+    // A port with a pack size sends ready messages of the same route along (packet.ts).
+    members = await gatherPacket(deps, m, route, own, transport);
+    const prepared = packetDelivery(own, members);
     const receipt = await transport.send(prepared.delivery);
     // On a port whose SAP reports back, `delivered` waits for SAP's word until confirmBy.
     const feedback = sap?.port.feedback;
@@ -153,6 +158,7 @@ export async function processJob(deps: PipelineDeps, run: JobRun): Promise<JobOu
     const done = combine
       ? await store.finishAttempt(m.id, attemptOk, 'delivered', deliveredAs)
       : await store.transition(m.id, 'delivered', deliveredAs);
+    await finishMembers(deps, members, attemptOk, { text: deliveredAs.text, ...confirmBy });
     if (!done) log.warn({}, 'delivered, but the message changed meanwhile (cancelled?)');
     deps.metrics.count('delivered', labelsOf(m));
     deps.metrics.observeLatency(labelsOf(m), Math.max(0, deps.clock.now() - m.createdAt.getTime()) / 1000);
@@ -161,9 +167,16 @@ export async function processJob(deps: PipelineDeps, run: JobRun): Promise<JobOu
     return { kind: 'delivered' };
   } catch (e) {
     const f = classifyFailure(e);
-    if (f.inDoubt === true && !dropsDuplicates && route !== undefined && sapPortOf(route) !== undefined) {
-      return await inDoubt(deps, m, transportKind, started, f, log);
+    const held =
+      f.inDoubt === true && !dropsDuplicates && route !== undefined && sapPortOf(route) !== undefined;
+    if (members.length > 0) {
+      await releaseMembers(deps, members, {
+        inDoubt: held,
+        transport: transportKind,
+        error: { code: f.code, text: f.text.slice(0, 2000) },
+      });
     }
+    if (held) return await inDoubt(deps, m, transportKind, started, f, log);
     return await failed(deps, m, run, route, transportKind, started, f, log);
   }
 }

@@ -379,6 +379,20 @@ export interface Store {
    * message's DOCNUM for gateway postings, the `docnum` key of a mapped partner message).
    */
   findSentByDocnum(docnums: readonly string[]): Promise<Map<string, MessageRecord>>;
+  /**
+   * Claims up to `limit` more `queued` messages without ordering key of the same partner and
+   * channel (oldest first, skipping rows other workers hold) as `processing`: the rest of a packet
+   * of IDocs sent to SAP in one request.
+   */
+  claimPacket(
+    filter: {
+      readonly partner: string | null;
+      readonly channel: string | null;
+      readonly exclude: string;
+      readonly limit: number;
+    },
+    options: Omit<TransitionOptions, 'expectFrom'>,
+  ): Promise<MessageRecord[]>;
   /** Messages in queued/processing whose last change is older than `olderThan` (job may be gone). */
   findStuck(filter: StuckFilter): Promise<MessageRecord[]>;
   deadLetters(filter?: DeadLetterFilter): Promise<DeadLetterGroup[]>;

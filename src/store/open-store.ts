@@ -75,6 +75,8 @@ export function createStore(ctx: StoreContext): OpenedStore {
     findStuck: (filter) => queue.findStuck(db, filter),
     findUnconfirmed: (now, limit) => queue.findUnconfirmed(db, now, limit),
     findSentByDocnum: (docnums) => queue.findSentByDocnum(db, docnums),
+    claimPacket: (filter, options) =>
+      queue.claimPacket(db, ctx.clock(), filter, options.by, options.text ?? ''),
     deadLetters: (filter) => queue.deadLetters(db, filter),
     close: () => db.close(),
   };

@@ -8,7 +8,7 @@ import type {
   StuckFilter,
 } from '../pipeline/store-port.js';
 import type { Queryable } from './db.js';
-import { STUCK_STATUSES } from '../pipeline/lifecycle.js';
+import { STUCK_STATUSES, sapStatusFor } from '../pipeline/lifecycle.js';
 import { MESSAGE_COLUMNS, date, num, optStr, str, toMessage } from './rows.js';
 
 /**
@@ -143,4 +143,56 @@ export async function findSentByDocnum(
   );
   for (const r of rows) out.set(str(r, 'sent_docnum'), toMessage(r));
   return out;
+}
+
+/**
+ * Claims up to `limit` more ready messages of one route for a packet (several IDocs in one
+ * request to SAP): `queued`, no ordering key (ordered messages go one by one), the same partner
+ * and channel, oldest first, skipping rows another worker holds. They become `processing` with a
+ * history row, in one statement, under a packet token (`<token>p`): their own queue jobs are then
+ * stale and skip, so no other worker sends them meanwhile.
+ */
+export async function claimPacket(
+  q: Queryable,
+  now: Date,
+  filter: {
+    readonly partner: string | null;
+    readonly channel: string | null;
+    readonly exclude: string;
+    readonly limit: number;
+  },
+  by: string,
+  text: string,
+): Promise<MessageRecord[]> {
+  if (filter.limit <= 0) return [];
+  const { rows } = await q.query(
+    `WITH c AS (
+       SELECT id FROM messages
+        WHERE status = 'queued' AND ordering_key IS NULL AND channel IS NOT DISTINCT FROM $1
+          AND partner IS NOT DISTINCT FROM $2 AND id <> $3::uuid
+        ORDER BY receipt_seq LIMIT $4 FOR UPDATE SKIP LOCKED
+     ), m AS (
+       UPDATE messages m SET status = 'processing', updated_at = $5,
+         sap_status = CASE WHEN m.direction = 'out' THEN $6 ELSE $7 END, status_text = $8,
+         enqueue_token = coalesce(m.enqueue_token, '0') || 'p'
+       FROM c WHERE m.id = c.id AND m.status = 'queued'
+       RETURNING ${MESSAGE_COLUMNS}
+     ), h AS (
+       INSERT INTO message_status_history (message_id, from_status, to_status, sap_status, text, by, at)
+       SELECT m.id::uuid, 'queued', 'processing', m.sap_status, $8, $9, $5 FROM m
+     )
+     SELECT * FROM m ORDER BY receipt_seq`,
+    [
+      filter.channel,
+      filter.partner,
+      filter.exclude,
+      Math.min(filter.limit, 1000),
+      now,
+      sapStatusFor('processing', 'out'),
+      sapStatusFor('processing', 'in'),
+      text,
+      by,
+    ],
+  );
+  return rows.map(toMessage);
 }

@@ -1,6 +1,7 @@
 /**
  * `sap-xml-http`: POST IDoc-XML to SAP's XML-HTTP service (`/sap/bc/idoc_xml`, SICF), basic
- * auth, `?sap-client=NNN`. SAP answers 200 when the IDoc was created (visible in WE02).
+ * auth, `?sap-client=NNN`. SAP answers 200 when the IDoc was created (visible in WE02). Takes
+ * packets: one IDoc-XML document with several <IDOC> elements (a port's `packSize`).
  */
 import { z } from 'zod';
 import { createHttpClient } from './http-client.js';
@@ -31,6 +32,8 @@ export const sapXmlHttpTransport: TransportDefinition<typeof sapXmlHttpOptionsSc
     const receiver = `SAP XML-HTTP ${printableUrl(url)}`;
     return {
       kind: 'sap-xml-http',
+      // CL_HTTP_IDOC_XML_REQUEST reads every <IDOC> of the document (docs/sap-status-sources.md §6).
+      acceptsPackets: true,
       async send(delivery, signal) {
         return deliverOverHttp({
           client,

@@ -50,6 +50,11 @@ export interface Transport {
    * answer leaves the message in doubt (docs/sap-feedback.md).
    */
   readonly receiverDropsDuplicates?: boolean;
+  /**
+   * The receiver takes several IDocs of one type in one request (SAP's XML-HTTP port reads every
+   * <IDOC> of a document): a port's `packSize` may then send packets.
+   */
+  readonly acceptsPackets?: boolean;
   send(delivery: OutboundDelivery, signal?: AbortSignal): Promise<DeliveryReceipt>;
   close?(): Promise<void>;
 }

@@ -239,6 +239,58 @@ describe("SAP's application status flows back", () => {
   });
 });
 
+describe('packets to SAP (ports.<name>.packSize)', () => {
+  const burst = async (g: E2E, n: number, prefix: string): Promise<string[]> => {
+    const answers = await Promise.all(
+      Array.from({ length: n }, (_, i) => postScan(g, scan(`${prefix}-${i}`), `${prefix}-${i}`)),
+    );
+    expect(answers.map((a) => a.status)).toEqual(answers.map(() => 202));
+    return Promise.all(
+      answers.map(async (a) => ((await a.json()) as { messages: { id: string }[] }).messages[0]!.id),
+    );
+  };
+  const allPosted = async (g: E2E, ids: readonly string[]): Promise<boolean> => {
+    const res = await fetch(`${g.url}/api/messages?messageType=MBGMCR&status=posted&limit=500`, {
+      headers: ops,
+    });
+    const page = (await res.json()) as { items: { id: string }[] };
+    const posted = new Set(page.items.map((m) => m.id));
+    return ids.every((id) => posted.has(id));
+  };
+
+  it('a burst of goods movements goes to SAP in a few IDoc-XML packets; the ALE audit posts them IDoc by IDoc', async () => {
+    e = await start('fb-packets', (c) => {
+      withFeedback()(c);
+      (c.ports.S4H as Record<string, unknown>)['packSize'] = 50;
+    });
+    const g = e;
+    const ids = await burst(g, 120, 'PK');
+    await waitFor(() => allPosted(g, ids), 'all 120 posted', 60_000);
+    const requests = g.sap.received.length;
+    expect(requests).toBeLessThan(60);
+    expect(g.sap.received.some((r) => (r.body.toString('utf8').match(/<IDOC /g) ?? []).length > 1)).toBe(
+      true,
+    );
+    // every movement reached SAP exactly once
+    expect(g.sap.idocs).toHaveLength(120);
+    expect(new Set(g.sap.idocs.map((i) => i.senderDocnum)).size).toBe(120);
+    console.log(`packets: 120 goods movements in ${requests} requests`);
+  });
+
+  it('a packet SAP refused (503) goes again message by message: nothing lost, nothing doubled', async () => {
+    e = await start('fb-packet-fail', (c) => {
+      withFeedback()(c);
+      (c.ports.S4H as Record<string, unknown>)['packSize'] = 20;
+    });
+    const g = e;
+    g.sap.setBehaviour({ failFirst: 1, status: 503 });
+    const ids = await burst(g, 30, 'PF');
+    await waitFor(() => allPosted(g, ids), 'all 30 posted', 60_000);
+    expect(g.sap.idocs).toHaveLength(30);
+    expect(new Set(g.sap.idocs.map((i) => i.senderDocnum)).size).toBe(30);
+  });
+});
+
 describe('SAP sends a DOCNUM again', () => {
   const DESADV = Buffer.from(
     convertIdocs(

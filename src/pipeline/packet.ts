@@ -1,0 +1,155 @@
+/**
+ * Packets to SAP (WE20 "pack size"): when a port sets `packSize` > 1 and its transport takes
+ * several IDocs per request (SAP XML-HTTP), the worker that claimed one message also claims up to
+ * packSize − 1 more ready messages of the same route (same partner and channel, no ordering key,
+ * `queued`) and sends them as one IDoc-XML document with several <IDOC> elements. A burst of 500
+ * goods movements is then a few calls, not 500.
+ *
+ * The members are claimed under a packet token, so their own queue jobs are stale meanwhile.
+ * Outcomes per message: on success every member is `delivered` (waiting for SAP's audit, which
+ * reports IDoc by IDoc); when the whole request is in doubt every member is `in-doubt`; on any
+ * other failure the other members are queued again (a new job each) and go one by one, so one
+ * bad IDoc never fails its neighbours. A member that cannot be prepared (a mapping error) goes
+ * back the same way and fails on its own.
+ */
+import type { Idoc } from '../idoc/model.js';
+import { writeXml } from '../idoc/xml-writer.js';
+import type { Transport } from '../transports/types.js';
+import type { PipelineDeps } from './deps.js';
+import { enqueueMessage } from './enqueue.js';
+import { prepareDelivery, type PreparedDelivery } from './prepare.js';
+import { routeOf, sapPortOf, type DeliverableRoute } from './routing.js';
+import type { MessageRecord } from './store-port.js';
+
+export interface PacketMember {
+  readonly message: MessageRecord;
+  readonly prepared: PreparedDelivery;
+}
+
+const BY = 'worker';
+
+/** A member leaves the packet: queued again under a new generation (its old job is stale). */
+async function putBack(deps: PipelineDeps, m: MessageRecord, why: string): Promise<void> {
+  const ok = await deps.store.transition(m.id, 'queued', { by: BY, expectFrom: 'processing', text: why });
+  if (!ok) return;
+  const now = await deps.store.get(m.id);
+  // Queue unavailable: it stays queued without a job, which the recovery job finds.
+  if (now !== undefined) await enqueueMessage(deps, now, BY).catch(() => undefined);
+}
+
+/**
+ * The other members of the packet of `head` (possibly none). Each is claimed and prepared; the
+ * caller sends them with the head and finishes them with `finishMembers` or `releaseMembers`.
+ */
+export async function gatherPacket(
+  deps: PipelineDeps,
+  head: MessageRecord,
+  route: DeliverableRoute,
+  prepared: PreparedDelivery,
+  transport: Transport,
+): Promise<PacketMember[]> {
+  const sap = sapPortOf(route);
+  if (sap === undefined || sap.port.packSize <= 1 || transport.acceptsPackets !== true) return [];
+  if (head.orderingKey !== null || prepared.idoc === undefined) return [];
+  const claimed = await deps.store.claimPacket(
+    { partner: head.partner, channel: head.channel, exclude: head.id, limit: sap.port.packSize - 1 },
+    { by: BY, text: `in a packet with ${head.id}` },
+  );
+  const type = prepared.idoc.control.IDOCTYP;
+  const members: PacketMember[] = [];
+  for (const m of claimed) {
+    try {
+      const p = await prepareDelivery(deps, m, routeOf(deps.config, m) as DeliverableRoute);
+      if (
+        p.idoc === undefined ||
+        p.idoc.control.IDOCTYP !== type ||
+        p.transportKey !== prepared.transportKey
+      ) {
+        await putBack(deps, m, 'not packed with other IDoc types; sent on its own');
+        continue;
+      }
+      members.push({ message: m, prepared: p });
+    } catch (e) {
+      deps.logger.info(
+        { messageId: m.id, err: e instanceof Error ? e.message : String(e) },
+        'left out of a packet; processed on its own',
+      );
+      await putBack(deps, m, 'could not be prepared for the packet; processed on its own');
+    }
+  }
+  return members;
+}
+
+/** The head's delivery with the members' IDocs in the same IDoc-XML document. */
+export function packetDelivery(
+  prepared: PreparedDelivery,
+  members: readonly PacketMember[],
+): PreparedDelivery {
+  if (members.length === 0 || prepared.idoc === undefined) return prepared;
+  const idocs: Idoc[] = [prepared.idoc, ...members.map((x) => x.prepared.idoc!)];
+  return {
+    ...prepared,
+    delivery: { ...prepared.delivery, body: writeXml(idocs, { indent: 0, namespace: null }) },
+  };
+}
+
+/** Every member delivered with the head. */
+export async function finishMembers(
+  deps: PipelineDeps,
+  members: readonly PacketMember[],
+  attempt: { readonly transport: string; readonly durationMs: number },
+  options: { readonly text: string; readonly confirmBy?: Date },
+): Promise<void> {
+  for (const { message } of members) {
+    await deps.store.finishAttempt(
+      message.id,
+      { transport: attempt.transport, outcome: 'ok', durationMs: attempt.durationMs },
+      'delivered',
+      {
+        by: BY,
+        expectFrom: 'processing',
+        text: `${options.text} (in a packet of ${members.length + 1})`,
+        ...(options.confirmBy !== undefined ? { confirmBy: options.confirmBy } : {}),
+      },
+    );
+    deps.metrics.count('delivered', {
+      partner: message.partner ?? '-',
+      messageType: message.messageType ?? '-',
+      direction: message.direction,
+    });
+  }
+}
+
+/** The packet failed: members go back to their own jobs, or are in doubt with the head. */
+export async function releaseMembers(
+  deps: PipelineDeps,
+  members: readonly PacketMember[],
+  outcome: {
+    readonly inDoubt: boolean;
+    readonly transport: string;
+    readonly error: { code: string; text: string };
+  },
+): Promise<void> {
+  for (const { message } of members) {
+    if (outcome.inDoubt) {
+      await deps.store.finishAttempt(
+        message.id,
+        { transport: outcome.transport, outcome: 'error', durationMs: 0, error: outcome.error },
+        'in-doubt',
+        {
+          by: BY,
+          expectFrom: 'processing',
+          text: 'sent in a packet whose answer was lost: not resent; waits for SAP or an operator',
+          error: outcome.error,
+        },
+      );
+      deps.metrics.count('in-doubt', {
+        partner: message.partner ?? '-',
+        messageType: message.messageType ?? '-',
+        direction: message.direction,
+      });
+    } else {
+      await putBack(deps, message, `the packet failed (${outcome.error.code}); sent on its own`);
+    }
+  }
+}
