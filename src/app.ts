@@ -348,7 +348,9 @@ export async function buildFastify(parts: FastifyParts): Promise<FastifyInstance
     await app.register(async (scope) => sapEdgeRoutes(scope, api));
     await app.register(async (scope) => partnerEdgeRoutes(scope, api));
     await app.register(async (scope) => supportRoutes(scope, api));
-    await app.register(async (scope) => deliveryRoutes(scope, { auth: api.auth, pushback: api.pushback }));
+    await app.register(async (scope) =>
+      deliveryRoutes(scope, { auth: api.auth, pushback: api.pushback, messages: api.store }),
+    );
     await app.register(async (scope) =>
       serialRoutes(scope, {
         db: api.db,

@@ -18,6 +18,7 @@ import { IdocgateError } from '../errors.js';
 import { computeDeliveryStatus } from '../ledger/deliveries/status.js';
 import { normalizeKey, VIEW_STATES, viewStateOf, type ViewState } from '../ledger/deliveries/types.js';
 import type { DeliveryLedgerStore } from '../ledger/deliveries/port.js';
+import type { Store } from '../pipeline/store-port.js';
 import type { SweepResult } from '../sweeper/run.js';
 import type { PushbackRuntime } from '../sweeper/wiring.js';
 import { requireOperator, type Authenticator } from './auth.js';
@@ -25,6 +26,8 @@ import { requireOperator, type Authenticator } from './auth.js';
 export interface DeliveryRoutesDeps {
   readonly auth: Authenticator;
   readonly pushback: Pick<PushbackRuntime, 'ledger' | 'sweep' | 'now'>;
+  /** The pushback postings' messages: their status and SAP's word on each (posted, 51...). */
+  readonly messages?: Pick<Store, 'get'>;
 }
 
 const security = [{ basic: [] }, { session: [] }];
@@ -155,13 +158,31 @@ export async function deliveryRoutes(app: FastifyInstance, deps: DeliveryRoutesD
                 decidedAt: rec.pushback.decidedAt,
                 completedAt: rec.pushback.completedAt,
                 runId: rec.pushback.runId,
-                postings: rec.pushback.steps.map((s) => ({
-                  name: s.name,
-                  kind: s.kind,
-                  idempotencyKey: s.idempotencyKey,
-                  orderingKey: s.orderingKey,
-                  messageId: s.messageId,
-                })),
+                postings: await Promise.all(
+                  rec.pushback.steps.map(async (s) => {
+                    const m =
+                      s.messageId !== null && s.messageId !== undefined
+                        ? await deps.messages?.get(s.messageId)
+                        : undefined;
+                    return {
+                      name: s.name,
+                      kind: s.kind,
+                      idempotencyKey: s.idempotencyKey,
+                      orderingKey: s.orderingKey,
+                      messageId: s.messageId,
+                      // what became of it: blocked behind its receipt, posted (53), sap-error (51)...
+                      ...(m !== undefined
+                        ? {
+                            status: m.status,
+                            sapStatus: m.sapStatus,
+                            sapDocument: m.sapDocument,
+                            statusText: m.statusText,
+                            error: m.lastError,
+                          }
+                        : {}),
+                    };
+                  }),
+                ),
               },
         discrepancy: rec.discrepancy,
       };

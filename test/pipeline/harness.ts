@@ -64,6 +64,11 @@ export interface HarnessOptions {
   readonly statusToSap?: 'none' | 'SYSTAT01' | 'ALEAUD01';
   /** Wrap the transports (e.g. a transport that never answers, for a killed worker). */
   readonly transports?: (inner: TransportProvider) => TransportProvider;
+  /**
+   * SAP reports back with its ALE audit: port `sap` expects it, and the fake SAP hands each
+   * ALEAUD01 to the gateway's ingest as SAP's port would post it.
+   */
+  readonly feedback?: boolean;
 }
 
 export interface Harness {
@@ -114,6 +119,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
           RCVPRT: 'LS',
           RCVPRN: 'PRDCLNT100',
         },
+        ...(options.feedback === true ? { feedback: { expect: 'ALEAUD', confirmWithin: '10m' } } : {}),
       },
     },
     partners: {
@@ -176,6 +182,18 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   });
   const deps = baseDeps(queue, makeTransports());
   const runtime = createGateway(deps);
+  if (options.feedback === true) {
+    sap.setAudit({
+      send: async (xml) => {
+        await runtime.ingest({
+          channel: 'sap-xml-http',
+          principal: { kind: 'port', name: 'sap' },
+          body: xml,
+        });
+        return 200;
+      },
+    });
+  }
   const extra: { close(): Promise<void> }[] = [];
   const h: Harness = {
     config,

@@ -66,15 +66,18 @@ export interface FakeSapIdoc extends FakeSapIdocInfo {
   unreported: boolean;
 }
 
-/** Where SAP sends its ALE audit / STATUS: the gateway's SAP edge and SAP's own credentials there. */
-export interface FakeSapAudit {
-  readonly url: string;
-  readonly username: string;
-  readonly password: string;
+/**
+ * Where SAP sends its ALE audit / STATUS: the gateway's SAP edge and SAP's own credentials there,
+ * or (tests without an HTTP server) a function that hands the document to the gateway's ingest.
+ */
+export type FakeSapAudit = (
+  | { readonly url: string; readonly username: string; readonly password: string }
+  | { readonly send: (xml: string) => Promise<number> }
+) & {
   readonly kind?: 'ALEAUD' | 'STATUS';
   /** Send after each posting (default true), like RBDSTATE scheduled often; else call sendAudit(). */
   readonly auto?: boolean;
-}
+};
 
 export interface FakeSapOptions extends FakeSapBehaviour {
   /** Port on 127.0.0.1 (default: a free one). */
@@ -291,6 +294,12 @@ export async function startFakeSap(options: FakeSapOptions = {}): Promise<FakeSa
 
   const sendOne = async (target: FakeSapAudit, list: FakeSapIdoc[]): Promise<void> => {
     const xml = auditXml(target.kind ?? 'ALEAUD', String(nextSapDocnum++).padStart(16, '0'), list);
+    if ('send' in target) {
+      const status = await target.send(xml).catch(() => 0);
+      audits.push({ xml, status });
+      if (status === 200) for (const i of list) i.unreported = false;
+      return;
+    }
     const res = await fetch(target.url, {
       method: 'POST',
       headers: {

@@ -7,17 +7,14 @@
  * A delivery that was never goods-issued is not pushed back, and the preview says why.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { writeXml } from '../../src/idoc/xml-writer.js';
 import { startPushback, type PushbackRuntime } from '../../src/sweeper/wiring.js';
-import { definitions, delvry07, mappings, startHarness, type Harness } from '../pipeline/harness.js';
-import { idocToCanonicalJson } from './json.js';
-import { handheldReceipt, testSweeperConfig, TestClock } from './support.js';
+import { definitions, mappings, startHarness, type Harness } from '../pipeline/harness.js';
+import { partialStoDelivery, pushbacksAt } from './flow.js';
+import { testSweeperConfig, TestClock } from './support.js';
 
 let h: Harness;
 let pushback: PushbackRuntime;
 const clock = new TestClock('2024-03-05T12:00:00Z');
-const fromSap = { kind: 'port', name: 'sap' } as const;
-const handheld = { kind: 'partner', name: 'handheld' } as const;
 const WAIT = { timeout: 15_000, interval: 50 };
 
 beforeAll(async () => {
@@ -45,78 +42,9 @@ async function statusOf(id: string): Promise<string | undefined> {
   return (await h.store.get(id))?.status;
 }
 
-/** MBGMCR03 bodies the fake SAP received for a delivery's pushback, in arrival order. */
-function pushbacksAtSap(delivery: string): { status: number; move: string }[] {
-  return h.sap.received
-    .map((r) => ({ status: r.status, xml: r.body.toString('utf8') }))
-    .filter((r) => r.xml.includes('<MESTYP>MBGMCR</MESTYP>') && r.xml.includes(`PUSHBACK ${delivery}`))
-    .map((r) => ({ status: r.status, move: /<MOVE_TYPE>(\d+)<\/MOVE_TYPE>/.exec(r.xml)?.[1] ?? '?' }));
-}
-
-/** The WHSORD sample as the replenishment delivery of STO 4500000777 (E1EDL24-VGBEL/VGPOS). */
-function stoDeliveryXml(docnum: string, delivery: string): string {
-  const idoc = delvry07(docnum, delivery);
-  for (const item of idoc.segments[0]!.children.filter((c) => c.type === 'E1EDL24')) {
-    item.fields['VGBEL'] = '4500000777';
-    item.fields['VGPOS'] = item.fields['POSNR'] ?? '';
-  }
-  return writeXml(idoc);
-}
-
-/** The DC's goods-issue confirmation (WHSCON, E1EDL18 PGI, actual goods issue), delivered to SAP. */
-async function goodsIssuedAtDc(delivery: string, isdd: string, isdz: string): Promise<void> {
-  const json = idocToCanonicalJson({
-    control: { IDOCTYP: 'DELVRY07', MESTYP: 'WHSCON', CREDAT: isdd, CRETIM: isdz },
-    segments: [
-      {
-        type: 'E1EDL20',
-        fields: { VBELN: delivery },
-        children: [
-          { type: 'E1EDL18', fields: { QUALF: 'PGI' }, children: [] },
-          { type: 'E1EDT13', fields: { QUALF: '006', ISDD: isdd, ISDZ: isdz }, children: [] },
-        ],
-      },
-    ],
-  });
-  const r = await h.store.receive({
-    direction: 'out',
-    channel: 'gateway:sap',
-    idocType: 'DELVRY07',
-    messageType: 'WHSCON',
-    idempotencyKey: `whscon-pgi-${delivery}`,
-    raw: { format: 'json', content: json },
-    parsed: { format: 'json', content: json },
-    by: 'test:dc-wms',
-  });
-  await h.store.transition(r.message.id, 'delivered', { by: 'test' });
-}
-
-async function deliveryFromSapAndPartialScan(
-  docnum: string,
-  delivery: string,
-  goodsIssue = true,
-): Promise<void> {
-  const r = await h.runtime.ingest({
-    channel: 'sap-xml-http',
-    principal: fromSap,
-    body: stoDeliveryXml(docnum, `00${delivery}`),
-  });
-  await vi.waitFor(async () => expect(await statusOf(r.messages[0]!.id)).toBe('delivered'), WAIT);
-  if (goodsIssue) await goodsIssuedAtDc(`00${delivery}`, '20240304', '140000');
-  const scan = await h.runtime.ingest({
-    channel: 'partner-json',
-    principal: handheld,
-    contract: 'handheld-goods-movement',
-    body: JSON.stringify(
-      handheldReceipt(`HH-${delivery}`, delivery, [
-        { article: '4711', quantity: 1, deliveryItem: '10', serialNumbers: ['SN-1001'] },
-      ]),
-    ),
-    contentType: 'application/json',
-    idempotencyKey: `HH-${delivery}`,
-  });
-  await vi.waitFor(async () => expect(await statusOf(scan.messages[0]!.id)).toBe('delivered'), WAIT);
-}
+const pushbacksAtSap = (delivery: string) => pushbacksAt(h, delivery);
+const deliveryFromSapAndPartialScan = (docnum: string, delivery: string, goodsIssue = true) =>
+  partialStoDelivery(h, docnum, delivery, { goodsIssue });
 
 describe('pushback end to end', () => {
   it('DELVRY07 -> partial handheld receipt -> past grace -> receipt then transfer at SAP, once', async () => {

@@ -23,6 +23,8 @@ import { Link } from 'wouter';
 import { errorText, getJson, postJson, qs } from '../api';
 import { useIsOperator } from '../session';
 import { ErrorAlert } from '../components/ErrorAlert';
+import { StatusBadge } from '../components/StatusBadge';
+import type { Status } from '../types';
 import { RecordTable, arrayOf } from '../components/RecordTable';
 import { fmtAge, fmtDate } from '../format';
 
@@ -44,7 +46,16 @@ interface DeliveryAnswer {
   readonly pushback: {
     readonly decidedAt: string;
     readonly completedAt: string | null;
-    readonly postings: readonly { name: string; kind: string; messageId: string | null }[];
+    readonly postings: readonly {
+      name: string;
+      kind: string;
+      messageId: string | null;
+      /** What became of the posting (blocked, delivered, posted, sap-error...) and SAP's word. */
+      status?: Status;
+      sapStatus?: string | null;
+      statusText?: string | null;
+      error?: { code: string; text: string } | null;
+    }[];
   } | null;
   readonly discrepancy?: unknown;
 }
@@ -95,19 +106,36 @@ function DeliveryDetail({ delivery }: { readonly delivery: string }) {
             Pushback (decided {fmtDate(d.pushback.decidedAt)}
             {d.pushback.completedAt ? `, completed ${fmtDate(d.pushback.completedAt)}` : ', in progress'})
           </Text>
-          <Group gap="xs">
+          <Stack gap={4} data-testid="pushback-postings">
             {postings.map((p) =>
               p.messageId ? (
-                <Anchor key={p.name} component={Link} href={`/messages/${p.messageId}`} size="sm">
-                  {p.name} ({p.kind}) →
-                </Anchor>
+                <Group key={p.name} gap="xs" wrap="nowrap">
+                  <Anchor component={Link} href={`/messages/${p.messageId}`} size="sm">
+                    {p.name} ({p.kind}) →
+                  </Anchor>
+                  {p.status && (
+                    <StatusBadge
+                      message={{
+                        status: p.status,
+                        sapStatus: p.sapStatus ?? null,
+                        direction: 'out',
+                        statusText: p.statusText ?? null,
+                      }}
+                    />
+                  )}
+                  {p.error && (
+                    <Text size="xs" c="red">
+                      {p.error.code}: {p.error.text}
+                    </Text>
+                  )}
+                </Group>
               ) : (
                 <Text key={p.name} size="sm">
                   {p.name} ({p.kind}) pending
                 </Text>
               ),
             )}
-          </Group>
+          </Stack>
         </>
       )}
       {d.discrepancy !== null && d.discrepancy !== undefined && (
