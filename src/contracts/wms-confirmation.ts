@@ -2,8 +2,8 @@
  * Payload a WMS sends back when a delivery was picked, packed, shipped or received. For the
  * warehouse that executes an outbound delivery, picked/packed/shipped map to DELVRY07 WHSCON /
  * SHPCON (mappings/wms-confirmation-to-delvry07.yaml: PIC, handling units, PGI). `received` (the
- * goods receipt of an inbound delivery) has no WHSCON: that mapping refuses it; see
- * docs/movement-types.md for what posts a receipt.
+ * goods receipt of an inbound delivery) has no WHSCON: the contract refuses it with what to post
+ * instead (docs/movement-types.md), so nothing is stored.
  */
 import { z } from 'zod';
 import { article, isoTimestamp, isoUnit, serialNumber, siteCode, storageLocation } from './common.js';
@@ -69,6 +69,14 @@ export const wmsConfirmation = z
       .optional(),
   })
   .superRefine((c, ctx) => {
+    // Refused at the edge (nothing stored): the mapping's own refusal says the same.
+    if (c.event === 'received')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['event'],
+        message:
+          'a "received" event is the goods receipt of an inbound delivery, and WHSCON/SHPCON only confirm the outbound delivery of the warehouse that executes it: post the receipt as a handheld-goods-movement scan (movement kind receipt-sto or receipt-delivery, an MBGMCR03 goods receipt 101); see docs/movement-types.md',
+      });
     if (c.withPickingConfirmation === true && c.event !== 'shipped')
       ctx.addIssue({
         code: 'custom',

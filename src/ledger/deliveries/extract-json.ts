@@ -1,15 +1,15 @@
 /**
- * Receipt lines from partner JSON: a handheld goods-receipt scan against a delivery
- * (contract handheld-goods-movement, kind receipt-delivery) and a WMS confirmation that the
- * goods were received (contract wms-confirmation, event received: a store that runs a WMS).
- * A WMS confirmation of the executing warehouse (events picked / packed / shipped) is a
- * milestone of the delivery instead: picked, or goods issued at the DC. A payload is recognised
+ * Receipt lines from partner JSON: a handheld goods-receipt scan against a delivery (contract
+ * handheld-goods-movement, kinds receipt-sto / receipt-delivery). A WMS confirmation of the
+ * executing warehouse (events picked / packed / shipped) is a milestone of the delivery: picked,
+ * or goods issued at the DC. A WMS `received` is refused by its contract (no WHSCON confirms a
+ * store's receipt in SAP). A payload is recognised
  * by validating it against its contract; anything else is not for the ledger.
  */
 import { checkPayload, CONTRACTS } from '../../contracts/registry.js';
 import type { HandheldGoodsMovement } from '../../contracts/handheld-goods-movement.js';
 import type { WmsConfirmation } from '../../contracts/wms-confirmation.js';
-import { HANDHELD_RECEIPT_KINDS, WMS_MILESTONE_EVENTS, WMS_RECEIPT_EVENTS } from './layouts.js';
+import { HANDHELD_RECEIPT_KINDS, WMS_MILESTONE_EVENTS } from './layouts.js';
 import { keyOrNull, normalizeKey, parseQuantityMilli, type Milestone, type ReceiptLine } from './types.js';
 
 export interface JsonReceiptReader {
@@ -36,34 +36,6 @@ function handheld(value: unknown): ReceiptLine[] {
   }));
 }
 
-function wms(value: unknown): ReceiptLine[] {
-  const c = value as WmsConfirmation;
-  if (!WMS_RECEIPT_EVENTS.includes(c.event)) return [];
-  const delivery = normalizeKey(c.delivery);
-  const eventAt = new Date(c.confirmedAt);
-  const huSerials = new Map<string, string[]>();
-  for (const hu of c.handlingUnits ?? []) {
-    for (const content of hu.contents) {
-      const pos = normalizeKey(content.position);
-      huSerials.set(pos, [...(huSerials.get(pos) ?? []), ...(content.serialNumbers ?? [])]);
-    }
-  }
-  return c.items.map((item, line) => {
-    const position = normalizeKey(item.position);
-    return {
-      delivery,
-      line,
-      source: 'wms-confirmation' as const,
-      position,
-      material: keyOrNull(item.article),
-      quantityMilli: parseQuantityMilli(item.quantity) ?? 0,
-      unit: item.unit,
-      serials: [...new Set([...(item.serialNumbers ?? []), ...(huSerials.get(position) ?? [])])],
-      eventAt,
-    };
-  });
-}
-
 function wmsMilestones(value: unknown): Milestone[] {
   const c = value as WmsConfirmation;
   const kind = WMS_MILESTONE_EVENTS[c.event];
@@ -73,7 +45,9 @@ function wmsMilestones(value: unknown): Milestone[] {
 
 export const JSON_RECEIPT_READERS: readonly JsonReceiptReader[] = [
   { contract: 'handheld-goods-movement', read: handheld },
-  { contract: 'wms-confirmation', read: wms, milestones: wmsMilestones },
+  // A WMS confirms the outbound delivery it executes (milestones); a store's receipt is never a
+  // WHSCON: the contract refuses `received` (docs/movement-types.md).
+  { contract: 'wms-confirmation', read: () => [], milestones: wmsMilestones },
 ];
 
 /**

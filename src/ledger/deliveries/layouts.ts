@@ -109,9 +109,6 @@ export const LEDGER_MESSAGE_TYPES = {
 /** Handheld scan movement kinds that are a goods receipt against a delivery. */
 export const HANDHELD_RECEIPT_KINDS: readonly string[] = ['receipt-delivery', 'receipt-sto'];
 
-/** WMS confirmation events that mean the goods arrived (a store running a WMS). */
-export const WMS_RECEIPT_EVENTS: readonly string[] = ['received'];
-
 /** WMS confirmation events of the executing warehouse (the DC) before the store's receipt. */
 export const WMS_MILESTONE_EVENTS: Readonly<Record<string, MilestoneKind>> = {
   picked: 'picked',
