@@ -72,8 +72,11 @@ async function applyOne(
   route: FeedbackRoute,
   e: FeedbackEntry,
   m: MessageRecord,
+  current: boolean,
 ): Promise<'applied' | 'recorded'> {
-  const outcome = feedbackOutcome(e.status, route.port.feedback.codes);
+  // A report on an earlier DOCNUM of the message (sent again, corrected, under a new one) is
+  // history: recorded, never applied over the newer IDoc's outcome.
+  const outcome = current ? feedbackOutcome(e.status, route.port.feedback.codes) : 'history';
   const text = describe(e);
   const document = documentOf(e);
   const sapReport = {
@@ -131,7 +134,13 @@ async function applyOne(
       ...common,
       sapStatus: now.sapStatus ?? e.status,
       expectFrom: now.status,
-      text: `${text}${now.status === 'posted' && outcome !== 'posted' ? ' (recorded; the message was already posted)' : ''}`,
+      text: `${text}${
+        outcome === 'history'
+          ? ` (about DOCNUM ${e.docnum}, an earlier IDoc of this message: recorded only)`
+          : now.status === 'posted' && outcome !== 'posted'
+            ? ' (recorded; the message was already posted)'
+            : ''
+      }`,
     });
   }
   return 'recorded';
@@ -151,8 +160,9 @@ export async function applyFeedback(
   let recorded = 0;
   const unmatched: { docnum: string; status: string; why: string }[] = [];
   for (const e of entries) {
-    const m = targets.get(e.docnum);
-    if (m === undefined) {
+    const sent = targets.get(e.docnum);
+    const m = sent?.message;
+    if (sent === undefined || m === undefined) {
       unmatched.push({ docnum: e.docnum, status: e.status, why: 'no message was sent under this DOCNUM' });
       continue;
     }
@@ -160,7 +170,7 @@ export async function applyFeedback(
       unmatched.push({ docnum: e.docnum, status: e.status, why: `not sent through port ${route.portName}` });
       continue;
     }
-    if ((await applyOne(deps, route, e, m)) === 'applied') applied++;
+    if ((await applyOne(deps, route, e, m, sent.latestDocnum <= e.docnum)) === 'applied') applied++;
     else recorded++;
   }
   if (unmatched.length > 0) {

@@ -256,6 +256,13 @@ export interface SearchPage {
   readonly countsByStatus?: Readonly<Record<MessageStatus, number>>;
 }
 
+/** A message the gateway sent to SAP, found by one of its DOCNUMs. */
+export interface SentIdoc {
+  readonly message: MessageRecord;
+  /** The newest DOCNUM it went under (a corrected replay is sent under a new one). */
+  readonly latestDocnum: string;
+}
+
 export interface BlockedKey {
   readonly orderingKey: string;
   /** The failing or dead message at the head of the key. */
@@ -378,7 +385,7 @@ export interface Store {
    * The messages the gateway sent to SAP under these DOCNUMs (its own generated IDoc number: the
    * message's DOCNUM for gateway postings, the `docnum` key of a mapped partner message).
    */
-  findSentByDocnum(docnums: readonly string[]): Promise<Map<string, MessageRecord>>;
+  findSentByDocnum(docnums: readonly string[]): Promise<Map<string, SentIdoc>>;
   /**
    * Claims up to `limit` more `queued` messages without ordering key of the same partner and
    * channel (oldest first, skipping rows other workers hold) as `processing`: the rest of a packet

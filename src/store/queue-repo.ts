@@ -1,5 +1,6 @@
 /** Queries for the queue engine and the recovery job: ordering heads, blocked keys, stragglers. */
 import type {
+  SentIdoc,
   BlockedKey,
   DeadLetterFilter,
   DeadLetterGroup,
@@ -122,26 +123,37 @@ export async function findUnconfirmed(q: Queryable, now: Date, limit?: number): 
 /**
  * Messages the gateway sent to SAP under these DOCNUMs: gateway-made IDocs (channel `gateway:`)
  * and partner IDocs passed on as they are carry it in `docnum`, mapped partner messages as their
- * `docnum` key. Only those two channels send to SAP (SAP's own IDocs and its feedback, which may
- * name the same numbers, are never matched). The newest wins for a number.
+ * `docnum` keys (one per mapping: a corrected replay gets a new DOCNUM; the highest is the
+ * newest, numbers come from one increasing sequence). Only those two channels send to SAP (SAP's
+ * own IDocs, its feedback and the gateway's status IDocs, whose `docnum` key names SAP's IDoc,
+ * are never matched by key). The newest message wins for a number.
  */
 export async function findSentByDocnum(
   q: Queryable,
   docnums: readonly string[],
-): Promise<Map<string, MessageRecord>> {
-  const out = new Map<string, MessageRecord>();
+): Promise<Map<string, SentIdoc>> {
+  const out = new Map<string, SentIdoc>();
   if (docnums.length === 0) return out;
   const { rows } = await q.query(
-    `SELECT ${MESSAGE_COLUMNS}, x.sent_docnum FROM (
-       SELECT m.id, m.docnum AS sent_docnum FROM messages m WHERE m.docnum = ANY($1::text[])
+    `SELECT ${MESSAGE_COLUMNS}, x.sent_docnum,
+       CASE WHEN m.channel LIKE 'partner:%'
+         THEN greatest(m.docnum, (SELECT max(k2.value) FROM message_keys k2
+                                   WHERE k2.message_id = m.id AND k2.kind = 'docnum'))
+         ELSE m.docnum END AS latest_docnum
+     FROM (
+       SELECT m.id, m.docnum AS sent_docnum FROM messages m
+        WHERE m.docnum = ANY($1::text[]) AND (m.channel LIKE 'gateway:%' OR m.channel LIKE 'partner:%')
        UNION
-       SELECT k.message_id, k.value FROM message_keys k WHERE k.kind = 'docnum' AND k.value = ANY($1::text[])
+       SELECT k.message_id, k.value FROM message_keys k JOIN messages p ON p.id = k.message_id
+        WHERE k.kind = 'docnum' AND k.value = ANY($1::text[]) AND p.channel LIKE 'partner:%'
      ) x JOIN messages m ON m.id = x.id
-     WHERE m.channel LIKE 'gateway:%' OR m.channel LIKE 'partner:%'
      ORDER BY m.receipt_seq`,
     [[...docnums]],
   );
-  for (const r of rows) out.set(str(r, 'sent_docnum'), toMessage(r));
+  for (const r of rows) {
+    const sent = str(r, 'sent_docnum');
+    out.set(sent, { message: toMessage(r), latestDocnum: optStr(r, 'latest_docnum') ?? sent });
+  }
   return out;
 }
 

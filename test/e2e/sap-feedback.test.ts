@@ -157,6 +157,45 @@ describe("SAP's application status flows back", () => {
     expect(g.sap.idocs.map((i) => i.status)).toEqual(['51', '53', '53']);
   });
 
+  it('edit + replay of an SAP error sends a corrected IDoc under a new DOCNUM; a later 68 on the old one is history', async () => {
+    e = await start('fb-edit', withFeedback());
+    const g = e;
+    g.sap.setBehaviour({
+      reject: (idoc) =>
+        /<MATERIAL>0*4797</.test(idoc.xml)
+          ? { text: 'Material &1 does not exist', id: 'M3', number: '305', params: ['4797'] }
+          : undefined,
+    });
+    const wrong = JSON.parse(scan('FB-EDIT')) as { items: { article: string }[] };
+    wrong.items[0]!.article = '4797';
+    const id = await scanId(g, JSON.stringify(wrong), 'fb-edit');
+    await waitFor(async () => (await statusOf(g, id)) === 'sap-error', 'sap-error');
+    const fixed = { ...wrong, items: wrong.items.map((i, n) => (n === 0 ? { ...i, article: '4711' } : i)) };
+    const replay = await fetch(`${g.url}/api/messages/${id}/replay`, {
+      method: 'POST',
+      headers: { ...ops, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        reason: 'article corrected',
+        edited: { format: 'json', content: JSON.stringify(fixed) },
+      }),
+    });
+    expect(replay.status).toBe(200);
+    await waitFor(async () => (await statusOf(g, id)) === 'posted', 'posted');
+    const [first, second] = g.sap.idocs;
+    expect(second!.senderDocnum).not.toBe(first!.senderDocnum);
+    // the SAP user sets the old 51 IDoc to "no further processing": reported, recorded only
+    await g.sap.noFurtherProcessing(first!.senderDocnum);
+    await waitFor(
+      async () =>
+        (await detail(g, id)).timeline.some(
+          (h) =>
+            h.text?.includes('SAP status 68') === true && h.text.includes('an earlier IDoc of this message'),
+        ),
+      'the 68 in the timeline',
+    );
+    expect(await statusOf(g, id)).toBe('posted');
+  });
+
   it('SAP reprocesses a 51 itself (BD87): the next audit posts the message', async () => {
     e = await start('fb-bd87', withFeedback());
     const g = e;

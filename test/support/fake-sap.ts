@@ -58,7 +58,7 @@ export interface FakeSapIdoc extends FakeSapIdocInfo {
   readonly sapDocnum: string;
   readonly sender: string;
   readonly receiver: string;
-  status: '53' | '51';
+  status: '53' | '51' | '68';
   message: Required<FakeSapError>;
   /** Material document number + year when posted. */
   document?: string;
@@ -121,6 +121,8 @@ export interface FakeSap {
   sendAudit(): Promise<number>;
   /** BD87 after a fix in SAP: posts the IDoc with this sender DOCNUM again (53) and reports it. */
   reprocess(senderDocnum: string): Promise<void>;
+  /** BD87 "no further processing": the IDoc goes to status 68 and is reported. */
+  noFurtherProcessing(senderDocnum: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -466,6 +468,20 @@ export async function startFakeSap(options: FakeSapOptions = {}): Promise<FakeSa
       behaviour = rest;
       post(i);
       behaviour = keep;
+      if (audit !== undefined && audit.auto !== false) await sendAudit();
+    },
+    async noFurtherProcessing(senderDocnum) {
+      const i = idocs.filter((x) => x.senderDocnum === senderDocnum).at(-1);
+      if (i === undefined) throw new Error(`fake SAP has no IDoc with sender DOCNUM ${senderDocnum}`);
+      i.status = '68';
+      delete i.document;
+      i.message = {
+        text: 'IDoc set to status 68: no further processing',
+        id: 'E0',
+        number: '000',
+        params: [],
+      };
+      i.unreported = true;
       if (audit !== undefined && audit.auto !== false) await sendAudit();
     },
     close: async () => {
