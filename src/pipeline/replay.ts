@@ -12,7 +12,7 @@ import { admit, releaseKey } from './ordering.js';
 import { parseChannel, routeOf } from './routing.js';
 import { sendStatusToSap } from './status-to-sap.js';
 import { CANCELLABLE, CONFIRMABLE, REPLAYABLE } from './lifecycle.js';
-import type { MessageRecord } from './store-port.js';
+import type { MessageRecord, MessageStatus, TransitionOptions } from './store-port.js';
 import { readIdocInput } from './wire.js';
 
 async function load(deps: PipelineDeps, id: string): Promise<MessageRecord> {
@@ -99,8 +99,53 @@ export async function replay(deps: PipelineDeps, id: string, options: ReplayOpti
 }
 
 /**
+ * An operator's status change (confirm posted, cancel): allowed only from `allowed`, compare-and-
+ * set, audited with the reason. Returns the message as it was before.
+ */
+async function operatorTransition(
+  deps: PipelineDeps,
+  id: string,
+  to: 'posted' | 'cancelled',
+  allowed: readonly MessageStatus[],
+  options: { readonly actor: string; readonly reason: string },
+  action: {
+    readonly name: string;
+    readonly verb: string;
+    readonly extra?: Partial<TransitionOptions>;
+    readonly details?: Record<string, unknown>;
+  },
+): Promise<MessageRecord> {
+  const m = await load(deps, id);
+  if (!allowed.includes(m.status)) {
+    throw new IdocgateError(
+      'MESSAGE_NOT_REPLAYABLE',
+      `message ${id} is ${m.status}; only ${allowed.join(', ')} messages can be ${action.verb}`,
+    );
+  }
+  const done = await deps.store.transition(id, to, {
+    ...action.extra,
+    by: `${action.name}:${options.actor}`,
+    expectFrom: allowed,
+    text: `${action.verb} by ${options.actor}: ${options.reason}`.slice(0, 500),
+  });
+  if (!done)
+    throw new IdocgateError(
+      'MESSAGE_NOT_REPLAYABLE',
+      `message ${id} changed while it was being ${action.verb}`,
+    );
+  await deps.store.appendAudit({
+    actor: options.actor,
+    action: action.name,
+    reason: options.reason,
+    messageId: id,
+    details: { from: m.status, ...action.details },
+  });
+  return m;
+}
+
+/**
  * An operator marks a message as posted by hand (an `in-doubt` or `unconfirmed` one, after
- * checking WE02/BD87 in SAP), with a reason and optionally SAP's document: audited, and the
+ * checking WE02 in SAP), with a reason and optionally SAP's document: audited, and the
  * ordering key goes on as if SAP had reported 53.
  */
 export async function confirmPosted(
@@ -108,29 +153,12 @@ export async function confirmPosted(
   id: string,
   options: { readonly actor: string; readonly reason: string; readonly document?: string },
 ): Promise<MessageRecord> {
-  const m = await load(deps, id);
-  if (!CONFIRMABLE.includes(m.status)) {
-    throw new IdocgateError(
-      'MESSAGE_NOT_REPLAYABLE',
-      `message ${id} is ${m.status}; only ${CONFIRMABLE.join(', ')} messages can be confirmed as posted`,
-    );
-  }
-  const done = await deps.store.transition(id, 'posted', {
-    by: `confirm:${options.actor}`,
-    expectFrom: CONFIRMABLE,
-    text: `confirmed as posted by ${options.actor}: ${options.reason}`.slice(0, 500),
-    error: null,
-    confirmBy: null,
-    ...(options.document !== undefined ? { sapReport: { document: options.document } } : {}),
-  });
-  if (!done)
-    throw new IdocgateError('MESSAGE_NOT_REPLAYABLE', `message ${id} changed while it was being confirmed`);
-  await deps.store.appendAudit({
-    actor: options.actor,
-    action: 'confirm-posted',
-    reason: options.reason,
-    messageId: id,
-    details: { from: m.status, ...(options.document !== undefined ? { document: options.document } : {}) },
+  const document = options.document !== undefined ? { document: options.document } : undefined;
+  const m = await operatorTransition(deps, id, 'posted', CONFIRMABLE, options, {
+    name: 'confirm-posted',
+    verb: 'confirmed as posted',
+    extra: { error: null, confirmBy: null, ...(document !== undefined ? { sapReport: document } : {}) },
+    ...(document !== undefined ? { details: document } : {}),
   });
   if (m.orderingKey !== null) await releaseKey(deps, m.orderingKey, `confirm:${options.actor}`);
   return load(deps, id);
@@ -141,23 +169,9 @@ export async function cancel(
   id: string,
   options: { readonly actor: string; readonly reason: string },
 ): Promise<MessageRecord> {
-  const m = await load(deps, id);
-  if (!CANCELLABLE.includes(m.status)) {
-    throw new IdocgateError('MESSAGE_NOT_REPLAYABLE', `message ${id} is ${m.status} and cannot be cancelled`);
-  }
-  const done = await deps.store.transition(id, 'cancelled', {
-    by: `cancel:${options.actor}`,
-    expectFrom: CANCELLABLE,
-    text: `cancelled by ${options.actor}: ${options.reason}`.slice(0, 500),
-  });
-  if (!done)
-    throw new IdocgateError('MESSAGE_NOT_REPLAYABLE', `message ${id} finished while it was being cancelled`);
-  await deps.store.appendAudit({
-    actor: options.actor,
-    action: 'cancel',
-    reason: options.reason,
-    messageId: id,
-    details: { from: m.status },
+  const m = await operatorTransition(deps, id, 'cancelled', CANCELLABLE, options, {
+    name: 'cancel',
+    verb: 'cancelled',
   });
   try {
     const route = routeOf(deps.config, m);

@@ -297,11 +297,22 @@ export async function applyExpected(
   });
 }
 
+/** The messages of a batch the ledger has not applied yet (by delivery_ledger_applied). */
+async function notYetApplied<T extends { readonly messageId: string }>(
+  tx: Queryable,
+  messages: readonly T[],
+): Promise<T[]> {
+  const { rows } = await tx.query(
+    'SELECT message_id::text AS id FROM delivery_ledger_applied WHERE message_id = ANY($1::uuid[])',
+    [messages.map((m) => m.messageId)],
+  );
+  const applied = new Set(rows.map((r) => str(r, 'id')));
+  return messages.filter((m) => !applied.has(m.messageId));
+}
+
 /**
- * Records receipt lines (idempotent per message, delivery and line). A line for a delivery that
+ * Records receipt lines (idempotent per message, delivery and line); a line for a delivery that
  * was already pushed back is recorded as late: listed and flagged, never counted.
- */
-/**
  * Receipt lines of several messages in one transaction and a fixed number of statements: the
  * messages already applied are skipped, every delivery named is locked (in delivery order, as a
  * single message does), the lines and the applied marks are inserted with one statement each,
@@ -314,12 +325,7 @@ export async function applyReceipts(
 ): Promise<void> {
   if (messages.length === 0) return;
   await db.transaction(async (tx) => {
-    const { rows: done } = await tx.query(
-      'SELECT message_id::text AS id FROM delivery_ledger_applied WHERE message_id = ANY($1::uuid[])',
-      [messages.map((m) => m.messageId)],
-    );
-    const applied = new Set(done.map((r) => str(r, 'id')));
-    const todo = messages.filter((m) => !applied.has(m.messageId));
+    const todo = await notYetApplied(tx, messages);
     if (todo.length === 0) return;
     const deliveries = [...new Set(todo.flatMap((m) => m.lines.map((l) => l.delivery)))].sort();
     const { rows } = await tx.query(
@@ -389,12 +395,7 @@ export async function applyMilestones(
 ): Promise<void> {
   if (messages.length === 0) return;
   await db.transaction(async (tx) => {
-    const { rows: done } = await tx.query(
-      'SELECT message_id::text AS id FROM delivery_ledger_applied WHERE message_id = ANY($1::uuid[])',
-      [messages.map((m) => m.messageId)],
-    );
-    const applied = new Set(done.map((r) => str(r, 'id')));
-    const todo = messages.filter((m) => !applied.has(m.messageId));
+    const todo = await notYetApplied(tx, messages);
     if (todo.length === 0) return;
     const all = todo.flatMap((m) => m.milestones.map((x) => ({ messageId: m.messageId, x })));
     const deliveries = [...new Set(all.map((a) => a.x.delivery))].sort();

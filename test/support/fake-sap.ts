@@ -28,6 +28,8 @@ export interface FakeSapBehaviour {
   retryAfter?: string;
   /** Wait this long before answering (timeouts); the answer is dropped when the client gives up. */
   delayMs?: number;
+  /** Answer only once this settles (SAP busy): requests pile up meanwhile. */
+  hold?: Promise<void>;
   /** Create the IDoc(s) of the next N requests, then drop the connection without an answer. */
   dropAfterBody?: number;
   /** XML-HTTP: drop an IDoc whose sender and DOCNUM SAP already has (default false: SAP posts it again). */
@@ -350,7 +352,8 @@ export async function startFakeSap(options: FakeSapOptions = {}): Promise<FakeSa
           res.writeHead(status, { 'content-type': type, ...headers });
           res.end(text);
         };
-        if (behaviour.delayMs !== undefined && behaviour.delayMs > 0)
+        if (behaviour.hold !== undefined) void behaviour.hold.then(send);
+        else if (behaviour.delayMs !== undefined && behaviour.delayMs > 0)
           setTimeout(send, behaviour.delayMs).unref();
         else send();
       };

@@ -7,10 +7,10 @@
  * A delivery that was never goods-issued is not pushed back, and the preview says why.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startPushback, type PushbackRuntime } from '../../src/sweeper/wiring.js';
-import { definitions, mappings, startHarness, type Harness } from '../pipeline/harness.js';
-import { partialStoDelivery, pushbacksAt } from './flow.js';
-import { testSweeperConfig, TestClock } from './support.js';
+import type { PushbackRuntime } from '../../src/sweeper/wiring.js';
+import type { Harness } from '../pipeline/harness.js';
+import { partialStoDelivery, pushbacksAt, startPushbackHarness } from './flow.js';
+import { TestClock } from './support.js';
 
 let h: Harness;
 let pushback: PushbackRuntime;
@@ -18,20 +18,7 @@ const clock = new TestClock('2024-03-05T12:00:00Z');
 const WAIT = { timeout: 15_000, interval: 50 };
 
 beforeAll(async () => {
-  h = await startHarness({
-    label: 'pushback',
-    retry: { attempts: 5, backoff: 20, maxBackoff: 100, jitter: 0 },
-  });
-  await h.startWorkers();
-  pushback = await startPushback({
-    config: h.config,
-    sweeper: testSweeperConfig({ port: 'sap' }),
-    store: h.store,
-    definitions,
-    tables: mappings.tables,
-    queue: h.queue,
-    now: clock.now,
-  });
+  ({ h, pushback } = await startPushbackHarness('pushback', clock));
 });
 afterAll(async () => {
   await pushback?.close();

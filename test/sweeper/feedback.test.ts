@@ -10,10 +10,10 @@ import { Authenticator } from '../../src/api/auth.js';
 import { deliveryRoutes } from '../../src/api/deliveries.js';
 import { Secrets } from '../../src/config/load.js';
 import { configSchema } from '../../src/config/schema.js';
-import { startPushback, type PushbackRuntime } from '../../src/sweeper/wiring.js';
-import { definitions, mappings, startHarness, type Harness } from '../pipeline/harness.js';
-import { partialStoDelivery, pushbacksAt, WAIT } from './flow.js';
-import { testSweeperConfig, TestClock } from './support.js';
+import type { PushbackRuntime } from '../../src/sweeper/wiring.js';
+import type { Harness } from '../pipeline/harness.js';
+import { partialStoDelivery, pushbacksAt, startPushbackHarness, WAIT } from './flow.js';
+import { TestClock } from './support.js';
 
 let h: Harness;
 let pushback: PushbackRuntime;
@@ -21,11 +21,7 @@ const clock = new TestClock('2024-03-05T12:00:00Z');
 let rejectReceipts = true;
 
 beforeAll(async () => {
-  h = await startHarness({
-    label: 'pushback_feedback',
-    retry: { attempts: 5, backoff: 20, maxBackoff: 100, jitter: 0 },
-    feedback: true,
-  });
+  ({ h, pushback } = await startPushbackHarness('pushback_feedback', clock, { feedback: true }));
   h.sap.setBehaviour({
     reject: (idoc) =>
       rejectReceipts && /<MOVE_TYPE>101<\/MOVE_TYPE>/.test(idoc.xml) && idoc.xml.includes('PUSHBACK')
@@ -36,16 +32,6 @@ beforeAll(async () => {
             params: ['4711', 'S0124'],
           }
         : undefined,
-  });
-  await h.startWorkers();
-  pushback = await startPushback({
-    config: h.config,
-    sweeper: testSweeperConfig({ port: 'sap' }),
-    store: h.store,
-    definitions,
-    tables: mappings.tables,
-    queue: h.queue,
-    now: clock.now,
   });
 });
 afterAll(async () => {

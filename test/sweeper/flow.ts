@@ -6,9 +6,34 @@
 import { expect, vi } from 'vitest';
 import { writeXml } from '../../src/idoc/xml-writer.js';
 import type { MessageStatus } from '../../src/pipeline/store-port.js';
-import { delvry07, type Harness } from '../pipeline/harness.js';
+import { startPushback, type PushbackRuntime } from '../../src/sweeper/wiring.js';
+import { definitions, delvry07, mappings, startHarness, type Harness } from '../pipeline/harness.js';
 import { idocToCanonicalJson } from './json.js';
-import { handheldReceipt } from './support.js';
+import { handheldReceipt, testSweeperConfig, type TestClock } from './support.js';
+
+/** The pipeline harness with its workers and the pushback sweeper on port `sap`, at `clock`. */
+export async function startPushbackHarness(
+  label: string,
+  clock: TestClock,
+  options: { readonly feedback?: boolean } = {},
+): Promise<{ h: Harness; pushback: PushbackRuntime }> {
+  const h = await startHarness({
+    label,
+    retry: { attempts: 5, backoff: 20, maxBackoff: 100, jitter: 0 },
+    ...options,
+  });
+  await h.startWorkers();
+  const pushback = await startPushback({
+    config: h.config,
+    sweeper: testSweeperConfig({ port: 'sap' }),
+    store: h.store,
+    definitions,
+    tables: mappings.tables,
+    queue: h.queue,
+    now: clock.now,
+  });
+  return { h, pushback };
+}
 
 export const WAIT = { timeout: 15_000, interval: 50 };
 const fromSap = { kind: 'port', name: 'sap' } as const;
