@@ -6,7 +6,7 @@
 import type { DefinitionRegistry } from '../definitions/registry.js';
 import { IdocgateError, type ErrorCode, type Issue } from '../errors.js';
 import { buildIdoc, issueAt, type FlatIdocResult } from './flat-records.js';
-import { charCount, isPlainText } from './flat-chars.js';
+import { isPlainText } from './flat-chars.js';
 import { MAX_RECORD_LENGTH, isControlLine } from './flat-layout.js';
 import { assertNoControlChars } from './text.js';
 
@@ -94,7 +94,7 @@ export class FlatAssembler {
     if (pos < text.length) {
       this.partialPlain = (this.partial === '' || this.partialPlain) && plain;
       this.partial = this.partial + text.slice(pos);
-      if (this.partial.length > MAX_PENDING_LINE && charCount(this.partial) > MAX_PENDING_LINE) {
+      if (this.partial.length > MAX_PENDING_LINE) {
         const lineNo = this.lineNo + 1;
         assertNoControlChars(this.partial, lineNo);
         throw new IdocgateError(

@@ -4,7 +4,6 @@
  */
 import type { CompiledDefinition, DefinitionRegistry, ResolvedSegment } from '../definitions/registry.js';
 import type { Issue } from '../errors.js';
-import { charView, hasSurrogatePair } from './flat-chars.js';
 import { buildHierarchy, type ParentType } from './flat-hierarchy.js';
 import {
   CONTROL_LAYOUT,
@@ -71,12 +70,10 @@ export function issueAt(
 }
 
 export function parseControlRecord(line: string): ControlRecord {
-  const view = hasSurrogatePair(line) ? charView(line) : undefined;
-  const chars = view ? view.chars : line;
   const control: ControlRecord = {};
   for (const f of CONTROL_LAYOUT) {
-    const v = column(chars, f.offset, f.length);
-    if (v !== '') control[f.name] = view ? unitSlice(line, view.units, f.offset, f.offset + v.length) : v;
+    const v = column(line, f.offset, f.length);
+    if (v !== '') control[f.name] = v;
   }
   return control;
 }
@@ -97,11 +94,6 @@ function sixDigitColumn(line: string, start: number): string {
   return (SIX_DIGITS[n] ??= line.slice(start, start + 6));
 }
 
-/** `line[s, e)` in characters, cut out of the original line (`units` from charView). */
-function unitSlice(line: string, units: Int32Array, s: number, e: number): string {
-  return line.slice(units[s]!, units[e]!);
-}
-
 function binaryAt(index: number, lineNo: number, line: string, at: number): Issue {
   const code = line.charCodeAt(at).toString(16).toUpperCase().padStart(4, '0');
   const column = at + 1;
@@ -109,21 +101,6 @@ function binaryAt(index: number, lineNo: number, line: string, at: number): Issu
     column,
     char: `U+${code}`,
   });
-}
-
-/** `column` on a line seen in characters (`units` set when it has characters outside the BMP). */
-function columnOf(
-  line: string,
-  raw: string,
-  units: Int32Array | undefined,
-  start: number,
-  length: number,
-): string {
-  if (units === undefined) return column(line, start, length);
-  const end = Math.min(start + length, line.length);
-  if (start >= end) return '';
-  const e = trimmedEnd(line, start, end);
-  return e > start ? unitSlice(raw, units, start, e) : '';
 }
 
 /**
@@ -135,8 +112,8 @@ function columnOf(
  * isPlainText) hold no junk and no characters outside Latin-1, so the checks are skipped and the
  * native `trimEnd` finds the end of a record's data.
  *
- * Offsets and lengths count characters (code points): a line with characters outside the BMP is
- * read through its charView and its values are cut out of the original line.
+ * Offsets and lengths count characters as ABAP does: UTF-16 code units, so a character outside the
+ * BMP takes two positions (src/idoc/flat-chars.ts).
  */
 export function buildIdoc(input: IdocLines, registry: DefinitionRegistry): FlatIdocResult {
   const { lines, lineNos, index } = input;
@@ -144,7 +121,7 @@ export function buildIdoc(input: IdocLines, registry: DefinitionRegistry): FlatI
   const issues: Issue[] = [];
   const fatal: Issue[] = [];
   const rawControl = lines[0]!;
-  const controlLine = plain || !hasSurrogatePair(rawControl) ? rawControl : charView(rawControl).chars;
+  const controlLine = rawControl;
   const controlLineNo = lineNos[0]!;
   const controlEnd = plain ? controlLine.trimEnd().length : trimmedEnd(controlLine, 0, controlLine.length);
   const bad = plain ? -1 : controlCharAt(controlLine, 0, controlEnd);
@@ -210,15 +187,8 @@ export function buildIdoc(input: IdocLines, registry: DefinitionRegistry): FlatI
   /** The open path from a top-level segment to the previous record. */
   const path: Segment[] = [];
   for (let r = 1; r < lines.length; r++) {
-    const raw = lines[r]!;
+    const line = lines[r]!;
     const lineNo = lineNos[r]!;
-    let line = raw;
-    let units: Int32Array | undefined;
-    if (!plain && hasSurrogatePair(raw)) {
-      const view = charView(raw);
-      line = view.chars;
-      units = view.units;
-    }
     const length = line.length;
     const end = plain ? line.trimEnd().length : trimmedEnd(line, 0, length); // [end, length) blank
     if (length > MAX_RECORD_LENGTH || length < HEADER) {
@@ -244,8 +214,8 @@ export function buildIdoc(input: IdocLines, registry: DefinitionRegistry): FlatI
     if (junk >= 0) return { issues, fatal: [binaryAt(index, lineNo, line, junk)] };
     if (segnamColumn === undefined || !line.startsWith(segnamColumn)) {
       const segEnd = trimmedEnd(line, 0, 30);
-      segnam = units ? unitSlice(raw, units, 0, segEnd) : line.slice(0, segEnd);
-      segnamColumn = units ? undefined : line.slice(0, 30);
+      segnam = line.slice(0, segEnd);
+      segnamColumn = line.slice(0, 30);
       resolved = def?.resolve(segnam);
       if (resolved) {
         const { segment: seg, version } = resolved;
@@ -253,10 +223,7 @@ export function buildIdoc(input: IdocLines, registry: DefinitionRegistry): FlatI
         layoutEnd = HEADER + (version ? seg.lengthOf(version) : seg.sdataLength);
       }
     }
-    if (units !== undefined) {
-      mandt = columnOf(line, raw, units, 30, 3);
-      docnum = columnOf(line, raw, units, 33, 16);
-    } else if (!line.startsWith(headerColumns, 30)) {
+    if (!line.startsWith(headerColumns, 30)) {
       mandt = column(line, 30, 3);
       docnum = column(line, 33, 16);
       headerColumns = line.slice(30, 49);
@@ -266,9 +233,9 @@ export function buildIdoc(input: IdocLines, registry: DefinitionRegistry): FlatI
       segnam,
       mandt,
       docnum,
-      segnum: units ? columnOf(line, raw, units, 49, 6) : sixDigitColumn(line, 49),
-      psgnum: units ? columnOf(line, raw, units, 55, 6) : sixDigitColumn(line, 55),
-      hlevel: units ? columnOf(line, raw, units, 61, 2) : twoCharColumn(line, 61),
+      segnum: sixDigitColumn(line, 49),
+      psgnum: sixDigitColumn(line, 55),
+      hlevel: twoCharColumn(line, 61),
     };
     let segment: Segment;
     if (resolved) {
@@ -287,14 +254,14 @@ export function buildIdoc(input: IdocLines, registry: DefinitionRegistry): FlatI
             junk = controlCharAt(line, s, e);
             if (junk >= 0) return { issues, fatal: [binaryAt(index, lineNo, line, junk)] };
           }
-          fields[f.name] = units ? unitSlice(raw, units, s, e) : line.slice(s, e);
+          fields[f.name] = line.slice(s, e);
         }
       }
       segment = { type: seg.type, fields, children: [], flat: hints };
       if (end > layoutEnd) {
         junk = plain ? -1 : controlCharAt(line, layoutEnd, end);
         if (junk >= 0) return { issues, fatal: [binaryAt(index, lineNo, line, junk)] };
-        segment.sdata = units ? unitSlice(raw, units, HEADER, end) : line.slice(HEADER, end);
+        segment.sdata = line.slice(HEADER, end);
         issues.push(
           issueAt(
             index,
@@ -313,8 +280,7 @@ export function buildIdoc(input: IdocLines, registry: DefinitionRegistry): FlatI
       junk = plain ? -1 : controlCharAt(line, HEADER, end);
       if (junk >= 0) return { issues, fatal: [binaryAt(index, lineNo, line, junk)] };
       segment = { type, fields: {}, children: [], flat: hints };
-      segment.sdata =
-        end <= HEADER ? '' : units ? unitSlice(raw, units, HEADER, end) : line.slice(HEADER, end);
+      segment.sdata = end <= HEADER ? '' : line.slice(HEADER, end);
       if (def !== undefined && !unknown?.has(segnam)) {
         (unknown ??= new Set()).add(segnam);
         issues.push(

@@ -10,7 +10,6 @@
 import type { CompiledDefinition, CompiledSegment, DefinitionRegistry } from '../definitions/registry.js';
 import type { SegmentVersion } from '../definitions/types.js';
 import { IdocgateError, type ErrorCode, type Issue } from '../errors.js';
-import { charCount, sliceChars } from './flat-chars.js';
 import { headersDescribeTree } from './flat-headers.js';
 import {
   BLANKS,
@@ -105,8 +104,6 @@ class IdocWriter {
   private readonly keepDocnum: boolean;
   private count = 0;
   private readonly path: Frame[] = [];
-  /** Surrogate pairs in the SDATA being written (UTF-16 units minus characters). */
-  private pairs = 0;
   /** [segnam, mandt, docnum, prefix] quadruples (a few segment types per IDoc). */
   private readonly prefixes: string[] = [];
 
@@ -140,33 +137,29 @@ class IdocWriter {
   private writeControl(): void {
     const c = this.idoc.control;
     let line = '';
-    let pairs = 0; // surrogate pairs in the line: units - characters
     for (const f of CONTROL_LAYOUT) {
       const v = c[f.name] ?? (f.name === 'TABNAM' ? 'EDI_DC40' : '');
-      const p = scanValue(v);
-      const chars = v.length - (p < 0 ? 0 : p);
-      if (chars > f.length) {
+      if (v.length > f.length) {
         this.issue(
           'VALUE_TOO_LONG',
           `idoc[${this.index}]/EDI_DC40.${f.name}`,
-          `value "${v}" has ${chars} characters, the field ${f.length}`,
+          `value "${v}" has ${v.length} characters, the field ${f.length}`,
           { field: f.name, value: v, length: f.length },
         );
         continue;
       }
-      if (p < 0) this.invalidChar(`idoc[${this.index}]/EDI_DC40.${f.name}`, f.name);
-      else pairs += p;
-      line += padRight(v, f.length + (p < 0 ? 0 : p));
+      if (hasControlChar(v)) this.invalidChar(`idoc[${this.index}]/EDI_DC40.${f.name}`, f.name);
+      line += padRight(v, f.length);
     }
     const flatLength = this.padding === 'asRead' ? this.idoc.flat?.controlLength : undefined;
-    const trimmed = trimmedEnd(line, 0, line.length) - pairs;
+    const trimmed = trimmedEnd(line, 0, line.length);
     const target =
       this.padding === 'trim'
         ? trimmed
         : flatLength !== undefined
           ? Math.max(flatLength, trimmed)
           : CONTROL_RECORD_LENGTH;
-    this.out.push(fit(line, target + pairs) + this.ending);
+    this.out.push(fit(line, target) + this.ending);
   }
 
   private writeList(list: readonly Segment[], parentSegnum: string, depth: number): void {
@@ -197,7 +190,6 @@ class IdocWriter {
     let segnam: string;
     let sdata: string;
     let layoutLength: number;
-    this.pairs = 0;
     if (compiled) {
       const chosen = this.version(seg, compiled);
       segnam = chosen.segnam;
@@ -214,19 +206,16 @@ class IdocWriter {
         );
       }
       sdata = seg.sdata ?? '';
-      const p = scanValue(sdata);
-      layoutLength = sdata.length - (p < 0 ? 0 : p);
+      layoutLength = sdata.length;
       if (layoutLength > SDATA_LENGTH) {
         this.issue('VALUE_TOO_LONG', this.segPath(), `SDATA has ${layoutLength} characters, more than 1000`, {
           segment: seg.type,
         });
-      } else if (p < 0) {
+      } else if (hasControlChar(sdata)) {
         this.invalidChar(this.segPath(), 'SDATA');
-      } else {
-        this.pairs = p;
       }
     }
-    if (segnam.length > 30 && charCount(segnam) > 30) {
+    if (segnam.length > 30) {
       this.issue('VALUE_TOO_LONG', this.segPath(), `segment name ${segnam} is longer than 30 characters`, {});
     }
 
@@ -243,19 +232,19 @@ class IdocWriter {
 
     const header =
       this.headerPrefix(segnam, mandt, docnum) +
-      padChars(segnum, 6) +
-      padChars(psgnum, 6) +
-      padChars(hlevel, 2);
-    const sdataPairs = this.pairs;
-    const headerPairs = header.length - DATA_HEADER_LENGTH;
-    const content = DATA_HEADER_LENGTH + sdata.length - sdataPairs;
+      padRight(segnum, 6) +
+      padRight(psgnum, 6) +
+      padRight(hlevel, 2);
+    // Header values longer than their columns (reported above) lengthen the line.
+    const headerExtra = header.length - DATA_HEADER_LENGTH;
+    const content = DATA_HEADER_LENGTH + sdata.length;
     let target: number;
     switch (this.padding) {
       case 'full':
         target = MAX_RECORD_LENGTH;
         break;
       case 'trim':
-        target = DATA_HEADER_LENGTH + trimmedEnd(sdata, 0, sdata.length) - sdataPairs;
+        target = DATA_HEADER_LENGTH + trimmedEnd(sdata, 0, sdata.length);
         break;
       case 'asRead':
         target = hint ? hint.recordLength : DATA_HEADER_LENGTH + layoutLength;
@@ -264,7 +253,7 @@ class IdocWriter {
         target = DATA_HEADER_LENGTH + layoutLength;
     }
     if (target < content && this.padding !== 'trim') target = content;
-    this.out.push(fit(header + sdata, target + headerPairs + sdataPairs) + this.ending);
+    this.out.push(fit(header + sdata, target + headerExtra) + this.ending);
     return segnum;
   }
 
@@ -274,7 +263,7 @@ class IdocWriter {
     for (let i = 0; i < cache.length; i += 4) {
       if (cache[i] === segnam && cache[i + 1] === mandt && cache[i + 2] === docnum) return cache[i + 3]!;
     }
-    const prefix = padChars(segnam, 30) + padChars(mandt, 3) + padChars(docnum, 16);
+    const prefix = padRight(segnam, 30) + padRight(mandt, 3) + padRight(docnum, 16);
     if (cache.length < 64) cache.push(segnam, mandt, docnum, prefix);
     return prefix;
   }
@@ -314,7 +303,6 @@ class IdocWriter {
     const fields = seg.fields;
     let sdata = '';
     let pos = 0; // characters written so far
-    let pairs = 0; // surrogate pairs in them
     let outOfOrder = false;
     let any = false;
     for (const name in fields) {
@@ -338,47 +326,32 @@ class IdocWriter {
         );
         continue;
       }
-      const p = scanValue(value);
-      const chars = value.length - (p < 0 ? 0 : p);
-      if (chars > f.length) {
+      if (value.length > f.length) {
         this.issue(
           'VALUE_TOO_LONG',
           `${this.segPath()}.${name}`,
-          `value "${value}" has ${chars} characters, the field ${f.length}`,
+          `value "${value}" has ${value.length} characters, the field ${f.length}`,
           { segment: seg.type, field: name, value, length: f.length },
         );
         continue;
       }
-      if (p < 0) {
+      if (hasControlChar(value)) {
         this.invalidChar(`${this.segPath()}.${name}`, name);
         continue;
       }
       if (f.offset >= pos) {
         sdata += BLANKS.slice(0, f.offset - pos) + value;
-        pos = f.offset + chars;
-        pairs += p;
+        pos = f.offset + value.length;
       } else {
         outOfOrder = true;
       }
     }
-    if (outOfOrder) {
-      sdata = this.merge(fields, compiled, layoutLength);
-      pairs = sdata.length - charCount(sdata);
-    }
+    if (outOfOrder) sdata = this.merge(fields, compiled, layoutLength);
     const raw = seg.sdata;
     if (raw !== undefined) {
-      const rawPairs = Math.max(0, scanValue(raw));
-      if (!any) {
-        this.pairs = rawPairs;
-        return raw;
-      }
-      if (raw.length - rawPairs > layoutLength) {
-        const rest = sliceChars(raw, layoutLength);
-        sdata = padRight(sdata, layoutLength + pairs) + rest;
-        pairs += rest.length - charCount(rest);
-      }
+      if (!any) return raw;
+      if (raw.length > layoutLength) sdata = padRight(sdata, layoutLength) + raw.slice(layoutLength);
     }
-    this.pairs = pairs;
     return sdata;
   }
 
@@ -394,10 +367,9 @@ class IdocWriter {
       if (f.offset >= layoutLength) break;
       const value = fields[f.name];
       if (value === undefined || value === '') continue;
-      const p = scanValue(value);
-      if (p < 0 || value.length - p > f.length) continue;
+      if (hasControlChar(value) || value.length > f.length) continue;
       sdata += BLANKS.slice(0, f.offset - pos) + value;
-      pos = f.offset + value.length - p;
+      pos = f.offset + value.length;
     }
     return sdata;
   }
@@ -435,27 +407,12 @@ function fit(line: string, length: number): string {
 }
 
 /**
- * One pass over a value: -1 when it holds a line end or control character, else the number of
- * surrogate pairs in it (UTF-16 units minus characters: flat fields count characters).
+ * Whether a value holds a line end or control character (which no flat field may carry). Lengths
+ * are UTF-16 code units, as in ABAP: a character outside the BMP is two characters there (ABAP
+ * Keyword Documentation, "Character Strings": "These characters occupy four bytes and hence are
+ * handled as two characters by ABAP").
  */
-function scanValue(value: string): number {
-  let pairs = 0;
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c < 32) return -1;
-    if (c >= 0xd800 && c <= 0xdbff) {
-      const d = value.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        pairs++;
-        i++;
-      }
-    }
-  }
-  return pairs;
-}
-
-/** `value` left-justified in `length` characters (code points). */
-function padChars(value: string, length: number): string {
-  const gap = length - charCount(value);
-  return gap > 0 ? value + BLANKS.slice(0, gap) : value;
+function hasControlChar(value: string): boolean {
+  for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) < 32) return true;
+  return false;
 }

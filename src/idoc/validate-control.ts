@@ -3,7 +3,7 @@
  */
 import type { Issue } from '../errors.js';
 import { CONTROL_FIELD_LENGTHS, CONTROL_FIELDS, type ControlFieldName, type ControlRecord } from './model.js';
-import { charLength, isInitial } from './validate-values.js';
+import { isInitial } from './validate-values.js';
 
 export interface IdocContext {
   readonly index: number;
@@ -57,7 +57,7 @@ export function validateControl(control: ControlRecord, ctx: IdocContext): Issue
     const v = control[field];
     if (v === undefined) continue;
     const max = CONTROL_FIELD_LENGTHS[field];
-    if (v.length > max && charLength(v.trimEnd()) > max) {
+    if (v.trimEnd().length > max) {
       issues.push(
         controlIssue(
           ctx,

@@ -130,10 +130,3 @@ export function isInitial(v: string): boolean {
   for (let i = 0; i < v.length; i++) if (v.charCodeAt(i) !== BLANK) return false;
   return true;
 }
-
-/**
- * Length in characters (code points), as SAP counts them and as the flat codec lays values out:
- * a surrogate pair (an emoji) is one character, a lone surrogate too. The same rule as
- * `charCount` in flat-chars.ts, which the flat reader and writer use.
- */
-export { charCount as charLength } from './flat-chars.js';

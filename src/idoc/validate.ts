@@ -9,7 +9,7 @@ import type { Issue } from '../errors.js';
 import { type Idoc, type Segment, idocTypeOf } from './model.js';
 import { type IdocContext, validateControl } from './validate-control.js';
 import { type ChildRules, type DefinitionPlan, type SegmentPlan, planFor } from './validate-plan.js';
-import { charLength, isInitial } from './validate-values.js';
+import { isInitial } from './validate-values.js';
 
 type Details = Record<string, string | number | boolean | null>;
 
@@ -247,13 +247,13 @@ function checkSegment(state: WalkState, s: Segment, p: SegmentPlan): void {
       });
       continue;
     }
-    if (v.length > rule.length && charLength(v) > rule.length) {
+    if (v.length > rule.length) {
       report(
         state,
         s,
         'VALUE_TOO_LONG',
         'error',
-        `${p.segment.type}.${name} "${v}" is ${charLength(v)} characters, the field holds ${rule.length}`,
+        `${p.segment.type}.${name} "${v}" is ${v.length} characters, the field holds ${rule.length}`,
         name,
         { value: v, maxLength: rule.length },
       );

@@ -1,14 +1,16 @@
 /**
- * Characters, not code units: the flat reader, the flat writer and validation count a character
- * outside the BMP (an emoji) as one character, as SAP does. Also: the reader's fast path for
- * screened plain text gives exactly what the careful path gives.
+ * Characters as ABAP counts them: the flat reader, the flat writer and validation count UTF-16
+ * code units, so a character outside the BMP (an emoji) takes two positions, as in SAP's UCS-2
+ * (ABAP Keyword Documentation: such characters "occupy four bytes and hence are handled as two
+ * characters by ABAP"). Also: the reader's fast path for screened plain text gives exactly what
+ * the careful path gives.
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadDefinitions } from '../../src/definitions/load.js';
 import { IdocgateError } from '../../src/errors.js';
-import { charCount, charView, isPlainText, sliceChars } from '../../src/idoc/flat-chars.js';
+import { isPlainText } from '../../src/idoc/flat-chars.js';
 import { parseFlat } from '../../src/idoc/flat-read.js';
 import { buildIdoc } from '../../src/idoc/flat-records.js';
 import { readFlatStream } from '../../src/idoc/flat-stream.js';
@@ -19,7 +21,7 @@ import { PROJECT_ROOT } from '../../src/paths.js';
 import { delvry07WithSerials, mbgmcr03WithSerials, withoutHints } from '../../fixtures/flat/samples.js';
 
 const registry = loadDefinitions();
-const EMOJI = '\u{1F4E6}'; // PACKAGE, two UTF-16 units, one character
+const EMOJI = '\u{1F4E6}'; // PACKAGE: two UTF-16 units, two characters for ABAP
 
 const segs = (idoc: Idoc): Segment[] => [...walkSegments(idoc.segments)].map((w) => w.segment);
 
@@ -43,17 +45,6 @@ function withItemText(matnr: string, arktx: string): Idoc {
 }
 
 describe('character helpers', () => {
-  it('count, view and slice by code point', () => {
-    const v = `a${EMOJI}b\ud800c`; // a lone surrogate counts as one character too
-    expect(v.length).toBe(6);
-    expect(charCount(v)).toBe(5);
-    const view = charView(v);
-    expect(view.chars.length).toBe(5);
-    expect(v.slice(view.units[1], view.units[2])).toBe(EMOJI);
-    expect(sliceChars(v, 2)).toBe('b\ud800c');
-    expect(sliceChars(v, 9)).toBe('');
-  });
-
   it('isPlainText accepts Latin-1 text with LF/CRLF and refuses what trimEnd or the junk check care about', () => {
     expect(isPlainText('EDI_DC40  100 abc  \nE2X  Müller \r\n')).toBe(true);
     for (const bad of [
@@ -71,27 +62,28 @@ describe('character helpers', () => {
 });
 
 describe('values with characters outside the BMP', () => {
-  it('a value of exactly the field length in characters fits, is written and read back in place', () => {
-    const matnr = `M${EMOJI}${'X'.repeat(16)}`; // 18 characters, 19 UTF-16 units
-    expect(charCount(matnr)).toBe(18);
+  it('an emoji takes two positions: a value of 18 code units fills an 18-character field, read back in place', () => {
+    const matnr = `M${EMOJI}${'X'.repeat(15)}`; // 17 code points, 18 UTF-16 units = 18 ABAP characters
+    expect(matnr.length).toBe(18);
     const idoc = withItemText(matnr, `Box ${EMOJI} scanner`);
     expect(validateIdoc(idoc, registry).filter((i) => i.code === 'VALUE_TOO_LONG')).toEqual([]);
     const text = writeFlat([idoc], registry);
     const itemLine = text.split('\n').find((l) => l.startsWith('E2EDL24'))!;
-    // ARKTX starts right after MATNR's 18 characters: the line has one unit more than characters
-    expect(charCount(itemLine)).toBe(itemLine.length - 2);
+    // MATNR sits after POSNR (6) at SDATA offset 6; ARKTX starts right after its 18 positions
+    const at = 63 + 6;
+    expect(itemLine.slice(at, at + 18)).toBe(matnr);
     const back = parseFlat(text, registry);
     expect(back.issues).toEqual([]);
     const item = segs(back.idocs[0]!).find((s) => s.type === 'E1EDL24')!;
     expect(item.fields.MATNR).toBe(matnr);
     expect(item.fields.ARKTX).toBe(`Box ${EMOJI} scanner`);
     expect(item.fields.WERKS).toBe('1000'); // the field after them is where the definition says
-    expect(item.flat?.recordLength).toBe(charCount(itemLine));
+    expect(item.flat?.recordLength).toBe(itemLine.length);
     expect(writeFlat(back.idocs, registry)).toBe(text); // byte-identical round trip
   });
 
-  it('one character more: the writer refuses and validation reports it, with the same count', () => {
-    const matnr = `M${EMOJI}${'X'.repeat(17)}`; // 19 characters
+  it('17 code points of which one is an emoji are 18 characters; one more is too long, with the same count', () => {
+    const matnr = `M${EMOJI}${'X'.repeat(16)}`; // 19 ABAP characters
     const idoc = withItemText(matnr, 'x');
     const issues = validateIdoc(idoc, registry).filter((i) => i.code === 'VALUE_TOO_LONG');
     expect(issues.map((i) => i.message)).toEqual([
@@ -104,22 +96,22 @@ describe('values with characters outside the BMP', () => {
     ]);
   });
 
-  it('a 17-character value of 2 emoji + 15 letters (19 units) fits an 18-character field', () => {
-    const matnr = `${EMOJI}${EMOJI}${'Y'.repeat(15)}`;
-    const idoc = withItemText(matnr, 'x');
-    expect(validateIdoc(idoc, registry)).toEqual([]);
-    const text = writeFlat([idoc], registry, { padding: 'trim' });
+  it('a field written by SAP with an emoji is read at SAP positions (the next field starts two later)', () => {
+    // What SAP writes: MATNR "M" + emoji + 16 blanks (18 UCS-2 positions), then ARKTX.
+    const idoc = withItemText(`M${EMOJI}`, 'Scanner');
+    const text = writeFlat([idoc], registry);
+    const itemLine = text.split('\n').find((l) => l.startsWith('E2EDL24'))!;
+    expect(itemLine.slice(69, 87)).toBe(`M${EMOJI}${' '.repeat(15)}`);
     const item = segs(parseFlat(text, registry).idocs[0]!).find((s) => s.type === 'E1EDL24')!;
-    expect(item.fields.MATNR).toBe(matnr);
-    expect(item.fields.ARKTX).toBe('x');
+    expect([item.fields.MATNR, item.fields.ARKTX]).toEqual([`M${EMOJI}`, 'Scanner']);
   });
 
-  it('control record values and SDATA of segments without definition count characters too', () => {
+  it('control record values and SDATA of segments without definition count characters the same way', () => {
     const idoc = withItemText('MAT', 'x');
-    idoc.control.SNDLAD = `${EMOJI}`.repeat(70); // 70 characters, 140 units
+    idoc.control.SNDLAD = `${EMOJI}`.repeat(35); // 70 characters
     const text = writeFlat([idoc], registry);
     const control = text.split('\n')[0]!;
-    expect(charCount(control)).toBe(524);
+    expect(control.length).toBe(524);
     expect(parseFlat(text, registry).idocs[0]!.control.SNDLAD).toBe(idoc.control.SNDLAD);
     idoc.control.SNDLAD += 'x';
     expect(thrown(() => writeFlat([idoc], registry)).code).toBe('IDOC_VALUE_TOO_LONG');

@@ -250,11 +250,11 @@ describe('validateIdoc', () => {
     expect(issues.every((i) => i.severity === 'error')).toBe(true);
   });
 
-  it('counts characters, not UTF-16 units, for lengths', () => {
+  it('counts characters as ABAP does: a character outside the BMP is two', () => {
     const idoc = validIdoc();
-    idoc.segments[0]!.fields['DOCNO'] = '😀😀😀😀😀😀😀😀😀😀';
+    idoc.segments[0]!.fields['DOCNO'] = '😀😀😀😀😀'; // 5 emoji = 10 ABAP characters
     expect(validateIdoc(idoc, registry)).toEqual([]);
-    idoc.segments[0]!.fields['DOCNO'] = 'ä😀😀😀😀😀😀😀😀😀😀';
+    idoc.segments[0]!.fields['DOCNO'] = 'ä😀😀😀😀😀';
     expect(codes(validateIdoc(idoc, registry))).toEqual(['VALUE_TOO_LONG']);
   });
 
