@@ -145,7 +145,7 @@ export async function consoleSupportRoutes(app: FastifyInstance, deps: ConsoleSu
       const [page, depths, dead] = await Promise.all([
         deps.store.search({}, { limit: 1, withCounts: true }),
         queueDepths(deps.metricsRegistry),
-        deps.store.deadLetters({ sampleSize: 1 }),
+        deps.store.deadLetters({ sampleSize: 1, statuses: ['dead'] }),
       ]);
       return {
         from: from.toISOString(),
