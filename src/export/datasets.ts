@@ -38,9 +38,18 @@ export interface Dataset {
   readonly partitionBy: string;
 }
 
-/** A row as read from the database: column name -> value. */
-export type ExportValue = string | number | boolean | Date | null;
-export type ExportRow = Readonly<Record<string, ExportValue>>;
+/**
+ * A row as the database hands it over: its key, the day of its partition, and the row as one
+ * JSON object (the dataset's columns; timestamps as UTC text with microseconds, JSON columns as
+ * JSON text). The database writes the JSON, so no sink parses or re-encodes a row.
+ */
+export interface ExportRow {
+  /** Identity within the dataset (the JetStream message id, the de-duplication key). */
+  readonly key: string;
+  /** UTC date of the partition column (YYYY-MM-DD). */
+  readonly day: string;
+  readonly json: string;
+}
 
 const c = (name: string, type: ColumnType): Column => ({ name, type });
 
@@ -147,23 +156,3 @@ export const DATASETS: Readonly<Record<DatasetName, Dataset>> = {
     ],
   },
 };
-
-/** The UTC date (YYYY-MM-DD) of a partition value. */
-export function partitionDay(v: ExportValue): string {
-  if (v instanceof Date) return v.toISOString().slice(0, 10);
-  // dates and timestamps are read as UTC text (YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS.ffffffZ)
-  if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}/.test(v)) return v.slice(0, 10);
-  throw new Error(`not a date: ${String(v)}`);
-}
-
-/** A row's identity within its dataset (the JetStream message id, the de-duplication key). */
-export function rowKey(dataset: DatasetName, row: ExportRow): string {
-  switch (dataset) {
-    case 'delivery_milestones':
-      return `${String(row['delivery'])}|${String(row['message_id'])}|${String(row['kind'])}`;
-    case 'forecasts':
-      return `${String(row['run_id'])}|${String(row['material'])}|${String(row['site'])}|${String(row['day'])}`;
-    default:
-      return String(row['id']);
-  }
-}

@@ -10,8 +10,7 @@
  * Kafka would sit behind the same ExportSink interface (an idempotent producer, key = message
  * id); there is no Kafka sink here and nothing about Kafka is tested.
  */
-import { connect, JSONCodec, nanos, StorageType, type JetStreamClient, type NatsConnection } from 'nats';
-import { rowKey, type ExportRow } from './datasets.js';
+import { connect, nanos, StorageType, type JetStreamClient, type NatsConnection } from 'nats';
 import type { ExportSink } from './run.js';
 
 export interface JetStreamSinkOptions {
@@ -45,7 +44,7 @@ export async function openJetStreamSink(options: JetStreamSinkOptions): Promise<
     });
   }
   const js: JetStreamClient = nc.jetstream();
-  const codec = JSONCodec<ExportRow>();
+  const utf8 = new TextEncoder();
   const window = options.window ?? 512;
   let duplicates = 0;
   return {
@@ -59,9 +58,7 @@ export async function openJetStreamSink(options: JetStreamSinkOptions): Promise<
         const acks = await Promise.all(
           rows
             .slice(i, i + window)
-            .map((r) =>
-              js.publish(subject, codec.encode(r), { msgID: `${dataset.name}:${rowKey(dataset.name, r)}` }),
-            ),
+            .map((r) => js.publish(subject, utf8.encode(r.json), { msgID: `${dataset.name}:${r.key}` })),
         );
         for (const a of acks) if (a.duplicate) duplicates++;
       }

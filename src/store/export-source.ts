@@ -1,16 +1,17 @@
 /**
- * The export's reads on PostgreSQL/PGlite: each dataset's rows after a cursor, in key order, and
- * the cursors themselves (export_cursors, export_files). The ExportSource of src/export/run.ts.
+ * The export's reads on PostgreSQL/PGlite: each dataset's rows after a cursor, in key order, as
+ * JSON text built by the database (json_build_object over the dataset's columns), and the
+ * cursors themselves (export_cursors, export_files). The ExportSource of src/export/run.ts.
  *
  * Keys: the identity id for serial events, receipts, alerts and discrepancies; (recorded_at,
  * message_id, delivery, kind) for milestones; the run id for forecasts (one run per batch).
  * Rows younger than `settleMs` are left for the next run: a transaction that drew a lower id but
  * commits later must not be skipped by a cursor that already moved past it.
  */
-import type { DatasetName, ExportRow, ExportValue } from '../export/datasets.js';
+import type { DatasetName, ExportRow } from '../export/datasets.js';
 import { DATASETS } from '../export/datasets.js';
 import type { Batch, Cursor, ExportSource } from '../export/run.js';
-import type { Db, Queryable, Row } from './db.js';
+import type { Db, Queryable } from './db.js';
 
 export interface ExportSourceOptions {
   /** Leave rows younger than this for the next run (default 60 s; 0 in tests). */
@@ -18,21 +19,21 @@ export interface ExportSourceOptions {
   readonly clock?: () => Date;
 }
 
-const TS = (col: string, alias = col): string =>
-  `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS ${alias}`;
+const UTC = (col: string): string => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+const TS = (col: string, alias = col): string => `${UTC(col)} AS ${alias}`;
+const DAY = (col: string): string => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS __day`;
 
 interface Query {
-  readonly sql: string;
+  /** Selects the dataset's columns plus __key (text), __day (text) and __cursor (text). */
+  readonly inner: string;
   readonly params: (after: string | null, limit: number, settled: Date) => unknown[];
-  readonly key: (r: Row) => string;
 }
 
-function idQuery(table: string, select: string, settleColumn: string): Query {
+function idQuery(table: string, select: string, settleColumn: string, dayColumn: string): Query {
   return {
-    sql: `SELECT ${select} FROM ${table}
-           WHERE id > $1::bigint AND ${settleColumn} <= $3 ORDER BY id LIMIT $2`,
+    inner: `SELECT ${select}, id::text AS __key, id::text AS __cursor, ${DAY(dayColumn)} FROM ${table}
+             WHERE id > $1::bigint AND ${settleColumn} <= $3 ORDER BY id LIMIT $2`,
     params: (after, limit, settled) => [after ?? '0', limit, settled],
-    key: (r) => String(r['id']),
   };
 }
 
@@ -42,56 +43,66 @@ const QUERIES: Readonly<Record<DatasetName, Query>> = {
     `id, ${TS('event_time')}, material, serial, movement, move_type, from_site, from_sloc, to_site, to_sloc,
      state_after, handling_unit, delivery, partner, doc_ref, message_id::text AS message_id, ${TS('recorded_at')}`,
     'recorded_at',
+    'event_time',
   ),
   delivery_receipts: idQuery(
     'delivery_ledger_receipts',
     `id, delivery, message_id::text AS message_id, line, source, position, material, quantity::float8 AS quantity,
      unit, serials::text AS serials, ${TS('event_at')}, ${TS('recorded_at')}, late`,
     'recorded_at',
+    'event_at',
   ),
   delivery_milestones: {
-    sql: `SELECT delivery, message_id::text AS message_id, kind, ${TS('event_at')}, ${TS('recorded_at')}
-            FROM delivery_ledger_milestones
-           WHERE ($1::text IS NULL OR (recorded_at, message_id::text, delivery, kind) >
-                  (($1::json->>0)::timestamptz, $1::json->>1, $1::json->>2, $1::json->>3))
-             AND recorded_at <= $3
-           ORDER BY recorded_at, message_id::text, delivery, kind LIMIT $2`,
+    inner: `SELECT delivery, message_id::text AS message_id, kind, ${TS('event_at')}, ${TS('recorded_at')},
+                   delivery || '|' || message_id::text || '|' || kind AS __key,
+                   json_build_array(${UTC('recorded_at')}, message_id::text, delivery, kind)::text AS __cursor,
+                   ${DAY('event_at')}
+              FROM delivery_ledger_milestones
+             WHERE ($1::text IS NULL OR (recorded_at, message_id::text, delivery, kind) >
+                    (($1::json->>0)::timestamptz, $1::json->>1, $1::json->>2, $1::json->>3))
+               AND recorded_at <= $3
+             ORDER BY recorded_at, message_id::text, delivery, kind LIMIT $2`,
     params: (after, limit, settled) => [after, limit, settled],
-    key: (r) => JSON.stringify([r['recorded_at'], r['message_id'], r['delivery'], r['kind']]),
   },
   serial_alerts: idQuery(
     'serial_alerts',
     `id, rule, severity, material, serial, summary, evidence::text AS evidence, dedupe_key,
      ${TS('detected_at')}, ${TS('created_at')}`,
     'created_at',
+    'detected_at',
   ),
   delivery_discrepancies: idQuery(
     'delivery_discrepancies',
     `id, delivery, origin_site, dest_site, missing_qty::float8 AS missing_qty, missing_serials,
      items::text AS items, ${TS('created_at')}`,
     'created_at',
+    'created_at',
   ),
   forecasts: {
-    sql: `WITH run AS (SELECT id, as_of, level, created_at FROM forecast_runs
-                        WHERE id > $1::bigint AND created_at <= $3 ORDER BY id LIMIT 1)
-          SELECT f.run_id, to_char(run.as_of, 'YYYY-MM-DD') AS as_of, f.material, f.site,
-                 to_char(f.day, 'YYYY-MM-DD') AS day, s.class, s.method, f.mean, f.lower, f.upper,
-                 run.level, ${TS('run.created_at', 'created_at')}
-            FROM run JOIN forecasts f ON f.run_id = run.id
-            JOIN forecast_series s ON s.run_id = f.run_id AND s.material = f.material AND s.site = f.site
-           ORDER BY f.material, f.site, f.day
-           LIMIT $2`,
-    params: (after, limit, settled) => [after ?? '0', Math.max(limit, 10_000_000), settled],
-    key: (r) => String(r['run_id']),
+    inner: `WITH run AS (SELECT id, as_of, level, created_at FROM forecast_runs
+                          WHERE id > $1::bigint AND created_at <= $3 ORDER BY id LIMIT 1)
+            SELECT f.run_id, to_char(run.as_of, 'YYYY-MM-DD') AS as_of, f.material, f.site,
+                   to_char(f.day, 'YYYY-MM-DD') AS day, s.class, s.method, f.mean, f.lower, f.upper,
+                   run.level, ${TS('run.created_at', 'created_at')},
+                   f.run_id || '|' || f.material || '|' || f.site || '|' || to_char(f.day, 'YYYY-MM-DD') AS __key,
+                   f.run_id::text AS __cursor, to_char(run.as_of, 'YYYY-MM-DD') AS __day
+              FROM run JOIN forecasts f ON f.run_id = run.id
+              JOIN forecast_series s ON s.run_id = f.run_id AND s.material = f.material AND s.site = f.site
+             ORDER BY f.material, f.site, f.day
+             LIMIT $2`,
+    // a run is one batch, whatever its size
+    params: (after, _limit, settled) => [after ?? '0', 100_000_000, settled],
   },
 };
 
-function value(v: unknown): ExportValue {
-  if (v === null || v === undefined) return null;
-  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v instanceof Date) return v;
-  if (typeof v === 'bigint') return Number(v);
-  return JSON.stringify(v);
+/** The outer query: the row as JSON text in the dataset's column order. */
+function outer(dataset: DatasetName): string {
+  const obj = DATASETS[dataset].columns.map((c) => `'${c.name}', q.${c.name}`).join(', ');
+  return `SELECT q.__key, q.__day, q.__cursor, json_build_object(${obj})::text AS j FROM (${QUERIES[dataset].inner}) q`;
 }
+const OUTER: Readonly<Record<DatasetName, string>> = Object.fromEntries(
+  Object.keys(QUERIES).map((d) => [d, outer(d as DatasetName)]),
+) as Record<DatasetName, string>;
 
 export async function readBatch(
   q: Queryable,
@@ -100,16 +111,13 @@ export async function readBatch(
   limit: number,
   settled: Date,
 ): Promise<Batch> {
-  const query = QUERIES[dataset];
-  const { rows } = await q.query(query.sql, query.params(after, limit, settled));
-  const columns = DATASETS[dataset].columns.map((c) => c.name);
-  const out: ExportRow[] = rows.map((r) => {
-    const o: Record<string, ExportValue> = {};
-    for (const c of columns) o[c] = value(r[c]);
-    return o;
-  });
+  const { rows } = await q.query<{ __key: string; __day: string; __cursor: string; j: string }>(
+    OUTER[dataset],
+    QUERIES[dataset].params(after, limit, settled),
+  );
+  const out: ExportRow[] = rows.map((r) => ({ key: r.__key, day: r.__day, json: r.j }));
   const last = rows[rows.length - 1];
-  return { rows: out, lastKey: last === undefined ? after : query.key(last) };
+  return { rows: out, lastKey: last === undefined ? after : last.__cursor };
 }
 
 export function exportSource(db: Db, options: ExportSourceOptions = {}): ExportSource {

@@ -1,24 +1,25 @@
 /**
- * The Parquet sink of the export: DuckDB (in memory) stages a batch through its appender and
- * writes one file per date partition with COPY ... TO (FORMAT parquet):
+ * The Parquet sink of the export: per date partition, the batch's rows (JSON text from the
+ * database) go to a temporary NDJSON file that DuckDB (in memory) reads with the dataset's column
+ * types and writes as Parquet with COPY ... TO (FORMAT parquet, zstd):
  *
  *   <dir>/<dataset>/dt=YYYY-MM-DD/part-<batch, 8 digits>.parquet
  *
- * Each file is written under a dot-name (`.part-….parquet.tmp`, which Hive-style readers skip),
- * fsynced, then renamed. recover() deletes temp files and the files of batches after the
- * committed one (a crash between the rename and the cursor commit).
+ * DuckDB writes all partitions of a batch in one COPY (PARTITION_BY) into a staging directory
+ * under a dot-name (`<dataset>/.part-….tmp/`, which Hive-style readers skip); each file is
+ * fsynced and renamed into its `dt=` directory. recover() deletes staging directories and the
+ * files of batches after the committed one (a crash between the renames and the cursor commit).
  */
-import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
-import { partitionDay, type Column, type ExportValue } from '../export/datasets.js';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { Column } from '../export/datasets.js';
 import type { ExportSink, WrittenFile } from '../export/run.js';
 
 const PART = /^part-(\d{8})\.parquet$/;
-const TEMP = /^\.part-\d{8}\.parquet\.tmp$/;
 
-/** Stage column type: text for timestamps, dates and JSON (cast in the COPY, exact to the µs). */
-function stageType(c: Column): string {
+/** The column read from the NDJSON batch file (timestamps and dates as text, cast on the way out). */
+function readType(c: Column): string {
   switch (c.type) {
     case 'bigint':
       return 'BIGINT';
@@ -47,29 +48,6 @@ function outExpr(c: Column): string {
   }
 }
 
-function append(a: DuckDBAppender, c: Column, v: ExportValue): void {
-  if (v === null) {
-    a.appendNull();
-    return;
-  }
-  switch (c.type) {
-    case 'bigint':
-      a.appendBigInt(BigInt(typeof v === 'number' || typeof v === 'string' ? v : String(v)));
-      return;
-    case 'integer':
-      a.appendInteger(Number(v));
-      return;
-    case 'double':
-      a.appendDouble(Number(v));
-      return;
-    case 'boolean':
-      a.appendBoolean(v === true || v === 'true');
-      return;
-    default:
-      a.appendVarchar(v instanceof Date ? v.toISOString() : String(v));
-  }
-}
-
 const sqlString = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 
 export interface ParquetSink extends ExportSink {
@@ -87,16 +65,21 @@ export async function openParquetSink(directory: string): Promise<ParquetSink> {
     async recover(dataset, committedBatch) {
       const removed: string[] = [];
       const base = join(dir, dataset.name);
-      let parts: string[];
+      let entries: string[];
       try {
-        parts = (await readdir(base)).filter((d) => d.startsWith('dt='));
+        entries = await readdir(base);
       } catch {
         return removed;
       }
+      for (const e of entries.filter((d) => d.startsWith('.part-'))) {
+        await rm(join(base, e), { recursive: true, force: true });
+        removed.push(`${dataset.name}/${e}`);
+      }
+      const parts = entries.filter((d) => d.startsWith('dt='));
       for (const p of parts) {
         for (const f of await readdir(join(base, p))) {
           const m = PART.exec(f);
-          if (TEMP.test(f) || (m !== null && Number(m[1]) > committedBatch)) {
+          if (m !== null && Number(m[1]) > committedBatch) {
             await rm(join(base, p, f), { force: true });
             removed.push(`${dataset.name}/${p}/${f}`);
           }
@@ -105,52 +88,58 @@ export async function openParquetSink(directory: string): Promise<ParquetSink> {
       return removed;
     },
     async write(dataset, batch, rows) {
-      const stage = `stage_${dataset.name}`;
+      if (rows.length === 0) return [];
+      const counts = new Map<string, number>();
+      const lines: string[] = [];
+      for (const r of rows) {
+        counts.set(r.day, (counts.get(r.day) ?? 0) + 1);
+        // the partition value rides along as one more field (not written into the files)
+        lines.push(`{"__dt":"${r.day}",${r.json.slice(1)}`);
+      }
       const cols = dataset.columns;
-      await conn.run(
-        `CREATE OR REPLACE TEMP TABLE ${stage} (${cols.map((c) => `"${c.name}" ${stageType(c)}`).join(', ')}, __dt VARCHAR)`,
-      );
-      const a = await conn.createAppender(stage);
-      const days = new Map<string, number>();
-      try {
-        for (const r of rows) {
-          for (const c of cols) append(a, c, r[c.name] ?? null);
-          const dt = partitionDay(r[dataset.partitionBy] ?? null);
-          a.appendVarchar(dt);
-          a.endRow();
-          days.set(dt, (days.get(dt) ?? 0) + 1);
-        }
-        a.flushSync();
-      } finally {
-        a.closeSync();
-      }
+      const columns = `{'__dt': 'VARCHAR', ${cols.map((c) => `${sqlString(c.name)}: ${sqlString(readType(c))}`).join(', ')}}`;
+      const name = `part-${String(batch).padStart(8, '0')}`;
+      const base = join(dir, dataset.name);
+      const stage = join(base, `.${name}.tmp`);
+      await rm(stage, { recursive: true, force: true });
+      await mkdir(stage, { recursive: true });
+      const ndjson = join(stage, 'rows.ndjson');
+      await writeFile(ndjson, lines.join('\n') + '\n');
       const written: WrittenFile[] = [];
-      const name = `part-${String(batch).padStart(8, '0')}.parquet`;
-      for (const [dt, n] of [...days].sort(([x], [y]) => x.localeCompare(y))) {
-        const rel = `${dataset.name}/dt=${dt}/${name}`;
-        const partDir = join(dir, dataset.name, `dt=${dt}`);
-        await mkdir(partDir, { recursive: true });
-        const tmp = join(partDir, `.${name}.tmp`);
+      try {
         await conn.run(
-          `COPY (SELECT ${cols.map(outExpr).join(', ')} FROM ${stage} WHERE __dt = ${sqlString(dt)})
-             TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION zstd)`,
+          `COPY (SELECT ${cols.map(outExpr).join(', ')}, __dt
+                   FROM read_json(${sqlString(ndjson)}, format = 'newline_delimited', columns = ${columns}))
+             TO ${sqlString(join(stage, 'out'))}
+             (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (__dt), FILENAME_PATTERN ${sqlString(name)})`,
         );
-        const fh = await open(tmp, 'r');
-        try {
-          await fh.sync();
-        } finally {
-          await fh.close();
+        for (const [dt, n] of [...counts].sort(([x], [y]) => x.localeCompare(y))) {
+          const from = join(stage, 'out', `__dt=${dt}`);
+          const files = (await readdir(from)).filter((f) => f.endsWith('.parquet'));
+          if (files.length !== 1)
+            throw new Error(`expected one Parquet file in ${from}, found ${files.length}`);
+          const partDir = join(base, `dt=${dt}`);
+          await mkdir(partDir, { recursive: true });
+          const src = join(from, files[0] ?? '');
+          const fh = await open(src, 'r');
+          try {
+            await fh.sync();
+          } finally {
+            await fh.close();
+          }
+          const rel = `${dataset.name}/dt=${dt}/${name}.parquet`;
+          await rename(src, join(dir, rel));
+          const dh = await open(partDir, 'r');
+          try {
+            await dh.sync();
+          } finally {
+            await dh.close();
+          }
+          written.push({ path: rel, dt, rows: n });
         }
-        await rename(tmp, join(dir, rel));
-        const dh = await open(partDir, 'r');
-        try {
-          await dh.sync();
-        } finally {
-          await dh.close();
-        }
-        written.push({ path: rel, dt, rows: n });
+      } finally {
+        await rm(stage, { recursive: true, force: true });
       }
-      await conn.run(`DROP TABLE ${stage}`);
       return written;
     },
     close() {

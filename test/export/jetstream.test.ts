@@ -6,7 +6,7 @@
  */
 import { connect, JSONCodec, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DATASET_NAMES, type DatasetName, type ExportRow } from '../../src/export/datasets.js';
+import { DATASET_NAMES, type DatasetName } from '../../src/export/datasets.js';
 import { openJetStreamSink, type JetStreamSink } from '../../src/export/jetstream.js';
 import { runExport, type ExportSink } from '../../src/export/run.js';
 import { exportSource } from '../../src/store/export-source.js';
@@ -97,7 +97,7 @@ describe.skipIf(!NATS_AVAILABLE)(`JetStream feed (${backend.name})`, () => {
     expect(await subjectCounts()).toEqual(await dbCounts());
     const jsm = await admin.jetstreamManager();
     const first = await jsm.streams.getMessage(stream, { seq: 1 });
-    const row = JSONCodec<ExportRow>().decode(first.data);
+    const row = JSONCodec<Record<string, unknown>>().decode(first.data);
     const { rows } = await h.store.db.query<{ id: number; serial: string }>(
       'SELECT id::int AS id, serial FROM serial_events ORDER BY id LIMIT 1',
     );
