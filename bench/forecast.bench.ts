@@ -17,7 +17,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { runExport } from '../src/export/run.js';
+import { runExport, type ExportSink } from '../src/export/run.js';
 import { exportSource } from '../src/store/export-source.js';
 import { openStore } from '../src/store/open-store.js';
 import { openParquetSink } from '../src/store/parquet-sink.js';
@@ -75,7 +75,21 @@ async function exportBench(): Promise<void> {
       console.log(`export: COPY ... TO a server file failed (${String(err)}); no baseline`);
     }
     const copyMs = performance.now() - c0;
-    const sink = await openParquetSink(dir);
+    const parquet = await openParquetSink(dir);
+    let writeMs = 0;
+    // the same sink, timed: reading from PostgreSQL vs writing Parquet
+    const sink: ExportSink = {
+      consumer: parquet.consumer,
+      recover: (d, b) => parquet.recover(d, b),
+      write: async (d, b, r) => {
+        const w0 = performance.now();
+        try {
+          return await parquet.write(d, b, r);
+        } finally {
+          writeMs += performance.now() - w0;
+        }
+      },
+    };
     const e0 = performance.now();
     let rows = 0;
     try {
@@ -85,14 +99,15 @@ async function exportBench(): Promise<void> {
       });
       rows = r[0]?.rows ?? 0;
     } finally {
-      sink.close();
+      parquet.close();
     }
     const exportMs = performance.now() - e0;
     const exportRate = rows / (exportMs / 1000);
     const copyRate = EXPORT_ROWS / (copyMs / 1000);
     console.log(`export: ${rows} serial events (PostgreSQL, schema ${SCHEMA})`);
     console.log(
-      `  Parquet export  ${exportRate.toFixed(0).padStart(9)} events/s  (${(exportMs / 1000).toFixed(2)} s, batches of 50 000, zstd)`,
+      `  Parquet export  ${exportRate.toFixed(0).padStart(9)} events/s  (${(exportMs / 1000).toFixed(2)} s, batches of 50 000, zstd; ` +
+        `Parquet writing ${(writeMs / 1000).toFixed(2)} s, reading + cursor ${((exportMs - writeMs) / 1000).toFixed(2)} s)`,
     );
     if (copyOk) {
       const ratio = exportRate / copyRate;

@@ -48,6 +48,15 @@ function outExpr(c: Column): string {
   }
 }
 
+async function fsync(path: string): Promise<void> {
+  const fh = await open(path, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
 const sqlString = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 
 export interface ParquetSink extends ExportSink {
@@ -113,30 +122,25 @@ export async function openParquetSink(directory: string): Promise<ParquetSink> {
              TO ${sqlString(join(stage, 'out'))}
              (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (__dt), FILENAME_PATTERN ${sqlString(name)})`,
         );
-        for (const [dt, n] of [...counts].sort(([x], [y]) => x.localeCompare(y))) {
-          const from = join(stage, 'out', `__dt=${dt}`);
-          const files = (await readdir(from)).filter((f) => f.endsWith('.parquet'));
-          if (files.length !== 1)
-            throw new Error(`expected one Parquet file in ${from}, found ${files.length}`);
-          const partDir = join(base, `dt=${dt}`);
-          await mkdir(partDir, { recursive: true });
-          const src = join(from, files[0] ?? '');
-          const fh = await open(src, 'r');
-          try {
-            await fh.sync();
-          } finally {
-            await fh.close();
-          }
-          const rel = `${dataset.name}/dt=${dt}/${name}.parquet`;
-          await rename(src, join(dir, rel));
-          const dh = await open(partDir, 'r');
-          try {
-            await dh.sync();
-          } finally {
-            await dh.close();
-          }
-          written.push({ path: rel, dt, rows: n });
-        }
+        const parts = await Promise.all(
+          [...counts]
+            .sort(([x], [y]) => x.localeCompare(y))
+            .map(async ([dt, n]) => {
+              const from = join(stage, 'out', `__dt=${dt}`);
+              const files = (await readdir(from)).filter((f) => f.endsWith('.parquet'));
+              if (files.length !== 1)
+                throw new Error(`expected one Parquet file in ${from}, found ${files.length}`);
+              const src = join(from, files[0] ?? '');
+              await fsync(src);
+              const partDir = join(base, `dt=${dt}`);
+              await mkdir(partDir, { recursive: true });
+              return { dt, n, src, partDir, rel: `${dataset.name}/dt=${dt}/${name}.parquet` };
+            }),
+        );
+        // every file is durable before the first one becomes visible under its final name
+        for (const p of parts) await rename(p.src, join(dir, p.rel));
+        await Promise.all(parts.map((p) => fsync(p.partDir)));
+        for (const p of parts) written.push({ path: p.rel, dt: p.dt, rows: p.n });
       } finally {
         await rm(stage, { recursive: true, force: true });
       }
