@@ -8,6 +8,8 @@
  *                                                       order-up-to level, suggested order,
  *                                                       projected stock-out day, overstock
  *   GET /api/lead-times                                 goods issue -> first receipt per lane (days)
+ *   GET /api/returns?article=&from=&to=                 returns rate per article; vendor-repair
+ *                                                       turnaround (541 -> 542) per article and vendor
  *
  * Handlers parse input and call the store (src/store/forecast-repo.ts, signals-repo.ts) and the
  * stock-signal use case (src/forecast/stock-signals.ts).
@@ -20,6 +22,7 @@ import type { Queryable } from '../store/db.js';
 import { leadTimes, type StockSignal } from '../forecast/signals.js';
 import { computeStockSignals } from '../forecast/stock-signals.js';
 import { listForecasts, type ForecastRow } from '../store/forecast-repo.js';
+import { repairTurnarounds, returnsRates } from '../store/returns-repo.js';
 import { leadTimeSamples, stockSignalPort } from '../store/signals-repo.js';
 
 type PreHandler = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
@@ -140,5 +143,37 @@ export async function forecastRoutes(app: FastifyInstance, deps: ForecastRouteDe
       summary: 'Lead time goods issue -> first store receipt per lane, in days',
     },
     handler: async () => ({ items: leadTimes(await leadTimeSamples(deps.db)) }),
+  });
+
+  app.get('/api/returns', {
+    ...viewer,
+    schema: {
+      tags: ['Forecasts'],
+      summary: 'Returns rate per article and vendor-repair turnaround (541 -> 542) per article and vendor',
+    },
+    handler: async (request) => {
+      const q = request.query as Record<string, unknown>;
+      const day = (k: string): Date | undefined => {
+        const v = q[k];
+        if (v === undefined || v === '') return undefined;
+        const d = new Date(String(v));
+        if (Number.isNaN(d.getTime()))
+          throw new IdocgateError('QUERY_INVALID', `${k} must be an ISO 8601 date`);
+        return d;
+      };
+      const article =
+        typeof q['article'] === 'string' && q['article'] !== '' ? normalizeKey(q['article']) : undefined;
+      const from = day('from');
+      const to = day('to');
+      const filter = {
+        ...(article !== undefined ? { material: article } : {}),
+        ...(from !== undefined ? { from } : {}),
+        ...(to !== undefined ? { to } : {}),
+      };
+      return {
+        returns: await returnsRates(deps.db, filter),
+        repairs: await repairTurnarounds(deps.db, filter),
+      };
+    },
   });
 }
