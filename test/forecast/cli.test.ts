@@ -4,7 +4,7 @@
  * Parquet that DuckDB reads back with the database's row count, and a second export writes nothing.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -77,5 +77,29 @@ describe('idocgate forecast run / export parquet', () => {
     }
     const again = await cli('export', 'parquet', '--dir', lake, '--settle-seconds', '0');
     expect(again.stdout).toContain('serial_events: 0 rows in 0 batches, 0 files');
+  });
+
+  it('writes each partner its own articles only, cells of at least k units', async () => {
+    const products = join(dir, 'partners.yaml');
+    await writeFile(
+      products,
+      stringify([
+        { partner: 'OEM1', materials: ['4711'], k: 2 },
+        { partner: 'OEM2', materials: ['4712', '4713'] },
+      ]),
+    );
+    const out = join(dir, 'partners');
+    const r = await cli('export', 'partner', '--products', products, '--dir', out);
+    expect(r.stdout).toMatch(/^OEM1: \d+ cells \(k = 2, \d+ suppressed\)/m);
+    expect(r.stdout).toMatch(/^OEM2: \d+ cells \(k = 10, \d+ suppressed\)/m);
+    const [file] = await readdir(join(out, 'OEM1'));
+    const lines = (await readFile(join(out, 'OEM1', file ?? ''), 'utf8')).trim().split('\r\n');
+    expect(lines[0]).toBe('material,site,week,sold,returned,repairs');
+    expect(lines.length).toBeGreaterThan(1);
+    for (const l of lines.slice(1)) {
+      const [material, , , sold] = l.split(',');
+      expect(material).toBe('4711');
+      expect(Number(sold)).toBeGreaterThanOrEqual(2);
+    }
   });
 });

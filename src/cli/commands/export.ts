@@ -6,8 +6,19 @@
  *
  * `idocgate export nats --url nats://127.0.0.1:4222 --stream IDOCGATE`: the same rows to a
  * NATS JetStream stream (subjects idocgate.<dataset>), one message per row.
+ *
+ * `idocgate export partner --products partners.yaml --dir <directory> [--from day] [--to day]`:
+ * one CSV per partner (OEM) with sell-through, returns and repairs of its own articles per site
+ * and ISO week, cells of fewer than k units left out (docs/export.md "Partner data products").
  */
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Command } from 'commander';
+import { z } from 'zod';
+import { parseConfigText } from '../../config/load.js';
+import { normalizeKey } from '../../ledger/serials/types.js';
+import { partnerCsv, partnerProduct } from '../../export/partner.js';
+import { partnerCells } from '../../store/partner-repo.js';
 import { IdocgateError } from '../../errors.js';
 import { DATASET_NAMES, type DatasetName } from '../../export/datasets.js';
 import { runExport, type DatasetResult, type ExportSink } from '../../export/run.js';
@@ -93,4 +104,55 @@ export function register(program: Command): void {
       openJetStreamSink({ servers: opts.url, stream: opts.stream, subjectPrefix: opts.subjectPrefix }),
     ),
   );
+  exp
+    .command('partner')
+    .description('write each partner its data product (own articles only, cells of at least k units)')
+    .option('-c, --config <file>', 'config file (YAML or JSON); default $IDOCGATE_CONFIG')
+    .requiredOption('--products <file>', 'partners (YAML or JSON): [{ partner, materials: [...], k? }]')
+    .requiredOption('--dir <directory>', 'output directory (one sub-directory per partner)')
+    .option('--from <day>', 'first day (UTC, inclusive)')
+    .option('--to <day>', 'last day (UTC, exclusive)')
+    .action(async (opts: { config?: string; products: string; dir: string; from?: string; to?: string }) => {
+      const parsed = PRODUCTS.safeParse(
+        parseConfigText(await readFile(opts.products, 'utf8'), opts.products),
+      );
+      if (!parsed.success)
+        throw new IdocgateError(
+          'CONFIG_INVALID',
+          `invalid partner products\n  ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n  ')}`,
+        );
+      const window = {
+        ...(opts.from !== undefined ? { from: new Date(`${opts.from}T00:00:00Z`) } : {}),
+        ...(opts.to !== undefined ? { to: new Date(`${opts.to}T00:00:00Z`) } : {}),
+      };
+      const store = await openConfiguredStore(opts.config);
+      try {
+        const stamp = new Date().toISOString().slice(0, 10);
+        for (const p of parsed.data) {
+          const materials = p.materials.map((m) => normalizeKey(m));
+          const product = partnerProduct(
+            { partner: p.partner, materials, ...(p.k !== undefined ? { k: p.k } : {}) },
+            await partnerCells(store.db, materials, window),
+          );
+          const dir = join(opts.dir, p.partner);
+          await mkdir(dir, { recursive: true });
+          const file = join(dir, `${p.partner}-${stamp}.csv`);
+          await writeFile(`${file}.tmp`, partnerCsv(product));
+          await rename(`${file}.tmp`, file);
+          process.stdout.write(
+            `${p.partner}: ${product.cells.length} cells (k = ${product.k}, ${product.suppressed} suppressed) -> ${file}\n`,
+          );
+        }
+      } finally {
+        await store.close();
+      }
+    });
 }
+
+const PRODUCTS = z.array(
+  z.object({
+    partner: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+    materials: z.array(z.string().min(1)).min(1),
+    k: z.number().int().min(1).optional(),
+  }),
+);
