@@ -54,17 +54,15 @@ async function exportBench(): Promise<void> {
                                   delivery, event_time, doc_ref, message_id, recorded_at)
        SELECT md5(i::text)::uuid, '47' || (i % 50), 'SN' || i, CASE WHEN i % 3 = 0 THEN 'issued' ELSE 'received' END,
               CASE WHEN i % 3 = 0 THEN '601' ELSE '101' END, 'S' || (i % 40), 'S' || (i % 41), 'in-stock',
-              '8000' || (i % 997), timestamptz '2025-01-01' + (i * 90.0 / $1) * interval '1 day',
+              '8000' || (i % 997), timestamptz '2025-01-01' + (i * 90.0 / $1) * interval '1 day' + (i % 1000) * interval '1 microsecond',
               'DOC' || i, gen_random_uuid(), now() - interval '1 hour'
          FROM generate_series(1, $1::int) i`,
       [EXPORT_ROWS],
     );
     await store.db.query('ANALYZE serial_events');
-    // the same columns the export selects (timestamps as UTC text)
-    const select = `SELECT id, to_char(event_time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS event_time,
-        material, serial, movement, move_type, from_site, from_sloc, to_site, to_sloc, state_after, handling_unit,
-        delivery, partner, doc_ref, message_id::text AS message_id,
-        to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS recorded_at
+    // the same columns the export selects, in the same order
+    const select = `SELECT id, event_time, material, serial, movement, move_type, from_site, from_sloc, to_site,
+        to_sloc, state_after, handling_unit, delivery, partner, doc_ref, message_id, recorded_at
       FROM ${SCHEMA}.serial_events ORDER BY id`;
     const c0 = performance.now();
     let copyOk = true;

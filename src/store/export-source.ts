@@ -19,9 +19,11 @@ export interface ExportSourceOptions {
   readonly clock?: () => Date;
 }
 
-const UTC = (col: string): string => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
-const TS = (col: string, alias = col): string => `${UTC(col)} AS ${alias}`;
-const DAY = (col: string): string => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS __day`;
+// Timestamps go into the JSON as PostgreSQL writes them with the transaction's TimeZone set to
+// UTC (`2025-01-06T09:00:00.123456+00:00`): exact to the microsecond, and far cheaper than
+// to_char. The partition day is the UTC date.
+const TS = (col: string, alias?: string): string => (alias === undefined ? col : `${col} AS ${alias}`);
+const DAY = (col: string): string => `((${col} AT TIME ZONE 'UTC')::date)::text AS __day`;
 
 interface Query {
   /** Selects the dataset's columns plus __key (text), __day (text) and __cursor (text). */
@@ -48,14 +50,14 @@ const QUERIES: Readonly<Record<DatasetName, Query>> = {
   delivery_receipts: idQuery(
     'delivery_ledger_receipts',
     `id, delivery, message_id::text AS message_id, line, source, position, material, quantity::float8 AS quantity,
-     unit, serials::text AS serials, ${TS('event_at')}, ${TS('recorded_at')}, late`,
+     unit, serials, ${TS('event_at')}, ${TS('recorded_at')}, late`,
     'recorded_at',
     'event_at',
   ),
   delivery_milestones: {
     inner: `SELECT delivery, message_id::text AS message_id, kind, ${TS('event_at')}, ${TS('recorded_at')},
                    delivery || '|' || message_id::text || '|' || kind AS __key,
-                   json_build_array(${UTC('recorded_at')}, message_id::text, delivery, kind)::text AS __cursor,
+                   json_build_array(recorded_at, message_id::text, delivery, kind)::text AS __cursor,
                    ${DAY('event_at')}
               FROM delivery_ledger_milestones
              WHERE ($1::text IS NULL OR (recorded_at, message_id::text, delivery, kind) >
@@ -66,7 +68,7 @@ const QUERIES: Readonly<Record<DatasetName, Query>> = {
   },
   serial_alerts: idQuery(
     'serial_alerts',
-    `id, rule, severity, material, serial, summary, evidence::text AS evidence, dedupe_key,
+    `id, rule, severity, material, serial, summary, evidence, dedupe_key,
      ${TS('detected_at')}, ${TS('created_at')}`,
     'created_at',
     'detected_at',
@@ -74,18 +76,17 @@ const QUERIES: Readonly<Record<DatasetName, Query>> = {
   delivery_discrepancies: idQuery(
     'delivery_discrepancies',
     `id, delivery, origin_site, dest_site, missing_qty::float8 AS missing_qty, missing_serials,
-     items::text AS items, ${TS('created_at')}`,
+     items, ${TS('created_at')}`,
     'created_at',
     'created_at',
   ),
   forecasts: {
     inner: `WITH run AS (SELECT id, as_of, level, created_at FROM forecast_runs
                           WHERE id > $1::bigint AND created_at <= $3 ORDER BY id LIMIT 1)
-            SELECT f.run_id, to_char(run.as_of, 'YYYY-MM-DD') AS as_of, f.material, f.site,
-                   to_char(f.day, 'YYYY-MM-DD') AS day, s.class, s.method, f.mean, f.lower, f.upper,
+            SELECT f.run_id, run.as_of, f.material, f.site, f.day, s.class, s.method, f.mean, f.lower, f.upper,
                    run.level, ${TS('run.created_at', 'created_at')},
-                   f.run_id || '|' || f.material || '|' || f.site || '|' || to_char(f.day, 'YYYY-MM-DD') AS __key,
-                   f.run_id::text AS __cursor, to_char(run.as_of, 'YYYY-MM-DD') AS __day
+                   f.run_id || '|' || f.material || '|' || f.site || '|' || f.day::text AS __key,
+                   f.run_id::text AS __cursor, run.as_of::text AS __day
               FROM run JOIN forecasts f ON f.run_id = run.id
               JOIN forecast_series s ON s.run_id = f.run_id AND s.material = f.material AND s.site = f.site
              ORDER BY f.material, f.site, f.day
@@ -127,6 +128,9 @@ export function exportSource(db: Db, options: ExportSourceOptions = {}): ExportS
     withCursor: (consumer, dataset, fn) =>
       db.transaction(async (tx) => {
         const now = clock();
+        // timestamps and dates in the rows' JSON: UTC, ISO 8601
+        await tx.query(`SET LOCAL TimeZone = 'UTC'`);
+        await tx.query(`SET LOCAL DateStyle = 'ISO, YMD'`);
         await tx.query(
           `INSERT INTO export_cursors (consumer, dataset, updated_at) VALUES ($1, $2, $3)
            ON CONFLICT (consumer, dataset) DO NOTHING`,

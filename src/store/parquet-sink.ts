@@ -29,6 +29,8 @@ function readType(c: Column): string {
       return 'DOUBLE';
     case 'boolean':
       return 'BOOLEAN';
+    case 'json':
+      return 'JSON';
     default:
       return 'VARCHAR';
   }
@@ -41,8 +43,6 @@ function outExpr(c: Column): string {
       return `CAST(${id} AS TIMESTAMPTZ) AS ${id}`;
     case 'date':
       return `CAST(${id} AS DATE) AS ${id}`;
-    case 'json':
-      return `CAST(${id} AS JSON) AS ${id}`;
     default:
       return id;
   }
