@@ -170,6 +170,14 @@ for (const backend of backends('export_parquet')) {
         `SELECT count(DISTINCT recorded_at)::INTEGER AS n FROM read_parquet('${join(dir, 'delivery_milestones', '*', '*.parquet')}')`,
       );
       expect((m.getRowObjectsJS()[0] as { n: number }).n).toBe(3);
+      // every event time arrives to the microsecond
+      const us = await conn.runAndReadAll(
+        `SELECT sum(epoch_us(event_time))::VARCHAR AS s FROM read_parquet('${join(dir, 'serial_events', '*', '*.parquet')}')`,
+      );
+      const pgUs = await h.store.db.query<{ s: string }>(
+        `SELECT sum((extract(epoch FROM event_time) * 1000000)::bigint)::text AS s FROM serial_events`,
+      );
+      expect((us.getRowObjectsJS()[0] as { s: string }).s).toBe(pgUs.rows[0]!.s);
       const files = await h.store.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM export_files`);
       const onDisk = (
         await Promise.all(
