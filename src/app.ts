@@ -34,6 +34,7 @@ import { consoleSupportRoutes } from './api/console-support.js';
 import { deliveryRoutes, registerDeliveryMetrics } from './api/deliveries.js';
 import { startPushback, type PushbackRuntime } from './sweeper/wiring.js';
 import { registerSerialAlertMetrics, serialRoutes } from './api/serials.js';
+import { forecastRoutes } from './api/forecasts.js';
 import { requireOperator } from './api/auth.js';
 import { startSerialLedger } from './ledger/serials/wiring.js';
 import { createLogger, type Logger } from './logging.js';
@@ -359,6 +360,9 @@ export async function buildFastify(parts: FastifyParts): Promise<FastifyInstance
         viewer: requireOperator(api.auth, 'viewer'),
         operator: requireOperator(api.auth, 'operator'),
       }),
+    );
+    await app.register(async (scope) =>
+      forecastRoutes(scope, { db: api.db, viewer: requireOperator(api.auth, 'viewer') }),
     );
     await app.register(async (scope) =>
       consoleSupportRoutes(scope, { ...api, metricsRegistry: parts.metrics.registry }),

@@ -10,6 +10,8 @@ import * as serveCommand from './commands/serve.js';
 import * as checkConfigCommand from './commands/check-config.js';
 import * as hashCommand from './commands/hash.js';
 import * as sweepCommand from './commands/sweep.js';
+import * as forecastCommand from './commands/forecast.js';
+import * as exportCommand from './commands/export.js';
 
 const program = new Command('idocgate')
   .description('SAP IDoc gateway: codec, mappings, queues, store, sweeper, serial ledger')
@@ -23,6 +25,8 @@ const commandModules: { register(program: Command): void }[] = [
   checkConfigCommand,
   hashCommand,
   sweepCommand,
+  forecastCommand,
+  exportCommand,
 ];
 
 for (const m of commandModules) m.register(program);

@@ -1,0 +1,105 @@
+/**
+ * `idocgate forecast run` and `idocgate export parquet` as processes on a PGlite data directory
+ * filled with generated ledger traffic: the forecast run is stored and listed, the export writes
+ * Parquet that DuckDB reads back with the database's row count, and a second export writes nothing.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { listForecasts } from '../../src/store/forecast-repo.js';
+import { openStore } from '../../src/store/open-store.js';
+import { openLedger } from '../ledger/support.js';
+import { generateTraffic, TRAFFIC_LEDGER_CONFIG } from '../ledger/traffic.js';
+import { pgliteBackend } from '../store/backends.js';
+
+const run = promisify(execFile);
+const backend = pgliteBackend('forecast_cli');
+let dir: string;
+let config: string;
+let dataDir: string;
+let events = 0;
+
+const cli = (...args: string[]) => {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env['DATABASE_URL'];
+  return run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args, '--config', config], {
+    env,
+    timeout: 120_000,
+  });
+};
+
+beforeAll(async () => {
+  const h = await openLedger(backend, { ...TRAFFIC_LEDGER_CONFIG, rules: {} });
+  for (const m of generateTraffic({ serials: 60, days: 40, seed: 4 })) await h.deliver(m);
+  events = (await h.catchUp()).events;
+  await h.store.close();
+  dataDir = backend.options().dataDir ?? '';
+  dir = await mkdtemp(join(tmpdir(), 'idocgate-fcli-'));
+  config = join(dir, 'c.yaml');
+  await writeFile(config, stringify({ database: { dataDir } }));
+});
+afterAll(async () => {
+  await backend.cleanup();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('idocgate forecast run / export parquet', () => {
+  it('stores a forecast run, then exports the ledger as Parquet exactly once', async () => {
+    const f = await cli('forecast', 'run', '--as-of', '2025-02-16', '--horizon', '14');
+    expect(f.stdout).toMatch(/^run 1: \d+ series, history 2025-01-06\.\.2025-02-15, 14 days from 2025-02-16/);
+    const store = await openStore({ dataDir });
+    try {
+      const rows = await listForecasts(store.db, { site: '*' });
+      expect(rows.length).toBeGreaterThan(0);
+      expect(rows.length % 14).toBe(0);
+    } finally {
+      await store.close();
+    }
+    const lake = join(dir, 'lake');
+    const e = await cli('export', 'parquet', '--dir', lake, '--settle-seconds', '0', '--json');
+    const result = JSON.parse(e.stdout) as { dataset: string; rows: number }[];
+    expect(result.find((r) => r.dataset === 'serial_events')?.rows).toBe(events);
+    const duck = await DuckDBInstance.create(':memory:');
+    const conn = await duck.connect();
+    try {
+      const r = await conn.runAndReadAll(
+        `SELECT count(*)::INTEGER AS n FROM read_parquet('${join(lake, 'serial_events', '*', '*.parquet')}', hive_partitioning = true)`,
+      );
+      expect((r.getRowObjectsJS()[0] as { n: number }).n).toBe(events);
+    } finally {
+      conn.closeSync();
+      duck.closeSync();
+    }
+    const again = await cli('export', 'parquet', '--dir', lake, '--settle-seconds', '0');
+    expect(again.stdout).toContain('serial_events: 0 rows in 0 batches, 0 files');
+  });
+
+  it('writes each partner its own articles only, cells of at least k units', async () => {
+    const products = join(dir, 'partners.yaml');
+    await writeFile(
+      products,
+      stringify([
+        { partner: 'OEM1', materials: ['4711'], k: 2 },
+        { partner: 'OEM2', materials: ['4712', '4713'] },
+      ]),
+    );
+    const out = join(dir, 'partners');
+    const r = await cli('export', 'partner', '--products', products, '--dir', out);
+    expect(r.stdout).toMatch(/^OEM1: \d+ cells \(k = 2, \d+ suppressed\)/m);
+    expect(r.stdout).toMatch(/^OEM2: \d+ cells \(k = 10, \d+ suppressed\)/m);
+    const [file] = await readdir(join(out, 'OEM1'));
+    const lines = (await readFile(join(out, 'OEM1', file ?? ''), 'utf8')).trim().split('\r\n');
+    expect(lines[0]).toBe('material,site,week,sold,returned,repairs');
+    expect(lines.length).toBeGreaterThan(1);
+    for (const l of lines.slice(1)) {
+      const [material, , , sold] = l.split(',');
+      expect(material).toBe('4711');
+      expect(Number(sold)).toBeGreaterThanOrEqual(2);
+    }
+  });
+});

@@ -1,0 +1,137 @@
+/**
+ * Demand from the serial ledger and the stored forecast run, on PGlite and PostgreSQL: the daily
+ * issues per article × site add up to the ledger's issue events, zero-stock days are censored,
+ * the run is stored (one row per series and day, article totals bottom-up) and served by
+ * GET /api/forecasts as JSON and CSV.
+ */
+import Fastify from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerErrorHandling } from '../../src/api/errors.js';
+import { forecastCsv, forecastRoutes } from '../../src/api/forecasts.js';
+import { buildDemand, type LedgerMovement } from '../../src/forecast/demand.js';
+import { ALL_SITES, runForecasts } from '../../src/forecast/run.js';
+import { forecastPort, ledgerMovements, listForecasts } from '../../src/store/forecast-repo.js';
+import { openLedger, type LedgerHarness } from '../ledger/support.js';
+import { generateTraffic, TRAFFIC_LEDGER_CONFIG } from '../ledger/traffic.js';
+import { backends } from '../store/backends.js';
+
+const mv = (
+  serial: string,
+  movement: string,
+  day: number,
+  fromSite: string | null,
+  toSite: string | null,
+  stateAfter: string,
+): LedgerMovement => ({
+  material: 'M1',
+  serial,
+  movement,
+  fromSite,
+  toSite,
+  stateAfter,
+  eventTime: new Date(Date.parse('2025-03-01T12:00:00Z') + day * 86_400_000),
+});
+
+describe('buildDemand', () => {
+  it('counts issues per day and censors only the days the site had nothing all day', () => {
+    // two units arrive at S1 on day 0, one sold day 1, one day 2; nothing on hand days 3-4;
+    // a unit arrives day 5 (that day is not censored even without a sale), sold day 6
+    const demand = buildDemand(
+      [
+        mv('a', 'received', 0, 'DC', 'S1', 'in-stock'),
+        mv('a', 'issued', 1, 'S1', null, 'issued'),
+        mv('b', 'received', 0, 'DC', 'S1', 'in-stock'),
+        mv('b', 'issued', 2, 'S1', null, 'issued'),
+        mv('c', 'received', -10, null, 'DC', 'in-stock'),
+        mv('c', 'shipped', 4, 'DC', 'S1', 'in-transit'),
+        mv('c', 'received', 5, null, 'S1', 'in-stock'),
+        mv('c', 'issued', 6, null, null, 'issued'),
+      ],
+      '2025-03-01',
+      '2025-03-08',
+    );
+    const s1 = demand.find((d) => d.site === 'S1');
+    expect(demand.map((d) => d.site)).toEqual(['S1']); // DC never issued: no series
+    expect(s1?.issues).toEqual([0, 1, 1, 0, 0, 0, 1, 0]);
+    expect(s1?.onHand).toEqual([2, 1, 0, 0, 0, 1, 0, 0]);
+    expect(s1?.censored).toEqual([false, false, false, true, true, false, false, true]);
+  });
+});
+
+for (const backend of backends('forecast_ledger')) {
+  describe.skipIf(!backend.available)(`forecast from the ledger on ${backend.name}`, () => {
+    let h: LedgerHarness;
+    const traffic = generateTraffic({ serials: 150, days: 60, seed: 5 });
+    const asOf = new Date(traffic[traffic.length - 1]!.at.getTime() + 86_400_000).toISOString().slice(0, 10);
+
+    beforeAll(async () => {
+      h = await openLedger(backend, { ...TRAFFIC_LEDGER_CONFIG, rules: {} });
+      for (const m of traffic) await h.deliver(m);
+      expect((await h.catchUp()).failed).toBe(0);
+    });
+    afterAll(async () => {
+      await h?.store.close();
+      await backend.cleanup();
+    });
+
+    it('demand adds up to the issue events of the ledger, per material and site', async () => {
+      const { rows } = await h.store.db.query<{ material: string; site: string; n: number }>(
+        `SELECT material, from_site AS site, count(*)::int AS n FROM serial_events
+          WHERE movement = 'issued' GROUP BY 1, 2 ORDER BY 1, 2`,
+      );
+      expect(rows.length).toBeGreaterThan(3);
+      const demand = buildDemand(
+        await ledgerMovements(h.store.db, new Date(`${asOf}T00:00:00Z`)),
+        '2025-01-06',
+        asOf,
+      );
+      expect(
+        demand.map((d) => ({ material: d.material, site: d.site, n: d.issues.reduce((a, b) => a + b, 0) })),
+      ).toEqual(rows);
+      // on-hand never negative, and stores do run dry in this traffic
+      for (const d of demand) expect(Math.min(...d.onHand)).toBeGreaterThanOrEqual(0);
+      expect(demand.some((d) => d.censored.some(Boolean))).toBe(true);
+    });
+
+    it('stores a run and serves it as JSON and CSV', async () => {
+      const r = await runForecasts(forecastPort(h.store.db), { asOf, horizon: 28, now: () => new Date() });
+      expect(r.runId).not.toBeNull();
+      const series = r.run?.series ?? [];
+      const sites = series.filter((s) => s.site !== ALL_SITES);
+      expect(sites.length).toBeGreaterThan(3);
+      const { rows } = await h.store.db.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM forecasts WHERE run_id = $1',
+        [r.runId],
+      );
+      expect(rows[0]?.n).toBe(series.length * 28);
+      // the article total is the sum of its sites
+      const total = series.find((s) => s.site === ALL_SITES && s.material === '4711');
+      const parts = sites.filter((s) => s.material === '4711');
+      expect(total?.mean[0]).toBeCloseTo(
+        parts.reduce((a, s) => a + (s.mean[0] ?? 0), 0),
+        9,
+      );
+      expect(parts.some((s) => s.censoredDays > 0)).toBe(true);
+
+      const stored = await listForecasts(h.store.db, { article: '4711', site: 'S0123' });
+      expect(stored).toHaveLength(28);
+      expect(stored[0]?.day).toBe(asOf);
+      for (const f of stored) expect(f.lower).toBeLessThanOrEqual(f.upper);
+
+      const app = Fastify();
+      registerErrorHandling(app);
+      await app.register(async (scope) => forecastRoutes(scope, { db: h.store.db }));
+      const json = await app.inject({ url: '/api/forecasts?article=4711&site=S0123' });
+      expect(json.statusCode).toBe(200);
+      expect((json.json() as { items: unknown[] }).items).toEqual(stored);
+      const csv = await app.inject({ url: '/api/forecasts?article=4711&site=S0123&format=csv' });
+      expect(csv.headers['content-type']).toContain('text/csv');
+      expect(csv.body).toBe(forecastCsv(stored));
+      expect(csv.body.split('\r\n')[0]).toBe('runId,material,site,day,class,method,mean,lower,upper,level');
+      expect(csv.body.trim().split('\r\n')).toHaveLength(29);
+      const bad = await app.inject({ url: '/api/forecasts?run=abc' });
+      expect(bad.statusCode).toBe(400);
+      await app.close();
+    });
+  });
+}
