@@ -15,9 +15,10 @@ import { startPushback, type PushbackRuntime } from '../sweeper/wiring.js';
 import { networkConfig, sitesTableRows } from './simulator/payloads.js';
 import type { SimNetwork } from './simulator/simulate.js';
 
-export function simSweeperConfig(network: SimNetwork, port = 'sap'): SweeperConfig {
+export function simSweeperConfig(network: SimNetwork, port = 'sap', batchSize = 200): SweeperConfig {
   return defaultSweeperConfig({
     enabled: true,
+    catchUp: { batchSize },
     port,
     gracePeriod: '48h',
     holdStorageLocation: 'HOLD',
@@ -25,8 +26,8 @@ export function simSweeperConfig(network: SimNetwork, port = 'sap'): SweeperConf
   });
 }
 
-export function simLedgerConfig(network: SimNetwork): LedgerConfig {
-  return ledgerConfigSchema.parse({ sites: networkConfig(network).ledgerSites });
+export function simLedgerConfig(network: SimNetwork, batchSize = 200): LedgerConfig {
+  return ledgerConfigSchema.parse({ sites: networkConfig(network).ledgerSites, batchSize });
 }
 
 /** The mapping tables with `sites` replaced by the simulated network's sites. */
@@ -70,18 +71,20 @@ export async function openSimLedgers(options: {
   readonly definitions: DefinitionRegistry;
   readonly tables: ReadonlyMap<string, LookupTable>;
   readonly config?: Readonly<Config>;
+  /** Messages per catch-up transaction (the bench uses large batches). */
+  readonly batchSize?: number;
 }): Promise<SimLedgers> {
   const config = options.config ?? simBaseConfig();
   const pushback = await startPushback({
     config,
-    sweeper: simSweeperConfig(options.network),
+    sweeper: simSweeperConfig(options.network, 'sap', options.batchSize),
     store: options.store,
     definitions: options.definitions,
     tables: options.tables,
     poster: { post: () => Promise.reject(new Error('the simulation does not post')) },
   });
   const serials = await startSerialLedger({
-    ledger: simLedgerConfig(options.network),
+    ledger: simLedgerConfig(options.network, options.batchSize),
     timeZone: config.timeZone,
     db: options.store.db,
     tables: options.tables,

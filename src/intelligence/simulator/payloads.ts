@@ -51,6 +51,7 @@ export function toGatewayMessage(e: SimEvent): GatewayMessage {
     case 'announce': {
       const [credat, cretim] = sapDateTime(e.at);
       const [ntanf, ntanz] = sapDateTime(e.plannedGoodsIssueAt);
+      const packed = new Set(e.handlingUnits.flatMap((h) => h.contents.flatMap((c) => c.serials)));
       const idoc: Idoc = {
         control: {
           TABNAM: 'EDI_DC40',
@@ -86,7 +87,8 @@ export function toGatewayMessage(e: SimEvent): GatewayMessage {
                   VGBEL: SIM_STO,
                   VGPOS: it.position,
                 },
-                it.serials.map((s) => seg('E1EDL11', { SERNR: s })),
+                // serials packed in a handling unit are listed under it (E1EDL46), the rest here
+                it.serials.filter((s) => !packed.has(s)).map((s) => seg('E1EDL11', { SERNR: s })),
               ),
             ),
             ...e.handlingUnits.map((h) =>
