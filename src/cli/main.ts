@@ -10,6 +10,7 @@ import * as serveCommand from './commands/serve.js';
 import * as checkConfigCommand from './commands/check-config.js';
 import * as hashCommand from './commands/hash.js';
 import * as sweepCommand from './commands/sweep.js';
+import * as modelsCommand from './commands/models.js';
 
 const program = new Command('idocgate')
   .description('SAP IDoc gateway: codec, mappings, queues, store, sweeper, serial ledger')
@@ -23,6 +24,7 @@ const commandModules: { register(program: Command): void }[] = [
   checkConfigCommand,
   hashCommand,
   sweepCommand,
+  modelsCommand,
 ];
 
 for (const m of commandModules) m.register(program);

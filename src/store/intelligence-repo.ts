@@ -3,7 +3,10 @@
  * (delivery ledger + the DC's serial confirmations in the serial ledger), the custody evidence of
  * one delivery (announced serials, receipts, serial events) and the versioned at-risk models.
  */
+import type { DeliveryCustody } from '../intelligence/claims/attribution.js';
 import type { DeliveryFacts } from '../intelligence/risk/types.js';
+import { parseEvent } from './serial-ledger-queries.js';
+import { riskModelSchema, type IntelligencePort } from '../intelligence/service.js';
 import type { Queryable } from './db.js';
 
 interface FactsRow {
@@ -20,6 +23,7 @@ interface FactsRow {
   loose: number | string;
   confirmed: number | string;
   by_due: number | string;
+  hus_missing: number | string;
 }
 
 const asDate = (v: Date | string): Date => (v instanceof Date ? v : new Date(v));
@@ -52,7 +56,16 @@ export async function loadDeliveryFacts(
               WHERE e.delivery = d.delivery AND e.movement IN ('packed', 'shipped')
                 AND e.event_time <= d.goods_issue_at) AS confirmed,
             (SELECT coalesce(sum(r.quantity), 0)::float8 FROM delivery_ledger_receipts r
-              WHERE r.delivery = d.delivery AND NOT r.late AND r.event_at <= d.due_at) AS by_due
+              WHERE r.delivery = d.delivery AND NOT r.late AND r.event_at <= d.due_at) AS by_due,
+            (SELECT count(*) FROM (
+               SELECT x.handling_unit FROM delivery_ledger_serials x
+                WHERE x.delivery = d.delivery AND x.handling_unit IS NOT NULL
+                GROUP BY x.handling_unit
+               HAVING NOT bool_or(EXISTS (
+                 SELECT 1 FROM delivery_ledger_receipts r
+                  CROSS JOIN LATERAL jsonb_array_elements_text(r.serials) AS rs(serial)
+                  WHERE r.delivery = d.delivery AND NOT r.late AND r.event_at <= d.due_at
+                    AND rs.serial = x.serial))) h) AS hus_missing
        FROM delivery_ledger d
        CROSS JOIN LATERAL (
          SELECT count(*) AS serials, count(DISTINCT x.handling_unit) AS hus,
@@ -76,33 +89,14 @@ export async function loadDeliveryFacts(
     looseSerials: Number(r.loose),
     dcConfirmedSerials: Number(r.confirmed),
     receivedByDue: Number(r.by_due),
+    handlingUnitsMissingByDue: Number(r.hus_missing),
   }));
 }
 
-export interface CustodyEvent {
-  readonly id: number;
-  readonly material: string;
-  readonly serial: string;
-  readonly movement: string;
-  readonly fromSite: string | null;
-  readonly toSite: string | null;
-  readonly handlingUnit: string | null;
-  readonly eventTime: Date;
-  readonly messageId: string | null;
-}
+const EVENT_COLUMNS =
+  'id, material, serial, movement, move_type, from_site, from_sloc, to_site, to_sloc, state_after, handling_unit, delivery, partner, event_time, doc_ref, message_id::text AS message_id, recorded_at';
 
-export interface DeliveryCustody {
-  readonly serials: readonly {
-    material: string;
-    serial: string;
-    position: string | null;
-    handlingUnit: string | null;
-  }[];
-  /** Serials of the receipts (late ones included: they were received). */
-  readonly receivedSerials: readonly string[];
-  readonly events: readonly CustodyEvent[];
-}
-
+/** What the ledgers know about one delivery's serials: announced, received, every serial event. */
 export async function loadDeliveryCustody(db: Queryable, delivery: string): Promise<DeliveryCustody> {
   const serials = await db.query<{
     material: string;
@@ -118,19 +112,8 @@ export async function loadDeliveryCustody(db: Queryable, delivery: string): Prom
     `SELECT serials FROM delivery_ledger_receipts WHERE delivery = $1 ORDER BY id`,
     [delivery],
   );
-  const events = await db.query<{
-    id: string | number;
-    material: string;
-    serial: string;
-    movement: string;
-    from_site: string | null;
-    to_site: string | null;
-    handling_unit: string | null;
-    event_time: Date | string;
-    message_id: string | null;
-  }>(
-    `SELECT id, material, serial, movement, from_site, to_site, handling_unit, event_time, message_id::text AS message_id
-       FROM serial_events WHERE delivery = $1 ORDER BY event_time, id`,
+  const events = await db.query(
+    `SELECT ${EVENT_COLUMNS} FROM serial_events WHERE delivery = $1 ORDER BY event_time, id`,
     [delivery],
   );
   const received: string[] = [];
@@ -139,24 +122,14 @@ export async function loadDeliveryCustody(db: Queryable, delivery: string): Prom
     if (Array.isArray(list)) for (const s of list) if (typeof s === 'string') received.push(s);
   }
   return {
+    delivery,
     serials: serials.rows.map((r) => ({
       material: r.material,
       serial: r.serial,
-      position: r.position,
       handlingUnit: r.handling_unit,
     })),
     receivedSerials: received,
-    events: events.rows.map((e) => ({
-      id: Number(e.id),
-      material: e.material,
-      serial: e.serial,
-      movement: e.movement,
-      fromSite: e.from_site,
-      toSite: e.to_site,
-      handlingUnit: e.handling_unit,
-      eventTime: asDate(e.event_time),
-      messageId: e.message_id,
-    })),
+    events: events.rows.map(parseEvent),
   };
 }
 
@@ -203,5 +176,25 @@ export async function latestRiskModel(db: Queryable): Promise<StoredModel | unde
     metrics: json(r.metrics),
     trainedAt: asDate(r.trained_at),
     trainedBy: r.trained_by,
+  };
+}
+
+/** The IntelligencePort on a database (PostgreSQL or PGlite). */
+export function createIntelligenceStore(db: Queryable): IntelligencePort {
+  return {
+    loadFacts: (options) => loadDeliveryFacts(db, options),
+    loadCustody: (delivery) => loadDeliveryCustody(db, delivery),
+    saveModel: (m) => saveRiskModel(db, m),
+    async latestModel() {
+      const r = await latestRiskModel(db);
+      if (r === undefined) return undefined;
+      return {
+        version: r.version,
+        model: riskModelSchema.parse(r.model),
+        metrics: r.metrics,
+        trainedAt: r.trainedAt,
+        trainedBy: r.trainedBy,
+      };
+    },
   };
 }

@@ -2,7 +2,15 @@
  * The simulator drives the real gateway (SAP edge, partner edge, workers, fake SAP) into the real
  * ledgers on PGlite; the bench's direct path gives the same ledger rows on the same run.
  */
+import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Authenticator } from '../../src/api/auth.js';
+import { registerErrorHandling } from '../../src/api/errors.js';
+import { intelligenceRoutes } from '../../src/api/intelligence.js';
+import { Secrets } from '../../src/config/load.js';
+import { configSchema } from '../../src/config/schema.js';
+import { trainAndStore } from '../../src/intelligence/service.js';
+import { createIntelligenceStore } from '../../src/store/intelligence-repo.js';
 import { storeDirect } from '../../src/intelligence/simulator/direct.js';
 import { toGatewayMessage } from '../../src/intelligence/simulator/payloads.js';
 import { simulate, type Simulation } from '../../src/intelligence/simulator/simulate.js';
@@ -40,7 +48,18 @@ async function ledgerRows(store: OpenedStore): Promise<unknown> {
 }
 
 beforeAll(async () => {
-  sim = simulate({ seed: 7, days: 3, network: 'sites-yaml', knobs: { deliveriesPerDcPerDay: 2 } });
+  // lossy lanes and stores, so that a short run has partial receipts of every kind
+  sim = simulate({
+    seed: 7,
+    days: 5,
+    network: 'sites-yaml',
+    knobs: {
+      deliveriesPerDcPerDay: 3,
+      laneLoss: { typical: 0.05, bad: 0.3, badShare: 0.5 },
+      storeMisscan: { typical: 0.05, bad: 0.3, badShare: 0.5 },
+      shortPick: { typical: 0.1, bad: 0.2, badShare: 0.5 },
+    },
+  });
   gw = await startSimGateway(sim.network, 'intel-gw');
 }, 60_000);
 afterAll(async () => {
@@ -85,4 +104,67 @@ describe('simulator through the gateway', () => {
       await backend.cleanup();
     }
   }, 180_000);
+});
+
+describe('risk and claim API on the gateway-driven ledgers', () => {
+  const viewer = `Basic ${Buffer.from('auditor:demo-viewer').toString('base64')}`;
+  const config = configSchema.parse({
+    operators: {
+      auditor: {
+        role: 'viewer',
+        passwordHash: 'scrypt$16384$8$1$21IpfgAvNPBY0d-JsDEAZA$9PNRy7UGdZ78h0a_XbmAiPH11P3cEnUhqIx9naqC8gs',
+      },
+    },
+  });
+
+  it('scores a goods-issued delivery with reason codes and serves its freight-claim packet', async () => {
+    const port = createIntelligenceStore(gw.store.db);
+    const app = Fastify();
+    registerErrorHandling(app);
+    await app.register(async (f) =>
+      intelligenceRoutes(f, {
+        auth: new Authenticator({ config, secrets: new Secrets(new Map()) }),
+        port,
+        ledger: gw.config.ledger,
+      }),
+    );
+    try {
+      const get = async (url: string) =>
+        app.inject({ method: 'GET', url, headers: { authorization: viewer } });
+      const some = sim.truth[0]!.delivery;
+      expect((await get(`/api/deliveries/${some}/risk`)).json()).toMatchObject({ risk: null });
+      expect((await get('/api/models/risk')).json()).toMatchObject({ model: null });
+
+      const trained = await trainAndStore(port, {
+        now: new Date(Date.parse('2025-01-06T00:00:00Z') + 30 * 86_400_000),
+        by: 'test',
+        minDeliveries: 10,
+      });
+      if (trained.version === null) throw new Error(trained.reason);
+      expect(trained.version).toBe(1);
+      const risk = (await get(`/api/deliveries/${some}/risk`)).json() as Record<string, unknown>;
+      expect(risk).toMatchObject({ delivery: some, modelVersion: 1 });
+      expect(risk['probability']).toBeGreaterThan(0);
+      expect(risk['probability']).toBeLessThan(1);
+      expect(Array.isArray(risk['reasons'])).toBe(true);
+      expect((await get('/api/models/risk')).json()).toMatchObject({ version: 1, kind: 'logistic-l2' });
+
+      const lost = sim.truth.find((t) => t.missing.length > 0)!;
+      const claim = (await get(`/api/deliveries/${lost.delivery}/claim`)).json() as {
+        missing: number;
+        missingSerials: { serial: string; attribution: string }[];
+        evidence: { epcisEvents: { type: string }[] };
+      };
+      expect(claim.missing).toBe(lost.missing.length);
+      expect(claim.missingSerials.map((m) => m.serial).sort()).toEqual(
+        lost.missing.map((m) => m.serial).sort(),
+      );
+      expect(claim.evidence.epcisEvents.length).toBeGreaterThan(0);
+
+      expect((await get('/api/deliveries/99999999/risk')).statusCode).toBe(404);
+      expect((await app.inject({ method: 'GET', url: `/api/deliveries/${some}/risk` })).statusCode).toBe(401);
+    } finally {
+      await app.close();
+    }
+  });
 });

@@ -20,6 +20,9 @@ export const FEATURE_NAMES = [
   'rushed_pick',
   'dc_reported_serials',
   'dc_confirmed_shortfall',
+  'lane_expected_hu_loss',
+  'store_scan_loss_rate',
+  'dc_shortfall_rate',
 ] as const;
 export type FeatureName = (typeof FEATURE_NAMES)[number];
 
@@ -41,6 +44,7 @@ interface Tally {
 const LANE_PRIOR = 5;
 const SITE_PRIOR = 10;
 const logit = (p: number): number => Math.log(p / (1 - p));
+const clamp = (p: number): number => Math.min(1 - 1e-6, Math.max(1e-6, p));
 const smoothed = (t: Tally | undefined, prior: number, strength: number): number =>
   ((t?.partial ?? 0) + strength * prior) / ((t?.n ?? 0) + strength);
 
@@ -57,6 +61,23 @@ export function buildFeatures(facts: readonly DeliveryFacts[], targets?: Readonl
   const dcs = new Map<string, Tally>();
   const stores = new Map<string, Tally>();
   const global: Tally = { n: 0, partial: 0 };
+  // handling units sent / lost on each lane; deliveries short without a whole HU lost, per store;
+  // deliveries the DC confirmed short, per DC (known at their own goods issue)
+  const laneHus = new Map<string, Tally>();
+  const globalHus: Tally = { n: 0, partial: 0 };
+  const storeScan = new Map<string, Tally>();
+  const globalScan: Tally = { n: 0, partial: 0 };
+  const dcShort = new Map<string, Tally>();
+  const globalShort: Tally = { n: 0, partial: 0 };
+  const bump = (m: Map<string, Tally> | undefined, g: Tally, k: string, n: number, hits: number): void => {
+    g.n += n;
+    g.partial += hits;
+    if (m === undefined) return;
+    const t = m.get(k) ?? { n: 0, partial: 0 };
+    t.n += n;
+    t.partial += hits;
+    m.set(k, t);
+  };
   const add = (m: Map<string, Tally>, k: string, p: boolean): void => {
     const t = m.get(k) ?? { n: 0, partial: 0 };
     t.n++;
@@ -75,13 +96,24 @@ export function buildFeatures(facts: readonly DeliveryFacts[], targets?: Readonl
       add(lanes, `${h.originSite}>${h.destinationSite}`, p);
       add(dcs, h.originSite, p);
       add(stores, h.destinationSite, p);
+      const hl = `${h.originSite}>${h.destinationSite}`;
+      bump(laneHus, globalHus, hl, h.handlingUnits, h.handlingUnitsMissingByDue);
+      bump(storeScan, globalScan, h.destinationSite, 1, p && h.handlingUnitsMissingByDue === 0 ? 1 : 0);
     }
+    const shortRate = smoothed(
+      dcShort.get(f.originSite),
+      (globalShort.partial + 1) / (globalShort.n + 2),
+      SITE_PRIOR,
+    );
+    if (f.dcConfirmedSerials > 0)
+      bump(dcShort, globalShort, f.originSite, 1, f.serials > f.dcConfirmedSerials ? 1 : 0);
     if (targets !== undefined && !targets.has(f.delivery)) continue;
     const lane = `${f.originSite}>${f.destinationSite}`;
     const prior = (global.partial + 1) / (global.n + 2);
     const laneRate = smoothed(lanes.get(lane), prior, LANE_PRIOR);
     const gapHours = f.pickedAt === null ? 0 : Math.max(0, (t - f.pickedAt.getTime()) / 3_600_000);
     const reported = f.dcConfirmedSerials > 0;
+    const huRate = smoothed(laneHus.get(lane), (globalHus.partial + 1) / (globalHus.n + 2), LANE_PRIOR * 3);
     const x = [
       logit(laneRate),
       logit(smoothed(dcs.get(f.originSite), prior, SITE_PRIOR)),
@@ -95,6 +127,11 @@ export function buildFeatures(facts: readonly DeliveryFacts[], targets?: Readonl
       f.pickedAt !== null && gapHours < 2 ? 1 : 0,
       reported ? 1 : 0,
       reported ? Math.max(0, f.serials - f.dcConfirmedSerials) : 0,
+      logit(clamp(1 - (1 - huRate) ** Math.max(1, f.handlingUnits))),
+      logit(
+        smoothed(storeScan.get(f.destinationSite), (globalScan.partial + 1) / (globalScan.n + 2), SITE_PRIOR),
+      ),
+      reported ? 0 : logit(shortRate),
     ];
     out.push({
       delivery: f.delivery,

@@ -24,6 +24,8 @@ export interface DeliveryFacts {
   readonly dcConfirmedSerials: number;
   /** Quantity received by the due date (the label: received by due < expected). */
   readonly receivedByDue: number;
+  /** Handling units of which no serial was received by the due date (outcome, like the label). */
+  readonly handlingUnitsMissingByDue: number;
 }
 
 export const isPartial = (f: DeliveryFacts): boolean => f.receivedByDue + 1e-9 < f.expectedQuantity;
