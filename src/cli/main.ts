@@ -11,6 +11,7 @@ import * as checkConfigCommand from './commands/check-config.js';
 import * as hashCommand from './commands/hash.js';
 import * as sweepCommand from './commands/sweep.js';
 import * as modelsCommand from './commands/models.js';
+import * as simulateCommand from './commands/simulate.js';
 
 const program = new Command('idocgate')
   .description('SAP IDoc gateway: codec, mappings, queues, store, sweeper, serial ledger')
@@ -25,6 +26,7 @@ const commandModules: { register(program: Command): void }[] = [
   hashCommand,
   sweepCommand,
   modelsCommand,
+  simulateCommand,
 ];
 
 for (const m of commandModules) m.register(program);
