@@ -151,6 +151,12 @@ export interface DeliveryTruth {
   readonly late: readonly string[];
   readonly causes: readonly LossCause[];
   readonly promotionWeek: boolean;
+  /**
+   * The true probability, given this delivery's draws of the causes' rates, that it is partial by
+   * its due date (short pick, lane loss, mis-scan, missed reads, late scan): the oracle score the
+   * bench compares the model with. Not known to anything that reads the ledgers.
+   */
+  readonly trueRisk: number;
 }
 
 export interface Simulation {
@@ -393,6 +399,16 @@ export function simulate(options: SimulationOptions): Simulation {
             items: lateItems,
           });
         const total = items.reduce((a, it) => a + it.serials.length, 0);
+        const looseCount = items
+          .filter((it) => looseItems.has(it.position))
+          .reduce((a, it) => a + it.serials.length, 0);
+        const fine =
+          (total > 1 ? 1 - pShort : 1) *
+          (1 - lossRate) ** hus.length *
+          (1 - lossRate / 3) ** looseCount *
+          (1 - store.misscanRate) *
+          (1 - knobs.missedRead) ** total *
+          (items.length > 1 ? 1 - knobs.lateScan : 1);
         // announced + packed + shipped + received, per serial
         serialMovements += total * (withSerials ? 4 : 2) - missing.length;
         truth.push({
@@ -404,6 +420,7 @@ export function simulate(options: SimulationOptions): Simulation {
           late,
           causes: [...new Set(missing.map((m) => m.cause))],
           promotionWeek: promo,
+          trueRisk: 1 - fine,
         });
       }
     }
