@@ -234,7 +234,7 @@ const rows: [string, string, string, string, boolean | null][] = [
 console.log(
   `\nintelligence bench: ${SEEDS} seeds x ${DAYS} days, split at ${SPLIT * 100} % (mean ± sd over seeds)`,
 );
-const w = [40, 18, 30, 24];
+const w = [42, 18, 30, 24];
 console.log(['metric', 'model', 'baseline', 'target'].map((h, i) => h.padEnd(w[i]!)).join('') + 'verdict');
 for (const [name, value, base, target, ok] of rows)
   console.log(
