@@ -6,12 +6,13 @@
  *                                         with reason codes (the newest model of `risk_models`)
  *   GET /api/deliveries/:delivery/claim   freight-claim packet: missing serials, where each was
  *                                         lost (dc-pick | lane | store | unobservable), custody chain
- *                                         and the EPCIS events as evidence
+ *                                         and the EPCIS events as evidence (?format=html: a page)
  *   GET /api/models/risk                  the model in use (version, training window, hold-out metrics)
  */
 import type { FastifyInstance } from 'fastify';
 import type { LedgerConfig } from '../config/ledger.js';
 import { IdocgateError } from '../errors.js';
+import { claimPacketHtml } from '../intelligence/claims/html.js';
 import { claimPacket, scoreDelivery, type IntelligencePort } from '../intelligence/service.js';
 import { normalizeKey } from '../ledger/deliveries/types.js';
 import { toEpcisEvent } from '../ledger/serials/epcis/epcis.js';
@@ -55,12 +56,15 @@ export async function intelligenceRoutes(app: FastifyInstance, deps: Intelligenc
       summary: 'Freight-claim packet: missing serials, where each was lost, custody chain, EPCIS evidence',
       security,
       params,
+      querystring: { type: 'object', properties: { format: { type: 'string', enum: ['json', 'html'] } } },
     },
-    handler: async (request) => {
+    handler: async (request, reply) => {
       const { delivery } = request.params as { delivery: string };
       const packet = await claimPacket(deps.port, normalizeKey(delivery));
       if (packet === undefined)
         throw new IdocgateError('DELIVERY_NOT_FOUND', `No goods-issued delivery ${delivery} in the ledger`);
+      if ((request.query as { format?: string }).format === 'html')
+        return reply.type('text/html; charset=utf-8').send(claimPacketHtml(packet, new Date()));
       const evidence = packet.missingSerials.flatMap((m) => m.custody.map((e) => toEpcisEvent(e, naming)));
       return { ...packet, evidence: { epcisEvents: evidence } };
     },

@@ -160,6 +160,9 @@ describe('risk and claim API on the gateway-driven ledgers', () => {
         lost.missing.map((m) => m.serial).sort(),
       );
       expect(claim.evidence.epcisEvents.length).toBeGreaterThan(0);
+      const page = await get(`/api/deliveries/${lost.delivery}/claim?format=html`);
+      expect(page.headers['content-type']).toContain('text/html');
+      for (const m of lost.missing) expect(page.body).toContain(m.serial);
 
       expect((await get('/api/deliveries/99999999/risk')).statusCode).toBe(404);
       expect((await app.inject({ method: 'GET', url: `/api/deliveries/${some}/risk` })).statusCode).toBe(401);
