@@ -32,6 +32,7 @@ import { supportRoutes } from './api/support.js';
 import { consoleRoutes } from './api/console.js';
 import { consoleSupportRoutes } from './api/console-support.js';
 import { deliveryRoutes, registerDeliveryMetrics } from './api/deliveries.js';
+import { intelligenceRoutes } from './api/intelligence.js';
 import { startPushback, type PushbackRuntime } from './sweeper/wiring.js';
 import { registerSerialAlertMetrics, serialRoutes } from './api/serials.js';
 import { forecastRoutes } from './api/forecasts.js';
@@ -40,6 +41,7 @@ import { startSerialLedger } from './ledger/serials/wiring.js';
 import { createLogger, type Logger } from './logging.js';
 import { checkRedisSettings } from './redis/check.js';
 import { connectRedis, type RedisHandle, type RedisSettings } from './redis/connect.js';
+import { createIntelligenceStore } from './store/intelligence-repo.js';
 import type { Db } from './store/db.js';
 import { openStore, type OpenedStore, type StoreOptions } from './store/open-store.js';
 
@@ -351,6 +353,13 @@ export async function buildFastify(parts: FastifyParts): Promise<FastifyInstance
     await app.register(async (scope) => supportRoutes(scope, api));
     await app.register(async (scope) =>
       deliveryRoutes(scope, { auth: api.auth, pushback: api.pushback, messages: api.store }),
+    );
+    await app.register(async (scope) =>
+      intelligenceRoutes(scope, {
+        auth: api.auth,
+        port: createIntelligenceStore(api.db),
+        ledger: api.config.ledger,
+      }),
     );
     await app.register(async (scope) =>
       serialRoutes(scope, {

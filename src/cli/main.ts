@@ -12,6 +12,8 @@ import * as hashCommand from './commands/hash.js';
 import * as sweepCommand from './commands/sweep.js';
 import * as forecastCommand from './commands/forecast.js';
 import * as exportCommand from './commands/export.js';
+import * as modelsCommand from './commands/models.js';
+import * as simulateCommand from './commands/simulate.js';
 
 const program = new Command('idocgate')
   .description('SAP IDoc gateway: codec, mappings, queues, store, sweeper, serial ledger')
@@ -27,6 +29,8 @@ const commandModules: { register(program: Command): void }[] = [
   sweepCommand,
   forecastCommand,
   exportCommand,
+  modelsCommand,
+  simulateCommand,
 ];
 
 for (const m of commandModules) m.register(program);

@@ -1,0 +1,442 @@
+/**
+ * A seeded store network and its stock transport deliveries DC -> store, with known causes of
+ * partial receipt and known noise. Pure: it returns domain events in time order (rendered into
+ * gateway messages by ./payloads.ts) and, separately, the ground truth of every delivery. The
+ * truth never goes into a message.
+ *
+ * Process per delivery (docs/intelligence.md "Simulator"):
+ *   SAP announces (DELVRY07 WHSORD, planned goods issue) -> the DC packs into handling units
+ *   (WMS `packed`, with serials when the DC's scanners capture them) -> goods issue (WMS
+ *   `shipped`) after a pick-to-issue gap -> transit on the lane -> the store scans what arrived
+ *   (handheld `receipt-delivery`), part of it possibly late.
+ * Causes of a partial receipt: short pick at the DC (more likely when the pick-to-issue gap is
+ * short and the delivery has many lines, i.e. in promotion weeks), loss of a handling unit (or a
+ * loose unit) on the lane (lane-specific rates), store mis-scan (store-specific rates). Noise:
+ * missed reads (any serial, any store) and late scans (part of the receipt after the grace period).
+ */
+import { createRng, type Rng } from './rng.js';
+
+export interface SimSite {
+  readonly site: string;
+  readonly plant: string;
+  /** The ship-to partner number SAP writes for this site (E1ADRM1 WE). */
+  readonly customer: string;
+}
+
+export interface SimLane {
+  readonly from: string;
+  readonly to: string;
+  /** Probability that one handling unit is lost on this lane (loose units: a third of it each). */
+  readonly lossRate: number;
+  readonly medianTransitHours: number;
+}
+
+export interface SimNetwork {
+  readonly dcs: readonly (SimSite & { readonly shortPickRate: number; readonly serialCapture: number })[];
+  readonly stores: readonly (SimSite & { readonly misscanRate: number })[];
+  readonly lanes: readonly SimLane[];
+  readonly materials: readonly string[];
+}
+
+export interface SimulationKnobs {
+  /** Deliveries per DC per (average) day; weekly seasonality and promotion weeks scale it. */
+  readonly deliveriesPerDcPerDay: number;
+  /** Share of weeks that are promotion weeks (more lines per delivery, rushed picking). */
+  readonly promotionWeekShare: number;
+  /** Short-pick probability multiplier when the pick-to-issue gap is under 2 hours. */
+  readonly rushMultiplier: number;
+  /** Extra short-pick probability factor per delivery line beyond the first. */
+  readonly perLineFactor: number;
+  /** Lane HU-loss rates: most lanes `typical`, a share `badShare` of lanes `bad`. */
+  readonly laneLoss: { readonly typical: number; readonly bad: number; readonly badShare: number };
+  /** Store mis-scan rates per delivery (one or two serials not scanned). */
+  readonly storeMisscan: { readonly typical: number; readonly bad: number; readonly badShare: number };
+  /** DC short-pick base rates per delivery. */
+  readonly shortPick: { readonly typical: number; readonly bad: number; readonly badShare: number };
+  /** Per-serial probability that a read is missed at the store (noise: no rule explains it). */
+  readonly missedRead: number;
+  /** Per-delivery probability that part of the receipt is scanned after the grace period. */
+  readonly lateScan: number;
+  /** The grace period the late scans overrun (hours after goods issue). */
+  readonly gracePeriodHours: number;
+  /** Share of a delivery's items shipped loose (not packed in a handling unit). */
+  readonly looseShare: number;
+  /** Per-DC probability that its packing / goods-issue confirmations carry serials: [lo, hi]. */
+  readonly serialCapture: readonly [number, number];
+  /** Drift: from this day on, a new carrier takes over the lanes of the first store (higher loss). */
+  readonly driftFromDay?: number;
+  readonly driftLossRate?: number;
+}
+
+export const DEFAULT_KNOBS: SimulationKnobs = {
+  deliveriesPerDcPerDay: 4,
+  promotionWeekShare: 0.2,
+  rushMultiplier: 3,
+  perLineFactor: 0.35,
+  laneLoss: { typical: 0.004, bad: 0.08, badShare: 0.2 },
+  storeMisscan: { typical: 0.01, bad: 0.15, badShare: 0.2 },
+  shortPick: { typical: 0.01, bad: 0.04, badShare: 0.5 },
+  missedRead: 0.002,
+  lateScan: 0.02,
+  gracePeriodHours: 48,
+  looseShare: 0.2,
+  serialCapture: [0.4, 0.95],
+};
+
+export interface SimulationOptions {
+  readonly seed: number;
+  readonly days: number;
+  readonly start?: Date;
+  /** `sites-yaml`: the example sites of mappings/tables/sites.yaml (2 DCs, 3 stores); else generated. */
+  readonly network?: 'sites-yaml' | { readonly dcs: number; readonly stores: number };
+  readonly knobs?: Partial<SimulationKnobs>;
+}
+
+export interface SimItem {
+  readonly position: string;
+  readonly material: string;
+  readonly serials: readonly string[];
+}
+export interface SimHandlingUnit {
+  readonly id: string;
+  readonly contents: readonly { readonly position: string; readonly serials: readonly string[] }[];
+}
+
+export type SimEvent =
+  | {
+      readonly kind: 'announce';
+      readonly at: Date;
+      readonly delivery: string;
+      readonly from: SimSite;
+      readonly to: SimSite;
+      readonly plannedGoodsIssueAt: Date;
+      readonly items: readonly SimItem[];
+      readonly handlingUnits: readonly SimHandlingUnit[];
+    }
+  | {
+      readonly kind: 'packed' | 'shipped';
+      readonly at: Date;
+      readonly delivery: string;
+      readonly from: SimSite;
+      /** What the DC confirms; serials only when its scanners captured them. */
+      readonly items: readonly SimItem[];
+      readonly handlingUnits: readonly SimHandlingUnit[];
+      readonly withSerials: boolean;
+    }
+  | {
+      readonly kind: 'receipt';
+      readonly at: Date;
+      readonly delivery: string;
+      readonly scanId: string;
+      readonly to: SimSite;
+      readonly items: readonly SimItem[];
+    };
+
+export type LossLocation = 'dc-pick' | 'lane' | 'store';
+export type LossCause = 'short-pick' | 'lane-loss' | 'mis-scan' | 'missed-read';
+
+export interface DeliveryTruth {
+  readonly delivery: string;
+  readonly origin: string;
+  readonly destination: string;
+  readonly goodsIssueAt: Date;
+  /** Serials never received at all (the physical outcome). */
+  readonly missing: readonly {
+    readonly material: string;
+    readonly serial: string;
+    readonly location: LossLocation;
+    readonly cause: LossCause;
+  }[];
+  /** Serials received only after the grace period (noise: complete, but late). */
+  readonly late: readonly string[];
+  readonly causes: readonly LossCause[];
+  readonly promotionWeek: boolean;
+  /**
+   * The true probability, given this delivery's draws of the causes' rates, that it is partial by
+   * its due date (short pick, lane loss, mis-scan, missed reads, late scan): the oracle score the
+   * bench compares the model with. Not known to anything that reads the ledgers.
+   */
+  readonly trueRisk: number;
+}
+
+export interface Simulation {
+  readonly network: SimNetwork;
+  readonly knobs: SimulationKnobs;
+  readonly events: readonly SimEvent[];
+  readonly truth: readonly DeliveryTruth[];
+  readonly serialMovements: number;
+}
+
+const HOUR = 3_600_000;
+const pad = (n: number, w: number): string => String(n).padStart(w, '0');
+
+function rate(rng: Rng, r: { typical: number; bad: number; badShare: number }): number {
+  return rng.chance(r.badShare) ? r.bad * rng.uniform(0.8, 1.2) : r.typical * rng.uniform(0.5, 1.5);
+}
+
+export function buildNetwork(
+  rng: Rng,
+  shape: SimulationOptions['network'],
+  knobs: SimulationKnobs,
+): SimNetwork {
+  const dcSites: SimSite[] =
+    shape === undefined || shape === 'sites-yaml'
+      ? [
+          { site: 'DC01', plant: '1000', customer: '0000900001' },
+          { site: 'DC02', plant: '2000', customer: '0000900002' },
+        ]
+      : Array.from({ length: shape.dcs }, (_, i) => ({
+          site: `DC${pad(i + 1, 2)}`,
+          plant: pad(1000 * (i + 1), 4),
+          customer: `00009${pad(i + 1, 5)}`,
+        }));
+  const storeSites: SimSite[] =
+    shape === undefined || shape === 'sites-yaml'
+      ? [
+          { site: 'S0123', plant: '0123', customer: '0000900123' },
+          { site: 'S0124', plant: '0124', customer: '0000900124' },
+          { site: 'S0200', plant: '0200', customer: '0000900200' },
+        ]
+      : Array.from({ length: shape.stores }, (_, i) => ({
+          site: `S${pad(i + 300, 4)}`,
+          plant: pad(i + 300, 4),
+          customer: `00009${pad(i + 300, 5)}`,
+        }));
+  const [capLo, capHi] = knobs.serialCapture;
+  const dcs = dcSites.map((s) => ({
+    ...s,
+    shortPickRate: rate(rng, knobs.shortPick),
+    serialCapture: rng.uniform(capLo, capHi),
+  }));
+  const stores = storeSites.map((s) => ({ ...s, misscanRate: rate(rng, knobs.storeMisscan) }));
+  const lanes = dcs.flatMap((d) =>
+    stores.map((s) => ({
+      from: d.site,
+      to: s.site,
+      lossRate: rate(rng, knobs.laneLoss),
+      medianTransitHours: rng.uniform(6, 30),
+    })),
+  );
+  const materials = ['4711', '4712', '4713', '4714', '4715', '4716'];
+  return { dcs, stores, lanes, materials };
+}
+
+/** Weekly seasonality of store replenishment: more at the start of the week, little on Sunday. */
+const WEEKDAY_FACTOR = [0.3, 1.4, 1.2, 1.1, 1.0, 1.2, 0.8];
+
+export function simulate(options: SimulationOptions): Simulation {
+  const knobs: SimulationKnobs = { ...DEFAULT_KNOBS, ...options.knobs };
+  const rng = createRng(options.seed);
+  const network = buildNetwork(rng, options.network, knobs);
+  const start = options.start ?? new Date('2025-01-06T00:00:00Z');
+  const laneOf = new Map(network.lanes.map((l) => [`${l.from}>${l.to}`, l]));
+  const promotionWeeks = new Set<number>();
+  for (let w = 0; w <= Math.ceil(options.days / 7); w++)
+    if (rng.chance(knobs.promotionWeekShare)) promotionWeeks.add(w);
+  const events: SimEvent[] = [];
+  const truth: DeliveryTruth[] = [];
+  let deliverySeq = 0;
+  let unitSeq = 0;
+  let huSeq = 0;
+  let scanSeq = 0;
+  let serialMovements = 0;
+  const firstStore = network.stores[0]?.site;
+
+  for (let day = 0; day < options.days; day++) {
+    const dayStart = start.getTime() + day * 24 * HOUR;
+    const weekday = new Date(dayStart).getUTCDay();
+    const promo = promotionWeeks.has(Math.floor(day / 7));
+    const mean = knobs.deliveriesPerDcPerDay * (WEEKDAY_FACTOR[weekday] ?? 1) * (promo ? 1.5 : 1);
+    for (const dc of network.dcs) {
+      const n = rng.poisson(mean);
+      for (let k = 0; k < n; k++) {
+        const store = rng.pick(network.stores);
+        const lane = laneOf.get(`${dc.site}>${store.site}`);
+        if (lane === undefined) continue;
+        const delivery = String(80_000_000 + ++deliverySeq);
+        const announceAt = new Date(dayStart + rng.uniform(5, 12) * HOUR);
+        // lines: 1..4, more in promotion weeks
+        const lines = Math.min(6, 1 + rng.poisson(promo ? 2.2 : 1.0));
+        const materials = shuffle(rng, network.materials).slice(0, lines);
+        const items: SimItem[] = materials.map((material, i) => ({
+          position: pad((i + 1) * 10, 6),
+          material,
+          serials: Array.from({ length: rng.int(1, promo ? 10 : 6) }, () => `SN${pad(++unitSeq, 9)}`),
+        }));
+        // packing: items either loose or in HUs of up to 6 serials
+        const hus: { id: string; contents: { position: string; serials: string[] }[] }[] = [];
+        const looseItems = new Set<string>();
+        for (const it of items) {
+          if (rng.chance(knobs.looseShare)) {
+            looseItems.add(it.position);
+            continue;
+          }
+          for (let i = 0; i < it.serials.length; i += 6)
+            hus.push({
+              id: `1${pad(++huSeq, 9)}`,
+              contents: [{ position: it.position, serials: it.serials.slice(i, i + 6) }],
+            });
+        }
+        const pickAt = new Date(announceAt.getTime() + rng.uniform(1, 6) * HOUR);
+        const gapHours = rng.chance(promo ? 0.5 : 0.2) ? rng.uniform(0.2, 2) : rng.uniform(2, 10);
+        const giAt = new Date(pickAt.getTime() + gapHours * HOUR);
+        const plannedGi = new Date(announceAt.getTime() + 8 * HOUR);
+        events.push({
+          kind: 'announce',
+          at: announceAt,
+          delivery,
+          from: dc,
+          to: store,
+          plannedGoodsIssueAt: plannedGi,
+          items,
+          handlingUnits: hus,
+        });
+
+        // --- causes ------------------------------------------------------------------------
+        const missing: DeliveryTruth['missing'][number][] = [];
+        const gone = new Set<string>();
+        const lose = (material: string, serial: string, location: LossLocation, cause: LossCause): void => {
+          if (gone.has(serial)) return;
+          gone.add(serial);
+          missing.push({ material, serial, location, cause });
+        };
+        const materialOf = new Map(items.flatMap((it) => it.serials.map((s) => [s, it.material] as const)));
+        // short pick: one or two units never leave the DC
+        const pShort = Math.min(
+          0.9,
+          dc.shortPickRate *
+            (gapHours < 2 ? knobs.rushMultiplier : 1) *
+            (1 + knobs.perLineFactor * (lines - 1)),
+        );
+        if (rng.chance(pShort)) {
+          const all = items.flatMap((it) => it.serials);
+          for (let i = 0, m = rng.int(1, 2); i < m && all.length > 1; i++) {
+            const s = rng.pick(all);
+            lose(materialOf.get(s) ?? '', s, 'dc-pick', 'short-pick');
+          }
+        }
+        const picked = (s: string): boolean => !gone.has(s);
+        const withSerials = rng.chance(dc.serialCapture);
+        const confirmed: SimItem[] = items.map((it) => ({ ...it, serials: it.serials.filter(picked) }));
+        const confirmedHus = hus
+          .map((h) => ({
+            id: h.id,
+            contents: h.contents.map((c) => ({ ...c, serials: c.serials.filter(picked) })),
+          }))
+          .filter((h) => h.contents.some((c) => c.serials.length > 0));
+        events.push({
+          kind: 'packed',
+          at: pickAt,
+          delivery,
+          from: dc,
+          items: confirmed,
+          handlingUnits: confirmedHus,
+          withSerials,
+        });
+        events.push({
+          kind: 'shipped',
+          at: giAt,
+          delivery,
+          from: dc,
+          items: confirmed,
+          handlingUnits: confirmedHus,
+          withSerials,
+        });
+        // lane loss: whole handling units, or single loose units
+        const lossRate =
+          knobs.driftFromDay !== undefined && day >= knobs.driftFromDay && store.site === firstStore
+            ? (knobs.driftLossRate ?? 0.2)
+            : lane.lossRate;
+        for (const h of confirmedHus)
+          if (rng.chance(lossRate))
+            for (const c of h.contents)
+              for (const s of c.serials) lose(materialOf.get(s) ?? '', s, 'lane', 'lane-loss');
+        for (const it of confirmed)
+          if (looseItems.has(it.position))
+            for (const s of it.serials)
+              if (rng.chance(lossRate / 3)) lose(it.material, s, 'lane', 'lane-loss');
+        // store mis-scan: one or two arrived units are never scanned
+        const arrived = confirmed.flatMap((it) => it.serials.filter((s) => !gone.has(s)));
+        if (arrived.length > 0 && rng.chance(store.misscanRate))
+          for (let i = 0, m = rng.int(1, 2); i < m; i++) {
+            const s = rng.pick(arrived);
+            lose(materialOf.get(s) ?? '', s, 'store', 'mis-scan');
+          }
+        for (const s of arrived)
+          if (rng.chance(knobs.missedRead)) lose(materialOf.get(s) ?? '', s, 'store', 'missed-read');
+
+        // --- receipts -----------------------------------------------------------------------
+        const arriveAt = giAt.getTime() + rng.logNormal(lane.medianTransitHours, 0.3) * HOUR;
+        const scanAt = new Date(Math.min(arriveAt + rng.uniform(0.2, 3) * HOUR, giAt.getTime() + 40 * HOUR));
+        const received = items
+          .map((it) => ({ ...it, serials: it.serials.filter((s) => !gone.has(s)) }))
+          .filter((it) => it.serials.length > 0);
+        const late: string[] = [];
+        let onTime = received;
+        let lateItems: SimItem[] = [];
+        if (received.length > 1 && rng.chance(knobs.lateScan)) {
+          const cut = rng.int(1, received.length - 1);
+          onTime = received.slice(0, cut);
+          lateItems = received.slice(cut);
+          for (const it of lateItems) late.push(...it.serials);
+        }
+        if (onTime.length > 0)
+          events.push({
+            kind: 'receipt',
+            at: scanAt,
+            delivery,
+            scanId: `SIM-RD-${pad(++scanSeq, 8)}`,
+            to: store,
+            items: onTime,
+          });
+        if (lateItems.length > 0)
+          events.push({
+            kind: 'receipt',
+            at: new Date(giAt.getTime() + (knobs.gracePeriodHours + rng.uniform(6, 72)) * HOUR),
+            delivery,
+            scanId: `SIM-RD-${pad(++scanSeq, 8)}`,
+            to: store,
+            items: lateItems,
+          });
+        const total = items.reduce((a, it) => a + it.serials.length, 0);
+        const looseCount = items
+          .filter((it) => looseItems.has(it.position))
+          .reduce((a, it) => a + it.serials.length, 0);
+        const fine =
+          (total > 1 ? 1 - pShort : 1) *
+          (1 - lossRate) ** hus.length *
+          (1 - lossRate / 3) ** looseCount *
+          (1 - store.misscanRate) *
+          (1 - knobs.missedRead) ** total *
+          (items.length > 1 ? 1 - knobs.lateScan : 1);
+        // announced + packed + shipped + received, per serial
+        serialMovements += total * (withSerials ? 4 : 2) - missing.length;
+        truth.push({
+          delivery,
+          origin: dc.site,
+          destination: store.site,
+          goodsIssueAt: giAt,
+          missing,
+          late,
+          causes: [...new Set(missing.map((m) => m.cause))],
+          promotionWeek: promo,
+          trueRisk: 1 - fine,
+        });
+      }
+    }
+  }
+  events.sort((a, b) => a.at.getTime() - b.at.getTime() || order(a) - order(b));
+  return { network, knobs, events, truth, serialMovements };
+}
+
+function shuffle<T>(rng: Rng, items: readonly T[]): T[] {
+  const a = [...items];
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(rng.next() * (i + 1));
+    [a[i], a[j]] = [a[j]!, a[i]!];
+  }
+  return a;
+}
+
+const order = (e: SimEvent): number =>
+  e.kind === 'announce' ? 0 : e.kind === 'packed' ? 1 : e.kind === 'shipped' ? 2 : 3;

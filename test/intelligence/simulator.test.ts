@@ -1,0 +1,63 @@
+/** The simulator on its own: seeded, its truth consistent with its messages and never inside them. */
+import { describe, expect, it } from 'vitest';
+import { toGatewayMessage } from '../../src/intelligence/simulator/payloads.js';
+import { simulate } from '../../src/intelligence/simulator/simulate.js';
+
+const QUIET = {
+  shortPick: { typical: 0, bad: 0, badShare: 0 },
+  laneLoss: { typical: 0, bad: 0, badShare: 0 },
+  storeMisscan: { typical: 0, bad: 0, badShare: 0 },
+  missedRead: 0,
+  lateScan: 0,
+} as const;
+
+describe('simulator', () => {
+  it('is seeded: the same seed gives the same messages, another seed others', () => {
+    const a = JSON.stringify(simulate({ seed: 3, days: 10 }).events.map(toGatewayMessage));
+    expect(JSON.stringify(simulate({ seed: 3, days: 10 }).events.map(toGatewayMessage))).toBe(a);
+    expect(JSON.stringify(simulate({ seed: 4, days: 10 }).events.map(toGatewayMessage))).not.toBe(a);
+  });
+
+  it('without causes and noise every announced serial is received on time', () => {
+    const sim = simulate({ seed: 5, days: 14, knobs: QUIET });
+    expect(sim.truth.length).toBeGreaterThan(20);
+    expect(sim.truth.every((t) => t.missing.length === 0 && t.late.length === 0)).toBe(true);
+  });
+
+  it('the receipts hold exactly the serials the truth does not call missing', () => {
+    const sim = simulate({ seed: 6, days: 30, network: { dcs: 2, stores: 4 } });
+    const announced = new Map<string, Set<string>>();
+    const received = new Map<string, Set<string>>();
+    for (const e of sim.events) {
+      const to = e.kind === 'announce' ? announced : e.kind === 'receipt' ? received : undefined;
+      if (to === undefined) continue;
+      const set = to.get(e.delivery) ?? new Set<string>();
+      for (const it of e.items) for (const s of it.serials) set.add(s);
+      to.set(e.delivery, set);
+    }
+    const causes = new Set<string>();
+    for (const t of sim.truth) {
+      const lost = new Set(t.missing.map((m) => m.serial));
+      for (const m of t.missing) causes.add(m.cause);
+      const got = received.get(t.delivery) ?? new Set<string>();
+      for (const s of announced.get(t.delivery) ?? [])
+        expect(got.has(s), `${t.delivery} ${s}`).toBe(!lost.has(s));
+    }
+    expect([...causes].sort()).toEqual(['lane-loss', 'mis-scan', 'missed-read', 'short-pick']);
+  });
+
+  it('no message carries the ground truth', () => {
+    const sim = simulate({ seed: 6, days: 20 });
+    const text = JSON.stringify(sim.events.map(toGatewayMessage));
+    for (const word of [
+      'short-pick',
+      'lane-loss',
+      'mis-scan',
+      'missed-read',
+      'dc-pick',
+      'lossRate',
+      'misscanRate',
+    ])
+      expect(text).not.toContain(word);
+  });
+});
