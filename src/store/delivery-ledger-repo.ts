@@ -311,6 +311,28 @@ async function notYetApplied<T extends { readonly messageId: string }>(
 }
 
 /**
+ * Locks the named deliveries (in delivery order, so batches never deadlock) and tells which are
+ * known and which were already pushed back.
+ */
+async function lockDeliveries(
+  tx: Queryable,
+  deliveries: readonly string[],
+): Promise<{ known: Set<string>; pushed: Set<string> }> {
+  const { rows } = await tx.query(
+    'SELECT delivery, state FROM delivery_ledger WHERE delivery = ANY($1::text[]) ORDER BY delivery FOR UPDATE',
+    [[...deliveries]],
+  );
+  const known = new Set<string>();
+  const pushed = new Set<string>();
+  for (const row of rows) {
+    const d = str(row, 'delivery');
+    known.add(d);
+    if (PUSHED_STATES.includes(storedState(row))) pushed.add(d);
+  }
+  return { known, pushed };
+}
+
+/**
  * Records receipt lines (idempotent per message, delivery and line); a line for a delivery that
  * was already pushed back is recorded as late: listed and flagged, never counted.
  * Receipt lines of several messages in one transaction and a fixed number of statements: the
@@ -328,17 +350,7 @@ export async function applyReceipts(
     const todo = await notYetApplied(tx, messages);
     if (todo.length === 0) return;
     const deliveries = [...new Set(todo.flatMap((m) => m.lines.map((l) => l.delivery)))].sort();
-    const { rows } = await tx.query(
-      'SELECT delivery, state FROM delivery_ledger WHERE delivery = ANY($1::text[]) ORDER BY delivery FOR UPDATE',
-      [deliveries],
-    );
-    const known = new Set<string>();
-    const late = new Set<string>();
-    for (const row of rows) {
-      const d = str(row, 'delivery');
-      known.add(d);
-      if (PUSHED_STATES.includes(storedState(row))) late.add(d);
-    }
+    const { known, pushed: late } = await lockDeliveries(tx, deliveries);
     const lines = todo.flatMap((m) => m.lines.map((l) => ({ messageId: m.messageId, l })));
     await tx.query(
       `INSERT INTO delivery_ledger_receipts (delivery, message_id, line, source, position, material, quantity, unit,
@@ -399,17 +411,7 @@ export async function applyMilestones(
     if (todo.length === 0) return;
     const all = todo.flatMap((m) => m.milestones.map((x) => ({ messageId: m.messageId, x })));
     const deliveries = [...new Set(all.map((a) => a.x.delivery))].sort();
-    const { rows } = await tx.query(
-      'SELECT delivery, state FROM delivery_ledger WHERE delivery = ANY($1::text[]) ORDER BY delivery FOR UPDATE',
-      [deliveries],
-    );
-    const known = new Set<string>();
-    const pushed = new Set<string>();
-    for (const row of rows) {
-      const d = str(row, 'delivery');
-      known.add(d);
-      if (PUSHED_STATES.includes(storedState(row))) pushed.add(d);
-    }
+    const { known, pushed } = await lockDeliveries(tx, deliveries);
     await tx.query(
       `INSERT INTO delivery_ledger_milestones (delivery, message_id, kind, event_at, recorded_at)
        SELECT d, mid, k, e, $1 FROM unnest($2::uuid[], $3::text[], $4::text[], $5::timestamptz[]) AS x(mid, d, k, e)
