@@ -39,6 +39,7 @@ import { startSerialLedger } from './ledger/serials/wiring.js';
 import { createLogger, type Logger } from './logging.js';
 import { checkRedisSettings } from './redis/check.js';
 import { connectRedis, type RedisHandle, type RedisSettings } from './redis/connect.js';
+import { claimRedisPrefix } from './redis/prefix-claim.js';
 import type { Db } from './store/db.js';
 import { openStore, type OpenedStore, type StoreOptions } from './store/open-store.js';
 
@@ -182,6 +183,14 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     const report = await checkRedisSettings(redis.client);
     logger.info({ redis: redis.url, source: redis.source, version: report.version }, 'redis connected');
     for (const w of report.warnings) logger.warn({ redis: redis.url }, `!!! ${w}`);
+    const prefix = options.prefix ?? config.redis.prefix;
+    await claimRedisPrefix({
+      redis: redis.client,
+      redisUrl: redis.url,
+      prefix,
+      db: store.db,
+      database: store.db.kind,
+    });
 
     const metrics = new PromMetrics();
     const wiring: AppWiring = {
@@ -190,7 +199,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
       roles,
       store,
       redis,
-      prefix: options.prefix ?? config.redis.prefix,
+      prefix,
       definitions,
       mappings,
       logger,
