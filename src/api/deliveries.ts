@@ -24,7 +24,8 @@ import { requireOperator, type Authenticator } from './auth.js';
 
 export interface DeliveryRoutesDeps {
   readonly auth: Authenticator;
-  readonly pushback: Pick<PushbackRuntime, 'ledger' | 'sweep' | 'now'>;
+  readonly pushback: Pick<PushbackRuntime, 'ledger' | 'sweep' | 'now'> &
+    Partial<Pick<PushbackRuntime, 'sweeper'>>;
 }
 
 const security = [{ basic: [] }, { session: [] }];
@@ -189,6 +190,19 @@ export async function deliveryRoutes(app: FastifyInstance, deps: DeliveryRoutesD
       });
       return { items, nextBeforeId: items.length === limit ? (items[items.length - 1]?.id ?? null) : null };
     },
+  });
+
+  app.get('/api/sweeper/status', {
+    preHandler: viewer,
+    schema: {
+      tags: ['Deliveries'],
+      summary: 'Whether the pushback sweeper is enabled on this gateway, and its schedule',
+      security,
+    },
+    handler: async () => ({
+      enabled: deps.pushback.sweeper?.enabled === true,
+      schedule: deps.pushback.sweeper?.enabled === true ? deps.pushback.sweeper.schedule : null,
+    }),
   });
 
   app.get('/api/sweeper/preview', {
