@@ -61,6 +61,26 @@ describe('free-text search', () => {
     expect(await search('Zanzibar')).toEqual([]);
   });
 
+  it('DOCNUM finds the IDoc the gateway made from a partner JSON message (the MBGMCR03 of a scan)', async () => {
+    const detail = async () => {
+      const res = await fetch(`${url}/api/messages/${scanId}`, {
+        headers: { authorization: basic('alice', SECRETS.operatorPassword) },
+      });
+      return (await res.json()) as { searchKeys: { kind: string; value: string }[] };
+    };
+    let docnum: string | undefined;
+    for (let i = 0; i < 200 && docnum === undefined; i++) {
+      docnum = (await detail()).searchKeys.find((k) => k.kind === 'docnum')?.value;
+      if (docnum === undefined) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(docnum).toMatch(/^\d{16}$/);
+    const res = await fetch(`${url}/api/messages?docnum=${Number(docnum)}`, {
+      headers: { authorization: basic('alice', SECRETS.operatorPassword) },
+    });
+    const found = ((await res.json()) as { items: { id: string }[] }).items.map((m) => m.id);
+    expect(found).toEqual([scanId]);
+  });
+
   it('payloadText: distinct words, capped', () => {
     expect(payloadText({ a: 'x y', b: ['y', 3], c: { d: 'z' } })).toBe('x y 3 z');
     const many = Array.from({ length: PAYLOAD_TEXT_WORDS + 50 }, (_, i) => `w${i}`);
