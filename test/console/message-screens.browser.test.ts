@@ -78,6 +78,8 @@ describe.skipIf(!run)('message screens in Chromium', () => {
       expect(await note.textContent()).toMatch(
         /This message is partner JSON \(contract handheld-goods-movement\), not an IDoc.*MBGMCR03 it became \(mapped version \d+\)/,
       );
+      // which way it went, truthfully: from the handheld partner to SAP (not "inbound to gateway")
+      expect(await page.getByTestId('message-flow').textContent()).toBe('handheld → SAP');
       // the control record of the IDoc it became, not "Loading…" for ever
       await page.getByText('MBGMCR', { exact: true }).first().waitFor({ timeout: 10_000 });
       expect(await page.getByText('Loading…').count()).toBe(0);
@@ -85,6 +87,11 @@ describe.skipIf(!run)('message screens in Chromium', () => {
       await page.getByRole('tab', { name: 'Segments' }).click();
       await page.getByText('E1BP2017_GM_HEAD_01').first().waitFor({ timeout: 10_000 });
       expect(await page.getByText('Loading…').count()).toBe(0);
+      // and in the list
+      await page.goto(`${env.url}/console/messages`);
+      const row = page.locator(`[data-message-id="${id}"]`);
+      await row.waitFor();
+      expect(await row.getByTestId('message-flow').textContent()).toBe('handheld → SAP');
       await page.context().close();
     },
   );

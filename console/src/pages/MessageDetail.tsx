@@ -3,6 +3,7 @@
  * tree with field descriptions, raw flat/XML/JSON views, the mapped payload, a diff between
  * versions, the audit entries; operators edit (segment fields or JSON) and replay, or cancel.
  */
+import { flowOf } from '../flow';
 import { useEffect, useMemo, useState } from 'react';
 import {
   Alert,
@@ -262,8 +263,12 @@ export function MessageDetailPage({ id }: { readonly id: string }) {
           <Group gap="sm">
             <Title order={3}>{m.docnum ? `IDoc ${m.docnum}` : `Message ${m.id.slice(0, 8)}`}</Title>
             <StatusBadge message={m} />
-            <Badge variant="outline">
-              {m.direction === 'in' ? 'inbound to gateway' : 'outbound from gateway'}
+            <Badge
+              variant="outline"
+              data-testid="message-flow"
+              styles={{ root: { maxWidth: 'none' }, label: { overflow: 'visible' } }}
+            >
+              {flowOf(m).label}
             </Badge>
           </Group>
           <Text size="sm" c="dimmed">
