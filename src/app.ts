@@ -42,6 +42,7 @@ import { createLogger, type Logger } from './logging.js';
 import { checkRedisSettings } from './redis/check.js';
 import { connectRedis, type RedisHandle, type RedisSettings } from './redis/connect.js';
 import { createIntelligenceStore } from './store/intelligence-repo.js';
+import { claimRedisPrefix } from './redis/prefix-claim.js';
 import type { Db } from './store/db.js';
 import { openStore, type OpenedStore, type StoreOptions } from './store/open-store.js';
 
@@ -185,6 +186,14 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     const report = await checkRedisSettings(redis.client);
     logger.info({ redis: redis.url, source: redis.source, version: report.version }, 'redis connected');
     for (const w of report.warnings) logger.warn({ redis: redis.url }, `!!! ${w}`);
+    const prefix = options.prefix ?? config.redis.prefix;
+    await claimRedisPrefix({
+      redis: redis.client,
+      redisUrl: redis.url,
+      prefix,
+      db: store.db,
+      database: store.db.kind,
+    });
 
     const metrics = new PromMetrics();
     const wiring: AppWiring = {
@@ -193,7 +202,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
       roles,
       store,
       redis,
-      prefix: options.prefix ?? config.redis.prefix,
+      prefix,
       definitions,
       mappings,
       logger,

@@ -117,6 +117,12 @@ export const ERROR_CATALOGUE = {
   },
 
   // --- store (PostgreSQL / PGlite) -----------------------------------------------------------
+  REDIS_PREFIX_IN_USE: {
+    verdict: 'permanent',
+    httpStatus: 500,
+    summary:
+      'The Redis key prefix belongs to a gateway with another database; give this one its own redis.prefix',
+  },
   STORE_UNAVAILABLE: {
     verdict: 'transient',
     httpStatus: 503,

@@ -1,6 +1,8 @@
 /**
- * The gateway process: `node dist/src/main.js [--config file] [--role api|worker|scheduler|all]`
- * (`npm start` runs all roles in one process). Loads the config once, builds the app, listens,
+ * The gateway process: `node dist/src/main.js [--config file] [--role api|worker|scheduler|all]
+ * [--host addr] [--port n]` (`npm start` runs all roles in one process). With no config (neither
+ * `--config` nor `IDOCGATE_CONFIG`) it starts the self-contained demo instead (src/demo/demo.ts:
+ * example partners, fake SAP and webhooks in-process, loopback only). Loads the config once, builds the app, listens,
  * and on SIGTERM/SIGINT closes gracefully: stops taking requests and jobs, lets jobs in flight
  * finish, then closes queues, Redis and the store. A second signal exits at once.
  *
@@ -13,10 +15,15 @@ import { loadConfig } from './config/load.js';
 import { isIdocgateError } from './errors.js';
 import { createLogger } from './logging.js';
 import { RedisUnavailableError } from './redis/connect.js';
+import { DemoRefusedError, startDemo } from './demo/demo.js';
 
 export interface ServeOptions {
+  /** Config file; default $IDOCGATE_CONFIG; with neither, the demo starts. */
   readonly config?: string;
   readonly roles: readonly Role[];
+  /** Overrides `server.host` / `server.port` of the config (the demo: 127.0.0.1:8080). */
+  readonly host?: string;
+  readonly port?: number;
   readonly logLevel?: string;
   /** Milliseconds a graceful stop may take before the process exits with 1 (default 30 s). */
   readonly stopTimeoutMs?: number;
@@ -39,13 +46,49 @@ export class UsageError extends Error {
 /** Starts the gateway and installs the signal handlers; resolves once it listens (api) or runs. */
 export async function serve(options: ServeOptions): Promise<App | undefined> {
   let app: App;
+  let close: () => Promise<void>;
+  const file = options.config ?? (process.env['IDOCGATE_CONFIG'] || undefined);
+  const listenAt = {
+    ...(options.host !== undefined ? { host: options.host } : {}),
+    ...(options.port !== undefined ? { port: options.port } : {}),
+  };
   try {
-    const loaded = loadConfig(options.config !== undefined ? { file: options.config } : {});
-    const logger = createLogger({ level: options.logLevel ?? process.env['LOG_LEVEL'] ?? 'info' });
-    logger.info({ config: loaded.source, roles: options.roles }, 'idocgate starting');
-    app = await buildApp({ loaded, roles: options.roles, logger, searchPath: process.env['PATH'] ?? '' });
-    if (options.roles.includes('api')) await app.listen();
+    if (file === undefined) {
+      if (options.roles.length !== ALL_ROLES.length)
+        throw new UsageError(
+          'the demo (no config) runs all roles in one process; --role needs --config <file>',
+        );
+      // The demo's own lines are the point: the JSON log only says what goes wrong (LOG_LEVEL to change).
+      const logger = createLogger({ level: options.logLevel ?? process.env['LOG_LEVEL'] ?? 'warn' });
+      const demo = await startDemo({
+        ...listenAt,
+        env: process.env,
+        logger,
+        print: (text) => process.stdout.write(text),
+        searchPath: process.env['PATH'] ?? '',
+      });
+      app = demo.app;
+      close = () => demo.close();
+    } else {
+      const loaded = loadConfig({ file });
+      const logger = createLogger({ level: options.logLevel ?? process.env['LOG_LEVEL'] ?? 'info' });
+      logger.info({ config: loaded.source, roles: options.roles }, 'idocgate starting');
+      const built = await buildApp({
+        loaded,
+        roles: options.roles,
+        logger,
+        searchPath: process.env['PATH'] ?? '',
+      });
+      app = built;
+      close = () => built.close();
+      if (options.roles.includes('api')) await built.listen(listenAt);
+    }
   } catch (err) {
+    if (err instanceof UsageError || err instanceof DemoRefusedError) {
+      process.stderr.write(`idocgate: ${err.message}\n`);
+      process.exitCode = 2;
+      return undefined;
+    }
     if (err instanceof RedisUnavailableError) process.stderr.write(`${err.message}\n`);
     else if (isIdocgateError(err)) process.stderr.write(`idocgate: ${err.code}: ${err.message}\n`);
     else
@@ -69,7 +112,7 @@ export async function serve(options: ServeOptions): Promise<App | undefined> {
       process.exit(1);
     }, options.stopTimeoutMs ?? 30_000);
     timer.unref();
-    app.close().then(
+    close().then(
       () => {
         app.logger.info('stopped');
         clearTimeout(timer);
@@ -96,18 +139,35 @@ function argValue(args: readonly string[], name: string): string | undefined {
   return a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[i + 1];
 }
 
+/** `--port 8080` -> 8080; throws a usage error for anything but 0..65535. */
+export function parsePort(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65535)
+    throw new UsageError(`--port must be a number from 0 to 65535 (got "${value}")`);
+  return n;
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   let roles: Role[];
+  let port: number | undefined;
   try {
     roles = parseRoles(argValue(args, '--role'));
+    port = parsePort(argValue(args, '--port'));
   } catch (e) {
     process.stderr.write(`idocgate: ${(e as Error).message}\n`);
     process.exitCode = 2;
     return;
   }
   const config = argValue(args, '--config');
-  await serve({ roles, ...(config !== undefined ? { config } : {}) });
+  const host = argValue(args, '--host');
+  await serve({
+    roles,
+    ...(config !== undefined ? { config } : {}),
+    ...(host !== undefined ? { host } : {}),
+    ...(port !== undefined ? { port } : {}),
+  });
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

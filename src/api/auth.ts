@@ -196,6 +196,15 @@ export class Authenticator {
 /** A valid hash of a random password, verified against when the user name is unknown. */
 const DUMMY_HASH = 'scrypt$16384$8$1$c2FsdHNhbHRzYWx0c2FsdA$9o2Y2m8U6yR0h3y1m1xJb2f6mY0hH3hYbXg6oS2kq7k';
 
+/** True when the request carries credentials of any kind (basic, bearer, API key). */
+function carriesCredentials(headers: Headers): boolean {
+  return header(headers, 'authorization') !== undefined || header(headers, 'x-api-key') !== undefined;
+}
+
+/** Sent credentials that matched no account (which part was wrong is not said). */
+const NOT_ACCEPTED =
+  'the credentials sent were not accepted: unknown user, wrong password or unknown API key';
+
 function unauthorized(reply: FastifyReply, message: string): IdocgateError {
   void reply.header('www-authenticate', 'Basic realm="idocgate", charset="UTF-8"');
   return new IdocgateError('AUTH_REQUIRED', message);
@@ -216,7 +225,9 @@ export function requireSender(auth: Authenticator) {
       );
     throw unauthorized(
       reply,
-      'a partner API key (Authorization: Bearer / X-Api-Key) or HTTP basic credentials are required',
+      carriesCredentials(request.headers)
+        ? NOT_ACCEPTED
+        : 'a partner API key (Authorization: Bearer / X-Api-Key) or HTTP basic credentials are required',
     );
   };
 }
@@ -228,7 +239,12 @@ export function requireOperator(auth: Authenticator, role: OperatorRole) {
     if (principal === undefined) {
       if ((await auth.sender(request.headers)) !== undefined)
         throw new IdocgateError('FORBIDDEN', 'partner and SAP credentials cannot use the support API');
-      throw unauthorized(reply, 'operator credentials (HTTP basic or a session token) are required');
+      throw unauthorized(
+        reply,
+        carriesCredentials(request.headers)
+          ? `${NOT_ACCEPTED} (or the session expired)`
+          : 'operator credentials (HTTP basic or a session token) are required',
+      );
     }
     if (role === 'operator' && principal.role !== 'operator')
       throw new IdocgateError(

@@ -25,7 +25,8 @@ import { requireOperator, type Authenticator } from './auth.js';
 
 export interface DeliveryRoutesDeps {
   readonly auth: Authenticator;
-  readonly pushback: Pick<PushbackRuntime, 'ledger' | 'sweep' | 'now'>;
+  readonly pushback: Pick<PushbackRuntime, 'ledger' | 'sweep' | 'now'> &
+    Partial<Pick<PushbackRuntime, 'sweeper'>>;
   /** The pushback postings' messages: their status and SAP's word on each (posted, 51...). */
   readonly messages?: Pick<Store, 'get'>;
 }
@@ -210,6 +211,19 @@ export async function deliveryRoutes(app: FastifyInstance, deps: DeliveryRoutesD
       });
       return { items, nextBeforeId: items.length === limit ? (items[items.length - 1]?.id ?? null) : null };
     },
+  });
+
+  app.get('/api/sweeper/status', {
+    preHandler: viewer,
+    schema: {
+      tags: ['Deliveries'],
+      summary: 'Whether the pushback sweeper is enabled on this gateway, and its schedule',
+      security,
+    },
+    handler: async () => ({
+      enabled: deps.pushback.sweeper?.enabled === true,
+      schedule: deps.pushback.sweeper?.enabled === true ? deps.pushback.sweeper.schedule : null,
+    }),
   });
 
   app.get('/api/sweeper/preview', {

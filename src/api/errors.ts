@@ -60,12 +60,30 @@ export function toProblem(error: unknown, bodyLimit?: number): Problem {
   if (isFastifyError(error)) {
     const code = FASTIFY_CODES[error.code];
     if (code === 'REQUEST_INVALID' && error.validation) {
-      const issues: Issue[] = error.validation.map((v) => ({
-        code: 'REQUEST_INVALID',
-        path: `${error.validationContext ?? ''}${v.instancePath}`,
-        message: `${error.validationContext ?? 'request'}${v.instancePath} ${v.message ?? 'is invalid'}`,
-      }));
-      return { status: 400, code, message: error.message, issues };
+      // A bad query string is the documented QUERY_INVALID, each unknown parameter named.
+      const query = error.validationContext === 'querystring';
+      const issueCode = query ? 'QUERY_INVALID' : 'REQUEST_INVALID';
+      const issues: Issue[] = error.validation.map((v) => {
+        const unknown = (v.params as { additionalProperty?: unknown } | undefined)?.additionalProperty;
+        if (v.keyword === 'additionalProperties' && typeof unknown === 'string')
+          return {
+            code: issueCode,
+            path: query ? unknown : `${error.validationContext ?? ''}${v.instancePath}/${unknown}`,
+            message: query
+              ? `unknown query parameter "${unknown}"`
+              : `${error.validationContext ?? 'request'}${v.instancePath} has an unknown property "${unknown}"`,
+          };
+        const param = v.instancePath.replace(/^\//, '');
+        return {
+          code: issueCode,
+          path: query ? param : `${error.validationContext ?? ''}${v.instancePath}`,
+          message: query
+            ? `query parameter "${param}" ${v.message ?? 'is invalid'}`
+            : `${error.validationContext ?? 'request'}${v.instancePath} ${v.message ?? 'is invalid'}`,
+        };
+      });
+      const message = query ? issues.map((i) => i.message).join('; ') : error.message;
+      return { status: 400, code: query ? 'QUERY_INVALID' : code, message, issues };
     }
     if (code === 'REQUEST_BODY_TOO_LARGE') {
       const limit = bodyLimit !== undefined ? ` of ${bodyLimit} bytes (server.bodyLimit)` : '';
@@ -88,11 +106,13 @@ export function toProblem(error: unknown, bodyLimit?: number): Problem {
 
 /** One line of text for callers that show text (SAP's SM58 / WE02). */
 export function problemText(p: Problem): string {
-  const first = p.issues
+  // An issue that only repeats the message (a parser's single error) is not said twice.
+  const issues = p.issues.filter((i) => i.message !== p.message);
+  const first = issues
     .slice(0, 5)
     .map((i) => (i.path ? `${i.path}: ${i.message}` : i.message))
     .join('; ');
-  return `${p.code}: ${p.message}${first ? ` (${first}${p.issues.length > 5 ? '; ...' : ''})` : ''}`;
+  return `${p.code}: ${p.message}${first ? ` (${first}${issues.length > 5 ? '; ...' : ''})` : ''}`;
 }
 
 export function logProblem(request: FastifyRequest, error: unknown, p: Problem): void {

@@ -3,6 +3,8 @@
  * registers itself on the program; this file only wires them together.
  */
 import { Command } from 'commander';
+import { isIdocgateError } from '../errors.js';
+import { RedisUnavailableError } from '../redis/connect.js';
 import * as codecCommand from './commands/codec.js';
 import * as definitionsCommand from './commands/definitions.js';
 import * as mapCommand from './commands/map.js';
@@ -35,4 +37,12 @@ const commandModules: { register(program: Command): void }[] = [
 
 for (const m of commandModules) m.register(program);
 
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  // Expected failures (config, database in use, Redis missing...) are one line, never a stack.
+  if (isIdocgateError(err)) process.stderr.write(`idocgate: ${err.code}: ${err.message}\n`);
+  else if (err instanceof RedisUnavailableError) process.stderr.write(`${err.message}\n`);
+  else throw err;
+  process.exitCode = 1;
+}

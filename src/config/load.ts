@@ -112,6 +112,15 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     raw = parseConfigText(readFileSync(file, 'utf8'), file);
     source = file;
   }
+  return loadConfigObject(raw, source, env);
+}
+
+/** Checks an already parsed config (the demo builds its own from the example) like loadConfig. */
+export function loadConfigObject(
+  raw: unknown,
+  source: string,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): LoadedConfig {
   const { config, issues } = checkConfig(raw, env);
   if (!config || issues.length > 0) {
     const list = issues.map((i) => `  ${source}: ${i.path}: ${i.message}`).join('\n');

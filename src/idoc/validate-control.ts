@@ -1,9 +1,20 @@
 /**
- * Checks of the EDI_DC40 control record: required fields and field lengths (IDOC-FORMAT.md §1).
+ * Checks of the EDI_DC40 control record: required fields, field lengths (IDOC-FORMAT.md §1), and
+ * the creation date and time (CREDAT DATS, CRETIM TIMS: a real date, a real time).
  */
 import type { Issue } from '../errors.js';
 import { CONTROL_FIELD_LENGTHS, CONTROL_FIELDS, type ControlFieldName, type ControlRecord } from './model.js';
-import { isInitial } from './validate-values.js';
+import { checkDats, checkTims, isInitial } from './validate-values.js';
+
+/** Control-record fields with a value type beyond their length: creation date and time. */
+const CONTROL_VALUE_CHECKS: readonly {
+  field: ControlFieldName;
+  code: 'BAD_DATS' | 'BAD_TIMS';
+  check: (v: string) => string | undefined;
+}[] = [
+  { field: 'CREDAT', code: 'BAD_DATS', check: checkDats },
+  { field: 'CRETIM', code: 'BAD_TIMS', check: checkTims },
+];
 
 export interface IdocContext {
   readonly index: number;
@@ -69,6 +80,24 @@ export function validateControl(control: ControlRecord, ctx: IdocContext): Issue
         ),
       );
     }
+  }
+  for (const { field, code, check } of CONTROL_VALUE_CHECKS) {
+    const v = control[field];
+    if (v === undefined || isInitial(v)) continue;
+    const problem = check(v.trim());
+    if (problem !== undefined)
+      issues.push(
+        controlIssue(
+          ctx,
+          code,
+          field,
+          'error',
+          `control record field ${field} "${v}" is not valid: ${problem}`,
+          {
+            value: v,
+          },
+        ),
+      );
   }
   return issues;
 }

@@ -28,7 +28,7 @@ import {
 } from './routing.js';
 
 type IngestRoute = ToPartnerRoute | FromPartnerRoute | FeedbackRoute;
-import { idocSearchKeys, jsonSearchKeys, searchText } from './search-keys.js';
+import { idocSearchKeys, jsonSearchKeys, payloadText, searchText } from './search-keys.js';
 import { bodyText, idocToJson, readIdocInput, type InputFormat } from './wire.js';
 import { orderingKeyFor } from './ordering.js';
 import type { MessageRecord, MessageStatus, PartyRef, ReceiveInput } from './store-port.js';
@@ -134,7 +134,7 @@ function receiveInputForIdoc(
     raw,
     parsed: { format: 'json', content: idocToJson(idoc), contentType: 'application/json' },
     searchKeys: keys,
-    text: searchText(keys),
+    text: `${searchText(keys)} ${payloadText(idoc.segments)}`,
     by: `edge:${request.channel}`,
   };
 }
@@ -211,7 +211,7 @@ function receiveInputForJson(
     idempotencyKey,
     raw: { format: 'json', content: request.body, contentType: request.contentType ?? 'application/json' },
     searchKeys: keys,
-    text: searchText(keys),
+    text: `${searchText(keys)} ${payloadText(payload)}`,
     by: `edge:${request.channel}`,
   };
 }

@@ -120,3 +120,31 @@ export function searchText(keys: readonly SearchKey[]): string {
     .map((k) => k.value)
     .join(' ');
 }
+
+/** At most this many distinct words of a payload go into the free-text index. */
+export const PAYLOAD_TEXT_WORDS = 2000;
+
+/**
+ * The words of a payload for the free-text index, so a search finds what is *in* a message (a
+ * ship-to name in a DESADV, a device in a scan), not only its business keys: every value of an
+ * IDoc's segments (segment raw SDATA included), or every string/number of a JSON document,
+ * distinct, at most PAYLOAD_TEXT_WORDS words.
+ */
+export function payloadText(value: unknown): string {
+  const words = new Set<string>();
+  const add = (v: string): void => {
+    for (const w of v.split(/\s+/)) {
+      if (words.size >= PAYLOAD_TEXT_WORDS) return;
+      if (w !== '') words.add(w);
+    }
+  };
+  const visit = (v: unknown, depth: number): void => {
+    if (depth > 64 || words.size >= PAYLOAD_TEXT_WORDS) return;
+    if (typeof v === 'string') add(v);
+    else if (typeof v === 'number') add(String(v));
+    else if (Array.isArray(v)) for (const x of v) visit(x, depth + 1);
+    else if (v !== null && typeof v === 'object') for (const x of Object.values(v)) visit(x, depth + 1);
+  };
+  visit(value, 0);
+  return [...words].join(' ');
+}

@@ -55,7 +55,15 @@ function baseWhere(query: MessageQuery): Where {
   if (query.direction !== undefined) w.add('m.direction = ?', query.direction);
   if (query.idocType !== undefined) w.add('m.idoc_type = ?', query.idocType);
   if (query.messageType !== undefined) w.add('m.message_type = ?', query.messageType);
-  if (query.docnum !== undefined) w.add('m.docnum = ?', normalizeDocnum(query.docnum) ?? '');
+  if (query.docnum !== undefined) {
+    // the sender's DOCNUM, or the one the gateway gave an IDoc it made (a scan mapped to MBGMCR03)
+    const docnum = normalizeDocnum(query.docnum) ?? '';
+    w.add(
+      "(m.docnum = ? OR EXISTS (SELECT 1 FROM message_keys k WHERE k.message_id = m.id AND k.kind = 'docnum' AND k.value = ?))",
+      docnum,
+      docnum,
+    );
+  }
   if (query.orderingKey !== undefined) w.add('m.ordering_key = ?', query.orderingKey);
   if (query.errorCode !== undefined) w.add('m.last_error_code = ?', query.errorCode);
   if (query.createdFrom !== undefined) w.add('m.created_at >= ?', query.createdFrom);

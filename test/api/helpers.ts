@@ -6,6 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { Redis } from 'ioredis';
 import { stringify } from 'yaml';
 import { buildApp, type App, type BuildAppOptions } from '../../src/app.js';
 import { hashPassword, sha256Hex } from '../../src/api/credentials.js';
@@ -123,11 +124,12 @@ export async function startTestApp(
   });
   const { stream, capture } = captureLogs();
   let gateway: RecordingGateway | undefined;
+  const prefix = extra.prefix ?? `t-api-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const app = await buildApp({
     loaded,
     logger: createLogger({ destination: stream, level: 'debug' }),
     store: { dataDir: 'memory://' },
-    prefix: `t-api-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+    prefix,
     createGateway: async (w) => {
       gateway = recordingGateway(w.store, w.definitions);
       return gateway;
@@ -140,6 +142,8 @@ export async function startTestApp(
     logs: capture,
     async close() {
       await app.close();
+      // its own prefix: the prefix claim (and queues of a real gateway) go with it
+      if (extra.prefix === undefined) await deleteKeys(prefix);
       await rm(dir, { recursive: true, force: true });
     },
   };
@@ -147,4 +151,20 @@ export async function startTestApp(
 
 export function basic(user: string, password: string): string {
   return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+}
+
+/** Deletes the keys of a test prefix (SCAN + DEL, never FLUSHDB: Redis is shared). */
+async function deleteKeys(prefix: string): Promise<void> {
+  const r = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: true });
+  await r.connect();
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length > 0) await r.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    r.disconnect();
+  }
 }

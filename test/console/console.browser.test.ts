@@ -321,7 +321,15 @@ describe.skipIf(!run)('operations console in Chromium', () => {
     const historyText = (await history.textContent()) ?? '';
     expect(historyText).toContain('shipped');
     expect(historyText).toContain('S0124');
-    expect(await page.getByTestId('serial-state').textContent()).toContain('in-stock');
+    // the current state in words, and the journey as a picture: DC01 -> (shipped) -> S0124 (received)
+    expect(await page.getByTestId('serial-state').textContent()).toContain('in stock at S0124');
+    const journey = page.getByTestId('serial-journey');
+    expect(
+      await journey
+        .locator('[data-place]')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-place'))),
+    ).toEqual(['DC01', 'S0124']);
+    expect(await journey.textContent()).toContain('shipped');
 
     await page.getByText('by delivery').click();
     await page.getByLabel('Delivery', { exact: true }).fill(delivery);
@@ -329,8 +337,18 @@ describe.skipIf(!run)('operations console in Chromium', () => {
     const recallRows = page.getByTestId('recall-rows');
     await expect.poll(() => recallRows.textContent()).toContain('SN-LEDGER-2');
     const recallText = (await recallRows.textContent()) ?? '';
-    expect(recallText).toContain('in-stock');
-    expect(recallText).toContain('in-transit');
+    expect(recallText).toContain('in stock');
+    expect(recallText).toContain('in transit');
+    // human headers, not field names
+    expect(await recallRows.locator('th').allTextContents()).toEqual([
+      'Article',
+      'Serial number',
+      'State',
+      'Where',
+      'Delivery',
+      'Handling unit',
+      'Last movement',
+    ]);
     await shot(page, '08-serials');
     const [download] = await Promise.all([
       page.waitForEvent('download'),
@@ -355,7 +373,7 @@ describe.skipIf(!run)('operations console in Chromium', () => {
     }, 'the delivery ledger has the delivery, partially received');
     await page.getByRole('link', { name: /^Deliveries/ }).click();
     // one of its two serials received: partially received
-    await page.getByText(/^partially-received/).click();
+    await page.getByText(/^partially received \(/).click();
     const table = page.getByTestId('deliveries-table');
     await expect.poll(() => table.textContent()).toContain(delivery);
     await table.getByText(delivery).click();

@@ -65,7 +65,12 @@ export interface ConsoleEnv {
   close(): Promise<void>;
 }
 
-export async function startConsoleEnv(label: string): Promise<ConsoleEnv> {
+export interface ConsoleEnvOptions {
+  /** More sweeper settings (the default: the ledger knows store S0124, the sweeper is off). */
+  readonly sweeper?: Record<string, unknown>;
+}
+
+export async function startConsoleEnv(label: string, options: ConsoleEnvOptions = {}): Promise<ConsoleEnv> {
   const sap = await startFakeSap();
   const wms = await startFakeWebhook();
   const prefix = uniquePrefix(label);
@@ -87,7 +92,7 @@ export async function startConsoleEnv(label: string): Promise<ConsoleEnv> {
     },
     ledger: { intervalMs: 200, sites: { S0124: { customers: ['0000100201'] } } },
     // ... and the delivery ledger knows the same ship-to as store S0124 (sweeper itself off)
-    sweeper: { shipTo: { '0000100201': 'S0124' } },
+    sweeper: { shipTo: { '0000100201': 'S0124' }, ...options.sweeper },
     operators: {
       ...config.operators,
       [VIEWER.username]: {

@@ -7,7 +7,6 @@ import { useState } from 'react';
 import {
   Alert,
   Anchor,
-  Badge,
   Button,
   Group,
   Paper,
@@ -27,39 +26,15 @@ import { StatusBadge } from '../components/StatusBadge';
 import type { Status } from '../types';
 import { RecordTable, arrayOf } from '../components/RecordTable';
 import { fmtAge, fmtDate } from '../format';
+import {
+  DELIVERY_STATE_LABEL,
+  DeliveryPicture,
+  DeliveryStateBadge,
+  DiscrepancySentences,
+  type DeliveryAnswer,
+} from '../components/DeliveryPicture';
 
 const VIEWS = ['open', 'partially-received', 'overdue', 'pushed-back', 'closed'] as const;
-const VIEW_COLOR: Readonly<Record<string, string>> = {
-  open: 'blue',
-  'partially-received': 'yellow',
-  overdue: 'red',
-  'pushed-back': 'grape',
-  closed: 'gray',
-};
-
-interface DeliveryAnswer {
-  readonly delivery: Record<string, unknown>;
-  readonly totals: Record<string, unknown>;
-  readonly items?: unknown[];
-  readonly serials?: unknown[];
-  readonly receipts?: unknown[];
-  readonly pushback: {
-    readonly decidedAt: string;
-    readonly completedAt: string | null;
-    readonly postings: readonly {
-      name: string;
-      kind: string;
-      messageId: string | null;
-      /** What became of the posting (blocked, delivered, posted, sap-error...) and SAP's word. */
-      status?: Status;
-      sapStatus?: string | null;
-      statusText?: string | null;
-      error?: { code: string; text: string } | null;
-    }[];
-  } | null;
-  readonly discrepancy?: unknown;
-}
-
 interface DeliveryRow {
   readonly delivery: string;
   readonly view?: string;
@@ -78,72 +53,21 @@ interface DeliveryRow {
 function DeliveryDetail({ delivery }: { readonly delivery: string }) {
   const q = useQuery({
     queryKey: ['delivery', delivery],
-    queryFn: () => getJson<unknown>(`/api/deliveries/${encodeURIComponent(delivery)}`),
+    queryFn: () => getJson<DeliveryAnswer>(`/api/deliveries/${encodeURIComponent(delivery)}`),
+    refetchInterval: 5_000,
   });
   if (q.error) return <ErrorAlert error={q.error} what="The delivery ledger API" />;
   if (!q.data) return <Text>Loading…</Text>;
-  const d = q.data as unknown as DeliveryAnswer;
-  const postings = d.pushback?.postings ?? [];
+  const d = q.data;
   return (
-    <Stack gap="xs" data-testid="delivery-detail">
-      <Title order={5}>Delivery {delivery} — expected vs received</Title>
-      <RecordTable rows={[{ ...d.delivery, ...d.totals }]} />
-      <Text size="sm" fw={500}>
-        Items
-      </Text>
-      <RecordTable rows={d.items ?? []} empty="No items." />
-      <Text size="sm" fw={500}>
-        Serials (expected vs received)
-      </Text>
-      <RecordTable rows={d.serials ?? []} empty="No serials." />
-      <Text size="sm" fw={500}>
-        Receipts
-      </Text>
-      <RecordTable rows={d.receipts ?? []} empty="No receipts yet." />
-      {d.pushback && (
-        <>
-          <Text size="sm" fw={500}>
-            Pushback (decided {fmtDate(d.pushback.decidedAt)}
-            {d.pushback.completedAt ? `, completed ${fmtDate(d.pushback.completedAt)}` : ', in progress'})
-          </Text>
-          <Stack gap={4} data-testid="pushback-postings">
-            {postings.map((p) =>
-              p.messageId ? (
-                <Group key={p.name} gap="xs" wrap="nowrap">
-                  <Anchor component={Link} href={`/messages/${p.messageId}`} size="sm">
-                    {p.name} ({p.kind}) →
-                  </Anchor>
-                  {p.status && (
-                    <StatusBadge
-                      message={{
-                        status: p.status,
-                        sapStatus: p.sapStatus ?? null,
-                        direction: 'out',
-                        statusText: p.statusText ?? null,
-                      }}
-                    />
-                  )}
-                  {p.error && (
-                    <Text size="xs" c="red">
-                      {p.error.code}: {p.error.text}
-                    </Text>
-                  )}
-                </Group>
-              ) : (
-                <Text key={p.name} size="sm">
-                  {p.name} ({p.kind}) pending
-                </Text>
-              ),
-            )}
-          </Stack>
-        </>
-      )}
+    <Stack gap="xs">
+      <DeliveryPicture delivery={delivery} d={d} />
       {d.discrepancy !== null && d.discrepancy !== undefined && (
         <>
           <Text size="sm" fw={500} c="red">
-            Discrepancy
+            Discrepancy (for the freight claim)
           </Text>
-          <RecordTable rows={[d.discrepancy]} />
+          <DiscrepancySentences discrepancy={d.discrepancy} />
         </>
       )}
       <Anchor
@@ -165,6 +89,11 @@ function Sweeper() {
     queryKey: ['sweeper-preview'],
     queryFn: () => getJson<unknown>('/api/sweeper/preview'),
   });
+  const status = useQuery({
+    queryKey: ['sweeper-status'],
+    queryFn: () => getJson<{ enabled: boolean; schedule: string | null }>('/api/sweeper/status'),
+  });
+  const enabled = status.data?.enabled === true;
   const runs = useQuery({
     queryKey: ['sweeper-runs'],
     queryFn: () => getJson<unknown>('/api/sweeper/runs?limit=10'),
@@ -173,7 +102,14 @@ function Sweeper() {
     <Paper withBorder p="sm">
       <Group justify="space-between" mb="xs">
         <Title order={5}>Pushback sweeper</Title>
-        {operator && (
+        {status.data && (
+          <Text size="sm" c="dimmed" data-testid="sweeper-status">
+            {enabled
+              ? `enabled, runs on schedule ${status.data.schedule ?? '?'}`
+              : 'not enabled on this gateway (config sweeper.enabled)'}
+          </Text>
+        )}
+        {operator && enabled && (
           <Button
             size="xs"
             color="orange"
@@ -239,7 +175,10 @@ export function DeliveriesPage() {
         <SegmentedControl
           value={view}
           onChange={setView}
-          data={VIEWS.map((v) => ({ value: v, label: counts[v] !== undefined ? `${v} (${counts[v]})` : v }))}
+          data={VIEWS.map((v) => {
+            const label = DELIVERY_STATE_LABEL[v] ?? v;
+            return { value: v, label: counts[v] !== undefined ? `${label} (${counts[v]})` : label };
+          })}
           size="xs"
         />
         <TextInput
@@ -271,9 +210,7 @@ export function DeliveriesPage() {
               <Table.Tr key={r.delivery} className="clickable" onClick={() => setSelected(r.delivery)}>
                 <Table.Td className="mono">{r.delivery}</Table.Td>
                 <Table.Td>
-                  <Badge color={VIEW_COLOR[r.view ?? r.state ?? ''] ?? 'gray'} variant="light">
-                    {r.view ?? r.state}
-                  </Badge>
+                  <DeliveryStateBadge state={r.view ?? r.state} />
                 </Table.Td>
                 <Table.Td>
                   {r.originSite} → {r.destinationSite}
@@ -304,7 +241,9 @@ export function DeliveriesPage() {
           </Table.Tbody>
         </Table>
       )}
-      {list.data !== undefined && rows.length === 0 && <Text c="dimmed">No {view} deliveries.</Text>}
+      {list.data !== undefined && rows.length === 0 && (
+        <Text c="dimmed">No {DELIVERY_STATE_LABEL[view] ?? view} deliveries.</Text>
+      )}
       {selected && (
         <Paper withBorder p="sm">
           <DeliveryDetail delivery={selected} />

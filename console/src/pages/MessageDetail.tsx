@@ -3,6 +3,7 @@
  * tree with field descriptions, raw flat/XML/JSON views, the mapped payload, a diff between
  * versions, the audit entries; operators edit (segment fields or JSON) and replay, or cancel.
  */
+import { flowOf } from '../flow';
 import { useEffect, useMemo, useState } from 'react';
 import {
   Alert,
@@ -54,6 +55,29 @@ const SETTLED: ReadonlySet<string> = new Set([
   'in-doubt',
   'unconfirmed',
 ]);
+
+/** Payload formats that are IDocs (the codec renders them as canonical JSON, flat or XML). */
+const IDOC_FORMATS: ReadonlySet<string> = new Set(['flat', 'xml', 'soap']);
+
+/**
+ * What the message's payload is: an IDoc (received or sent as one), or partner JSON — which may
+ * have become an IDoc (a handheld scan mapped to MBGMCR03: its newest mapped IDoc version).
+ */
+export function payloadKind(
+  idocType: string | null | undefined,
+  versions: readonly VersionInfo[],
+): { readonly payloadIsIdoc: boolean; readonly becameIdoc: VersionInfo | undefined } {
+  const raw = versions.find((v) => v.kind === 'raw');
+  const payloadIsIdoc = Boolean(idocType) && raw !== undefined && IDOC_FORMATS.has(raw.format);
+  // JSON -> IDoc mappings store the IDoc as canonical JSON (format json); senders may store flat/XML.
+  const mapped = versions.filter(
+    (v) => v.kind === 'mapped' && (v.format === 'json' || IDOC_FORMATS.has(v.format)),
+  );
+  return {
+    payloadIsIdoc,
+    becameIdoc: !payloadIsIdoc && idocType ? mapped[mapped.length - 1] : undefined,
+  };
+}
 
 /** The version an edit starts from: the newest edited one, else the payload as received. */
 function baseVersion(versions: readonly VersionInfo[]): VersionInfo | undefined {
@@ -184,21 +208,37 @@ export function MessageDetailPage({ id }: { readonly id: string }) {
     refetchInterval: (q) => (q.state.data && SETTLED.has(q.state.data.message.status) ? 10_000 : 1500),
   });
   const m = detail.data?.message;
-  const isIdoc = Boolean(m?.idocType);
+  const { payloadIsIdoc: isIdoc, becameIdoc } = payloadKind(m?.idocType, detail.data?.versions ?? []);
   const base = detail.data ? baseVersion(detail.data.versions) : undefined;
   const current = useQuery({
     queryKey: ['version', id, base?.version, isIdoc ? 'json' : 'stored'],
     queryFn: () => getText(`/api/messages/${id}/versions/${base?.version}${isIdoc ? '?as=json' : ''}`),
     enabled: base !== undefined,
   });
-  const idoc = useMemo(() => (isIdoc ? parseCanonical(current.data) : undefined), [isIdoc, current.data]);
+  // A partner JSON message that became an IDoc: show that IDoc (read-only).
+  const became = useQuery({
+    queryKey: ['version', id, becameIdoc?.version, 'json'],
+    queryFn: () =>
+      getText(
+        `/api/messages/${id}/versions/${becameIdoc?.version}${becameIdoc && IDOC_FORMATS.has(becameIdoc.format) ? '?as=json' : ''}`,
+      ),
+    enabled: becameIdoc !== undefined,
+  });
+  const payloadIdoc = useMemo(
+    () => (isIdoc ? parseCanonical(current.data) : undefined),
+    [isIdoc, current.data],
+  );
+  const becameParsed = useMemo(() => parseCanonical(became.data), [became.data]);
+  const idoc = isIdoc ? payloadIdoc : becameParsed;
+  const hasIdoc = isIdoc || becameIdoc !== undefined;
+  const idocError = isIdoc ? current.error : became.error;
   const definition = useQuery({
     queryKey: ['definition', m?.idocType, m?.extension],
     queryFn: () =>
       getJson<IdocDefinitionView>(
         `/api/console/definitions/${encodeURIComponent(m?.idocType ?? '')}${m?.extension ? `?extension=${encodeURIComponent(m.extension)}` : ''}`,
       ),
-    enabled: isIdoc,
+    enabled: hasIdoc,
     staleTime: Infinity,
   });
   useEffect(() => {
@@ -223,8 +263,12 @@ export function MessageDetailPage({ id }: { readonly id: string }) {
           <Group gap="sm">
             <Title order={3}>{m.docnum ? `IDoc ${m.docnum}` : `Message ${m.id.slice(0, 8)}`}</Title>
             <StatusBadge message={m} />
-            <Badge variant="outline">
-              {m.direction === 'in' ? 'inbound to gateway' : 'outbound from gateway'}
+            <Badge
+              variant="outline"
+              data-testid="message-flow"
+              styles={{ root: { maxWidth: 'none' }, label: { overflow: 'visible' } }}
+            >
+              {flowOf(m).label}
             </Badge>
           </Group>
           <Text size="sm" c="dimmed">
@@ -307,7 +351,7 @@ export function MessageDetailPage({ id }: { readonly id: string }) {
         <Tabs.List>
           <Tabs.Tab value="control">Control record</Tabs.Tab>
           <Tabs.Tab value="timeline">Status timeline ({d.timeline.length + d.attempts.length})</Tabs.Tab>
-          {isIdoc && <Tabs.Tab value="segments">Segments</Tabs.Tab>}
+          {hasIdoc && <Tabs.Tab value="segments">Segments</Tabs.Tab>}
           <Tabs.Tab value="raw">Raw payload</Tabs.Tab>
           <Tabs.Tab value="mapped">Mapped payload</Tabs.Tab>
           <Tabs.Tab value="diff">Diff versions ({d.versions.length})</Tabs.Tab>
@@ -321,12 +365,28 @@ export function MessageDetailPage({ id }: { readonly id: string }) {
               <Title order={5} mb="xs">
                 Control record (EDI_DC40)
               </Title>
+              {!isIdoc && (
+                <Alert color="blue" p="xs" mb="xs" data-testid="json-message-note">
+                  This message is partner JSON
+                  {m.channel?.startsWith('partner:') ? ` (contract ${m.channel.split(':')[2] ?? '?'})` : ''},
+                  not an IDoc: its payload is under <b>Raw payload</b>.{' '}
+                  {becameIdoc
+                    ? `Below is the ${m.idocType ?? 'IDoc'} it became (mapped version ${becameIdoc.version}).`
+                    : m.idocType
+                      ? `The ${m.idocType} it becomes is shown here once it is mapped.`
+                      : ''}
+                </Alert>
+              )}
+              {idocError && <ErrorAlert error={idocError} />}
               {idoc ? (
                 <KeyValues rows={Object.entries(idoc.control).map(([k, v]) => [k, v] as const)} />
               ) : (
-                <Text size="sm" c="dimmed">
-                  {isIdoc ? 'Loading…' : 'Not an IDoc: a partner JSON message (see the raw payload).'}
-                </Text>
+                hasIdoc &&
+                !idocError && (
+                  <Text size="sm" c="dimmed">
+                    Loading…
+                  </Text>
+                )
               )}
             </Paper>
             <Stack>
@@ -392,10 +452,21 @@ export function MessageDetailPage({ id }: { readonly id: string }) {
           <MessageTimeline history={d.timeline} attempts={d.attempts} />
         </Tabs.Panel>
 
-        {isIdoc && (
+        {hasIdoc && (
           <Tabs.Panel value="segments" pt="sm">
             {definition.error && <ErrorAlert error={definition.error} />}
-            {idoc ? <SegmentTree idoc={idoc} definition={definition.data} /> : <Text>Loading…</Text>}
+            {idocError && <ErrorAlert error={idocError} />}
+            {!isIdoc && (
+              <Text size="sm" c="dimmed" mb="xs">
+                The {m.idocType} this JSON message became (mapped version {becameIdoc?.version}); edit the
+                JSON to change it.
+              </Text>
+            )}
+            {idoc ? (
+              <SegmentTree idoc={idoc} definition={definition.data} />
+            ) : (
+              !idocError && <Text>Loading…</Text>
+            )}
           </Tabs.Panel>
         )}
 

@@ -3,6 +3,7 @@
  * type, date range, DOCNUM, business key, serial and free text; live counts per status; a page of
  * messages with our status beside the SAP status code; bulk replay by the current filter.
  */
+import { flowOf } from '../flow';
 import { useEffect, useState } from 'react';
 import {
   Alert,
@@ -266,7 +267,7 @@ export function MessagesPage() {
             <Table.Tr>
               <Table.Th>Status (SAP)</Table.Th>
               <Table.Th>IDoc number</Table.Th>
-              <Table.Th>Dir.</Table.Th>
+              <Table.Th>Flow</Table.Th>
               <Table.Th>Partner</Table.Th>
               <Table.Th>Basic type</Table.Th>
               <Table.Th>Message type</Table.Th>
@@ -294,7 +295,9 @@ export function MessagesPage() {
                     </Text>
                   )}
                 </Table.Td>
-                <Table.Td>{m.direction}</Table.Td>
+                <Table.Td data-testid="message-flow" style={{ whiteSpace: 'nowrap' }}>
+                  {flowOf(m).label}
+                </Table.Td>
                 <Table.Td>{m.partner ?? '—'}</Table.Td>
                 <Table.Td>{m.idocType ?? (m.channel?.startsWith('partner') ? 'JSON' : '—')}</Table.Td>
                 <Table.Td>{m.messageType ?? '—'}</Table.Td>

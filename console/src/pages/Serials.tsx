@@ -7,11 +7,11 @@ import {
   Alert,
   Badge,
   Button,
-  Code,
   Group,
   Paper,
   SegmentedControl,
   Stack,
+  Table,
   Text,
   TextInput,
   Textarea,
@@ -20,8 +20,78 @@ import {
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { errorText, getBlob, getJson, postJson, qs } from '../api';
 import { ErrorAlert } from '../components/ErrorAlert';
-import { RecordTable, arrayOf } from '../components/RecordTable';
+import { arrayOf } from '../components/RecordTable';
 import { useIsOperator } from '../session';
+import {
+  EvidenceSentences,
+  MOVEMENT_LABEL,
+  SerialJourney,
+  SerialStateBadge,
+  type SerialAnswer,
+} from '../components/SerialJourney';
+import { fmtDate } from '../format';
+
+interface RecallRowView {
+  readonly material: string;
+  readonly serial: string;
+  readonly state: string | null;
+  readonly site: string | null;
+  readonly sloc: string | null;
+  readonly partner: string | null;
+  readonly delivery: string | null;
+  readonly handlingUnit: string | null;
+  readonly lastMovement: string | null;
+  readonly lastEventAt: string | null;
+  readonly lastMessageId: string | null;
+}
+
+/** Recall results with human headers; a serial the ledger does not know says so. */
+function RecallTable({ rows }: { readonly rows: readonly RecallRowView[] }) {
+  if (rows.length === 0)
+    return (
+      <Text size="sm" c="dimmed">
+        The recall found no serial.
+      </Text>
+    );
+  return (
+    <Table striped fz="sm" data-testid="recall-rows">
+      <Table.Thead>
+        <Table.Tr>
+          <Table.Th>Article</Table.Th>
+          <Table.Th>Serial number</Table.Th>
+          <Table.Th>State</Table.Th>
+          <Table.Th>Where</Table.Th>
+          <Table.Th>Delivery</Table.Th>
+          <Table.Th>Handling unit</Table.Th>
+          <Table.Th>Last movement</Table.Th>
+        </Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>
+        {rows.map((r) => (
+          <Table.Tr key={`${r.material}:${r.serial}`}>
+            <Table.Td className="mono">{r.material}</Table.Td>
+            <Table.Td className="mono">{r.serial}</Table.Td>
+            <Table.Td>
+              {r.state ? <SerialStateBadge state={r.state} /> : <Text size="sm">not in the ledger</Text>}
+            </Table.Td>
+            <Table.Td>
+              {[r.site && `${r.site}${r.sloc ? `/${r.sloc}` : ''}`, r.partner && `partner ${r.partner}`]
+                .filter(Boolean)
+                .join(', ') || '—'}
+            </Table.Td>
+            <Table.Td className="mono">{r.delivery ?? '—'}</Table.Td>
+            <Table.Td className="mono">{r.handlingUnit ?? '—'}</Table.Td>
+            <Table.Td>
+              {r.lastMovement
+                ? `${MOVEMENT_LABEL[r.lastMovement] ?? r.lastMovement}, ${fmtDate(r.lastEventAt)}`
+                : '—'}
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
+  );
+}
 
 function SerialLookup() {
   const [serial, setSerial] = useState('');
@@ -30,7 +100,7 @@ function SerialLookup() {
   const q = useQuery({
     queryKey: ['serial', asked],
     queryFn: () =>
-      getJson<Record<string, unknown>>(
+      getJson<SerialAnswer>(
         `/api/serials/${encodeURIComponent(asked?.serial ?? '')}${qs({ material: asked?.material })}`,
       ),
     enabled: asked !== null,
@@ -66,20 +136,7 @@ function SerialLookup() {
         </Group>
       </form>
       {q.error && <ErrorAlert error={q.error} what="The serial ledger API" />}
-      {q.data && (
-        <Stack gap="xs" mt="sm">
-          <Text size="sm">Current state</Text>
-          <RecordTable
-            rows={q.data['state'] ? [q.data['state']] : []}
-            empty="No state."
-            testId="serial-state"
-          />
-          <Text size="sm">History</Text>
-          <RecordTable rows={arrayOf(q.data, 'history')} empty="No events." testId="serial-history" />
-          <Text size="sm">Alerts</Text>
-          <RecordTable rows={arrayOf(q.data, 'alerts')} empty="No alerts." testId="serial-alerts" />
-        </Stack>
-      )}
+      {q.data && <SerialJourney answer={q.data} />}
     </Paper>
   );
 }
@@ -183,11 +240,7 @@ function Recall() {
         </Group>
         {error && <Alert color="red">{error}</Alert>}
         {result !== null && (
-          <RecordTable
-            rows={arrayOf(result, 'rows', 'items')}
-            empty="The recall found no serial."
-            testId="recall-rows"
-          />
+          <RecallTable rows={arrayOf(result, 'rows', 'items') as unknown as RecallRowView[]} />
         )}
       </Stack>
     </Paper>
@@ -251,7 +304,9 @@ function Alerts() {
                 <Badge color={a.severity === 'critical' || a.severity === 'high' ? 'red' : 'yellow'}>
                   {a.severity}
                 </Badge>
-                <Code>{a.rule}</Code>
+                <Text size="xs" c="dimmed">
+                  {a.rule.replaceAll('-', ' ')}
+                </Text>
                 <Text size="sm" fw={500}>
                   {a.material} / {a.serial}
                 </Text>
@@ -271,14 +326,12 @@ function Alerts() {
               )}
             </Group>
             <Text size="xs" c="dimmed">
-              detected {a.detectedAt}
+              detected {fmtDate(a.detectedAt)}
               {a.acknowledgedBy ? ` · acknowledged by ${a.acknowledgedBy}` : ''}
               {a.closedBy ? ` · closed by ${a.closedBy}` : ''}
               {a.note ? ` · ${a.note}` : ''}
             </Text>
-            <pre className="payload" style={{ maxHeight: 160 }}>
-              {JSON.stringify(a.evidence, null, 2)}
-            </pre>
+            <EvidenceSentences evidence={a.evidence} />
           </Paper>
         ))}
       </Stack>

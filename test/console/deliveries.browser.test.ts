@@ -1,0 +1,199 @@
+/**
+ * Deliveries as pictures in Chromium (issue 16, item 3) against the real gateway with the pushback
+ * sweeper on: a delivery goods-issued two days ago (E1EDT13 006 with its actual ISDD) of which the
+ * store received one of two serials shows its items as expected/received bars and its serials as
+ * a checklist (received, missing); "Run sweeper now" (shown because the sweeper is enabled) pushes
+ * it back, and the timeline shows the receipt and the pushback postings with SAP's status (posted
+ * · 53 once the fake SAP's ALE audit came back). The list shows readable states.
+ */
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { basicAuth, KEYS, SAP_IN, waitFor } from '../e2e/helpers.js';
+import {
+  browserAvailable,
+  buildConsole,
+  desadvXml,
+  launchChromium,
+  OPERATOR,
+  SCREENSHOTS,
+  startConsoleEnv,
+  type ConsoleEnv,
+} from './harness.js';
+
+const run = process.env.CI === 'true' || browserAvailable();
+if (!run) console.warn('delivery browser tests SKIPPED: /usr/bin/chromium is not installed');
+
+let env: ConsoleEnv;
+let browser: Browser;
+
+async function postIdoc(xml: string): Promise<void> {
+  const res = await fetch(`${env.url}/sap/idoc-xml`, {
+    method: 'POST',
+    headers: {
+      authorization: basicAuth(SAP_IN.username, SAP_IN.password),
+      'content-type': 'application/xml',
+    },
+    body: xml,
+  });
+  expect(res.status).toBe(200);
+}
+
+async function signedIn(): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
+  const page = await context.newPage();
+  await page.goto(`${env.url}/console/`);
+  await page.getByLabel('User').fill(OPERATOR.username);
+  await page.getByLabel('Password').fill(OPERATOR.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByTestId('operator-name').waitFor();
+  return page;
+}
+
+const api = async <T>(path: string): Promise<T> => {
+  const res = await fetch(`${env.url}${path}`, {
+    headers: { authorization: basicAuth(OPERATOR.username, OPERATOR.password) },
+  });
+  return (await res.json()) as T;
+};
+
+describe.skipIf(!run)('deliveries as pictures in Chromium', () => {
+  beforeAll(async () => {
+    await buildConsole();
+    env = await startConsoleEnv('deliveries', {
+      sweeper: { enabled: true, gracePeriod: '1h', port: 'S4H', stores: ['S0124'], schedule: '0 0 1 1 *' },
+    });
+    browser = await launchChromium();
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await env?.close();
+  });
+
+  it(
+    'expected vs received as bars and a checklist; the pushback on a timeline with SAP statuses',
+    { timeout: 120_000 },
+    async () => {
+      const { xml, delivery } = desadvXml(700, 'SN-PIC');
+      const recent = /<NTANF>(\d{8})<\/NTANF>/.exec(xml)?.[1];
+      expect(recent).toBeDefined();
+      // a replenishment delivery of STO 4500007000 (E1EDL24 VGBEL/VGPOS: the 101 quotes it);
+      // the actual goods issue at the DC: the grace period (1 h) starts here, two days ago
+      await postIdoc(
+        xml
+          .replace(
+            /(<E1EDL24 SEGMENT="1">\s*<POSNR>(\d+)<\/POSNR>)/g,
+            '$1<VGBEL>4500007000</VGBEL><VGPOS>$2</VGPOS>',
+          )
+          .replace('<NTENZ>140000</NTENZ>', `<NTENZ>140000</NTENZ><ISDD>${recent}</ISDD><ISDZ>080000</ISDZ>`),
+      );
+      const scan = await fetch(`${env.url}/in/handheld-goods-movement`, {
+        method: 'POST',
+        headers: { 'x-api-key': KEYS.handheld, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          scanId: 'HH-PIC-1',
+          site: 'S0124',
+          movement: { kind: 'receipt-delivery', delivery },
+          items: [
+            { article: '4711', quantity: 1, unit: 'PCE', deliveryItem: '10', serialNumbers: ['SN-PIC-1'] },
+          ],
+          device: 'TC52-0042',
+          user: 'jdoe',
+          scannedAt: new Date().toISOString(),
+        }),
+      });
+      expect(scan.status).toBe(202);
+      await waitFor(
+        async () => {
+          const d = await api<{ delivery?: { state?: string } }>(`/api/deliveries/${delivery}`);
+          return d.delivery?.state === 'partial';
+        },
+        'the receipt in the delivery ledger',
+        30_000,
+      );
+
+      const page = await signedIn();
+      await page.goto(`${env.url}/console/deliveries`);
+      await page.locator('label[for$="-overdue"]').click();
+      const row = page.getByTestId('deliveries-table').getByText(delivery);
+      await row.waitFor();
+      // readable states, not ledger words
+      expect(
+        await page.getByTestId('deliveries-table').getByText('overdue', { exact: true }).count(),
+      ).toBeGreaterThan(0);
+      await row.click();
+      const detail = page.getByTestId('delivery-detail');
+      await detail.waitFor();
+      expect(await detail.getByText('partially received', { exact: true }).count()).toBeGreaterThan(0);
+      // serials as a checklist: one received, one missing
+      const checklist = page.getByTestId('serial-checklist');
+      await checklist.locator('[data-mark="received"]').getByText('SN-PIC-1').waitFor();
+      await checklist.locator('[data-mark="missing"]').getByText('SN-PIC-2').waitFor();
+      // items as bars
+      expect(await page.getByTestId('delivery-items').getByTestId('expected-bar').count()).toBeGreaterThan(0);
+      expect(await detail.getByText(/1 received/).count()).toBeGreaterThan(0);
+      expect(await detail.getByText(/1 outstanding/).count()).toBeGreaterThan(0);
+      expect(
+        await page
+          .getByTestId('delivery-timeline')
+          .getByText(/received .*handheld scan/)
+          .count(),
+      ).toBe(1);
+      await page.screenshot({ path: join(SCREENSHOTS, 'delivery-partial.png'), fullPage: true });
+
+      // the sweeper is enabled: the operator may run it
+      expect(await page.getByTestId('sweeper-status').textContent()).toContain('enabled');
+      await page.getByRole('button', { name: 'Run sweeper now' }).click();
+      await waitFor(
+        async () => {
+          const d = await api<{
+            delivery?: { state?: string };
+            pushback: { postings: { messageId: string | null }[] } | null;
+          }>(`/api/deliveries/${delivery}`);
+          if (!d.pushback || d.pushback.postings.some((p) => p.messageId === null)) return false;
+          const statuses = await Promise.all(
+            d.pushback.postings.map(
+              async (p) =>
+                (await api<{ message: { status: string } }>(`/api/messages/${p.messageId}`)).message.status,
+            ),
+          );
+          return statuses.every((s) => s === 'posted');
+        },
+        'both pushback postings posted by SAP',
+        60_000,
+      ).catch(async (err: unknown) => {
+        const d = await api<{ pushback: { postings: { messageId: string | null }[] } | null }>(
+          `/api/deliveries/${delivery}`,
+        );
+        const msgs = await Promise.all(
+          (d.pushback?.postings ?? []).map((p) => api<unknown>(`/api/messages/${p.messageId ?? ''}`)),
+        );
+        const runs = await api<unknown>('/api/sweeper/preview');
+        throw new Error(
+          `${(err as Error).message}\n${JSON.stringify({ d, runs, msgs: msgs.map((m) => (m as { message?: unknown }).message) }, null, 1).slice(0, 6000)}`,
+        );
+      });
+      const postings = page.getByTestId('pushback-posting');
+      await waitFor(async () => (await postings.count()) === 2, 'the two postings on the timeline', 20_000);
+      await waitFor(
+        async () => (await postings.locator('[data-status="posted"]').count()) === 2,
+        "SAP's status (posted · 53) on both postings",
+        20_000,
+      );
+      expect(await postings.first().textContent()).toMatch(/posted · 53/);
+      expect(
+        await page
+          .getByTestId('delivery-timeline')
+          .getByText(/Pushback decided/)
+          .count(),
+      ).toBe(1);
+      // the discrepancy for the freight claim in words
+      await page
+        .getByTestId('discrepancy')
+        .getByText(/item 10, article 4711: 1 of 2 PCE missing — serials SN-PIC-2/)
+        .waitFor();
+      await page.screenshot({ path: join(SCREENSHOTS, 'delivery-pushed-back.png'), fullPage: true });
+      await page.context().close();
+    },
+  );
+});
