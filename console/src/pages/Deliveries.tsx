@@ -22,8 +22,6 @@ import { Link } from 'wouter';
 import { errorText, getJson, postJson, qs } from '../api';
 import { useIsOperator } from '../session';
 import { ErrorAlert } from '../components/ErrorAlert';
-import { StatusBadge } from '../components/StatusBadge';
-import type { Status } from '../types';
 import { RecordTable, arrayOf } from '../components/RecordTable';
 import { fmtAge, fmtDate } from '../format';
 import {
