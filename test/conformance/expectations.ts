@@ -113,8 +113,9 @@ export const EXPECTATIONS: Readonly<Record<string, SampleExpectation>> = {
   'cpi-snapshot-zcustom-extension-single-line-overlong-fields.xml': {
     why:
       'CRETIM "152342354526" (12 > 6) and KOSTL 15 > 10; no COSMAS01 definition is shipped, so only the ' +
-      'control-record overflow can be found (by the flat writer), not KOSTL',
-    validationErrors: ['IDOC_TYPE_UNKNOWN idoc[0]'],
+      'control record can be checked: CRETIM is not a time (validation) and overflows its field (flat writer), ' +
+      'KOSTL is not found',
+    validationErrors: ['BAD_TIMS idoc[0]/EDI_DC40.CRETIM', 'IDOC_TYPE_UNKNOWN idoc[0]'],
     flatWriteFails: { code: 'IDOC_VALUE_TOO_LONG', includes: ['VALUE_TOO_LONG idoc[0]/EDI_DC40.CRETIM'] },
   },
   'ballerina-test-unknown-idoc-type.xml': {
@@ -148,8 +149,14 @@ export const EXPECTATIONS: Readonly<Record<string, SampleExpectation>> = {
     ],
   },
   'nocbot-sdi-root-differs-from-idoctyp.xml': {
-    why: 'root <ZIM_LOISMO> matches neither IDOCTYP ZIMLOIMSO nor MESTYP: the type comes from EDI_DC40',
+    why:
+      'root <ZIM_LOISMO> matches neither IDOCTYP ZIMLOIMSO nor MESTYP: the type comes from EDI_DC40; ' +
+      'CREDAT {0} and CRETIM {1} are placeholders, not a date and a time',
     readIncludes: ['XML_ROOT_NAME_MISMATCH'],
-    validationErrors: ['IDOC_TYPE_UNKNOWN idoc[0]'],
+    validationErrors: [
+      'BAD_DATS idoc[0]/EDI_DC40.CREDAT',
+      'BAD_TIMS idoc[0]/EDI_DC40.CRETIM',
+      'IDOC_TYPE_UNKNOWN idoc[0]',
+    ],
   },
 };
