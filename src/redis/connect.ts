@@ -218,6 +218,15 @@ export async function connectRedis(settings: RedisSettings): Promise<RedisHandle
     options,
     client,
     async close() {
+      // QUIT lets commands in flight (a ledger tick, a lease renewal) get their answer instead of
+      // failing with "Connection is closed"; a Redis that does not answer is cut off after 1 s.
+      await Promise.race([
+        client.quit().then(
+          () => undefined,
+          () => undefined,
+        ),
+        new Promise<void>((resolve) => setTimeout(resolve, 1000).unref()),
+      ]);
       client.disconnect();
       if (child !== undefined) {
         child.kill('SIGTERM');

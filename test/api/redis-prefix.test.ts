@@ -22,9 +22,11 @@ describe('one Redis prefix, one database', () => {
   it('refuses a second gateway with another database on the same prefix', async () => {
     const first = await startTestApp(await testConfig(), { prefix });
     apps.push(first);
-    const r = new Redis({ host: '127.0.0.1', port: 6379 });
+    const r = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: true });
+    r.on('error', () => undefined);
+    await r.connect();
     const held = await r.get(claimKey(prefix));
-    r.disconnect();
+    await r.quit();
     expect(held).toMatch(/^[0-9a-f-]{36}$/);
 
     const err = await startTestApp(await testConfig(), { prefix }).then(
@@ -50,7 +52,6 @@ describe('one Redis prefix, one database', () => {
     // another prefix is fine
     const other = `${prefix}-other`;
     const third = await startTestApp(await testConfig(), { prefix: other });
-    apps.push(third);
     await third.close();
     await deleteKeys(other);
   });
