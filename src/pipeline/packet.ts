@@ -98,7 +98,7 @@ export async function finishMembers(
   deps: PipelineDeps,
   members: readonly PacketMember[],
   attempt: { readonly transport: string; readonly durationMs: number },
-  options: { readonly text: string; readonly confirmBy?: Date },
+  options: { readonly text: string; readonly sapStatus: string; readonly confirmBy?: Date },
 ): Promise<void> {
   for (const { message } of members) {
     await deps.store.finishAttempt(
@@ -109,6 +109,7 @@ export async function finishMembers(
         by: BY,
         expectFrom: 'processing',
         text: `${options.text} (in a packet of ${members.length + 1})`,
+        sapStatus: options.sapStatus,
         ...(options.confirmBy !== undefined ? { confirmBy: options.confirmBy } : {}),
       },
     );

@@ -29,6 +29,9 @@ const CLAIMABLE: readonly MessageStatus[] = ['queued', 'failed', 'processing'];
 
 const WORKER = 'worker';
 
+/** SAP's status "data passed to port OK": what a delivery to SAP's port means until SAP posts it. */
+const SAP_PASSED_TO_PORT = '03';
+
 export function labelsOf(m: MessageRecord): MessageLabels {
   return { partner: m.partner ?? '-', messageType: m.messageType ?? '-', direction: m.direction };
 }
@@ -154,11 +157,17 @@ export async function processJob(deps: PipelineDeps, run: JobRun): Promise<JobOu
         'confirmBy' in confirmBy ? "; waits for SAP's application status" : ''
       }`,
       ...confirmBy,
+      // To SAP, "delivered" is SAP's outbound 03 (passed to the port), never 53: only SAP posts.
+      ...(sap !== undefined ? { sapStatus: SAP_PASSED_TO_PORT } : {}),
     } as const;
     const done = combine
       ? await store.finishAttempt(m.id, attemptOk, 'delivered', deliveredAs)
       : await store.transition(m.id, 'delivered', deliveredAs);
-    await finishMembers(deps, members, attemptOk, { text: deliveredAs.text, ...confirmBy });
+    await finishMembers(deps, members, attemptOk, {
+      text: deliveredAs.text,
+      sapStatus: SAP_PASSED_TO_PORT,
+      ...confirmBy,
+    });
     if (!done) log.warn({}, 'delivered, but the message changed meanwhile (cancelled?)');
     deps.metrics.count('delivered', labelsOf(m));
     deps.metrics.observeLatency(labelsOf(m), Math.max(0, deps.clock.now() - m.createdAt.getTime()) / 1000);

@@ -99,6 +99,8 @@ describe("SAP's application status flows back", () => {
     expect(d.message).toMatchObject({ status: 'posted', sapStatus: '53', sapDocnum: idoc.sapDocnum });
     expect(d.message.sapDocument).toBe(`BUS2017 ${idoc.document!}`);
     expect(d.timeline.map((h) => h.to)).toEqual(['received', 'queued', 'processing', 'delivered', 'posted']);
+    // SAP's port took it (03, "passed to port"); only SAP's own report says 53
+    expect(d.timeline.find((h) => h.to === 'delivered')?.sapStatus).toBe('03');
     expect(d.timeline.at(-1)!.text).toContain(`Document ${idoc.document!.slice(0, 10)} posted`);
     // SAP's audit is itself stored and applied
     const audits = await fetch(`${g.url}/api/messages?messageType=ALEAUD`, { headers: ops });
