@@ -11,6 +11,7 @@
  * Redis keys have a prefix of their own per run (deleted again on a graceful stop), and its
  * receivers take free ports so nothing clashes with a gateway or receivers already running.
  */
+import { deletePrefixKeys } from '../redis/prefix-keys.js';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join, relative, isAbsolute } from 'node:path';
@@ -215,17 +216,12 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
   }
 }
 
-/** SCAN + DEL of the demo's own prefix (never FLUSHDB: the Redis may be shared). */
+/** The demo's own prefix, deleted when it stops (src/redis/prefix-keys.ts). */
 async function deleteKeys(options: RedisOptions, prefix: string): Promise<void> {
   const r = new Redis({ ...options, lazyConnect: true, maxRetriesPerRequest: 1 });
   await r.connect();
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length > 0) await r.del(...keys);
-    } while (cursor !== '0');
+    await deletePrefixKeys(r, prefix);
   } finally {
     r.disconnect();
   }

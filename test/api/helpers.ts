@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { Redis } from 'ioredis';
+import { deleteKeys } from '../support/redis-keys.js';
 import { stringify } from 'yaml';
 import { buildApp, type App, type BuildAppOptions } from '../../src/app.js';
 import { hashPassword, sha256Hex } from '../../src/api/credentials.js';
@@ -151,20 +151,4 @@ export async function startTestApp(
 
 export function basic(user: string, password: string): string {
   return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
-}
-
-/** Deletes the keys of a test prefix (SCAN + DEL, never FLUSHDB: Redis is shared). */
-async function deleteKeys(prefix: string): Promise<void> {
-  const r = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: true });
-  await r.connect();
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length > 0) await r.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    r.disconnect();
-  }
 }

@@ -6,7 +6,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import { deleteKeys } from '../support/redis-keys.js';
 import { stringify } from 'yaml';
 import { buildApp, type App } from '../../src/app.js';
 import { hashPassword, sha256Hex } from '../../src/api/credentials.js';
@@ -148,21 +148,7 @@ export async function startE2E(
   };
 }
 
-/** Deletes every Redis key of a test prefix (SCAN + DEL; never FLUSHDB: other tests share Redis). */
-export async function deleteKeys(prefix: string): Promise<void> {
-  const r = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: true });
-  await r.connect();
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length > 0) await r.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    r.disconnect();
-  }
-}
+export { deleteKeys };
 
 /** Waits until `condition` holds (polling a real outcome, not sleeping for a fixed time). */
 export async function waitFor(

@@ -5,6 +5,7 @@
  * through the partner edge (`partner-json` ingest); workers map and deliver them; the delivery and
  * serial ledgers catch up from the stored messages as in the running gateway.
  */
+import { deletePrefixKeys } from '../../src/redis/prefix-keys.js';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { expect, vi } from 'vitest';
@@ -223,12 +224,7 @@ export async function startSimGateway(network: SimNetwork, label: string): Promi
       await serialLedger.close();
       const r = new Redis(REDIS);
       try {
-        let cursor = '0';
-        do {
-          const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-          cursor = next;
-          if (keys.length > 0) await r.del(...keys);
-        } while (cursor !== '0');
+        await deletePrefixKeys(r, prefix);
       } finally {
         r.disconnect();
       }

@@ -3,6 +3,7 @@
  * PostgreSQL answers), Redis 127.0.0.1:6379 under a unique BullMQ prefix, a fake SAP and a fake
  * WMS webhook on real local HTTP servers, the built-in definitions and mappings.
  */
+import { deletePrefixKeys } from '../../src/redis/prefix-keys.js';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
@@ -229,18 +230,11 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     },
     async wipeRedis() {
       const r = new Redis(REDIS);
-      let n = 0;
       try {
-        let cursor = '0';
-        do {
-          const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-          cursor = next;
-          if (keys.length > 0) n += await r.del(...keys);
-        } while (cursor !== '0');
+        return await deletePrefixKeys(r, prefix);
       } finally {
         r.disconnect();
       }
-      return n;
     },
     async close() {
       await h.engine?.close().catch(() => undefined);
