@@ -13,6 +13,7 @@ import { basicAuth, KEYS, SAP_IN, waitFor } from '../e2e/helpers.js';
 import {
   browserAvailable,
   buildConsole,
+  closeSuite,
   delvry07Xml,
   desadvXml,
   launchChromium,
@@ -86,10 +87,7 @@ describe.skipIf(!run)('operations console in Chromium', () => {
     );
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await env?.close();
-  });
+  afterAll(() => closeSuite('console', browser, env), 90_000);
 
   it('serves the app with long-cached hashed assets, a deep-link fallback and a same-origin-only policy', async () => {
     const index = await fetch(`${env.url}/console/messages/some-id`);

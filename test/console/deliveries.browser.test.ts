@@ -13,6 +13,7 @@ import { basicAuth, KEYS, SAP_IN, waitFor } from '../e2e/helpers.js';
 import {
   browserAvailable,
   buildConsole,
+  closeSuite,
   desadvXml,
   launchChromium,
   OPERATOR,
@@ -65,10 +66,7 @@ describe.skipIf(!run)('deliveries as pictures in Chromium', () => {
     });
     browser = await launchChromium();
   }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await env?.close();
-  });
+  afterAll(() => closeSuite('deliveries', browser, env), 90_000);
 
   it(
     'expected vs received as bars and a checklist; the pushback on a timeline with SAP statuses',

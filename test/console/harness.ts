@@ -34,6 +34,37 @@ export function browserAvailable(): boolean {
   return existsSync(CHROMIUM);
 }
 
+/**
+ * Runs one step of a suite's tear-down, bounded: a step still closing after `limitMs` is named in
+ * a warning and left behind (the test process ends with the suite), so one slow close on a loaded
+ * CI machine neither fails the suite's hook nor hides which part was slow.
+ */
+export async function timedStep(label: string, step: () => Promise<void>, limitMs = 20_000): Promise<void> {
+  const t0 = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<'limit'>((resolve) => {
+    timer = setTimeout(() => resolve('limit'), limitMs);
+  });
+  try {
+    const outcome = await Promise.race([step().then(() => 'closed' as const), limit]);
+    const ms = Date.now() - t0;
+    if (outcome === 'limit') console.warn(`tear-down: ${label} still closing after ${ms} ms; left behind`);
+    else if (ms > 2_000) console.warn(`tear-down: ${label} took ${ms} ms`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A browser suite's tear-down: Chromium, then the gateway and its fake receivers, each bounded. */
+export async function closeSuite(
+  label: string,
+  browser: Browser | undefined,
+  env: ConsoleEnv | undefined,
+): Promise<void> {
+  await timedStep(`${label}: chromium`, async () => browser?.close());
+  await env?.close();
+}
+
 export async function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
@@ -119,9 +150,9 @@ export async function startConsoleEnv(label: string, options: ConsoleEnvOptions 
     sap,
     wms,
     async close() {
-      await app.close();
-      await sap.close();
-      await wms.close();
+      await timedStep(`${label}: gateway`, () => app.close());
+      await timedStep(`${label}: fake SAP`, () => sap.close());
+      await timedStep(`${label}: fake WMS`, () => wms.close());
       await deleteKeys(prefix);
       await rm(dir, { recursive: true, force: true });
     },

@@ -10,6 +10,7 @@ import { KEYS, waitFor } from '../e2e/helpers.js';
 import {
   browserAvailable,
   buildConsole,
+  closeSuite,
   launchChromium,
   OPERATOR,
   SCREENSHOTS,
@@ -60,10 +61,7 @@ describe.skipIf(!run)('message screens in Chromium', () => {
     env = await startConsoleEnv('msgscreens');
     browser = await launchChromium();
   }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await env?.close();
-  });
+  afterAll(() => closeSuite('message screens', browser, env), 90_000);
 
   it(
     'a partner JSON message loads: it says it is JSON and shows the MBGMCR03 it became',
