@@ -58,6 +58,24 @@ export const movement = z.discriminatedUnion('kind', [
         'DELIV_NUMB + DELIV_ITEM (items[].deliveryItem) of the delivery',
     ),
   z
+    .strictObject({
+      kind: z.literal('return-sto'),
+      purchaseOrder,
+      toSite: z
+        .string(needed('the site the goods go back to (the DC, supplying plant of the returns STO)'))
+        .regex(/^[A-Z0-9]{1,10}$/)
+        .describe('site code of the DC the goods go back to, e.g. DC01'),
+      delivery: delivery.optional(),
+    })
+    .describe(
+      'store return on a returns stock transport order (PO item with the returns indicator): the ' +
+        'goods issue at the store, GM_CODE 01 / 161 / MVT_IND B against PO_NUMBER + PO_ITEM ' +
+        '(items[].poItem) of the returns STO; with the returns delivery (delivery, ' +
+        'items[].deliveryItem) in DELIV_NUMB / DELIV_ITEM. toSite (the DC) is for the serial ' +
+        'ledger only: SAP takes the supplying plant from the STO. The DC receives with the goods ' +
+        'movement of the returns delivery (671), posted in SAP Shipping',
+    ),
+  z
     .strictObject({ kind: z.literal('receipt-po'), purchaseOrder })
     .describe('goods receipt against a purchase order (101, GM_CODE 01, MVT_IND B; items[].poItem)'),
   z
@@ -137,6 +155,7 @@ const ITEM_REQUIRES: Readonly<Record<string, readonly ('poItem' | 'deliveryItem'
   'receipt-sto': ['poItem', 'deliveryItem'],
   'receipt-po': ['poItem'],
   'return-to-vendor': ['poItem'],
+  'return-sto': ['poItem'],
   'vendor-repair-receipt': ['poItem'],
 };
 
@@ -150,6 +169,7 @@ const PO_RECEIPT_KINDS: ReadonlySet<string> = new Set([
   'receipt-delivery',
   'receipt-sto',
   'receipt-po',
+  'return-sto',
   'vendor-repair-receipt',
 ]);
 
@@ -167,7 +187,15 @@ export const handheldGoodsMovement = z
   .superRefine((scan, ctx) => {
     const kind = scan.movement.kind;
     const requires = ITEM_REQUIRES[kind] ?? [];
+    // A returns STO with its returns delivery: every item names its delivery item.
+    const withDelivery = kind === 'return-sto' && scan.movement.delivery !== undefined;
     scan.items.forEach((item, i) => {
+      if (withDelivery && item.deliveryItem === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['items', i, 'deliveryItem'],
+          message: `movement kind ${kind} with a returns delivery needs ${ITEM_FIELD_TEXT.deliveryItem} on every item`,
+        });
       for (const field of requires)
         if (item[field] === undefined)
           ctx.addIssue({
