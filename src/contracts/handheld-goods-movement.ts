@@ -76,6 +76,20 @@ export const movement = z.discriminatedUnion('kind', [
         'movement of the returns delivery (671), posted in SAP Shipping',
     ),
   z
+    .strictObject({
+      kind: z.literal('sto-issue'),
+      purchaseOrder,
+      toSite: z
+        .string(needed('the receiving site of the stock transport order (the DC)'))
+        .regex(/^[A-Z0-9]{1,10}$/)
+        .describe('site code of the receiving plant of the STO, e.g. DC01'),
+    })
+    .describe(
+      'goods issue at this site for a stock transport order WITHOUT an SD delivery (351, GM_CODE 04, ' +
+        'MVT_IND B; PO_NUMBER + PO_ITEM, items[].poItem): into stock in transit of the receiving ' +
+        'plant, which receives with 101 against the STO. toSite is for the serial ledger only',
+    ),
+  z
     .strictObject({ kind: z.literal('receipt-po'), purchaseOrder })
     .describe('goods receipt against a purchase order (101, GM_CODE 01, MVT_IND B; items[].poItem)'),
   z
@@ -156,6 +170,7 @@ const ITEM_REQUIRES: Readonly<Record<string, readonly ('poItem' | 'deliveryItem'
   'receipt-po': ['poItem'],
   'return-to-vendor': ['poItem'],
   'return-sto': ['poItem'],
+  'sto-issue': ['poItem'],
   'vendor-repair-receipt': ['poItem'],
 };
 

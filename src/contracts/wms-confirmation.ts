@@ -26,7 +26,7 @@ export const wmsConfirmation = z
       .regex(/^[A-Z0-9]{1,4}$/)
       .optional()
       .describe(
-        'SAP delivery type (LFART) as the WMS got it in the delivery order (deliveryType): for a returns delivery (NLR, NCR, LR, RL) "shipped" is the goods movement that RECEIVES the goods at the warehouse (docs/movement-types.md)',
+        'SAP delivery type (LFART) as the WMS got it in the delivery order (deliveryType): for a returns delivery (NLR, NCR, LR) "shipped" is the goods movement that RECEIVES the goods at the warehouse (docs/movement-types.md)',
       ),
     event: z.enum(['picked', 'packed', 'shipped', 'received']),
     withPickingConfirmation: z

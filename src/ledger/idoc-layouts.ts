@@ -77,8 +77,9 @@ export interface DelvryLayout {
    * goods issue (SAP wiki "Return with deliveries": "The return movement types post negative GI,
    * which is equal to GR"). SAP standard (docs/movement-types.md "Return stock transport order"):
    * NLR / NCR returns delivery of a returns stock transport order, intra- / cross-company (item
-   * categories NLRN / NCRN), LR customer returns delivery, RL returns delivery to a vendor.
-   * Installations that copy a delivery type (ZNLR...) add it here.
+   * categories NLRN / NCRN), LR customer returns delivery. Not RL (returns delivery TO a vendor:
+   * its goods issue takes the goods out, "a negative GR"), not EL (inbound delivery: received with
+   * a goods receipt, not a PGI). Installations that copy a delivery type (ZNLR...) add it here.
    */
   readonly returnsDeliveryTypes: readonly string[];
 }
@@ -126,7 +127,7 @@ export const DELVRY_LAYOUT: DelvryLayout = {
     time: 'NTANZ',
   },
   deliveryType: { segment: 'E1EDL21', field: 'LFART' },
-  returnsDeliveryTypes: ['NLR', 'NCR', 'LR', 'RL'],
+  returnsDeliveryTypes: ['NLR', 'NCR', 'LR'],
 };
 
 /** A returns delivery type (DelvryLayout.returnsDeliveryTypes), given the header's LFART. */

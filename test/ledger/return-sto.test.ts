@@ -78,6 +78,18 @@ describe('return stock transport order: serial ledger', () => {
     );
   });
 
+  it('the other way back, a 351 for an STO without delivery, also puts the serials in transit to the DC', () => {
+    const x = extractFromJson(
+      fixture('handheld-to-mbgmcr03/sto-issue.input.json'),
+      sites,
+      () => undefined,
+      'handheld-goods-movement',
+    );
+    expect(x.events.map((e) => [e.serial, e.movement, e.moveType, e.fromSite, e.toSite])).toEqual([
+      ['SN-3010', 'shipped', '351', 'S0124', 'DC01'],
+    ]);
+  });
+
   it('the returns delivery: announced to the DC’s warehouse, and its PGI is the receipt at the DC', () => {
     const announced = extractFromIdoc(WHSORD_NLR, sites, new Date(), 'America/New_York');
     expect(announced.events.map((e) => e.movement)).toEqual(['announced', 'announced']);

@@ -77,6 +77,12 @@ function handheld(value: unknown, sites: SiteDirectory): Extraction {
       delivery = keyOrNull(m.delivery);
       break;
     }
+    case 'sto-issue': {
+      // 351: into stock in transit of the STO's receiving plant
+      const toSite = sites.site(m.toSite);
+      to = [toSite, sites.defaultSloc(toSite)];
+      break;
+    }
     case 'transfer-site': {
       const toSite = sites.site(m.toSite);
       to = [toSite, m.toStorageLocation ?? sites.defaultSloc(toSite)];

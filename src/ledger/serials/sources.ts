@@ -140,6 +140,7 @@ export const HANDHELD_MOVE_TYPES: Readonly<Record<string, string>> = {
   'receipt-sto': '101',
   'receipt-po': '101',
   'return-sto': '161',
+  'sto-issue': '351',
   'vendor-repair-receipt': '101',
   'return-to-vendor': '122',
   'transfer-location': '311',
