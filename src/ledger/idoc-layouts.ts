@@ -82,6 +82,12 @@ export interface DelvryLayout {
    * a goods receipt, not a PGI). Installations that copy a delivery type (ZNLR...) add it here.
    */
   readonly returnsDeliveryTypes: readonly string[];
+  /**
+   * Inbound delivery types (EL: SAP's sample `sap-recipes-3pl-inbound-delivery-mescod-ibg.xml`,
+   * LFART EL "Inbound Delivery"): goods coming INTO the plant of the items, received with a goods
+   * receipt; a DESADV of one announces them, it is no goods issue of that plant.
+   */
+  readonly inboundDeliveryTypes: readonly string[];
 }
 
 export const DELVRY_LAYOUT: DelvryLayout = {
@@ -128,7 +134,14 @@ export const DELVRY_LAYOUT: DelvryLayout = {
   },
   deliveryType: { segment: 'E1EDL21', field: 'LFART' },
   returnsDeliveryTypes: ['NLR', 'NCR', 'LR'],
+  inboundDeliveryTypes: ['EL'],
 };
+
+/** A delivery bringing goods INTO the plant of its items: a returns or an inbound delivery type. */
+export function isDeliveryIntoPlant(layout: DelvryLayout, deliveryType: string | null | undefined): boolean {
+  const t = (deliveryType ?? '').trim().toUpperCase();
+  return isReturnsDeliveryType(layout, t) || (t !== '' && layout.inboundDeliveryTypes.includes(t));
+}
 
 /** A returns delivery type (DelvryLayout.returnsDeliveryTypes), given the header's LFART. */
 export function isReturnsDeliveryType(

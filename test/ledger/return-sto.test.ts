@@ -100,6 +100,14 @@ describe('return stock transport order: serial ledger', () => {
       'announced',
     ]);
 
+    // an inbound delivery (EL, as SAP's 3PL sample sends it as DESADV) announces too, it ships nothing
+    const inbound = whsconPgi(WHSORD_NLR, 'EL');
+    const elDesadv = { ...inbound, control: { ...inbound.control, MESTYP: 'DESADV' } };
+    expect(extractFromIdoc(elDesadv, sites, new Date(), 'UTC').events.map((e) => e.movement)).toEqual([
+      'announced',
+      'announced',
+    ]);
+
     const pgi = extractFromIdoc(whsconPgi(WHSORD_NLR, 'NLR'), sites, new Date(), 'America/New_York');
     expect(pgi.events.map((e) => [e.serial, e.movement, e.fromSite, e.toSite, e.toSloc])).toEqual([
       ['SN-3001', 'received', null, 'DC01', '0001'],

@@ -6,7 +6,7 @@
 import type { Idoc, Segment } from '../../idoc/model.js';
 import { sapInstant } from '../sap-time.js';
 import { idocTypeOf } from '../../idoc/model.js';
-import { isReturnsDeliveryType } from '../idoc-layouts.js';
+import { isDeliveryIntoPlant } from '../idoc-layouts.js';
 import type { SiteDirectory } from './sites.js';
 import {
   layoutFor,
@@ -78,10 +78,10 @@ function deliveryRole(
   const type = children(header, layout.deliveryType.segment)
     .map((s) => field(s, layout.deliveryType.field))
     .find((t) => t !== undefined);
-  const returns = isReturnsDeliveryType(layout, type);
+  const into = isDeliveryIntoPlant(layout, type);
   for (const r of layout.roles) {
     if (!r.messageTypes.includes(mestyp)) continue;
-    if ((r.returnsDelivery ?? false) !== returns) continue;
+    if ((r.intoPlant ?? false) !== into) continue;
     if (r.when === undefined) return r.role;
     const w = r.when;
     if (children(header, w.segment).some((s) => w.values.includes((s.fields[w.field] ?? '').trim())))

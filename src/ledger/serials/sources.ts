@@ -30,12 +30,13 @@ export interface DeliveryRole {
    */
   readonly role: 'shipped' | 'packed' | 'announce' | 'received';
   /**
-   * true: the role is for returns deliveries only (E1EDL21-LFART one of the layout's
-   * returnsDeliveryTypes, e.g. NLR of a returns stock transport order); absent: for the others.
-   * A returns delivery's goods movement (WHSCON/SHPCON PGI) is the receipt at the plant of its
-   * items (`received`), never a goods issue (docs/movement-types.md "Return stock transport order").
+   * true: the role is for deliveries that bring goods INTO the plant of their items only
+   * (E1EDL21-LFART one of the layout's returnsDeliveryTypes, e.g. NLR of a returns stock transport
+   * order, or inboundDeliveryTypes, EL); absent: for the others. A returns delivery's goods
+   * movement (WHSCON/SHPCON PGI) is the receipt at the plant of its items (`received`), never a
+   * goods issue (docs/movement-types.md "Return stock transport order").
    */
-  readonly returnsDelivery?: true;
+  readonly intoPlant?: true;
 }
 
 export interface DeliveryLayout extends DelvryLayout {
@@ -63,15 +64,15 @@ export const IDOC_SERIAL_LAYOUTS: readonly IdocSerialLayout[] = [
         messageTypes: ['WHSCON', 'SHPCON'],
         when: { segment: 'E1EDL18', field: 'QUALF', values: ['PGI'] },
         role: 'received',
-        returnsDelivery: true,
+        intoPlant: true,
       },
       {
         messageTypes: ['WHSCON', 'SHPCON'],
         when: { segment: 'E1EDL18', field: 'QUALF', values: ['PIC'] },
         role: 'packed',
-        returnsDelivery: true,
+        intoPlant: true,
       },
-      { messageTypes: ['DESADV', 'WHSORD', 'SHPORD', 'DELVRY'], role: 'announce', returnsDelivery: true },
+      { messageTypes: ['DESADV', 'WHSORD', 'SHPORD', 'DELVRY'], role: 'announce', intoPlant: true },
       { messageTypes: ['DESADV'], role: 'shipped' },
       {
         messageTypes: ['WHSCON', 'SHPCON'],
