@@ -40,6 +40,12 @@ const reason = z
   .string(needed('the reason for movement (MOVE_REAS)'))
   .regex(/^\d{1,4}$/)
   .describe('SAP reason for movement (MOVE_REAS / GRUND, up to 4 digits, e.g. 1 = 0001)');
+/** The DC a store sends goods back to: for the serial ledger only (SAP takes the plant from the STO). */
+const dcSite = (what: string) =>
+  z
+    .string(needed(what))
+    .regex(/^[A-Z0-9]{1,10}$/)
+    .describe(`${what}: site code, e.g. DC01 (not written to SAP)`);
 const costCenter = z.string().min(1).max(10).describe('SAP cost center (COSTCENTER)');
 const customer = z.string().min(1).max(10).describe('SAP customer number (CUSTOMER)');
 
@@ -61,10 +67,7 @@ export const movement = z.discriminatedUnion('kind', [
     .strictObject({
       kind: z.literal('return-sto'),
       purchaseOrder,
-      toSite: z
-        .string(needed('the site the goods go back to (the DC, supplying plant of the returns STO)'))
-        .regex(/^[A-Z0-9]{1,10}$/)
-        .describe('site code of the DC the goods go back to, e.g. DC01'),
+      toSite: dcSite('the site the goods go back to (the DC, supplying plant of the returns STO)'),
       delivery: delivery.optional(),
     })
     .describe(
@@ -79,10 +82,7 @@ export const movement = z.discriminatedUnion('kind', [
     .strictObject({
       kind: z.literal('sto-issue'),
       purchaseOrder,
-      toSite: z
-        .string(needed('the receiving site of the stock transport order (the DC)'))
-        .regex(/^[A-Z0-9]{1,10}$/)
-        .describe('site code of the receiving plant of the STO, e.g. DC01'),
+      toSite: dcSite('the receiving site of the stock transport order (the DC)'),
     })
     .describe(
       'goods issue at this site for a stock transport order WITHOUT an SD delivery (351, GM_CODE 04, ' +

@@ -48,23 +48,15 @@ const RETURN_SCAN = {
   scanId: 'HH-RET-E2E-0002',
   scannedAt: at(30),
 };
+/** The DC WMS's confirmation of the returns delivery's goods movement (the DC's receipt). */
 const DC_CONFIRMATION = {
-  messageType: 'WHSCON',
-  delivery: '84000071',
-  deliveryType: 'NLR',
-  event: 'shipped',
-  withPickingConfirmation: true,
+  ...(JSON.parse(
+    readFileSync(
+      'fixtures/mappings/wms-confirmation-to-delvry07/returns-delivery-received.input.json',
+      'utf8',
+    ),
+  ) as object),
   confirmedAt: at(90),
-  items: [
-    {
-      position: '10',
-      article: '4711',
-      site: 'DC01',
-      quantity: 2,
-      unit: 'PCE',
-      serialNumbers: ['SN-3001', 'SN-3002'],
-    },
-  ],
 };
 
 const ops = { authorization: basicAuth(OPERATOR.username, OPERATOR.password) };

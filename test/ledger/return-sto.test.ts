@@ -120,22 +120,9 @@ describe('return stock transport order: serial ledger', () => {
   });
 
   it('the WMS’s `shipped` confirmation of a returns delivery (deliveryType NLR) is the DC’s receipt', () => {
-    const confirmation = {
-      delivery: '84000071',
-      deliveryType: 'NLR',
-      event: 'shipped',
-      confirmedAt: '2024-03-05T14:00:00-05:00',
-      items: [
-        {
-          position: '10',
-          article: '4711',
-          site: 'DC01',
-          quantity: 2,
-          unit: 'PCE',
-          serialNumbers: ['SN-3001'],
-        },
-      ],
-    };
+    const confirmation = fixture(
+      'wms-confirmation-to-delvry07/returns-delivery-received.input.json',
+    ) as Record<string, unknown>;
     const x = extractFromJson(confirmation, sites, () => undefined, 'wms-confirmation');
     expect(x.events[0]).toMatchObject({
       movement: 'received',
