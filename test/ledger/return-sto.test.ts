@@ -211,6 +211,13 @@ describe('return stock transport order: delivery ledger', () => {
   it('its PGI is no goods issue milestone, and the store’s 161 scan is no receipt', () => {
     expect(readLedgerIdoc(whsconPgi(withStoreShipTo, 'NLR'), opts).kind).toBe('ignore');
     expect(readLedgerIdoc(whsconPgi(withStoreShipTo, null), opts).kind).toBe('milestone');
+    // the DC WMS's JSON confirmation of it is no goods-issue milestone either (the control: without the type it is)
+    const confirmation = fixture(
+      'wms-confirmation-to-delvry07/returns-delivery-received.input.json',
+    ) as Record<string, unknown>;
+    expect(readJsonReceipt(confirmation)?.milestones).toEqual([]);
+    const { deliveryType: _type, ...plain } = confirmation;
+    expect(readJsonReceipt(plain)?.milestones.map((m) => m.kind)).toEqual(['goods-issued']);
     const read = readJsonReceipt(RETURN_SCAN);
     expect(read?.contract).toBe('handheld-goods-movement');
     expect(read?.lines).toEqual([]);
