@@ -40,6 +40,12 @@ const reason = z
   .string(needed('the reason for movement (MOVE_REAS)'))
   .regex(/^\d{1,4}$/)
   .describe('SAP reason for movement (MOVE_REAS / GRUND, up to 4 digits, e.g. 1 = 0001)');
+/** The DC a store sends goods back to: for the serial ledger only (SAP takes the plant from the STO). */
+const dcSite = (what: string) =>
+  z
+    .string(needed(what))
+    .regex(/^[A-Z0-9]{1,10}$/)
+    .describe(`${what}: site code, e.g. DC01 (not written to SAP)`);
 const costCenter = z.string().min(1).max(10).describe('SAP cost center (COSTCENTER)');
 const customer = z.string().min(1).max(10).describe('SAP customer number (CUSTOMER)');
 
@@ -56,6 +62,32 @@ export const movement = z.discriminatedUnion('kind', [
       'goods receipt (101, GM_CODE 01, MVT_IND B) for a stock transport order with an outbound ' +
         '(replenishment) delivery: PO_NUMBER + PO_ITEM (items[].poItem) of the STO, ' +
         'DELIV_NUMB + DELIV_ITEM (items[].deliveryItem) of the delivery',
+    ),
+  z
+    .strictObject({
+      kind: z.literal('return-sto'),
+      purchaseOrder,
+      toSite: dcSite('the site the goods go back to (the DC, supplying plant of the returns STO)'),
+      delivery: delivery.optional(),
+    })
+    .describe(
+      'store return on a returns stock transport order (PO item with the returns indicator): the ' +
+        'goods issue at the store, GM_CODE 01 / 161 / MVT_IND B against PO_NUMBER + PO_ITEM ' +
+        '(items[].poItem) of the returns STO; with the returns delivery (delivery, ' +
+        'items[].deliveryItem) in DELIV_NUMB / DELIV_ITEM. toSite (the DC) is for the serial ' +
+        'ledger only: SAP takes the supplying plant from the STO. The DC receives with the goods ' +
+        'movement of the returns delivery (671), posted in SAP Shipping',
+    ),
+  z
+    .strictObject({
+      kind: z.literal('sto-issue'),
+      purchaseOrder,
+      toSite: dcSite('the receiving site of the stock transport order (the DC)'),
+    })
+    .describe(
+      'goods issue at this site for a stock transport order WITHOUT an SD delivery (351, GM_CODE 04, ' +
+        'MVT_IND B; PO_NUMBER + PO_ITEM, items[].poItem): into stock in transit of the receiving ' +
+        'plant, which receives with 101 against the STO. toSite is for the serial ledger only',
     ),
   z
     .strictObject({ kind: z.literal('receipt-po'), purchaseOrder })
@@ -137,6 +169,8 @@ const ITEM_REQUIRES: Readonly<Record<string, readonly ('poItem' | 'deliveryItem'
   'receipt-sto': ['poItem', 'deliveryItem'],
   'receipt-po': ['poItem'],
   'return-to-vendor': ['poItem'],
+  'return-sto': ['poItem'],
+  'sto-issue': ['poItem'],
   'vendor-repair-receipt': ['poItem'],
 };
 
@@ -150,6 +184,7 @@ const PO_RECEIPT_KINDS: ReadonlySet<string> = new Set([
   'receipt-delivery',
   'receipt-sto',
   'receipt-po',
+  'return-sto',
   'vendor-repair-receipt',
 ]);
 
@@ -167,7 +202,15 @@ export const handheldGoodsMovement = z
   .superRefine((scan, ctx) => {
     const kind = scan.movement.kind;
     const requires = ITEM_REQUIRES[kind] ?? [];
+    // A returns STO with its returns delivery: every item names its delivery item.
+    const withDelivery = kind === 'return-sto' && scan.movement.delivery !== undefined;
     scan.items.forEach((item, i) => {
+      if (withDelivery && item.deliveryItem === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['items', i, 'deliveryItem'],
+          message: `movement kind ${kind} with a returns delivery needs ${ITEM_FIELD_TEXT.deliveryItem} on every item`,
+        });
       for (const field of requires)
         if (item[field] === undefined)
           ctx.addIssue({

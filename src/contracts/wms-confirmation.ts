@@ -21,6 +21,13 @@ export const wmsConfirmation = z
   .strictObject({
     messageType: z.enum(['WHSCON', 'SHPCON']).default('WHSCON'),
     delivery: z.string().regex(/^\d{1,10}$/),
+    deliveryType: z
+      .string()
+      .regex(/^[A-Z0-9]{1,4}$/)
+      .optional()
+      .describe(
+        'SAP delivery type (LFART) as the WMS got it in the delivery order (deliveryType): for a returns delivery (NLR, NCR, LR) "shipped" is the goods movement that RECEIVES the goods at the warehouse (docs/movement-types.md)',
+      ),
     event: z.enum(['picked', 'packed', 'shipped', 'received']),
     withPickingConfirmation: z
       .boolean()

@@ -51,6 +51,13 @@ export const wmsDeliveryOrder = z
     messageType: z.enum(['SHPORD', 'WHSORD', 'DESADV']),
     idocNumber: z.string().min(1).max(16),
     delivery: z.string().min(1).max(10),
+    deliveryType: z
+      .string()
+      .max(4)
+      .optional()
+      .describe(
+        'SAP delivery type (E1EDL21-LFART): NLR / NCR = returns delivery of a returns stock transport order (goods coming back to this warehouse); quote it in the confirmation',
+      ),
     shippingPoint: z.string().max(4).optional(),
     warehouseNumber: z.string().max(3).optional(),
     plannedGoodsMovement: isoTimestamp.optional(),

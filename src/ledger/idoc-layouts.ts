@@ -66,6 +66,28 @@ export interface DelvryLayout {
    */
   readonly goodsIssueActual: QualifiedDate;
   readonly goodsIssuePlanned: QualifiedDate;
+  /**
+   * The delivery type (LIKP-LFART) in a child of the header (E1EDL21-LFART, as in SAP's customer
+   * returns sample `sap-recipes-3pl-customer-return-mescod-ret.xml`: LFART LR).
+   */
+  readonly deliveryType: { readonly segment: string; readonly field: string };
+  /**
+   * Returns delivery types: a delivery of one of these types brings goods BACK to the plant of its
+   * items; its goods movement (the "goods issue" WHSCON/SHPCON PGI) is the receipt there, not a
+   * goods issue (SAP wiki "Return with deliveries": "The return movement types post negative GI,
+   * which is equal to GR"). SAP standard (docs/movement-types.md "Return stock transport order"):
+   * NLR / NCR returns delivery of a returns stock transport order, intra- / cross-company (item
+   * categories NLRN / NCRN), LR customer returns delivery. Not RL (returns delivery TO a vendor:
+   * its goods issue takes the goods out, "a negative GR"), not EL (inbound delivery: received with
+   * a goods receipt, not a PGI). Installations that copy a delivery type (ZNLR...) add it here.
+   */
+  readonly returnsDeliveryTypes: readonly string[];
+  /**
+   * Inbound delivery types (EL: SAP's sample `sap-recipes-3pl-inbound-delivery-mescod-ibg.xml`,
+   * LFART EL "Inbound Delivery"): goods coming INTO the plant of the items, received with a goods
+   * receipt; a DESADV of one announces them, it is no goods issue of that plant.
+   */
+  readonly inboundDeliveryTypes: readonly string[];
 }
 
 export const DELVRY_LAYOUT: DelvryLayout = {
@@ -110,7 +132,25 @@ export const DELVRY_LAYOUT: DelvryLayout = {
     date: 'NTANF',
     time: 'NTANZ',
   },
+  deliveryType: { segment: 'E1EDL21', field: 'LFART' },
+  returnsDeliveryTypes: ['NLR', 'NCR', 'LR'],
+  inboundDeliveryTypes: ['EL'],
 };
+
+/** A delivery bringing goods INTO the plant of its items: a returns or an inbound delivery type. */
+export function isDeliveryIntoPlant(layout: DelvryLayout, deliveryType: string | null | undefined): boolean {
+  const t = (deliveryType ?? '').trim().toUpperCase();
+  return isReturnsDeliveryType(layout, t) || (t !== '' && layout.inboundDeliveryTypes.includes(t));
+}
+
+/** A returns delivery type (DelvryLayout.returnsDeliveryTypes), given the header's LFART. */
+export function isReturnsDeliveryType(
+  layout: DelvryLayout,
+  deliveryType: string | null | undefined,
+): boolean {
+  const t = (deliveryType ?? '').trim().toUpperCase();
+  return t !== '' && layout.returnsDeliveryTypes.includes(t);
+}
 
 /** Goods movement IDocs (MBGMCR0x): head, items and serials are siblings under one root segment. */
 export interface MbgmcrLayout {

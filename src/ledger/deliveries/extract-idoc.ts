@@ -7,6 +7,7 @@
  */
 import type { Issue } from '../../errors.js';
 import type { Idoc, Segment } from '../../idoc/model.js';
+import { isReturnsDeliveryType } from '../idoc-layouts.js';
 import { sapInstant } from '../sap-time.js';
 import {
   deliveryLedgerLayoutFor,
@@ -98,8 +99,19 @@ function readDeliveryIdoc(
   const deliveries: ExpectedDelivery[] = [];
   const milestones: Milestone[] = [];
   let role: DeliveryRole['role'] | undefined;
+  const returns: string[] = [];
   headers.forEach((header, h) => {
     const path = `${layout.header.segment}[${h}]`;
+    // A returns delivery (store -> DC on a returns stock transport order, a customer return...)
+    // brings goods back to the plant of its items: it is no delivery a store has to receive, so
+    // it is never expected, never goods-issued to a store and never pushed back.
+    const type = childrenOf(header, layout.deliveryType.segment)
+      .map((s) => field(s, layout.deliveryType.field))
+      .find((t) => t !== '');
+    if (isReturnsDeliveryType(layout, type)) {
+      returns.push(`${normalizeKey(field(header, layout.header.delivery))} (${type ?? ''})`);
+      return;
+    }
     for (const r of rolesOf(layout, messageType, header)) {
       role ??= r.role;
       if (r.role === 'expect') {
@@ -113,6 +125,12 @@ function readDeliveryIdoc(
   });
   if (role === 'expect' && deliveries.length > 0) return { kind: 'expect', deliveries, issues };
   if (role === 'milestone' && milestones.length > 0) return { kind: 'milestone', milestones, issues };
+  if (returns.length > 0 && role === undefined)
+    return {
+      kind: 'ignore',
+      reason: `a returns delivery (${returns.join(', ')}): its goods movement is the receipt at the plant of its items, not a delivery a store receives`,
+      issues,
+    };
   return {
     kind: 'ignore',
     reason:

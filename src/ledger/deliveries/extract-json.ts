@@ -7,6 +7,7 @@
  * by validating it against its contract; anything else is not for the ledger.
  */
 import { checkPayload, CONTRACTS } from '../../contracts/registry.js';
+import { DELVRY_LAYOUT, isReturnsDeliveryType } from '../idoc-layouts.js';
 import type { HandheldGoodsMovement } from '../../contracts/handheld-goods-movement.js';
 import type { WmsConfirmation } from '../../contracts/wms-confirmation.js';
 import { HANDHELD_RECEIPT_KINDS, WMS_MILESTONE_EVENTS } from './layouts.js';
@@ -39,7 +40,9 @@ function handheld(value: unknown): ReceiptLine[] {
 function wmsMilestones(value: unknown): Milestone[] {
   const c = value as WmsConfirmation;
   const kind = WMS_MILESTONE_EVENTS[c.event];
-  if (kind === undefined) return [];
+  // A returns delivery's goods movement receives goods at the warehouse: no milestone of a
+  // delivery to a store (docs/movement-types.md "Return stock transport order").
+  if (kind === undefined || isReturnsDeliveryType(DELVRY_LAYOUT, c.deliveryType)) return [];
   return [{ delivery: normalizeKey(c.delivery), kind, at: new Date(c.confirmedAt) }];
 }
 

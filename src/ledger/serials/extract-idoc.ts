@@ -6,6 +6,7 @@
 import type { Idoc, Segment } from '../../idoc/model.js';
 import { sapInstant } from '../sap-time.js';
 import { idocTypeOf } from '../../idoc/model.js';
+import { isDeliveryIntoPlant } from '../idoc-layouts.js';
 import type { SiteDirectory } from './sites.js';
 import {
   layoutFor,
@@ -74,8 +75,13 @@ function deliveryRole(
   mestyp: string,
   header: Segment,
 ): DeliveryLayout['roles'][number]['role'] | undefined {
+  const type = children(header, layout.deliveryType.segment)
+    .map((s) => field(s, layout.deliveryType.field))
+    .find((t) => t !== undefined);
+  const into = isDeliveryIntoPlant(layout, type);
   for (const r of layout.roles) {
     if (!r.messageTypes.includes(mestyp)) continue;
+    if ((r.intoPlant ?? false) !== into) continue;
     if (r.when === undefined) return r.role;
     const w = r.when;
     if (children(header, w.segment).some((s) => w.values.includes((s.fields[w.field] ?? '').trim())))
@@ -151,18 +157,22 @@ function extractDelivery(
           ? 'packed'
           : role === 'announce'
             ? 'announced'
-            : toSite !== null
-              ? 'shipped'
-              : 'issued';
+            : role === 'received'
+              ? 'received'
+              : toSite !== null
+                ? 'shipped'
+                : 'issued';
+      // a returns delivery's PGI: the unit arrives at the plant of the item (the DC of a store return)
+      const arrives = movement === 'received';
       events.push({
         material,
         serial,
         movement,
         moveType: null,
-        fromSite: from,
-        fromSloc: sloc ?? null,
-        toSite: role === 'packed' ? null : toSite,
-        toSloc: null,
+        fromSite: arrives ? null : from,
+        fromSloc: arrives ? null : (sloc ?? null),
+        toSite: arrives ? from : role === 'packed' ? null : toSite,
+        toSloc: arrives ? (sloc ?? null) : null,
         handlingUnit: hus.get(key) ?? null,
         delivery,
         partner: movement === 'issued' ? shipTo : null,

@@ -7,7 +7,8 @@ import type { HandheldGoodsMovement } from '../../contracts/handheld-goods-movem
 import { checkPayload, CONTRACTS } from '../../contracts/registry.js';
 import type { WmsConfirmation } from '../../contracts/wms-confirmation.js';
 import type { SiteDirectory } from './sites.js';
-import { HANDHELD_MOVE_TYPES, MOVE_TYPES, WMS_EVENTS } from './sources.js';
+import { DELVRY_LAYOUT, isReturnsDeliveryType } from '../idoc-layouts.js';
+import { HANDHELD_MOVE_TYPES, HANDHELD_MOVEMENTS, MOVE_TYPES, WMS_EVENTS } from './sources.js';
 import {
   EMPTY_EXTRACTION,
   keyOrNull,
@@ -29,7 +30,10 @@ export interface JsonExtractor {
 function handheld(value: unknown, sites: SiteDirectory): Extraction {
   const scan = value as HandheldGoodsMovement;
   const moveType = HANDHELD_MOVE_TYPES[scan.movement.kind] ?? null;
-  const movement: Movement = (moveType !== null ? MOVE_TYPES[moveType]?.movement : undefined) ?? 'other';
+  const movement: Movement =
+    HANDHELD_MOVEMENTS[scan.movement.kind] ??
+    (moveType !== null ? MOVE_TYPES[moveType]?.movement : undefined) ??
+    'other';
   const site = sites.site(scan.site);
   const sloc = scan.storageLocation ?? sites.defaultSloc(site);
   const m = scan.movement;
@@ -66,6 +70,19 @@ function handheld(value: unknown, sites: SiteDirectory): Extraction {
     case 'transfer-location':
       to = [site, m.toStorageLocation];
       break;
+    case 'return-sto': {
+      // out of the store into transit to the DC, on the returns delivery when there is one
+      const toSite = sites.site(m.toSite);
+      to = [toSite, sites.defaultSloc(toSite)];
+      delivery = keyOrNull(m.delivery);
+      break;
+    }
+    case 'sto-issue': {
+      // 351: into stock in transit of the STO's receiving plant
+      const toSite = sites.site(m.toSite);
+      to = [toSite, sites.defaultSloc(toSite)];
+      break;
+    }
     case 'transfer-site': {
       const toSite = sites.site(m.toSite);
       to = [toSite, m.toStorageLocation ?? sites.defaultSloc(toSite)];
@@ -106,7 +123,11 @@ function wms(value: unknown, sites: SiteDirectory, lookup: DeliveryLookup): Extr
   const delivery = keyOrNull(c.delivery);
   const known = delivery !== null ? lookup(delivery) : undefined;
   let movement: Movement = WMS_EVENTS[c.event] ?? 'other';
-  if (movement === 'shipped' && known !== undefined && known.toSite === null && known.shipTo !== null)
+  // The goods movement of a returns delivery (NLR of a returns STO...) receives the goods at the
+  // warehouse that confirms it (docs/movement-types.md "Return stock transport order").
+  const returns = isReturnsDeliveryType(DELVRY_LAYOUT, c.deliveryType);
+  if (returns && movement === 'shipped') movement = 'received';
+  else if (movement === 'shipped' && known !== undefined && known.toSite === null && known.shipTo !== null)
     movement = 'issued';
   const eventTime = new Date(c.confirmedAt);
   const hus = new Map<string, string>();
@@ -129,7 +150,7 @@ function wms(value: unknown, sites: SiteDirectory, lookup: DeliveryLookup): Extr
         serial,
         movement,
         moveType: null,
-        fromSite: received ? (known?.fromSite ?? null) : site,
+        fromSite: received ? (returns ? null : (known?.fromSite ?? null)) : site,
         fromSloc: received ? null : sloc,
         toSite: received ? site : movement === 'shipped' ? (known?.toSite ?? null) : null,
         toSloc: received ? sloc : null,

@@ -28,7 +28,15 @@ export interface DeliveryRole {
    *             where it goes and record each expected serial as `announced` (state unchanged),
    *             so that a recall by delivery finds every serial of it, also those never received.
    */
-  readonly role: 'shipped' | 'packed' | 'announce';
+  readonly role: 'shipped' | 'packed' | 'announce' | 'received';
+  /**
+   * true: the role is for deliveries that bring goods INTO the plant of their items only
+   * (E1EDL21-LFART one of the layout's returnsDeliveryTypes, e.g. NLR of a returns stock transport
+   * order, or inboundDeliveryTypes, EL); absent: for the others. A returns delivery's goods
+   * movement (WHSCON/SHPCON PGI) is the receipt at the plant of its items (`received`), never a
+   * goods issue (docs/movement-types.md "Return stock transport order").
+   */
+  readonly intoPlant?: true;
 }
 
 export interface DeliveryLayout extends DelvryLayout {
@@ -51,6 +59,20 @@ export const IDOC_SERIAL_LAYOUTS: readonly IdocSerialLayout[] = [
     // the event happened at the actual goods issue; without one, the IDoc's creation time
     times: [DELVRY_LAYOUT.goodsIssueActual],
     roles: [
+      // returns deliveries (store -> DC, customer returns): PGI = receipt at the items' plant
+      {
+        messageTypes: ['WHSCON', 'SHPCON'],
+        when: { segment: 'E1EDL18', field: 'QUALF', values: ['PGI'] },
+        role: 'received',
+        intoPlant: true,
+      },
+      {
+        messageTypes: ['WHSCON', 'SHPCON'],
+        when: { segment: 'E1EDL18', field: 'QUALF', values: ['PIC'] },
+        role: 'packed',
+        intoPlant: true,
+      },
+      { messageTypes: ['DESADV', 'WHSORD', 'SHPORD', 'DELVRY'], role: 'announce', intoPlant: true },
       { messageTypes: ['DESADV'], role: 'shipped' },
       {
         messageTypes: ['WHSCON', 'SHPCON'],
@@ -118,6 +140,8 @@ export const HANDHELD_MOVE_TYPES: Readonly<Record<string, string>> = {
   'receipt-delivery': '101',
   'receipt-sto': '101',
   'receipt-po': '101',
+  'return-sto': '161',
+  'sto-issue': '351',
   'vendor-repair-receipt': '101',
   'return-to-vendor': '122',
   'transfer-location': '311',
@@ -129,6 +153,16 @@ export const HANDHELD_MOVE_TYPES: Readonly<Record<string, string>> = {
   'customer-return': '451',
   'customer-return-release': '453',
   'customer-return-sd': '653',
+};
+
+/**
+ * Handheld kinds whose ledger movement is not the one of their movement type: a store return on
+ * a returns stock transport order posts 161 at the store (the same movement type as a return to
+ * an external vendor), but the units go into transit to the DC (`toSite`), which receives them with
+ * the returns delivery's goods movement (docs/movement-types.md "Return stock transport order").
+ */
+export const HANDHELD_MOVEMENTS: Readonly<Record<string, Movement>> = {
+  'return-sto': 'shipped',
 };
 
 /** WMS confirmation events -> ledger movement. */
