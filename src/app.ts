@@ -16,8 +16,8 @@ import type { LoadedConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { loadDefinitions } from './definitions/load.js';
 import type { DefinitionRegistry } from './definitions/registry.js';
-import { loadMappings, type MappingRegistry } from './mapping/load.js';
-import { DEFINITIONS_DIR, MAPPINGS_DIR, PROJECT_ROOT } from './paths.js';
+import { loadMappingFolders, type MappingRegistry } from './mapping/load.js';
+import { DEFINITIONS_DIR, PROJECT_ROOT } from './paths.js';
 import type { GatewayTuning } from './app-gateway.js';
 import type { Gateway } from './pipeline/gateway-port.js';
 import { Authenticator } from './api/auth.js';
@@ -115,20 +115,6 @@ function packageVersion(): string {
   }
 }
 
-/** Mapping folders of the config (later ones override earlier mappings of the same name). */
-function loadAllMappings(dirs: readonly string[], definitions: DefinitionRegistry): MappingRegistry {
-  const registries = (dirs.length > 0 ? dirs : [MAPPINGS_DIR]).map((d) => loadMappings(d, { definitions }));
-  if (registries.length === 1) return registries[0]!;
-  const byName = new Map(registries.flatMap((r) => r.list().map((m) => [m.name, m] as const)));
-  const last = registries[registries.length - 1]!;
-  return {
-    get: (name) => byName.get(name),
-    list: () => [...byName.values()],
-    tables: last.tables,
-    dir: last.dir,
-  };
-}
-
 /** Contracts partners can post: sources of json-to-idoc mappings and those named in `sends`. */
 export function partnerContracts(config: Readonly<Config>, mappings: MappingRegistry): PayloadContract[] {
   const names = new Set<string>();
@@ -164,7 +150,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
 
   try {
     const definitions = loadDefinitions([DEFINITIONS_DIR, ...config.definitions]);
-    const mappings = loadAllMappings(config.mappings, definitions);
+    const mappings = loadMappingFolders(config.mappings, definitions);
 
     const store = await openStore({
       ...(loaded.env.databaseUrl
