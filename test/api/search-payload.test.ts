@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { realGatewayFactory } from '../../src/app-gateway.js';
+import { realGatewayFactory } from '../../src/wiring/gateway.js';
 import { payloadText, PAYLOAD_TEXT_WORDS } from '../../src/pipeline/search-keys.js';
 import { basic, SECRETS, startTestApp, testConfig, type TestApp } from './helpers.js';
 

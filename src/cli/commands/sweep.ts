@@ -10,13 +10,8 @@
  */
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
-import { loadDefinitions } from '../../definitions/load.js';
-import { loadMappingFolders } from '../../mapping/load.js';
-import { DEFINITIONS_DIR } from '../../paths.js';
-import { redisAnswers, redisOptionsFromUrl } from '../../redis/connect.js';
-import { openStore } from '../../store/open-store.js';
 import type { SweepResult } from '../../sweeper/run.js';
-import { startPushback } from '../../sweeper/wiring.js';
+import { openSweep } from '../../wiring/sweep.js';
 
 interface Options {
   config?: string;
@@ -57,37 +52,19 @@ export function register(program: Command): void {
     .action(async (opts: Options) => {
       // The gateway's own checks (src/config/check.ts): a config the gateway refuses is refused here.
       const loaded = loadConfig(opts.config !== undefined ? { file: opts.config } : {});
-      const { config, env } = loaded;
-      const store = await openStore(
-        env.databaseUrl ? { databaseUrl: env.databaseUrl } : { dataDir: config.database.dataDir },
-      );
+      const wiring = await openSweep(loaded, { dryRun: opts.dryRun === true });
       try {
-        const connection = redisOptionsFromUrl(env.redisUrl ?? 'redis://127.0.0.1:6379');
-        const useRedis = !opts.dryRun && (await redisAnswers(connection));
-        const definitions = loadDefinitions([DEFINITIONS_DIR, ...config.definitions]);
-        const pushback = await startPushback({
-          config,
-          sweeper: config.sweeper,
-          store,
-          definitions,
-          tables: loadMappingFolders(config.mappings, definitions).tables,
-          ...(useRedis ? { redis: { options: connection } } : {}),
-        });
-        try {
-          const r = await pushback.sweep({ dryRun: opts.dryRun === true });
-          if (opts.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
-          else printHuman(r);
-          if (!useRedis && !opts.dryRun && r.postings > 0) {
-            process.stdout.write(
-              'note: Redis did not answer; the postings are stored and the gateway will queue them\n',
-            );
-          }
-          if (r.skipped === 'locked') process.exitCode = 3;
-        } finally {
-          await pushback.close();
+        const r = await wiring.pushback.sweep({ dryRun: opts.dryRun === true });
+        if (opts.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+        else printHuman(r);
+        if (!wiring.queued && !opts.dryRun && r.postings > 0) {
+          process.stdout.write(
+            'note: Redis did not answer; the postings are stored and the gateway will queue them\n',
+          );
         }
+        if (r.skipped === 'locked') process.exitCode = 3;
       } finally {
-        await store.close();
+        await wiring.close();
       }
     });
 }

@@ -1,17 +1,17 @@
 /**
- * The real gateway of src/app.ts: the use cases (src/pipeline/gateway.ts) over the BullMQ work
+ * The real gateway of the composition root (./app.ts): the use cases (src/pipeline/gateway.ts) over the BullMQ work
  * queue, the transports from the registry, and — per role — the destination workers and the
  * scheduler (src/queues/engine.ts). Close order: workers stop and drain, then bulk replays and
  * transports, then the producer queues.
  */
-import { stuckCounts } from './pipeline/stuck.js';
+import { stuckCounts } from '../pipeline/stuck.js';
 import { randomUUID } from 'node:crypto';
-import type { AppWiring, GatewayRuntime } from './app.js';
-import { cachedTransports, realSleep, type PipelineLogger } from './pipeline/deps.js';
-import { createGateway } from './pipeline/gateway.js';
-import { startQueueEngine, type QueueEngine } from './queues/engine.js';
-import { createWorkQueue } from './queues/producer.js';
-import { createTransport } from './transports/registry.js';
+import type { AppWiring, RunningGateway } from './types.js';
+import { cachedTransports, realSleep, type PipelineLogger } from '../pipeline/deps.js';
+import { createGateway } from '../pipeline/gateway.js';
+import { startQueueEngine, type QueueEngine } from '../queues/engine.js';
+import { createWorkQueue } from '../queues/producer.js';
+import { createTransport } from '../transports/registry.js';
 
 export interface GatewayTuning {
   /** Recovery job interval (default 15 s). */
@@ -21,7 +21,7 @@ export interface GatewayTuning {
 }
 
 export function realGatewayFactory(tuning: GatewayTuning = {}) {
-  return async (w: AppWiring): Promise<GatewayRuntime> => {
+  return async (w: AppWiring): Promise<RunningGateway> => {
     const logger = w.logger as unknown as PipelineLogger;
     const clock = { now: w.now };
     const queue = createWorkQueue({
