@@ -18,6 +18,11 @@ const ADAPTERS = ['api', 'store', 'queues', 'redis', 'transports', 'export'];
 const ROOT = ['wiring', 'cli', 'demo'];
 const DRIVERS = ['fastify', 'bullmq', 'ioredis', 'pg', '@electric-sql/pglite', 'nats', '@fastify/*'];
 const USE_CASES = ['pipeline', 'sweeper', 'ledger', 'intelligence', 'forecast'];
+/** Reading and checking the config file is the wiring's job: the layers get the parsed config. */
+const configLoading = {
+  regex: '(^|/)config/(load|check|read)\\.js$',
+  message: 'the config is read and checked once, by the wiring; take the parsed config as a parameter',
+};
 const rootFiles = {
   regex: '(^|/)(app|app-gateway|main)\\.js$',
   message: 'only the composition root imports the app',
@@ -36,6 +41,7 @@ const layerRule = (layer, folders, why, drivers = DRIVERS) => {
           patterns: [
             ...(globs.length > 0 ? [{ group: globs, message: why }] : []),
             { regex: folder(folders), message: why },
+            ...(drivers.length > 0 ? [configLoading] : []),
             rootFiles,
           ],
         },

@@ -39,6 +39,8 @@ describe('the layer rule', () => {
       '../api/auth.js',
       '../wiring/pushback.js',
       '../app.js',
+      '../config/load.js',
+      '../config/check.js',
       'bullmq',
       'pg',
     ];
@@ -48,6 +50,8 @@ describe('the layer rule', () => {
     }
     const port = `import type { Transport } from '../../pipeline/transport-port.js';\nexport type T = Transport;\n`;
     expect(await restricted('src/ledger/serials/sample.ts', port)).toEqual([]);
+    const config = `import type { Config } from '../config/schema.js';\nexport type C = Config;\n`;
+    expect(await restricted('src/sweeper/sample.ts', config)).toEqual([]);
   });
 
   it('keeps adapters from building the app, and lets the wiring import everything', async () => {
