@@ -1,7 +1,7 @@
 /**
- * The composition root (src/wiring/): builds everything from the loaded config — definitions, mappings, store, Redis,
- * metrics, the gateway (use cases + queues + transports) and the Fastify app — and closes it all
- * in reverse order. build() does not listen, so tests use `app.fastify.inject()`; listen() is apart.
+ * The composition root (src/wiring/): builds everything from the loaded config — definitions,
+ * mappings, store, Redis, metrics, the gateway (use cases + queues + transports), the pushback
+ * sweeper, the serial ledger and the Fastify app (./http.ts) — and closes it all in reverse order. build() does not listen, so tests use `app.fastify.inject()`; listen() is apart.
  *
  * Roles: `api` serves HTTP, `worker` processes queue jobs, `scheduler` runs the recovery and
  * retention jobs. `npm start` runs all three in one process; `--role` splits them for scale-out.

@@ -1,6 +1,6 @@
 /**
- * The real gateway of the composition root (./app.ts): the use cases (src/pipeline/gateway.ts) over the BullMQ work
- * queue, the transports from the registry, and — per role — the destination workers and the
+ * The real gateway of the composition root (./app.ts): the use cases (src/pipeline/gateway.ts)
+ * over the BullMQ work queue, the transports from the registry, and — per role — the destination workers and the
  * scheduler (src/queues/engine.ts). Close order: workers stop and drain, then bulk replays and
  * transports, then the producer queues.
  */

@@ -1,7 +1,7 @@
 /**
  * `idocgate check-config [file]`: checks a config file the way the gateway does at start
- * (src/config/check.ts, which loadConfig runs) and prints EVERY problem, one per line as `<file>: <path>: <message>`; exit code 0 when clean, 1
- * otherwise. Beyond the schema and the environment variables it names, it checks that the
+ * (src/config/check.ts, which loadConfig runs) and prints EVERY problem, one per line as
+ * `<file>: <path>: <message> [<code>]`; exit code 0 when clean, 1 otherwise. Beyond the schema and the environment variables it names, it checks that the
  * definitions load, mapping names exist (and take what the partner sends), contracts exist,
  * IDoc types have definitions, every transport's options pass the transport's own schema (ports,
  * partners, the ledger's `alertWebhook` and `epcisCapture`), and the sweeper's port and sites exist.
