@@ -31,7 +31,7 @@ import { auc, meanAndSpread } from '../src/intelligence/metrics.js';
 import { evaluateRisk } from '../src/intelligence/risk/evaluate.js';
 import { buildFeatures } from '../src/intelligence/risk/features.js';
 import { scoreRisk } from '../src/intelligence/risk/model.js';
-import { openSimLedgers, simTables } from '../src/intelligence/sim-ledgers.js';
+import { openSimLedgers, simTables } from '../src/wiring/sim-ledgers.js';
 import { storeDirect } from '../src/intelligence/simulator/direct.js';
 import { toGatewayMessage } from '../src/intelligence/simulator/payloads.js';
 import { simulate, type SimulationKnobs } from '../src/intelligence/simulator/simulate.js';

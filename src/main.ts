@@ -10,7 +10,7 @@
  * graceful stop fails or times out, 2 for a usage error.
  */
 import { pathToFileURL } from 'node:url';
-import { ALL_ROLES, buildApp, type App, type Role } from './app.js';
+import { ALL_ROLES, buildApp, type App, type Role } from './wiring/app.js';
 import { loadConfig } from './config/load.js';
 import { isIdocgateError } from './errors.js';
 import { createLogger } from './logging.js';

@@ -10,7 +10,7 @@
  *   GET  /api/sweeper/runs               the last runs (?limit=)
  *   POST /api/sweeper/run                run now (role operator; a run holding the lease makes it `skipped`)
  *
- * Handlers parse input and call the ledger store / sweeper runtime (src/sweeper/wiring.ts).
+ * Handlers parse input and call the ledger store / sweeper runtime (src/sweeper/runtime.ts, built by src/wiring/pushback.ts).
  */
 import type { FastifyInstance } from 'fastify';
 import { Gauge, type Registry } from 'prom-client';
@@ -20,7 +20,7 @@ import { normalizeKey, VIEW_STATES, viewStateOf, type ViewState } from '../ledge
 import type { DeliveryLedgerStore } from '../ledger/deliveries/port.js';
 import type { Store } from '../pipeline/store-port.js';
 import type { SweepResult } from '../sweeper/run.js';
-import type { PushbackRuntime } from '../sweeper/wiring.js';
+import type { PushbackRuntime } from '../sweeper/runtime.js';
 import { requireOperator, type Authenticator } from './auth.js';
 
 export interface DeliveryRoutesDeps {

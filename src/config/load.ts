@@ -2,10 +2,14 @@
  * Reads the configuration once: file (YAML or JSON) + environment. The only module that reads
  * process.env. Every problem is reported at once, each with its path.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
-import { IdocgateError, type Issue } from '../errors.js';
-import { configSchema, type Config } from './schema.js';
+import { IdocgateError } from '../errors.js';
+import { checkConfig, checkConfigReferences, envReferences, formatConfigIssue } from './check.js';
+import { readConfigFile } from './read.js';
+import type { Config } from './schema.js';
+
+// Moved: the checks live in ./check.ts, the file reading in ./read.ts (kept here for old imports).
+export { checkConfig } from './check.js';
+export { parseConfigText } from './read.js';
 
 export interface LoadedConfig {
   readonly config: Readonly<Config>;
@@ -36,64 +40,12 @@ export class Secrets {
   }
 }
 
-/** Every `...Env` value in the config, with its path. */
-function envReferences(value: unknown, path: (string | number)[] = []): { name: string; path: string }[] {
-  if (Array.isArray(value)) return value.flatMap((v, i) => envReferences(v, [...path, i]));
-  if (value && typeof value === 'object') {
-    return Object.entries(value).flatMap(([k, v]) =>
-      k.endsWith('Env') && typeof v === 'string'
-        ? [{ name: v, path: [...path, k].join('.') }]
-        : envReferences(v, [...path, k]),
-    );
-  }
-  return [];
-}
-
 function deepFreeze<T>(o: T): T {
   if (o && typeof o === 'object') {
     Object.freeze(o);
     for (const v of Object.values(o)) deepFreeze(v);
   }
   return o;
-}
-
-/** Parses config text (YAML is a superset of JSON). */
-export function parseConfigText(text: string, source: string): unknown {
-  try {
-    return parseYaml(text) ?? {};
-  } catch (e) {
-    throw new IdocgateError('CONFIG_INVALID', `${source}: not valid YAML/JSON: ${(e as Error).message}`);
-  }
-}
-
-/** Checks a parsed config object; returns all issues (empty when valid). */
-export function checkConfig(
-  raw: unknown,
-  env: Readonly<Record<string, string | undefined>>,
-): { config?: Config; issues: Issue[] } {
-  const result = configSchema.safeParse(raw);
-  if (!result.success) {
-    return {
-      issues: result.error.issues.map((i) => ({
-        code: 'CONFIG_SCHEMA',
-        path: i.path.join('.') || '(root)',
-        message: i.message,
-      })),
-    };
-  }
-  const issues: Issue[] = [];
-  for (const ref of envReferences(result.data)) {
-    // database/redis URLs are optional: without them the embedded defaults serve.
-    if (ref.path === 'database.urlEnv' || ref.path === 'redis.urlEnv') continue;
-    if (env[ref.name] === undefined) {
-      issues.push({
-        code: 'CONFIG_ENV_MISSING',
-        path: ref.path,
-        message: `environment variable ${ref.name} is not set`,
-      });
-    }
-  }
-  return { config: result.data, issues };
 }
 
 export interface LoadConfigOptions {
@@ -108,23 +60,32 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   let raw: unknown = {};
   let source = '(defaults)';
   if (file) {
-    if (!existsSync(file)) throw new IdocgateError('CONFIG_INVALID', `config file ${file} does not exist`);
-    raw = parseConfigText(readFileSync(file, 'utf8'), file);
+    raw = readConfigFile(file);
     source = file;
   }
   return loadConfigObject(raw, source, env);
 }
 
-/** Checks an already parsed config (the demo builds its own from the example) like loadConfig. */
+/**
+ * Checks an already parsed config (the demo builds its own from the example) like loadConfig:
+ * every check of ./check.ts, so a config `idocgate check-config` rejects never starts. The error
+ * names each problem on a line of its own, as check-config prints it.
+ */
 export function loadConfigObject(
   raw: unknown,
   source: string,
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): LoadedConfig {
-  const { config, issues } = checkConfig(raw, env);
+  const checked = checkConfig(raw, env);
+  const { config } = checked;
+  const issues = config ? [...checked.issues, ...checkConfigReferences(config).issues] : checked.issues;
   if (!config || issues.length > 0) {
-    const list = issues.map((i) => `  ${source}: ${i.path}: ${i.message}`).join('\n');
-    throw new IdocgateError('CONFIG_INVALID', `invalid configuration\n${list}`, { issues });
+    const lines = issues.map((i) => formatConfigIssue(source, i));
+    const message =
+      lines.length === 1
+        ? `invalid configuration: ${lines[0]}`
+        : `invalid configuration (${lines.length} problems):\n  ${lines.join('\n  ')}`;
+    throw new IdocgateError('CONFIG_INVALID', message, { issues });
   }
   const values = new Map<string, string>();
   for (const ref of envReferences(config)) {

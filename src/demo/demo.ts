@@ -16,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join, relative, isAbsolute } from 'node:path';
 import { Redis, type RedisOptions } from 'ioredis';
-import { buildApp, type App } from '../app.js';
+import { buildApp, type App } from '../wiring/app.js';
 import { loadConfigObject, parseConfigText } from '../config/load.js';
 import type { Logger } from '../logging.js';
 import { PROJECT_ROOT } from '../paths.js';

@@ -5,6 +5,7 @@
  * (`urn:sap.com:msgid=<32 hex>`), else message EA728; we report both as issues so the gateway
  * decides. Answers of our own SOAP endpoint: writeSoapResponse / writeSoapFault (see docs/xml.md).
  */
+import { createHash } from 'node:crypto';
 import type { ErrorCode, Issue } from '../errors.js';
 import { ERROR_CATALOGUE, IdocgateError } from '../errors.js';
 import { CONTROL_FIELDS } from './model.js';
@@ -15,6 +16,22 @@ import { readXmlText, resolveLimits } from './xml-reader.js';
 import type { XmlHandler } from './xml-scanner.js';
 import { scanXml } from './xml-scanner.js';
 import { escapeXml, writeXml } from './xml-writer.js';
+
+/** The prefix of an IDoc-SOAP message id in EDI_DC40-ARCKEY. */
+export const SOAP_MSGID_PREFIX = 'urn:sap.com:msgid=';
+
+/**
+ * The ARCKEY value for a gateway message id: `urn:sap.com:msgid=` + 32 upper-case hex digits.
+ * A UUID keeps its digits; any other id is hashed (SHA-256, first 128 bits). Deterministic, so
+ * every retry of the same message carries the same id and SAP drops duplicates.
+ */
+export function soapMessageId(messageId: string): string {
+  const hex = messageId.replace(/-/g, '');
+  const digits = /^[0-9a-fA-F]{32}$/.test(hex)
+    ? hex
+    : createHash('sha256').update(messageId, 'utf8').digest('hex').slice(0, 32);
+  return `${SOAP_MSGID_PREFIX}${digits.toUpperCase()}`;
+}
 
 export { IDOC_SOAP_NAMESPACE };
 

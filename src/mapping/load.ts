@@ -90,3 +90,23 @@ export function loadMappings(dir: string = MAPPINGS_DIR, options: LoadOptions = 
     dir,
   };
 }
+
+/**
+ * The mappings of the config's folders (default: the shipped `mappings/`): later folders override
+ * earlier mappings of the same name; the lookup tables are those of the last folder.
+ */
+export function loadMappingFolders(
+  dirs: readonly string[],
+  definitions: DefinitionRegistry,
+): MappingRegistry {
+  const registries = (dirs.length > 0 ? dirs : [MAPPINGS_DIR]).map((d) => loadMappings(d, { definitions }));
+  if (registries.length === 1) return registries[0]!;
+  const byName = new Map(registries.flatMap((r) => r.list().map((m) => [m.name, m] as const)));
+  const last = registries[registries.length - 1]!;
+  return {
+    get: (name) => byName.get(name),
+    list: () => [...byName.values()],
+    tables: last.tables,
+    dir: last.dir,
+  };
+}

@@ -5,15 +5,13 @@
 import type { Config } from '../config/schema.js';
 import type { DefinitionRegistry } from '../definitions/registry.js';
 import type { MappingRegistry } from '../mapping/load.js';
-import type { Transport } from '../transports/types.js';
+import type { Clock, Transport } from './transport-port.js';
 import type { PipelineMetrics } from './metrics-port.js';
 import type { WorkQueue } from './queue-port.js';
 import type { Store } from './store-port.js';
 
-/** Milliseconds since the epoch (same shape as the transports' clock). */
-export interface Clock {
-  now(): number;
-}
+// The one Clock type, declared with the transport port (transports take it too).
+export type { Clock } from './transport-port.js';
 
 /** The part of a pino logger the pipeline uses. Never given secrets or payloads. */
 export interface PipelineLogger {

@@ -14,7 +14,7 @@
  */
 import type { Idoc } from '../idoc/model.js';
 import { writeXml } from '../idoc/xml-writer.js';
-import type { Transport } from '../transports/types.js';
+import type { Transport } from './transport-port.js';
 import type { PipelineDeps } from './deps.js';
 import { enqueueMessage } from './enqueue.js';
 import { prepareDelivery, type PreparedDelivery } from './prepare.js';

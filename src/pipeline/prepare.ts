@@ -8,7 +8,7 @@ import type { Idoc } from '../idoc/model.js';
 import { validateIdoc } from '../idoc/validate.js';
 import { runMapping } from '../mapping/run.js';
 import type { CompiledMapping } from '../mapping/types.js';
-import type { OutboundDelivery } from '../transports/types.js';
+import type { OutboundDelivery } from './transport-port.js';
 import type { PipelineDeps, TransportRef } from './deps.js';
 import { outboundControl } from './outbound-idoc.js';
 import { IDOC_CONTRACT, type DeliverableRoute } from './routing.js';

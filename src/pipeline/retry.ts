@@ -5,7 +5,7 @@
  */
 import type { RetryPolicy } from '../config/schema.js';
 import { ERROR_CATALOGUE, isIdocgateError, type RetryVerdict } from '../errors.js';
-import { isTransportError } from '../transports/transport-error.js';
+import { isTransportError } from './transport-port.js';
 
 export interface Failure {
   readonly verdict: RetryVerdict;

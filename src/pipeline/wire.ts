@@ -10,10 +10,9 @@ import { sniffFormat } from '../idoc/detect.js';
 import { writeFlat } from '../idoc/flat-write.js';
 import { parseJson, writeJson } from '../idoc/codec-json.js';
 import type { Idoc } from '../idoc/model.js';
-import { writeSoap } from '../idoc/soap.js';
+import { soapMessageId, writeSoap } from '../idoc/soap.js';
 import { decodeText } from '../idoc/text.js';
 import { writeXml } from '../idoc/xml-writer.js';
-import { soapMessageId } from '../transports/sap-soap.js';
 import type { PayloadFormat } from './store-port.js';
 
 export type InputFormat = 'flat' | 'xml' | 'soap' | 'json';

@@ -15,6 +15,17 @@ export const DELIVER_JOB = 'deliver';
 export const RECOVERY_JOB = 'recovery';
 export const RETENTION_JOB = 'retention';
 
+/** Delivery ledger catch-up and pushback sweeper (src/wiring/pushback-scheduler.ts). */
+export const PUSHBACK_QUEUE = 'pushback';
+export const CATCH_UP_JOB = 'delivery-ledger-catch-up';
+export const SWEEP_JOB = 'pushback-sweep';
+
+/** Serial ledger catch-up and EPCIS capture, each on a queue of its own (src/wiring/serial-ledger.ts). */
+export const SERIAL_LEDGER_QUEUE = 'serial-ledger';
+export const SERIAL_LEDGER_JOB = 'serial-ledger-catch-up';
+export const SERIAL_EPCIS_QUEUE = 'serial-ledger-epcis';
+export const SERIAL_EPCIS_JOB = 'serial-ledger-epcis-capture';
+
 /** The BullMQ queue name of a destination (`partner.<name>`, `port.<name>`). */
 export function queueName(destination: string): string {
   if (destination.includes(':')) throw new Error(`queue name "${destination}" must not contain ':'`);

@@ -46,8 +46,11 @@ export class RedisUnavailableError extends Error {
 const INSTALL_HINT =
   'install Redis 7 (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) or set REDIS_URL';
 
-/** Options for every connection: BullMQ workers need maxRetriesPerRequest null. */
-function optionsFor(url: string): RedisOptions {
+/**
+ * Connection options of a `redis://` or `rediss://` (TLS) URL, the one parser of REDIS_URL; for
+ * every connection: BullMQ workers need maxRetriesPerRequest null.
+ */
+export function redisOptionsFromUrl(url: string): RedisOptions {
   const u = new URL(url);
   const db = u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0;
   return {
@@ -159,7 +162,7 @@ async function startRedisServer(
   const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
   const spawnFailed = new Promise<Error>((resolveError) => child.once('error', resolveError));
   const deadline = Date.now() + timeoutMs;
-  const options = optionsFor(`redis://${host}:${port}`);
+  const options = redisOptionsFromUrl(`redis://${host}:${port}`);
   for (;;) {
     const outcome = await Promise.race([
       exited.then(() => 'exited' as const),
@@ -190,14 +193,14 @@ export async function connectRedis(settings: RedisSettings): Promise<RedisHandle
   if (settings.url) {
     url = settings.url;
     source = 'url';
-    if (!(await redisAnswers(optionsFor(url))))
+    if (!(await redisAnswers(redisOptionsFromUrl(url))))
       throw new RedisUnavailableError(
         `idocgate: Redis at ${redactRedisUrl(url)} (REDIS_URL) does not answer`,
       );
   } else {
     url = `redis://${host}:${port}`;
     source = 'local';
-    if (!(await redisAnswers(optionsFor(url)))) {
+    if (!(await redisAnswers(redisOptionsFromUrl(url)))) {
       const bin = settings.autoStart ? findRedisServer(settings.searchPath ?? '') : undefined;
       if (bin === undefined) {
         const why = settings.autoStart ? 'redis-server is not on the PATH' : 'redis.autoStart is off';
@@ -209,7 +212,7 @@ export async function connectRedis(settings: RedisSettings): Promise<RedisHandle
       source = 'spawned';
     }
   }
-  const options = optionsFor(url);
+  const options = redisOptionsFromUrl(url);
   const client = new Redis({ ...options, lazyConnect: false });
   client.on('error', () => undefined);
   return {

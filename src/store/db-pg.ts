@@ -1,7 +1,7 @@
 /** Db on real PostgreSQL through a node-postgres pool. */
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import type { Db, DbOptions, Queryable, Row } from './db.js';
+import type { Db, DbOptions, Queryable, Row } from './db-types.js';
 import { wrapDbError } from './db-errors.js';
 
 type Client = pg.PoolClient;

@@ -4,7 +4,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
-import type { Db, DbOptions, Queryable, Row } from './db.js';
+import type { Db, DbOptions, Queryable, Row } from './db-types.js';
 import { wrapDbError } from './db-errors.js';
 import { lockDataDir } from './dir-lock.js';
 import { Mutex } from './mutex.js';

@@ -4,35 +4,11 @@
  * on disk otherwise. The same SQL runs on both.
  */
 import { IdocgateError } from '../errors.js';
+import type { Db, DbOptions } from './db-types.js';
 
-/** A row as the driver returns it; repositories parse it (bigint may be number or string). */
-export type Row = Record<string, unknown>;
-
-export interface Queryable {
-  query<T = Row>(sql: string, params?: readonly unknown[]): Promise<{ rows: T[] }>;
-  /** Runs a script of several statements (no parameters), e.g. a migration file. */
-  exec(sql: string): Promise<void>;
-}
-
-export interface Db extends Queryable {
-  readonly kind: 'postgres' | 'pglite';
-  /** Runs `fn` in one transaction: COMMIT when it resolves, ROLLBACK when it throws. */
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
-  close(): Promise<void>;
-}
-
-export interface DbOptions {
-  /** postgres://... — without it the embedded PGlite database in `dataDir` is used. */
-  readonly databaseUrl?: string;
-  /** PGlite data directory on disk (`memory://` for a throw-away in-memory database). */
-  readonly dataDir?: string;
-  /** Schema to work in (created when missing): one per test file, or per tenant. */
-  readonly schema?: string;
-  /** pg pool size (default 10). */
-  readonly poolSize?: number;
-  /** Called with errors of idle pool connections (which would otherwise crash the process). */
-  readonly onError?: (err: unknown) => void;
-}
+// The interface is ./db-types.ts (the drivers import it from there, so no module imports the one
+// that loads it); re-exported here, where every repository imports it from.
+export type { Db, DbOptions, Queryable, Row } from './db-types.js';
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 

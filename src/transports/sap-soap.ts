@@ -4,7 +4,6 @@
  * EDI_DC40-ARCKEY (`urn:sap.com:msgid=<32 hex>`), so a retried delivery is processed once; this
  * transport refuses deliveries without it. A SOAP fault is classified by its code and text.
  */
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { createHttpClient } from './http-client.js';
 import { deliverOverHttp } from './http-delivery.js';
@@ -13,23 +12,13 @@ import { checkSapHttpOptions, sapEndpoint, sapHttpOptionsShape } from './sap-htt
 import { classifySoapFault, parseSoapFault } from './soap-fault.js';
 import { redact, TransportError } from './transport-error.js';
 import type { OutboundDelivery, Transport, TransportDefinition } from './types.js';
+import { SOAP_MSGID_PREFIX } from '../idoc/soap.js';
+
+// The ARCKEY message id is part of the IDoc-SOAP format (src/idoc/soap.ts); re-exported here.
+export { SOAP_MSGID_PREFIX, soapMessageId } from '../idoc/soap.js';
 
 export const IDOC_SOAP_NAMESPACE = 'urn:sap-com:document:sap:idoc:soap:messages';
-export const SOAP_MSGID_PREFIX = 'urn:sap.com:msgid=';
 const SOAP11_ENV = 'http://schemas.xmlsoap.org/soap/envelope/';
-
-/**
- * The ARCKEY value for a gateway message id: `urn:sap.com:msgid=` + 32 upper-case hex digits.
- * A UUID keeps its digits; any other id is hashed (SHA-256, first 128 bits). Deterministic, so
- * every retry of the same message carries the same id and SAP drops duplicates.
- */
-export function soapMessageId(messageId: string): string {
-  const hex = messageId.replace(/-/g, '');
-  const digits = /^[0-9a-fA-F]{32}$/.test(hex)
-    ? hex
-    : createHash('sha256').update(messageId, 'utf8').digest('hex').slice(0, 32);
-  return `${SOAP_MSGID_PREFIX}${digits.toUpperCase()}`;
-}
 
 export const sapSoapOptionsSchema = z
   .object({

@@ -1,6 +1,8 @@
 /**
- * Builds the real app (Fastify + store on PGlite in memory + the local Redis) around the Gateway
- * test double, with a config written to a temp file and log lines captured in memory.
+ * Builds the real app (Fastify + store on PGlite in memory + the local Redis) with the real
+ * gateway (the pipeline's use cases, src/wiring/gateway.ts) over a recording work queue: what the
+ * edges and the support API do reaches the real store and is queued, but no worker delivers it.
+ * The config is written to a temp file and loaded as at start; log lines are captured in memory.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,7 +14,10 @@ import { buildApp, type App, type BuildAppOptions } from '../../src/app.js';
 import { hashPassword, sha256Hex } from '../../src/api/credentials.js';
 import { loadConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/logging.js';
-import { recordingGateway, type RecordingGateway } from '../support/recording-gateway.js';
+import type { GatewayRuntime } from '../../src/pipeline/gateway.js';
+import type { JobOutcome } from '../../src/pipeline/queue-port.js';
+import { pipelineGateway } from '../../src/wiring/gateway.js';
+import { recordingQueue, type RecordingQueue } from '../support/recording-queue.js';
 
 export const SECRETS = {
   wmsKey: 'igk_test-wms-key-0123456789abcdef',
@@ -106,7 +111,13 @@ export function captureLogs(): { stream: Writable; capture: LogCapture } {
 
 export interface TestApp {
   readonly app: App;
-  readonly gateway: RecordingGateway;
+  /** What the real gateway queued (nothing is worked off unless a test calls work()). */
+  readonly queue: RecordingQueue;
+  /**
+   * Works off the last job queued for a message once, as a destination worker would, as its last
+   * attempt: a failed delivery (the test config's receivers do not listen) makes it a dead letter.
+   */
+  work(messageId: string): Promise<JobOutcome>;
   readonly logs: LogCapture;
   close(): Promise<void>;
 }
@@ -123,22 +134,25 @@ export async function startTestApp(
     env: { SAP_OUT_PASSWORD: 'unused-out-password', SAP_IN_PASSWORD: SECRETS.sapInboundPassword },
   });
   const { stream, capture } = captureLogs();
-  let gateway: RecordingGateway | undefined;
+  const queue = recordingQueue();
+  let runtime: GatewayRuntime | undefined;
   const prefix = extra.prefix ?? `t-api-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const app = await buildApp({
     loaded,
     logger: createLogger({ destination: stream, level: 'debug' }),
     store: { dataDir: 'memory://' },
     prefix,
-    createGateway: async (w) => {
-      gateway = recordingGateway(w.store, w.definitions);
-      return gateway;
-    },
+    createGateway: async (w) => (runtime = pipelineGateway(w, queue)),
     ...extra,
   });
   return {
     app,
-    gateway: gateway!,
+    queue,
+    work(messageId) {
+      const job = queue.jobsOf(messageId).at(-1);
+      if (job === undefined) throw new Error(`nothing queued for ${messageId}`);
+      return runtime!.processJob({ ...job.item, attemptsMade: 0, maxAttempts: 1 });
+    },
     logs: capture,
     async close() {
       await app.close();

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { realGatewayFactory } from '../../src/app-gateway.js';
+import { realGatewayFactory } from '../../src/wiring/gateway.js';
 import { payloadText, PAYLOAD_TEXT_WORDS } from '../../src/pipeline/search-keys.js';
 import { basic, SECRETS, startTestApp, testConfig, type TestApp } from './helpers.js';
 
@@ -15,7 +15,7 @@ let idocId: string;
 let scanId: string;
 
 beforeAll(async () => {
-  // the real gateway (its ingest builds the search text), not the recording double
+  // the real gateway on BullMQ (its ingest builds the search text)
   t = await startTestApp(await testConfig(), { createGateway: realGatewayFactory() });
   url = await t.app.listen({ host: '127.0.0.1', port: 0 });
   const a = await fetch(`${url}/sap/idoc-xml`, {

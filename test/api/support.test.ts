@@ -39,7 +39,15 @@ beforeAll(async () => {
     payload: SCAN,
   });
   scanId = b.json<{ messages: { id: string }[] }>().messages[0]!.id;
+  // Both deliveries fail for real (nothing listens at the test config's receivers): dead letters.
+  expect((await t.work(idocId)).kind).toBe('dead');
+  expect((await t.work(scanId)).kind).toBe('dead');
 });
+
+const replaysAudited = async (): Promise<string[][]> =>
+  (await t.app.store.audit({ action: 'replay' }))
+    .map((a) => [a.messageId ?? '', a.actor, a.reason ?? ''])
+    .reverse();
 afterAll(async () => {
   await t?.close();
 });
@@ -62,7 +70,7 @@ describe('access', () => {
     expect((await get('/api/messages')).statusCode).toBe(200);
     const res = await post(`/api/messages/${idocId}/replay`, { reason: 'try' }, viewer());
     expect(res.statusCode).toBe(403);
-    expect(t.gateway.replays).toHaveLength(0);
+    expect(await replaysAudited()).toEqual([]);
   });
 
   it('signs in with a session token and out again', async () => {
@@ -112,7 +120,7 @@ describe('reading', () => {
     const all = await get('/api/messages');
     const page = all.json<{ items: { id: string }[]; countsByStatus: Record<string, number> }>();
     expect(page.items.map((m) => m.id)).toEqual(expect.arrayContaining([idocId, scanId]));
-    expect(page.countsByStatus['received']).toBeGreaterThanOrEqual(2);
+    expect(page.countsByStatus['dead']).toBeGreaterThanOrEqual(2);
     const byDocnum = await get('/api/messages?docnum=0000000000481516');
     expect(byDocnum.json<{ items: { id: string }[] }>().items.map((m) => m.id)).toEqual([idocId]);
     const byPartner = await get('/api/messages?partner=handheld&limit=10');
@@ -132,9 +140,11 @@ describe('reading', () => {
       message: { id: string; docnum: string };
       timeline: { to: string }[];
       versions: { version: number; kind: string; format: string; href: string }[];
+      attempts: unknown[];
     }>();
     expect(body.message.docnum).toBe('0000000000481516');
-    expect(body.timeline.map((h) => h.to)).toEqual(['received']);
+    expect(body.timeline.map((h) => h.to)).toEqual(['received', 'queued', 'processing', 'dead']);
+    expect(body.attempts).toHaveLength(1);
     expect(body.versions[0]).toMatchObject({ version: 1, kind: 'raw', format: 'xml' });
     expect((await get('/api/messages/00000000-0000-0000-0000-000000000000')).statusCode).toBe(404);
   });
@@ -165,12 +175,16 @@ describe('acting', () => {
       edited: { format: 'json', content: SCAN.replace('S0123', 'S0124') },
     });
     expect(edited.statusCode).toBe(200);
-    expect(t.gateway.replays.map((r) => [r.id, r.options.actor, r.options.reason])).toEqual([
+    expect(await replaysAudited()).toEqual([
       [idocId, 'alice', 'receiver fixed'],
       [scanId, 'alice', 'wrong site'],
     ]);
+    // replayed for real: queued again, the scan with its edited version
+    expect(t.queue.jobsOf(idocId)).toHaveLength(2);
+    expect((await t.app.store.get(scanId))?.status).toBe('queued');
     const versions = (await get(`/api/messages/${scanId}`)).json<{ versions: { kind: string }[] }>().versions;
-    expect(versions.map((v) => v.kind)).toEqual(['raw', 'edited']);
+    // the mapped version of the first (failed) delivery, then the operator's edit
+    expect(versions.map((v) => v.kind)).toEqual(['raw', 'mapped', 'edited']);
     const audit = await get(`/api/audit?messageId=${scanId}`);
     expect(audit.json<{ entries: { actor: string; action: string; reason: string }[] }>().entries).toEqual(
       expect.arrayContaining([
@@ -183,6 +197,9 @@ describe('acting', () => {
   });
 
   it('runs a bulk replay dry run and a throttled job with progress, pause and cancel', async () => {
+    // the replayed messages fail again
+    expect((await t.work(idocId)).kind).toBe('dead');
+    expect((await t.work(scanId)).kind).toBe('dead');
     const dry = await post('/api/bulk-replays', {
       query: { partner: 'handheld' },
       reason: 'outage',
@@ -191,7 +208,7 @@ describe('acting', () => {
     expect(dry.statusCode).toBe(200);
     expect(dry.json<{ count: number; job?: unknown }>()).toEqual({ count: 1 });
     const real = await post('/api/bulk-replays', {
-      query: { status: 'received' },
+      query: { status: 'dead' },
       reason: 'outage',
       ratePerSecond: 5,
     });
@@ -205,10 +222,12 @@ describe('acting', () => {
     expect((await post(`/api/bulk-replays/nope/cancel`, {})).statusCode).toBe(404);
     const badQuery = await post('/api/bulk-replays', { query: { status: 'lost' }, reason: 'x' });
     expect(badQuery.statusCode).toBe(400);
-    expect(t.gateway.bulk[1]).toMatchObject({
+    const [audited] = await t.app.store.audit({ action: 'bulk-replay' });
+    expect(audited).toMatchObject({
       actor: 'alice',
-      ratePerSecond: 5,
-      query: { statuses: ['received'] },
+      reason: 'outage',
+      query: { statuses: ['dead'] },
+      details: { job: job.id, total: 2, ratePerSecond: 5 },
     });
   });
 

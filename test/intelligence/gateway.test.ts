@@ -14,7 +14,7 @@ import { createIntelligenceStore } from '../../src/store/intelligence-repo.js';
 import { storeDirect } from '../../src/intelligence/simulator/direct.js';
 import { toGatewayMessage } from '../../src/intelligence/simulator/payloads.js';
 import { simulate, type Simulation } from '../../src/intelligence/simulator/simulate.js';
-import { openSimLedgers } from '../../src/intelligence/sim-ledgers.js';
+import { openSimLedgers } from '../../src/wiring/sim-ledgers.js';
 import type { OpenedStore } from '../../src/store/open-store.js';
 import { definitions, mappings } from '../pipeline/harness.js';
 import { pgliteBackend } from '../store/backends.js';

@@ -15,7 +15,7 @@ import { claimPacket, scoreDelivery, trainAndStore } from '../../src/intelligenc
 import { storeDirect } from '../../src/intelligence/simulator/direct.js';
 import { toGatewayMessage } from '../../src/intelligence/simulator/payloads.js';
 import { simulate, type Simulation } from '../../src/intelligence/simulator/simulate.js';
-import { openSimLedgers, simTables } from '../../src/intelligence/sim-ledgers.js';
+import { openSimLedgers, simTables } from '../../src/wiring/sim-ledgers.js';
 import {
   createIntelligenceStore,
   loadDeliveryCustody,

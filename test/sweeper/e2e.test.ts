@@ -7,7 +7,7 @@
  * A delivery that was never goods-issued is not pushed back, and the preview says why.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { PushbackRuntime } from '../../src/sweeper/wiring.js';
+import type { PushbackRuntime } from '../../src/wiring/pushback.js';
 import type { Harness } from '../pipeline/harness.js';
 import { partialStoDelivery, pushbacksAt, startPushbackHarness } from './flow.js';
 import { TestClock } from './support.js';

@@ -10,7 +10,7 @@ import { Authenticator } from '../../src/api/auth.js';
 import { deliveryRoutes } from '../../src/api/deliveries.js';
 import { Secrets } from '../../src/config/load.js';
 import { configSchema } from '../../src/config/schema.js';
-import type { PushbackRuntime } from '../../src/sweeper/wiring.js';
+import type { PushbackRuntime } from '../../src/wiring/pushback.js';
 import type { Harness } from '../pipeline/harness.js';
 import { partialStoDelivery, pushbacksAt, startPushbackHarness, WAIT } from './flow.js';
 import { TestClock } from './support.js';

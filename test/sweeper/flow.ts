@@ -6,7 +6,7 @@
 import { expect, vi } from 'vitest';
 import { writeXml } from '../../src/idoc/xml-writer.js';
 import type { MessageStatus } from '../../src/pipeline/store-port.js';
-import { startPushback, type PushbackRuntime } from '../../src/sweeper/wiring.js';
+import { startPushback, type PushbackRuntime } from '../../src/wiring/pushback.js';
 import { definitions, delvry07, mappings, startHarness, type Harness } from '../pipeline/harness.js';
 import { idocToCanonicalJson } from './json.js';
 import { handheldReceipt, testSweeperConfig, type TestClock } from './support.js';

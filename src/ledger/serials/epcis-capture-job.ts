@@ -6,7 +6,7 @@
  * same events with the same eventIDs (`urn:idocgate:event:<id>`) and the same idempotency key.
  * Nothing else waits for it: it runs on a periodic queue of its own.
  */
-import type { Transport } from '../../transports/types.js';
+import type { Transport } from '../../pipeline/transport-port.js';
 import { epcisDocument } from './epcis/epcis.js';
 import type { EpcNaming } from './epcis/identifiers.js';
 import type { SerialEvent } from './types.js';

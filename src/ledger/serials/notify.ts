@@ -3,7 +3,7 @@
  * ledger.alertWebhook) as one JSON document per batch, then are marked notified. A failed send
  * leaves them unmarked, so the next catch-up tick tries again.
  */
-import type { Transport } from '../../transports/types.js';
+import type { Transport } from '../../pipeline/transport-port.js';
 
 export interface AlertOutbox<A extends { readonly id: number }> {
   unnotified(limit: number): Promise<A[]>;

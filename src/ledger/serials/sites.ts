@@ -4,7 +4,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LedgerConfig } from '../../config/ledger.js';
 import { parseTable } from '../../mapping/tables.js';
 import type { LookupTable } from '../../mapping/types.js';
 import { MAPPINGS_DIR } from '../../paths.js';
@@ -54,10 +53,18 @@ export function loadSiteRows(file: string = join(MAPPINGS_DIR, 'tables', 'sites.
   return siteRowsOf(parseTable(text, file));
 }
 
-export function buildSiteDirectory(
-  rows: readonly SiteRow[],
-  config: Pick<LedgerConfig, 'sites' | 'transit'>,
-): SiteDirectory {
+/**
+ * What the directory reads of the `ledger` config section (`sites`, `transit`), declared here so
+ * the ledger does not import the config module that assembles the ledger rules' own settings.
+ */
+export interface SiteSettings {
+  readonly sites: Readonly<
+    Record<string, { readonly plants: readonly string[]; readonly customers: readonly string[] }>
+  >;
+  readonly transit: readonly { readonly from: string; readonly to: string; readonly minHours: number }[];
+}
+
+export function buildSiteDirectory(rows: readonly SiteRow[], config: SiteSettings): SiteDirectory {
   const byPlant = new Map<string, string>();
   const slocs = new Map<string, string>();
   const known = new Set<string>();

@@ -8,10 +8,7 @@
 import type { RedisOptions } from 'ioredis';
 import type { PipelineLogger } from '../pipeline/deps.js';
 import { startPeriodicJobs } from '../queues/periodic.js';
-
-export const PUSHBACK_QUEUE = 'pushback';
-export const CATCH_UP_JOB = 'delivery-ledger-catch-up';
-export const SWEEP_JOB = 'pushback-sweep';
+import { CATCH_UP_JOB, PUSHBACK_QUEUE, SWEEP_JOB } from '../queues/queue-keys.js';
 
 export interface PushbackSchedulerOptions {
   readonly connection: RedisOptions;

@@ -5,9 +5,7 @@
  * and — for the scheduler role — the BullMQ job schedulers. The API plugin and the CLI use the
  * returned runtime.
  *
- * Hook in src/app.ts (after the gateway is built):
- *   const pushback = await startPushback({ ...wiring, sweeper: config.sweeper, scheduler: roles.includes('scheduler') });
- *   cleanup.push(() => pushback.close());
+ * ./app.ts starts it after the gateway; `idocgate sweep` through ./sweep.ts.
  */
 import { randomUUID } from 'node:crypto';
 import type { RedisOptions } from 'ioredis';
@@ -16,7 +14,6 @@ import type { Config } from '../config/schema.js';
 import type { DefinitionRegistry } from '../definitions/registry.js';
 import { IdocgateError } from '../errors.js';
 import { runDeliveryLedgerCatchUp, type CatchUpResult } from '../ledger/deliveries/catch-up.js';
-import type { DeliveryLedgerStore } from '../ledger/deliveries/port.js';
 import { buildDeliverySites, siteRowsOf, type DeliverySites } from '../ledger/deliveries/sites.js';
 import type { LookupTable } from '../mapping/types.js';
 import { silentLogger, type PipelineLogger } from '../pipeline/deps.js';
@@ -25,11 +22,14 @@ import type { Store } from '../pipeline/store-port.js';
 import { createWorkQueue } from '../queues/producer.js';
 import type { Db } from '../store/db.js';
 import { createDeliveryLedgerStore } from '../store/delivery-ledger-store.js';
-import { pipelinePoster } from './pipeline-poster.js';
-import type { PlanOptions } from './plan.js';
-import type { OutboundPoster } from './poster.js';
-import { runSweeper, type SweepHooks, type SweepResult } from './run.js';
-import { startPushbackScheduler, type PushbackScheduler } from './scheduler.js';
+import { pipelinePoster } from '../sweeper/pipeline-poster.js';
+import type { PlanOptions } from '../sweeper/plan.js';
+import type { OutboundPoster } from '../sweeper/poster.js';
+import { runSweeper } from '../sweeper/run.js';
+import type { PushbackRuntime } from '../sweeper/runtime.js';
+import { startPushbackScheduler, type PushbackScheduler } from './pushback-scheduler.js';
+
+export type { PushbackRuntime } from '../sweeper/runtime.js';
 
 export interface PushbackWiring {
   readonly config: Readonly<Config>;
@@ -48,17 +48,6 @@ export interface PushbackWiring {
   /** Tests and the CLI may pass their own poster / work queue. */
   readonly poster?: OutboundPoster;
   readonly queue?: WorkQueue;
-}
-
-export interface PushbackRuntime {
-  readonly ledger: DeliveryLedgerStore;
-  readonly sites: DeliverySites;
-  readonly sweeper: SweeperConfig;
-  readonly now: () => number;
-  catchUp(): Promise<CatchUpResult>;
-  /** A real run (catch-up first), or a dry run that writes nothing (no catch-up either). */
-  sweep(options?: { readonly dryRun?: boolean; readonly hooks?: SweepHooks }): Promise<SweepResult>;
-  close(): Promise<void>;
 }
 
 /** ISO unit -> SAP unit from the units table (columns sap, iso); unknown units pass as they are. */

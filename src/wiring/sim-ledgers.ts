@@ -7,13 +7,13 @@ import { ledgerConfigSchema, type LedgerConfig } from '../config/ledger.js';
 import { configSchema, type Config } from '../config/schema.js';
 import { defaultSweeperConfig, type SweeperConfig } from '../config/sweeper.js';
 import type { DefinitionRegistry } from '../definitions/registry.js';
-import { startSerialLedger, type SerialLedgerRuntime } from '../ledger/serials/wiring.js';
+import { startSerialLedger, type SerialLedgerRuntime } from './serial-ledger.js';
 import type { LookupTable } from '../mapping/types.js';
 import { silentLogger } from '../pipeline/deps.js';
 import type { OpenedStore } from '../store/open-store.js';
-import { startPushback, type PushbackRuntime } from '../sweeper/wiring.js';
-import { networkConfig, sitesTableRows } from './simulator/payloads.js';
-import type { SimNetwork } from './simulator/simulate.js';
+import { startPushback, type PushbackRuntime } from './pushback.js';
+import { networkConfig, sitesTableRows } from '../intelligence/simulator/payloads.js';
+import type { SimNetwork } from '../intelligence/simulator/simulate.js';
 
 export function simSweeperConfig(network: SimNetwork, port = 'sap', batchSize = 200): SweeperConfig {
   return defaultSweeperConfig({

@@ -6,26 +6,27 @@
  * when `ledger.epcisCapture` is configured, the EPCIS capture job (same interval, a queue and
  * worker of its own so a slow repository never holds up the catch-up).
  */
-import type { LedgerConfig } from '../../config/ledger.js';
-import type { PipelineLogger } from '../../pipeline/deps.js';
-import { startPeriodicJobs, type PeriodicJobs } from '../../queues/periodic.js';
-import type { Db } from '../../store/db.js';
-import { markNotified, unnotifiedAlerts } from '../../store/serial-ledger-alerts.js';
-import { markCaptured, markCaptureFailed, pendingCapture } from '../../store/serial-ledger-capture.js';
-import { createLedgerFeed } from '../../store/serial-ledger-feed.js';
-import { createTransport } from '../../transports/registry.js';
+import type { LedgerConfig } from '../config/ledger.js';
+import type { PipelineLogger } from '../pipeline/deps.js';
+import { startPeriodicJobs, type PeriodicJobs } from '../queues/periodic.js';
+import {
+  SERIAL_EPCIS_JOB,
+  SERIAL_EPCIS_QUEUE,
+  SERIAL_LEDGER_JOB,
+  SERIAL_LEDGER_QUEUE,
+} from '../queues/queue-keys.js';
+import type { Db } from '../store/db.js';
+import { markNotified, unnotifiedAlerts } from '../store/serial-ledger-alerts.js';
+import { markCaptured, markCaptureFailed, pendingCapture } from '../store/serial-ledger-capture.js';
+import { createLedgerFeed } from '../store/serial-ledger-feed.js';
+import { createTransport } from '../transports/registry.js';
 import type { RedisOptions } from 'ioredis';
-import type { LookupTable } from '../../mapping/types.js';
-import { runLedgerCatchUp } from './catch-up.js';
-import { epcNaming } from './epcis/identifiers.js';
-import { runEpcisCapture, type CaptureRun } from './epcis-capture-job.js';
-import { notifyAlerts } from './notify.js';
-import { buildSiteDirectory, siteRowsOf } from './sites.js';
-
-export const SERIAL_LEDGER_QUEUE = 'serial-ledger';
-export const SERIAL_LEDGER_JOB = 'serial-ledger-catch-up';
-export const SERIAL_EPCIS_QUEUE = 'serial-ledger-epcis';
-export const SERIAL_EPCIS_JOB = 'serial-ledger-epcis-capture';
+import type { LookupTable } from '../mapping/types.js';
+import { runLedgerCatchUp } from '../ledger/serials/catch-up.js';
+import { epcNaming } from '../ledger/serials/epcis/identifiers.js';
+import { runEpcisCapture, type CaptureRun } from '../ledger/serials/epcis-capture-job.js';
+import { notifyAlerts } from '../ledger/serials/notify.js';
+import { buildSiteDirectory, siteRowsOf } from '../ledger/serials/sites.js';
 
 export interface SerialLedgerWiring {
   readonly ledger: LedgerConfig;

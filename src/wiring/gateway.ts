@@ -1,17 +1,18 @@
 /**
- * The real gateway of src/app.ts: the use cases (src/pipeline/gateway.ts) over the BullMQ work
- * queue, the transports from the registry, and — per role — the destination workers and the
+ * The real gateway of the composition root (./app.ts): the use cases (src/pipeline/gateway.ts)
+ * over the BullMQ work queue, the transports from the registry, and — per role — the destination workers and the
  * scheduler (src/queues/engine.ts). Close order: workers stop and drain, then bulk replays and
  * transports, then the producer queues.
  */
-import { stuckCounts } from './pipeline/stuck.js';
+import { stuckCounts } from '../pipeline/stuck.js';
 import { randomUUID } from 'node:crypto';
-import type { AppWiring, GatewayRuntime } from './app.js';
-import { cachedTransports, realSleep, type PipelineLogger } from './pipeline/deps.js';
-import { createGateway } from './pipeline/gateway.js';
-import { startQueueEngine, type QueueEngine } from './queues/engine.js';
-import { createWorkQueue } from './queues/producer.js';
-import { createTransport } from './transports/registry.js';
+import type { AppWiring, RunningGateway } from './types.js';
+import { cachedTransports, realSleep, type PipelineLogger } from '../pipeline/deps.js';
+import { createGateway, type GatewayRuntime } from '../pipeline/gateway.js';
+import type { WorkQueue } from '../pipeline/queue-port.js';
+import { startQueueEngine, type QueueEngine } from '../queues/engine.js';
+import { createWorkQueue } from '../queues/producer.js';
+import { createTransport } from '../transports/registry.js';
 
 export interface GatewayTuning {
   /** Recovery job interval (default 15 s). */
@@ -20,37 +21,47 @@ export interface GatewayTuning {
   readonly stalledIntervalMs?: number;
 }
 
+/**
+ * The pipeline's use cases over the given work queue, with the transports from the registry
+ * (secrets from the loaded config), the wiring's clock, logger and metrics. The real gateway
+ * puts the BullMQ producer under it; route tests a recording queue (nothing is worked off).
+ */
+export function pipelineGateway(w: AppWiring, queue: WorkQueue): GatewayRuntime {
+  const logger = w.logger as unknown as PipelineLogger;
+  const clock = { now: w.now };
+  const transports = cachedTransports((kind, options) =>
+    createTransport(kind, options, {
+      clock,
+      logger,
+      resolveSecret: (name) => (w.loaded.secrets.has(name) ? w.loaded.secrets.get(name) : undefined),
+    }),
+  );
+  return createGateway({
+    config: w.config,
+    store: w.store,
+    queue,
+    definitions: w.definitions,
+    mappings: w.mappings,
+    transports,
+    clock,
+    newId: randomUUID,
+    random: Math.random,
+    sleep: realSleep,
+    logger,
+    metrics: w.metrics,
+  });
+}
+
 export function realGatewayFactory(tuning: GatewayTuning = {}) {
-  return async (w: AppWiring): Promise<GatewayRuntime> => {
+  return async (w: AppWiring): Promise<RunningGateway> => {
     const logger = w.logger as unknown as PipelineLogger;
-    const clock = { now: w.now };
     const queue = createWorkQueue({
       connection: w.redis.options,
       prefix: w.prefix,
       config: w.config,
       onError: (err) => w.logger.warn({ err: err.message }, 'redis error (queue producer)'),
     });
-    const transports = cachedTransports((kind, options) =>
-      createTransport(kind, options, {
-        clock,
-        logger,
-        resolveSecret: (name) => (w.loaded.secrets.has(name) ? w.loaded.secrets.get(name) : undefined),
-      }),
-    );
-    const gateway = createGateway({
-      config: w.config,
-      store: w.store,
-      queue,
-      definitions: w.definitions,
-      mappings: w.mappings,
-      transports,
-      clock,
-      newId: randomUUID,
-      random: Math.random,
-      sleep: realSleep,
-      logger,
-      metrics: w.metrics,
-    });
+    const gateway = pipelineGateway(w, queue);
     let engine: QueueEngine | undefined;
     try {
       engine = await startQueueEngine({

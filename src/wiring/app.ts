@@ -1,0 +1,244 @@
+/**
+ * The composition root (src/wiring/): builds everything from the loaded config — definitions,
+ * mappings, store, Redis, metrics, the gateway (use cases + queues + transports), the pushback
+ * sweeper, the serial ledger and the Fastify app (./http.ts) — and closes it all in reverse order. build() does not listen, so tests use `app.fastify.inject()`; listen() is apart.
+ *
+ * Roles: `api` serves HTTP, `worker` processes queue jobs, `scheduler` runs the recovery and
+ * retention jobs. `npm start` runs all three in one process; `--role` splits them for scale-out.
+ */
+import { Authenticator } from '../api/auth.js';
+import type { ReadinessCheck } from '../api/deps.js';
+import { registerDeliveryMetrics } from '../api/deliveries.js';
+import { PromMetrics } from '../api/metrics.js';
+import { registerSerialAlertMetrics } from '../api/serials.js';
+import type { LoadedConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import { CONTRACTS, type PayloadContract } from '../contracts/registry.js';
+import { loadDefinitions } from '../definitions/load.js';
+import { createLogger, type Logger } from '../logging.js';
+import { loadMappingFolders, type MappingRegistry } from '../mapping/load.js';
+import { DEFINITIONS_DIR } from '../paths.js';
+import { stuckCounts } from '../pipeline/stuck.js';
+import { checkRedisSettings } from '../redis/check.js';
+import { connectRedis, type RedisHandle, type RedisSettings } from '../redis/connect.js';
+import { claimRedisPrefix } from '../redis/prefix-claim.js';
+import { openStore, type OpenedStore, type StoreOptions } from '../store/open-store.js';
+import type { FastifyInstance } from 'fastify';
+import { realGatewayFactory, type GatewayTuning } from './gateway.js';
+import { buildFastify } from './http.js';
+import { startPushback } from './pushback.js';
+import { startSerialLedger } from './serial-ledger.js';
+import { ALL_ROLES, type AppWiring, type GatewayFactory, type RunningGateway, type Role } from './types.js';
+
+export { ALL_ROLES, type AppWiring, type GatewayFactory, type RunningGateway, type Role } from './types.js';
+export { buildFastify } from './http.js';
+
+export interface BuildAppOptions {
+  readonly loaded: LoadedConfig;
+  readonly roles?: readonly Role[];
+  readonly logger?: Logger;
+  /** Overrides of the store options (tests: own schema or data directory). */
+  readonly store?: Partial<StoreOptions>;
+  /** Overrides of the Redis settings (tests: port, search path). */
+  readonly redis?: Partial<RedisSettings>;
+  /** PATH searched for redis-server (main passes process.env.PATH). */
+  readonly searchPath?: string;
+  /** BullMQ prefix (default config `redis.prefix`). */
+  readonly prefix?: string;
+  /** Builds the gateway; default: the real one (./gateway.ts). Tests may pass a double. */
+  readonly createGateway?: GatewayFactory;
+  /** Queue tuning for the real gateway (tests: short recovery interval and stall detection). */
+  readonly tuning?: GatewayTuning;
+  readonly now?: () => number;
+}
+
+export interface App {
+  readonly fastify: FastifyInstance;
+  readonly gateway: RunningGateway;
+  readonly store: OpenedStore;
+  readonly redis: RedisHandle;
+  readonly metrics: PromMetrics;
+  readonly logger: Logger;
+  readonly config: Readonly<Config>;
+  readonly roles: readonly Role[];
+  /** Listens on the configured host/port (or the given ones); returns the address. */
+  listen(override?: { host?: string; port?: number }): Promise<string>;
+  /** Stops taking requests and jobs, drains, then closes gateway, Redis and store (reverse order). */
+  close(): Promise<void>;
+}
+
+/** Contracts partners can post: sources of json-to-idoc mappings and those named in `sends`. */
+export function partnerContracts(config: Readonly<Config>, mappings: MappingRegistry): PayloadContract[] {
+  const names = new Set<string>();
+  for (const m of mappings.list()) {
+    const contract = (m.source as { contract?: unknown }).contract;
+    if (m.direction === 'json-to-idoc' && typeof contract === 'string') names.add(contract);
+  }
+  for (const p of Object.values(config.partners)) for (const s of p.sends) names.add(s.contract);
+  return [...names].sort().flatMap((n) => {
+    const c = CONTRACTS.get(n);
+    return c ? [c] : [];
+  });
+}
+
+export async function buildApp(options: BuildAppOptions): Promise<App> {
+  const { loaded } = options;
+  const config = loaded.config;
+  const roles = options.roles ?? ALL_ROLES;
+  const logger = options.logger ?? createLogger();
+  const now = options.now ?? Date.now;
+  const cleanup: (() => Promise<void>)[] = [];
+  const closeAll = async (): Promise<void> => {
+    while (cleanup.length > 0) {
+      const step = cleanup.pop()!;
+      await step().catch((err: unknown) => logger.error({ err }, 'error while closing'));
+    }
+  };
+
+  try {
+    const definitions = loadDefinitions([DEFINITIONS_DIR, ...config.definitions]);
+    const mappings = loadMappingFolders(config.mappings, definitions);
+
+    const store = await openStore({
+      ...(loaded.env.databaseUrl
+        ? { databaseUrl: loaded.env.databaseUrl }
+        : { dataDir: config.database.dataDir }),
+      ...options.store,
+    });
+    cleanup.push(() => store.close());
+    logger.info({ database: store.db.kind }, 'store opened and migrated');
+
+    const redis = await connectRedis({
+      ...(loaded.env.redisUrl ? { url: loaded.env.redisUrl } : {}),
+      autoStart: config.redis.autoStart,
+      dataDir: config.redis.dataDir,
+      ...(options.searchPath !== undefined ? { searchPath: options.searchPath } : {}),
+      ...options.redis,
+    });
+    cleanup.push(() => redis.close());
+    const report = await checkRedisSettings(redis.client);
+    logger.info({ redis: redis.url, source: redis.source, version: report.version }, 'redis connected');
+    for (const w of report.warnings) logger.warn({ redis: redis.url }, `!!! ${w}`);
+    const prefix = options.prefix ?? config.redis.prefix;
+    await claimRedisPrefix({
+      redis: redis.client,
+      redisUrl: redis.url,
+      prefix,
+      db: store.db,
+      database: store.db.kind,
+    });
+
+    const metrics = new PromMetrics();
+    const wiring: AppWiring = {
+      loaded,
+      config,
+      roles,
+      store,
+      redis,
+      prefix,
+      definitions,
+      mappings,
+      logger,
+      metrics,
+      now,
+    };
+    const factory = options.createGateway ?? realGatewayFactory(options.tuning);
+    const gateway = await factory(wiring);
+    cleanup.push(() => gateway.close());
+    const pushback = await startPushback({
+      config,
+      sweeper: config.sweeper,
+      store,
+      definitions,
+      tables: mappings.tables,
+      logger,
+      now,
+      redis,
+      prefix: wiring.prefix,
+      scheduler: roles.includes('scheduler'),
+    });
+    cleanup.push(() => pushback.close());
+    registerDeliveryMetrics(metrics.registry, pushback);
+    registerSerialAlertMetrics(metrics.registry, { db: store.db, ledger: config.ledger });
+    const serialLedger = await startSerialLedger({
+      ledger: config.ledger,
+      timeZone: config.timeZone,
+      db: store.db,
+      tables: mappings.tables,
+      logger,
+      now,
+      redis,
+      prefix: wiring.prefix,
+      scheduler: roles.includes('scheduler'),
+    });
+    cleanup.push(() => serialLedger.close());
+    metrics.setSources({
+      deadLetters: async () =>
+        (await store.deadLetters({ sampleSize: 1, statuses: ['dead'] })).reduce((n, g) => n + g.count, 0),
+      stuck: () => stuckCounts(store),
+    });
+
+    const readiness: ReadinessCheck[] = [
+      {
+        name: 'redis',
+        check: async () => {
+          if ((await redis.client.ping()) !== 'PONG') throw new Error('no PONG');
+        },
+      },
+      {
+        name: 'database',
+        check: async () => {
+          await store.db.query('SELECT 1');
+        },
+      },
+    ];
+    const fastify = await buildFastify({
+      config,
+      logger,
+      roles,
+      metrics,
+      readiness,
+      api: roles.includes('api')
+        ? {
+            config,
+            gateway,
+            store,
+            auth: new Authenticator({ config, secrets: loaded.secrets, now }),
+            definitions,
+            readiness,
+            partnerContracts: partnerContracts(config, mappings),
+            pushback,
+            db: store.db,
+          }
+        : undefined,
+    });
+    cleanup.push(() => fastify.close());
+
+    let closing: Promise<void> | undefined;
+    return {
+      fastify,
+      gateway,
+      store,
+      redis,
+      metrics,
+      logger,
+      config,
+      roles,
+      async listen(override = {}) {
+        const address = await fastify.listen({
+          host: override.host ?? config.server.host,
+          port: override.port ?? config.server.port,
+        });
+        logger.info({ address, roles }, 'idocgate listening');
+        return address;
+      },
+      close() {
+        closing ??= closeAll();
+        return closing;
+      },
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
