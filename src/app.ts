@@ -33,6 +33,7 @@ import { consoleRoutes } from './api/console.js';
 import { consoleSupportRoutes } from './api/console-support.js';
 import { deliveryRoutes, registerDeliveryMetrics } from './api/deliveries.js';
 import { intelligenceRoutes } from './api/intelligence.js';
+import { startAnalyticsScheduler } from './schedule/analytics-jobs.js';
 import { startPushback, type PushbackRuntime } from './sweeper/wiring.js';
 import { registerSerialAlertMetrics, serialRoutes } from './api/serials.js';
 import { forecastRoutes } from './api/forecasts.js';
@@ -239,6 +240,10 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
       scheduler: roles.includes('scheduler'),
     });
     cleanup.push(() => serialLedger.close());
+    const analytics = roles.includes('scheduler')
+      ? startAnalyticsScheduler({ config: config.analytics, timeZone: config.timeZone, db: store.db, logger })
+      : null;
+    if (analytics !== null) cleanup.push(() => analytics.close());
     metrics.setSources({
       deadLetters: async () =>
         (await store.deadLetters({ sampleSize: 1, statuses: ['dead'] })).reduce((n, g) => n + g.count, 0),
