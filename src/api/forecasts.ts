@@ -313,7 +313,7 @@ export async function forecastRoutes(app: FastifyInstance, deps: ForecastRouteDe
       if (r === null)
         throw new IdocgateError(
           'FORECAST_NOT_FOUND',
-          `no forecast for article ${material} at site ${site} in the latest run`,
+          `the latest run has no forecast of article ${material} at site ${site} to project stock from (totals over variants or sites have no stock of their own)`,
         );
       if (text('format') === 'csv')
         return csvReply(reply, 'stock-projection.csv', projectionCsv(material, site, r.days));

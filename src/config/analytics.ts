@@ -37,6 +37,11 @@ export const analyticsConfigSchema = z.strictObject({
       level: z.number().gt(0).lt(1).default(0.9),
       historyDays: z.number().int().min(1).max(3660).default(365),
       censor: z.boolean().default(true),
+      /**
+       * Article → its variants (material numbers), for the bottom-up totals article → variant →
+       * site (e.g. SAP Retail generic article and variants); default none.
+       */
+      articles: z.record(z.string().min(1), z.array(z.string().min(1)).min(1)).default({}),
     })
     .prefault({}),
   export: z

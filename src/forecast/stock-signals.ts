@@ -3,7 +3,7 @@
  * ledger sees now and the measured lead times into each site, turned into order-up-to levels,
  * projected stock-outs and overstock (src/forecast/signals.ts). Ports only.
  */
-import { ALL_SITES } from './run.js';
+import { ALL_SITES, ARTICLE_METHOD } from './run.js';
 import {
   leadTimes,
   stockProjection,
@@ -28,6 +28,8 @@ export interface ForecastDay {
   readonly day: string;
   readonly mean: number;
   readonly upper: number;
+  /** `bottom-up-variants`: an article's sum over its variants (no stock of its own: skipped). */
+  readonly method?: string;
 }
 
 export interface StockSignalPort {
@@ -69,7 +71,7 @@ export async function computeStockProjection(
     (d) => d.material === material && d.site === site,
   );
   const first = days[0];
-  if (first === undefined || site === ALL_SITES) return null;
+  if (first === undefined || site === ALL_SITES || first.method === ARTICLE_METHOD) return null;
   const into = leadTimeInto(leadTimes(await port.leadTimeSamples()));
   const p = (await port.positions({ material, site }))[0];
   const input = {
@@ -101,7 +103,7 @@ export async function computeStockSignals(
     { material: string; site: string; asOf: string; mean: number[]; upper: number[] }
   >();
   for (const d of days) {
-    if (d.site === ALL_SITES) continue;
+    if (d.site === ALL_SITES || d.method === ARTICLE_METHOD) continue;
     const k = `${d.material}\u0000${d.site}`;
     const s = series.get(k) ?? { material: d.material, site: d.site, asOf: d.day, mean: [], upper: [] };
     s.mean.push(d.mean);

@@ -14,7 +14,7 @@ import { hostname } from 'node:os';
 import type { AnalyticsConfig } from '../config/analytics.js';
 import { latestTick } from '../config/cron.js';
 import { addDays, dayOf } from '../forecast/demand.js';
-import { runForecasts } from '../forecast/run.js';
+import { normalizedArticles, runForecasts } from '../forecast/run.js';
 import { writePartnerFiles } from '../export/partner-files.js';
 import { runExport } from '../export/run.js';
 import type { PipelineLogger } from '../pipeline/deps.js';
@@ -43,6 +43,7 @@ export function analyticsJobs(config: AnalyticsConfig, db: Db): ScheduledJob[] {
           level: f.level,
           historyDays: f.historyDays,
           censor: f.censor,
+          articles: normalizedArticles(f.articles),
         });
         return { runId: r.runId, series: r.run?.series.length ?? 0, asOf: r.run?.asOf ?? null };
       },
