@@ -13,7 +13,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyticsConfigSchema } from '../../src/config/analytics.js';
 import { latestTick } from '../../src/config/cron.js';
-import { analyticsJobs, EXPORT_JOB, FORECAST_JOB, PARTNER_JOB } from '../../src/schedule/analytics-jobs.js';
+import {
+  analyticsJobs,
+  EXPORT_JOB,
+  FORECAST_JOB,
+  PARTNER_JOB,
+  startAnalyticsScheduler,
+} from '../../src/schedule/analytics-jobs.js';
+import { waitFor } from '../e2e/helpers.js';
 import { runDueJobs, type ScheduledJob, type SchedulerOptions } from '../../src/schedule/scheduler.js';
 import type { OpenedStore } from '../../src/store/open-store.js';
 import { jobLeasePort } from '../../src/store/scheduled-jobs.js';
@@ -248,6 +255,43 @@ for (const backend of backends('wt_forecast_sched_jobs')) {
       expect((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM export_files')).rows[0]?.n).toBe(
         files.rows[0]?.n,
       );
+    });
+
+    it('the gateway scheduler runs a due job on its timer and waits for it on close', async () => {
+      const before = await h.store.db.query<{ n: number }>('SELECT count(*)::int AS n FROM forecast_runs');
+      const config = analyticsConfigSchema.parse({
+        checkEvery: 100,
+        forecast: { schedule: '* * * * * *', horizon: 3 }, // every second
+      });
+      const logs: string[] = [];
+      const scheduler = startAnalyticsScheduler({
+        config,
+        timeZone: 'UTC',
+        db: h.store.db,
+        logger: {
+          info: (_o, m) => logs.push(`info ${m ?? ''}`),
+          warn: (_o, m) => logs.push(`warn ${m ?? ''}`),
+          error: (_o, m) => logs.push(`error ${m ?? ''}`),
+        },
+      });
+      expect(scheduler).not.toBeNull();
+      try {
+        await waitFor(
+          async () =>
+            (await h.store.db.query<{ n: number }>('SELECT count(*)::int AS n FROM forecast_runs')).rows[0]!
+              .n > before.rows[0]!.n,
+          'a scheduled forecast run',
+          20_000,
+        );
+      } finally {
+        await scheduler?.close();
+      }
+      expect(logs).toContain('info scheduled job done');
+      expect(logs.filter((l) => l.startsWith('error'))).toEqual([]);
+      // nothing is scheduled without a schedule
+      expect(
+        startAnalyticsScheduler({ config: analyticsConfigSchema.parse({}), timeZone: 'UTC', db: h.store.db }),
+      ).toBeNull();
     });
   });
 }
