@@ -155,6 +155,11 @@ export const ERROR_CATALOGUE = {
     httpStatus: 422,
     summary: 'The serial ledger could not read serial events from a message (delivery is not affected)',
   },
+  FORECAST_NOT_FOUND: {
+    verdict: 'permanent',
+    httpStatus: 404,
+    summary: 'The latest forecast run has no forecast for this article and site',
+  },
   DELIVERY_NOT_FOUND: {
     verdict: 'permanent',
     httpStatus: 404,

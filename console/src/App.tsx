@@ -6,6 +6,7 @@ import { useSession } from './session';
 import { AuditPage } from './pages/Audit';
 import { DeadLettersPage } from './pages/DeadLetters';
 import { DeliveriesPage } from './pages/Deliveries';
+import { ForecastsPage } from './pages/Forecasts';
 import { MessageDetailPage } from './pages/MessageDetail';
 import { MessagesPage } from './pages/Messages';
 import { OverviewPage } from './pages/Overview';
@@ -32,6 +33,7 @@ export function App() {
         <Route path="/dead-letters" component={DeadLettersPage} />
         <Route path="/deliveries" component={DeliveriesPage} />
         <Route path="/serials" component={SerialsPage} />
+        <Route path="/forecasts" component={ForecastsPage} />
         <Route path="/overview" component={OverviewPage} />
         <Route path="/audit" component={AuditPage} />
         <Route>

@@ -9,6 +9,7 @@ const NAV = [
   { to: '/dead-letters', label: 'Dead letters & blocked keys', hint: 'stuck work' },
   { to: '/deliveries', label: 'Deliveries & pushback', hint: 'expected vs received' },
   { to: '/serials', label: 'Serials', hint: 'history, recall, alerts' },
+  { to: '/forecasts', label: 'Forecasts & stock', hint: 'demand, lead times, stock-outs' },
   { to: '/overview', label: 'Overview', hint: 'throughput, queues, partners' },
   { to: '/audit', label: 'Audit log', hint: 'who did what and why' },
 ] as const;

@@ -7,7 +7,13 @@
  *   GET /api/stock-signals?article=&site=&reviewDays=&format=csv
  *                                                       order-up-to level, suggested order,
  *                                                       projected stock-out day, overstock
- *   GET /api/lead-times                                 goods issue -> first receipt per lane (days)
+ *   GET /api/lead-times?format=csv                      goods issue -> first receipt per lane (days)
+ *                                                       and the measured deliveries (the distribution)
+ *   GET /api/forecast-runs                              the latest runs (newest first)
+ *   GET /api/forecast-series?run=                       the series of a run: class, method, censored days
+ *   GET /api/demand?article=&site=&from=&to=&format=csv observed daily demand, on hand, censored days
+ *   GET /api/stock-projection?article=&site=&reviewDays=&format=csv
+ *                                                       the projected stock day by day behind a signal
  *   GET /api/returns?article=&from=&to=                 returns rate per article; vendor-repair
  *                                                       turnaround (541 -> 542) per article and vendor
  *
@@ -19,9 +25,16 @@ import { IdocgateError } from '../errors.js';
 import { csvField } from '../ledger/serials/recall.js';
 import { normalizeKey } from '../ledger/serials/types.js';
 import type { Queryable } from '../store/db.js';
-import { leadTimes, type StockSignal } from '../forecast/signals.js';
-import { computeStockSignals } from '../forecast/stock-signals.js';
-import { listForecasts, type ForecastRow } from '../store/forecast-repo.js';
+import { actualDays, addDays, buildDemand, dayOf, type ActualDay } from '../forecast/demand.js';
+import { leadTimes, type LeadTimeSample, type ProjectionDay, type StockSignal } from '../forecast/signals.js';
+import { computeStockProjection, computeStockSignals } from '../forecast/stock-signals.js';
+import {
+  ledgerMovements,
+  listForecastRuns,
+  listForecasts,
+  listForecastSeries,
+  type ForecastRow,
+} from '../store/forecast-repo.js';
 import { repairTurnarounds, returnsRates } from '../store/returns-repo.js';
 import { leadTimeSamples, stockSignalPort } from '../store/signals-repo.js';
 
@@ -73,6 +86,94 @@ export function signalsCsv(rows: readonly StockSignal[]): string {
   return lines.join('\r\n') + '\r\n';
 }
 
+function csvOf<R>(
+  columns: readonly string[],
+  rows: readonly R[],
+  cell: (r: R, c: string) => unknown,
+): string {
+  const lines: string[] = [columns.join(',')];
+  for (const r of rows)
+    lines.push(
+      columns
+        .map((c) => {
+          const v = cell(r, c);
+          return csvField(v === null || v === undefined ? null : String(v));
+        })
+        .join(','),
+    );
+  return lines.join('\r\n') + '\r\n';
+}
+
+const DEMAND_COLUMNS = ['material', 'site', 'day', 'issued', 'onHand', 'censored'] as const;
+
+export function demandCsv(material: string, site: string, rows: readonly ActualDay[]): string {
+  return csvOf(DEMAND_COLUMNS, rows, (r, c) =>
+    c === 'material' ? material : c === 'site' ? site : r[c as keyof ActualDay],
+  );
+}
+
+const PROJECTION_COLUMNS = ['material', 'site', 'day', 'mean', 'upper', 'projected', 'projectedLow'] as const;
+
+export function projectionCsv(material: string, site: string, rows: readonly ProjectionDay[]): string {
+  return csvOf(PROJECTION_COLUMNS, rows, (r, c) =>
+    c === 'material' ? material : c === 'site' ? site : r[c as keyof ProjectionDay],
+  );
+}
+
+const LEAD_TIME_COLUMNS = [
+  'delivery',
+  'originSite',
+  'destSite',
+  'goodsIssueAt',
+  'firstReceiptAt',
+  'days',
+] as const;
+
+export function leadTimeCsv(samples: readonly LeadTimeSample[]): string {
+  return csvOf(LEAD_TIME_COLUMNS, samples, (s, c) =>
+    c === 'days'
+      ? (s.firstReceiptAt.getTime() - s.goodsIssueAt.getTime()) / 86_400_000
+      : c === 'goodsIssueAt'
+        ? s.goodsIssueAt.toISOString()
+        : c === 'firstReceiptAt'
+          ? s.firstReceiptAt.toISOString()
+          : s[c as 'delivery' | 'originSite' | 'destSite'],
+  );
+}
+
+const csvReply = (reply: FastifyReply, name: string, body: string): FastifyReply =>
+  reply
+    .header('content-type', 'text/csv; charset=utf-8')
+    .header('content-disposition', `attachment; filename="${name}"`)
+    .send(body);
+
+function queryText(request: FastifyRequest): (k: string) => string | undefined {
+  const q = request.query as Record<string, unknown>;
+  return (k) => (typeof q[k] === 'string' && q[k] !== '' ? (q[k] as string) : undefined);
+}
+
+function required(value: string | undefined, name: string): string {
+  if (value === undefined) throw new IdocgateError('QUERY_INVALID', `${name} is required`);
+  return value;
+}
+
+function isoDay(value: string | undefined, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)))
+    throw new IdocgateError('QUERY_INVALID', `${name} must be a date YYYY-MM-DD`);
+  return value;
+}
+
+function reviewDays(value: string | undefined): { reviewDays?: number } {
+  if (value === undefined) return {};
+  if (!/^([1-9]|[1-8]\d|90)$/.test(value))
+    throw new IdocgateError('QUERY_INVALID', 'reviewDays must be an integer from 1 to 90');
+  return { reviewDays: Number(value) };
+}
+
+/** Longest span GET /api/demand serves. */
+const MAX_DEMAND_DAYS = 731;
+
 export async function forecastRoutes(app: FastifyInstance, deps: ForecastRouteDeps): Promise<void> {
   const viewer = deps.viewer ? { preHandler: deps.viewer } : {};
   app.get('/api/forecasts', {
@@ -111,12 +212,8 @@ export async function forecastRoutes(app: FastifyInstance, deps: ForecastRouteDe
       summary: 'Order-up-to levels, projected stock-outs and overstock per article and site; ?format=csv',
     },
     handler: async (request, reply) => {
-      const q = request.query as Record<string, unknown>;
-      const text = (k: string): string | undefined =>
-        typeof q[k] === 'string' && q[k] !== '' ? (q[k] as string) : undefined;
-      const review = text('reviewDays');
-      if (review !== undefined && !/^([1-9]|[1-8]\d|90)$/.test(review))
-        throw new IdocgateError('QUERY_INVALID', 'reviewDays must be an integer from 1 to 90');
+      const text = queryText(request);
+      const review = reviewDays(text('reviewDays'));
       const article = text('article');
       const site = text('site');
       const r = await computeStockSignals(
@@ -125,13 +222,9 @@ export async function forecastRoutes(app: FastifyInstance, deps: ForecastRouteDe
           ...(article !== undefined ? { material: normalizeKey(article) } : {}),
           ...(site !== undefined ? { site } : {}),
         },
-        review !== undefined ? { reviewDays: Number(review) } : {},
+        review,
       );
-      if (text('format') === 'csv')
-        return reply
-          .header('content-type', 'text/csv; charset=utf-8')
-          .header('content-disposition', 'attachment; filename="stock-signals.csv"')
-          .send(signalsCsv(r.signals));
+      if (text('format') === 'csv') return csvReply(reply, 'stock-signals.csv', signalsCsv(r.signals));
       return { asOf: r.asOf, items: r.signals };
     },
   });
@@ -142,7 +235,90 @@ export async function forecastRoutes(app: FastifyInstance, deps: ForecastRouteDe
       tags: ['Forecasts'],
       summary: 'Lead time goods issue -> first store receipt per lane, in days',
     },
-    handler: async () => ({ items: leadTimes(await leadTimeSamples(deps.db)) }),
+    handler: async (request, reply) => {
+      const samples = await leadTimeSamples(deps.db);
+      if (queryText(request)('format') === 'csv')
+        return csvReply(reply, 'lead-times.csv', leadTimeCsv(samples));
+      return {
+        items: leadTimes(samples),
+        samples: samples.map((s) => ({
+          delivery: s.delivery ?? null,
+          originSite: s.originSite,
+          destSite: s.destSite,
+          days: (s.firstReceiptAt.getTime() - s.goodsIssueAt.getTime()) / 86_400_000,
+        })),
+      };
+    },
+  });
+
+  app.get('/api/forecast-runs', {
+    ...viewer,
+    schema: { tags: ['Forecasts'], summary: 'The latest forecast runs, newest first' },
+    handler: async () => ({ items: await listForecastRuns(deps.db) }),
+  });
+
+  app.get('/api/forecast-series', {
+    ...viewer,
+    schema: {
+      tags: ['Forecasts'],
+      summary: 'The series of a forecast run (latest by default): class, method, observed and censored days',
+    },
+    handler: async (request) => {
+      const run = queryText(request)('run');
+      if (run !== undefined && !/^[1-9]\d{0,15}$/.test(run))
+        throw new IdocgateError('QUERY_INVALID', 'run must be a positive integer');
+      return { items: await listForecastSeries(deps.db, run !== undefined ? Number(run) : undefined) };
+    },
+  });
+
+  app.get('/api/demand', {
+    ...viewer,
+    schema: {
+      tags: ['Forecasts'],
+      summary:
+        'Observed daily demand (units issued), on hand and censored days of an article at a site (site=* all sites); ?format=csv',
+    },
+    handler: async (request, reply) => {
+      const text = queryText(request);
+      const material = normalizeKey(required(text('article'), 'article'));
+      const site = required(text('site'), 'site');
+      const to = isoDay(text('to'), 'to') ?? addDays(dayOf(new Date()), -1);
+      const from = isoDay(text('from'), 'from') ?? addDays(to, -89);
+      if (from > to) throw new IdocgateError('QUERY_INVALID', 'from must not be after to');
+      if (Date.parse(to) - Date.parse(from) >= MAX_DEMAND_DAYS * 86_400_000)
+        throw new IdocgateError('QUERY_INVALID', `at most ${MAX_DEMAND_DAYS} days at a time`);
+      const movements = await ledgerMovements(deps.db, new Date(`${addDays(to, 1)}T00:00:00Z`), material);
+      const days = actualDays(buildDemand(movements, from, to), material, site);
+      if (text('format') === 'csv') return csvReply(reply, 'demand.csv', demandCsv(material, site, days));
+      return { material, site, from, to, items: days };
+    },
+  });
+
+  app.get('/api/stock-projection', {
+    ...viewer,
+    schema: {
+      tags: ['Forecasts'],
+      summary: 'Projected stock of an article at a site, day by day over the latest forecast; ?format=csv',
+    },
+    handler: async (request, reply) => {
+      const text = queryText(request);
+      const material = normalizeKey(required(text('article'), 'article'));
+      const site = required(text('site'), 'site');
+      const r = await computeStockProjection(
+        stockSignalPort(deps.db),
+        material,
+        site,
+        reviewDays(text('reviewDays')),
+      );
+      if (r === null)
+        throw new IdocgateError(
+          'FORECAST_NOT_FOUND',
+          `the latest run has no forecast of article ${material} at site ${site} to project stock from (totals over variants or sites have no stock of their own)`,
+        );
+      if (text('format') === 'csv')
+        return csvReply(reply, 'stock-projection.csv', projectionCsv(material, site, r.days));
+      return { signal: r.signal, items: r.days };
+    },
   });
 
   app.get('/api/returns', {

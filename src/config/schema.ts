@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
+import { analyticsConfigSchema } from './analytics.js';
 import { ledgerConfigSchema } from './ledger.js';
 import { sweeperConfigSchema } from './sweeper.js';
 
@@ -239,6 +240,8 @@ export const configSchema = z
     sweeper: sweeperConfigSchema.prefault({}),
     /** The serial ledger (docs/serial-ledger.md). */
     ledger: ledgerConfigSchema.prefault({}),
+    /** Scheduled forecast run, Parquet and partner exports (docs/forecasting.md, docs/export.md). */
+    analytics: analyticsConfigSchema.prefault({}),
   })
   .strict()
   .superRefine((c, ctx) => {

@@ -20,9 +20,9 @@
  *       leaves the discrepancy for the freight claim.
  * `postings` lists the steps explicitly instead (experts; 1-4 steps, the first the receipt).
  */
-import cronParser from 'cron-parser';
 import { z } from 'zod';
 import type { Issue } from '../errors.js';
+import { cronSchema } from './cron.js';
 import { parseDuration } from './duration.js';
 
 const duration = z
@@ -32,21 +32,7 @@ const duration = z
   ])
   .transform((v) => (typeof v === 'number' ? v : parseDuration(v)));
 
-const cron = z.string().superRefine((v, ctx) => {
-  const fields = v.trim().split(/\s+/).length;
-  if (fields < 5 || fields > 6) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `a cron pattern has 5 (or 6, with seconds) fields, not ${fields}`,
-    });
-    return;
-  }
-  try {
-    cronParser.parseExpression(v);
-  } catch (e) {
-    ctx.addIssue({ code: 'custom', message: `not a valid cron pattern: ${(e as Error).message}` });
-  }
-});
+const cron = cronSchema;
 
 const siteCode = z.string().regex(/^[A-Z0-9]{1,10}$/, 'a site code as in mappings/tables/sites.yaml');
 const sloc = z.string().min(1).max(4);

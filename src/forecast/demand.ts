@@ -150,3 +150,27 @@ export function buildDemand(
   }
   return out;
 }
+
+/** One day of observed demand, as the console plots it next to the forecast. */
+export interface ActualDay {
+  readonly day: string;
+  readonly issued: number;
+  readonly onHand: number;
+  readonly censored: boolean;
+}
+
+/**
+ * The observed days of one article at one site (`*`: all its sites added up; a day of the total
+ * is censored only when every site's day is) from `buildDemand`'s series of that article.
+ */
+export function actualDays(demand: readonly DemandSeries[], material: string, site: string): ActualDay[] {
+  const parts = demand.filter((d) => d.material === material && (site === '*' || d.site === site));
+  const first = parts[0];
+  if (first === undefined) return [];
+  return first.issues.map((_, i) => ({
+    day: addDays(first.start, i),
+    issued: parts.reduce((a, d) => a + (d.issues[i] ?? 0), 0),
+    onHand: parts.reduce((a, d) => a + (d.onHand[i] ?? 0), 0),
+    censored: parts.every((d) => d.censored[i] === true),
+  }));
+}

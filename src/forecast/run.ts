@@ -4,10 +4,15 @@
  * totals bottom-up over its sites, and store the run through the port. No SQL, no HTTP.
  */
 import { addDays, buildDemand, dayOf, toSeries, type LedgerMovement } from './demand.js';
+import { IdocgateError } from '../errors.js';
+import { normalizeKey } from '../ledger/serials/types.js';
 import { forecastSeries, type SeriesForecast } from './forecast.js';
 
 /** The article total over its sites. */
 export const ALL_SITES = '*';
+
+/** Method of an article's sums over its variants (src/forecast/run.ts reconcile). */
+export const ARTICLE_METHOD = 'bottom-up-variants';
 
 export interface ForecastSeriesRecord {
   readonly material: string;
@@ -52,6 +57,8 @@ export interface ForecastRunOptions {
   readonly historyDays?: number;
   /** Leave zero-stock days out (default true). */
   readonly censor?: boolean;
+  /** Article → variants for the bottom-up totals (default: none, each material its own article). */
+  readonly articles?: ArticleVariants;
   readonly now?: () => Date;
 }
 
@@ -83,47 +90,124 @@ function record(
   };
 }
 
+/**
+ * The sum of forecast series: means add, interval half-widths add in quadrature (the parts taken
+ * as independent), the lower bound clipped at 0.
+ */
+function sumSeries(
+  parts: readonly ForecastSeriesRecord[],
+  material: string,
+  site: string,
+  method: string,
+  params: Readonly<Record<string, number>>,
+  horizon: number,
+): ForecastSeriesRecord {
+  const mean: number[] = [];
+  const lower: number[] = [];
+  const upper: number[] = [];
+  for (let h = 0; h < horizon; h++) {
+    let m = 0;
+    let dl = 0;
+    let du = 0;
+    for (const s of parts) {
+      const sm = s.mean[h] ?? 0;
+      m += sm;
+      dl += (sm - (s.lower[h] ?? sm)) ** 2;
+      du += ((s.upper[h] ?? sm) - sm) ** 2;
+    }
+    mean.push(m);
+    lower.push(Math.max(0, m - Math.sqrt(dl)));
+    upper.push(m + Math.sqrt(du));
+  }
+  return {
+    material,
+    site,
+    class: 'total',
+    method,
+    adi: null,
+    cv2: null,
+    params,
+    observedDays: Math.max(0, ...parts.map((s) => s.observedDays)),
+    censoredDays: 0,
+    mean,
+    lower,
+    upper,
+  };
+}
+
+function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const t of items) {
+    const k = key(t);
+    const l = out.get(k) ?? [];
+    l.push(t);
+    out.set(k, l);
+  }
+  return new Map([...out].sort(([a], [b]) => a.localeCompare(b)));
+}
+
 /** Article totals: sums of the site forecasts; half-widths add in quadrature (independent sites). */
 export function bottomUp(series: readonly ForecastSeriesRecord[], horizon: number): ForecastSeriesRecord[] {
-  const byMaterial = new Map<string, ForecastSeriesRecord[]>();
-  for (const s of series) {
-    const l = byMaterial.get(s.material) ?? [];
-    l.push(s);
-    byMaterial.set(s.material, l);
-  }
-  const out: ForecastSeriesRecord[] = [];
-  for (const [material, sites] of [...byMaterial].sort(([a], [b]) => a.localeCompare(b))) {
-    const mean: number[] = [];
-    const lower: number[] = [];
-    const upper: number[] = [];
-    for (let h = 0; h < horizon; h++) {
-      let m = 0;
-      let dl = 0;
-      let du = 0;
-      for (const s of sites) {
-        const sm = s.mean[h] ?? 0;
-        m += sm;
-        dl += (sm - (s.lower[h] ?? sm)) ** 2;
-        du += ((s.upper[h] ?? sm) - sm) ** 2;
-      }
-      mean.push(m);
-      lower.push(Math.max(0, m - Math.sqrt(dl)));
-      upper.push(m + Math.sqrt(du));
+  return [...groupBy(series, (s) => s.material)].map(([material, sites]) =>
+    sumSeries(sites, material, ALL_SITES, 'bottom-up', { sites: sites.length }, horizon),
+  );
+}
+
+/** Article → its variants (materials), e.g. SAP Retail's generic article and its variants. */
+export type ArticleVariants = Readonly<Record<string, readonly string[]>>;
+
+/** The variants' material numbers as the ledger keeps them (leading zeros of all-digit numbers off). */
+export function normalizedArticles(articles: ArticleVariants): ArticleVariants {
+  return Object.fromEntries(Object.entries(articles).map(([a, vs]) => [a, vs.map((v) => normalizeKey(v))]));
+}
+
+/**
+ * Bottom-up over article → variant → site, from the variant × site forecasts: each variant over
+ * its sites (site `*`, method `bottom-up`), each article at each site over its variants there
+ * (method `bottom-up-variants`), and each article over all its variants and sites (site `*`,
+ * method `bottom-up-variants`). Every level is a sum of the level below it, so they add up. A
+ * material listed under no article is its own article (only its `*` total). An article named
+ * like a material, or a variant under two articles, is refused.
+ */
+export function reconcile(
+  base: readonly ForecastSeriesRecord[],
+  articles: ArticleVariants,
+  horizon: number,
+): ForecastSeriesRecord[] {
+  const articleOf = new Map<string, string>();
+  const materials = new Set(base.map((s) => s.material));
+  for (const [article, variants] of Object.entries(articles)) {
+    if (materials.has(article))
+      throw new IdocgateError(
+        'CONFIG_INVALID',
+        `article ${article} has the number of a material with demand: name it apart`,
+      );
+    for (const v of variants) {
+      const other = articleOf.get(v);
+      if (other !== undefined && other !== article)
+        throw new IdocgateError(
+          'CONFIG_INVALID',
+          `variant ${v} is listed under articles ${other} and ${article}`,
+        );
+      articleOf.set(v, article);
     }
-    out.push({
-      material,
-      site: ALL_SITES,
-      class: 'total',
-      method: 'bottom-up',
-      adi: null,
-      cv2: null,
-      params: { sites: sites.length },
-      observedDays: Math.max(...sites.map((s) => s.observedDays)),
-      censoredDays: 0,
-      mean,
-      lower,
-      upper,
-    });
+  }
+  const out = bottomUp(base, horizon);
+  const withArticle = base.filter((s) => articleOf.has(s.material));
+  for (const [article, parts] of groupBy(withArticle, (s) => articleOf.get(s.material) ?? '')) {
+    const variants = new Set(parts.map((s) => s.material)).size;
+    for (const [site, here] of groupBy(parts, (s) => s.site))
+      out.push(sumSeries(here, article, site, ARTICLE_METHOD, { variants: here.length }, horizon));
+    out.push(
+      sumSeries(
+        parts,
+        article,
+        ALL_SITES,
+        ARTICLE_METHOD,
+        { variants, sites: new Set(parts.map((s) => s.site)).size },
+        horizon,
+      ),
+    );
   }
   return out;
 }
@@ -156,7 +240,7 @@ export async function runForecasts(
     horizon,
     level,
     censored: censor,
-    series: [...series, ...bottomUp(series, horizon)],
+    series: [...series, ...reconcile(series, options.articles ?? {}, horizon)],
   };
   const runId = await port.saveRun(run, now());
   return { runId, run };

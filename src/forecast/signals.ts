@@ -13,6 +13,8 @@
 import { quantile } from './series.js';
 
 export interface LeadTimeSample {
+  /** The delivery measured (for the distribution's CSV); absent in hand-made samples. */
+  readonly delivery?: string;
   readonly originSite: string;
   readonly destSite: string;
   readonly goodsIssueAt: Date;
@@ -133,4 +135,41 @@ export function stockSignal(input: SignalInput, options: SignalOptions = {}): St
     overstock: position > horizonQ,
     excess: Math.max(0, position - Math.ceil(horizonQ)),
   };
+}
+
+/** One day of the projected stock of an article at a site. */
+export interface ProjectionDay {
+  readonly day: string;
+  /** Forecast mean and the 95 % quantile (upper bound of the 90 % interval) of that day. */
+  readonly mean: number;
+  readonly upper: number;
+  /** On hand + in transit − cumulative forecast mean up to and including the day. */
+  readonly projected: number;
+  /**
+   * On hand + in transit − the 95 % quantile of the cumulative demand (Σ mean + √Σ(upper − mean)²):
+   * the stock in a bad week, 1 time in 20 lower than this.
+   */
+  readonly projectedLow: number;
+}
+
+/** The day-by-day stock projection behind stockSignal's stock-out day (same rule, same inputs). */
+export function stockProjection(input: SignalInput): ProjectionDay[] {
+  const position = input.onHand + input.inTransit;
+  const out: ProjectionDay[] = [];
+  let m = 0;
+  let v = 0;
+  for (let i = 0; i < input.mean.length; i++) {
+    const mi = input.mean[i] ?? 0;
+    const ui = input.upper[i] ?? mi;
+    m += mi;
+    v += (ui - mi) ** 2;
+    out.push({
+      day: addDays(input.asOf, i),
+      mean: mi,
+      upper: ui,
+      projected: position - m,
+      projectedLow: position - (m + Math.sqrt(v)),
+    });
+  }
+  return out;
 }

@@ -94,6 +94,37 @@ const QUERIES: Readonly<Record<DatasetName, Query>> = {
     // a run is one batch, whatever its size
     params: (after, _limit, settled) => [after ?? '0', 100_000_000, settled],
   },
+  // one row per state of a message: a change moves updated_at, and the message is exported again
+  messages: {
+    inner: `SELECT m.id::text AS message_id, m.receipt_seq, m.direction, m.partner, m.channel, m.idoc_type,
+                   m.extension, m.message_type, m.docnum, m.arckey, m.sender_prt, m.sender_prn,
+                   m.receiver_prt, m.receiver_prn, m.status, m.sap_status, m.sap_docnum, m.sap_document,
+                   m.attempts, m.last_error_code, m.correlation_id::text AS correlation_id, m.correlation_kind,
+                   (SELECT coalesce(json_agg(json_build_object('kind', k.kind, 'value', k.value)
+                                             ORDER BY k.kind, k.value), '[]'::json)
+                      FROM message_keys k WHERE k.message_id = m.id) AS business_keys,
+                   ${TS('m.created_at', 'created_at')}, ${TS('m.updated_at', 'updated_at')},
+                   m.id::text || '|' || m.updated_at::text AS __key,
+                   json_build_array(m.updated_at, m.id::text)::text AS __cursor,
+                   ${DAY('m.updated_at')}
+              FROM messages m
+             WHERE ($1::text IS NULL OR (m.updated_at, m.id) > (($1::json->>0)::timestamptz, ($1::json->>1)::uuid))
+               AND m.updated_at <= $3
+             ORDER BY m.updated_at, m.id LIMIT $2`,
+    params: (after, limit, settled) => [after, limit, settled],
+  },
+  message_status_changes: idQuery(
+    'message_status_history',
+    `id, message_id::text AS message_id, from_status, to_status, sap_status, by, ${TS('at')}`,
+    'at',
+    'at',
+  ),
+  risk_models: {
+    inner: `SELECT version, kind, active, ${TS('trained_at')}, trained_by, metrics, model,
+                   version::text AS __key, version::text AS __cursor, ${DAY('trained_at')}
+              FROM risk_models WHERE version > $1::int AND trained_at <= $3 ORDER BY version LIMIT $2`,
+    params: (after, limit, settled) => [after ?? '0', limit, settled],
+  },
 };
 
 /** The outer query: the row as JSON text in the dataset's column order. */

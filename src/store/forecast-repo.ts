@@ -14,12 +14,17 @@ export async function firstEventDay(q: Queryable): Promise<string | null> {
   return rows[0]?.d ?? null;
 }
 
-export async function ledgerMovements(q: Queryable, until: Date): Promise<LedgerMovement[]> {
+/** Serial events before `until` (of one material when given), as the demand needs them. */
+export async function ledgerMovements(
+  q: Queryable,
+  until: Date,
+  material?: string,
+): Promise<LedgerMovement[]> {
   const { rows } = await q.query(
     `SELECT material, serial, movement, from_site, to_site, state_after, event_time
-       FROM serial_events WHERE event_time < $1
+       FROM serial_events WHERE event_time < $1 AND ($2::text IS NULL OR material = $2::text)
       ORDER BY material, serial, event_time, id`,
-    [until],
+    [until, material ?? null],
   );
   return rows.map((r) => ({
     material: str(r, 'material'),
@@ -151,5 +156,69 @@ export async function listForecasts(q: Queryable, query: ForecastQuery): Promise
     lower: num(r, 'lower'),
     upper: num(r, 'upper'),
     level: num(r, 'level'),
+  }));
+}
+
+export interface ForecastRunSummary {
+  readonly id: number;
+  readonly createdAt: string;
+  readonly asOf: string;
+  readonly historyFrom: string;
+  readonly historyTo: string;
+  readonly horizon: number;
+  readonly level: number;
+  readonly censored: boolean;
+  readonly series: number;
+}
+
+/** The latest forecast runs, newest first. */
+export async function listForecastRuns(q: Queryable, limit = 50): Promise<ForecastRunSummary[]> {
+  const { rows } = await q.query(
+    `SELECT id, created_at, to_char(as_of, 'YYYY-MM-DD') AS as_of,
+            to_char(history_from, 'YYYY-MM-DD') AS history_from, to_char(history_to, 'YYYY-MM-DD') AS history_to,
+            horizon, level, censored, series
+       FROM forecast_runs ORDER BY id DESC LIMIT $1`,
+    [limit],
+  );
+  return rows.map((r) => ({
+    id: num(r, 'id'),
+    createdAt: date(r, 'created_at').toISOString(),
+    asOf: str(r, 'as_of'),
+    historyFrom: str(r, 'history_from'),
+    historyTo: str(r, 'history_to'),
+    horizon: num(r, 'horizon'),
+    level: num(r, 'level'),
+    censored: r['censored'] === true,
+    series: num(r, 'series'),
+  }));
+}
+
+export interface ForecastSeriesSummary {
+  readonly runId: number;
+  readonly material: string;
+  readonly site: string;
+  readonly class: string;
+  readonly method: string;
+  readonly observedDays: number;
+  readonly censoredDays: number;
+}
+
+/** The series of one run (the latest by default), by material and site. */
+export async function listForecastSeries(q: Queryable, runId?: number): Promise<ForecastSeriesSummary[]> {
+  const { rows } = await q.query(
+    `WITH run AS (SELECT id FROM forecast_runs WHERE ($1::bigint IS NULL OR id = $1::bigint) ORDER BY id DESC LIMIT 1)
+     SELECT s.run_id, s.material, s.site, s.class, s.method, s.observed_days, s.censored_days
+       FROM run JOIN forecast_series s ON s.run_id = run.id
+      ORDER BY s.material, s.site`,
+    [runId ?? null],
+  );
+  return rows.map((r) => ({
+    runId: num(r, 'run_id'),
+    material: str(r, 'material'),
+    site: str(r, 'site'),
+    class: str(r, 'class'),
+    method: str(r, 'method'),
+    observedDays: num(r, 'observed_days'),
+    censoredDays: num(r, 'censored_days'),
   }));
 }

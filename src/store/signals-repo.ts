@@ -11,13 +11,15 @@ import { date, num, str } from './rows.js';
 
 export async function leadTimeSamples(q: Queryable): Promise<LeadTimeSample[]> {
   const { rows } = await q.query(
-    `SELECT d.origin_site, d.dest_site, d.goods_issue_at, min(r.event_at) AS first_receipt_at
+    `SELECT d.delivery, d.origin_site, d.dest_site, d.goods_issue_at, min(r.event_at) AS first_receipt_at
        FROM delivery_ledger d
        JOIN delivery_ledger_receipts r ON r.delivery = d.delivery AND NOT r.late
       WHERE d.goods_issue_at IS NOT NULL
-      GROUP BY d.delivery, d.origin_site, d.dest_site, d.goods_issue_at`,
+      GROUP BY d.delivery, d.origin_site, d.dest_site, d.goods_issue_at
+      ORDER BY d.origin_site, d.dest_site, d.goods_issue_at, d.delivery`,
   );
   return rows.map((r) => ({
+    delivery: str(r, 'delivery'),
     originSite: str(r, 'origin_site'),
     destSite: str(r, 'dest_site'),
     goodsIssueAt: date(r, 'goods_issue_at'),

@@ -28,6 +28,7 @@ import { realGatewayFactory, type GatewayTuning } from './gateway.js';
 import { buildFastify } from './http.js';
 import { startPushback } from './pushback.js';
 import { startSerialLedger } from './serial-ledger.js';
+import { startAnalyticsScheduler } from '../schedule/analytics-jobs.js';
 import { ALL_ROLES, type AppWiring, type GatewayFactory, type RunningGateway, type Role } from './types.js';
 
 export { ALL_ROLES, type AppWiring, type GatewayFactory, type RunningGateway, type Role } from './types.js';
@@ -172,6 +173,10 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
       scheduler: roles.includes('scheduler'),
     });
     cleanup.push(() => serialLedger.close());
+    const analytics = roles.includes('scheduler')
+      ? startAnalyticsScheduler({ config: config.analytics, timeZone: config.timeZone, db: store.db, logger })
+      : null;
+    if (analytics !== null) cleanup.push(() => analytics.close());
     metrics.setSources({
       deadLetters: async () =>
         (await store.deadLetters({ sampleSize: 1, statuses: ['dead'] })).reduce((n, g) => n + g.count, 0),

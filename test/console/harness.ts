@@ -99,6 +99,8 @@ export interface ConsoleEnv {
 export interface ConsoleEnvOptions {
   /** More sweeper settings (the default: the ledger knows store S0124, the sweeper is off). */
   readonly sweeper?: Record<string, unknown>;
+  /** More serial-ledger settings (merged over the default: store S0124, applied every 200 ms). */
+  readonly ledger?: Record<string, unknown>;
 }
 
 export async function startConsoleEnv(label: string, options: ConsoleEnvOptions = {}): Promise<ConsoleEnv> {
@@ -121,7 +123,7 @@ export async function startConsoleEnv(label: string, options: ConsoleEnvOptions 
         receives: [...wmsPartner.receives, { ...wmsPartner.receives[0]!, messageType: 'DESADV' }],
       },
     },
-    ledger: { intervalMs: 200, sites: { S0124: { customers: ['0000100201'] } } },
+    ledger: { intervalMs: 200, sites: { S0124: { customers: ['0000100201'] } }, ...options.ledger },
     // ... and the delivery ledger knows the same ship-to as store S0124 (sweeper itself off)
     sweeper: { shipTo: { '0000100201': 'S0124' }, ...options.sweeper },
     operators: {

@@ -42,6 +42,9 @@ const TABLES: Record<DatasetName, string> = {
   serial_alerts: 'serial_alerts',
   delivery_discrepancies: 'delivery_discrepancies',
   forecasts: 'forecasts',
+  messages: 'messages', // one message per state; nothing changes a message after its export here
+  message_status_changes: 'message_status_history',
+  risk_models: 'risk_models',
 };
 
 describe.skipIf(!NATS_AVAILABLE)(`JetStream feed (${backend.name})`, () => {

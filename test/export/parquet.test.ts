@@ -22,6 +22,12 @@ import { backends } from '../store/backends.js';
 /** Delivery ledger, alert rows written straight into their tables (n of each, ids in order). */
 async function seedDeliveryFacts(h: LedgerHarness, from: number, n: number): Promise<void> {
   const db = h.store.db;
+  // and one at-risk model version (the table of migration 0050)
+  await db.query(
+    `INSERT INTO risk_models (kind, model, metrics, trained_at, trained_by)
+     VALUES ('logistic-l2', $1::jsonb, '{"auc": 0.8}'::jsonb, now() - interval '1 hour', 'test')`,
+    [JSON.stringify({ weights: [from, 0.5], bias: -1 })],
+  );
   await db.query(
     `INSERT INTO delivery_ledger (delivery, sap_delivery, origin_site, dest_site, goods_issue_at, due_at, state,
                                   created_at, updated_at)
@@ -71,6 +77,11 @@ const DB_FACTS: Record<DatasetName, string> = {
   delivery_discrepancies:
     'SELECT count(*)::int AS n, coalesce(sum(missing_qty), 0)::float8 AS s FROM delivery_discrepancies',
   forecasts: 'SELECT count(*)::int AS n, coalesce(sum(mean), 0)::float8 AS s FROM forecasts',
+  // one row per message state; the harness's clock stands still, so no message changes after its export
+  messages: 'SELECT count(*)::int AS n, coalesce(sum(receipt_seq), 0)::float8 AS s FROM messages',
+  message_status_changes:
+    'SELECT count(*)::int AS n, coalesce(sum(id), 0)::float8 AS s FROM message_status_history',
+  risk_models: 'SELECT count(*)::int AS n, coalesce(sum(version), 0)::float8 AS s FROM risk_models',
 };
 const LAKE_SUM: Record<DatasetName, string> = {
   serial_events: 'sum(id)',
@@ -79,6 +90,9 @@ const LAKE_SUM: Record<DatasetName, string> = {
   serial_alerts: 'sum(id)',
   delivery_discrepancies: 'sum(missing_qty)',
   forecasts: 'sum(mean)',
+  messages: 'sum(receipt_seq)',
+  message_status_changes: 'sum(id)',
+  risk_models: 'sum(version)',
 };
 const PARTITION: Record<DatasetName, string> = {
   serial_events: 'event_time',
@@ -87,6 +101,9 @@ const PARTITION: Record<DatasetName, string> = {
   serial_alerts: 'detected_at',
   delivery_discrepancies: 'created_at',
   forecasts: 'as_of',
+  messages: 'updated_at',
+  message_status_changes: '"at"',
+  risk_models: 'trained_at',
 };
 const UNIQUE: Record<DatasetName, string> = {
   serial_events: 'id',
@@ -95,6 +112,9 @@ const UNIQUE: Record<DatasetName, string> = {
   serial_alerts: 'id',
   delivery_discrepancies: 'id',
   forecasts: 'run_id || material || site || day',
+  messages: 'message_id || CAST(updated_at AS VARCHAR)',
+  message_status_changes: 'id',
+  risk_models: 'version',
 };
 
 for (const backend of backends('export_parquet')) {
@@ -194,6 +214,8 @@ for (const backend of backends('export_parquet')) {
       try {
         const again = await runExport(exportSource(h.store.db, { settleMs: 0 }), sink);
         expect(again.map((x) => x.rows)).toEqual(DATASET_NAMES.map(() => 0));
+        // the gateway's clock moves on: the new messages are newer than the exported ones
+        h.clock.set(new Date('2025-01-02T00:00:00Z'));
         for (const m of traffic.slice(Math.floor(traffic.length / 2))) await h.deliver(m);
         await h.catchUp();
         await seedDeliveryFacts(h, 1000, 30);
@@ -237,6 +259,103 @@ for (const backend of backends('export_parquet')) {
       }
       expect(removed.length).toBeGreaterThan(0);
       await expectLakeMatchesDb();
+    });
+
+    it('messages: business facts without payload, one row per state; the latest row is the message now', async () => {
+      h.clock.set(new Date('2025-01-03T08:00:00Z'));
+      const r = await h.store.receive({
+        direction: 'in',
+        channel: 'sap',
+        partner: 'S4H',
+        idocType: 'DELVRY07',
+        messageType: 'DESADV',
+        docnum: '0000000000777001',
+        raw: { format: 'json', content: '{"secret":"PAYLOAD-MUST-NOT-LEAK"}' },
+        searchKeys: [
+          { kind: 'delivery', value: '80777001' },
+          { kind: 'material', value: '4711' },
+        ],
+        by: 'test',
+      });
+      const id = r.message.id;
+      const sink = await openParquetSink(dir);
+      try {
+        await runExport(exportSource(h.store.db, { settleMs: 0 }), sink, { datasets: ['messages'] });
+        // SAP posts it later: a new state, exported as a new row
+        h.clock.set(new Date('2025-01-03T09:00:00Z'));
+        expect(
+          await h.store.transition(id, 'delivered', {
+            by: 'test',
+            sapStatus: '03',
+            sapReport: { docnum: '0000000000999001', document: '4900001234' },
+          }),
+        ).toBe(true);
+        await runExport(exportSource(h.store.db, { settleMs: 0 }), sink, {
+          datasets: ['messages', 'message_status_changes'],
+        });
+      } finally {
+        sink.close();
+      }
+      const files = join(dir, 'messages', '*', '*.parquet');
+      const rows = (
+        await conn.runAndReadAll(
+          `SELECT status, sap_status, sap_docnum, sap_document, docnum, CAST(business_keys AS VARCHAR) AS keys,
+                  CAST(dt AS VARCHAR) AS dt
+             FROM read_parquet('${files}', hive_partitioning = true) WHERE message_id = '${id}' ORDER BY updated_at`,
+        )
+      ).getRowObjectsJS();
+      expect(rows).toEqual([
+        {
+          status: 'received',
+          sap_status: expect.any(String) as unknown,
+          sap_docnum: null,
+          sap_document: null,
+          docnum: '0000000000777001',
+          keys: '[{"kind":"delivery","value":"80777001"},{"kind":"material","value":"4711"}]',
+          dt: '2025-01-03',
+        },
+        {
+          status: 'delivered',
+          sap_status: '03',
+          sap_docnum: '0000000000999001',
+          sap_document: '4900001234',
+          docnum: '0000000000777001',
+          keys: '[{"kind":"delivery","value":"80777001"},{"kind":"material","value":"4711"}]',
+          dt: '2025-01-03',
+        },
+      ]);
+      // the latest row of every message is the database's state: counts per status agree
+      const latest = (
+        await conn.runAndReadAll(
+          `SELECT status, count(*)::INTEGER AS n FROM (
+             SELECT status, row_number() OVER (PARTITION BY message_id ORDER BY updated_at DESC) AS r
+               FROM read_parquet('${files}', hive_partitioning = true)) WHERE r = 1 GROUP BY status ORDER BY status`,
+        )
+      ).getRowObjectsJS();
+      const db = await h.store.db.query<{ status: string; n: number }>(
+        'SELECT status, count(*)::int AS n FROM messages GROUP BY status ORDER BY status',
+      );
+      expect(latest).toEqual(db.rows);
+      // no payload: neither a payload column nor its content anywhere in the files
+      const cols = (
+        await conn.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${files}', hive_partitioning = true)`)
+      )
+        .getRowObjectsJS()
+        .map((c) => c['column_name']);
+      expect(cols).not.toContain('content_text');
+      const leak = await conn.runAndReadAll(
+        `SELECT count(*) FILTER (WHERE CAST(t AS VARCHAR) LIKE '%PAYLOAD-MUST-NOT-LEAK%')::INTEGER AS payload,
+                count(*) FILTER (WHERE CAST(t AS VARCHAR) LIKE '%80777001%')::INTEGER AS key
+           FROM read_parquet('${files}', hive_partitioning = true) t`,
+      );
+      // the check sees inside the rows (the business key is there), and no payload is
+      expect(leak.getRowObjectsJS()[0]).toEqual({ payload: 0, key: 2 });
+      // the status change is in message_status_changes, once
+      const changes = await conn.runAndReadAll(
+        `SELECT to_status, sap_status FROM read_parquet('${join(dir, 'message_status_changes', '*', '*.parquet')}')
+          WHERE message_id = '${id}' ORDER BY id`,
+      );
+      expect(changes.getRowObjectsJS().map((c) => c['to_status'])).toEqual(['received', 'delivered']);
     });
 
     it('leaves rows younger than the settle time for the next run', async () => {

@@ -77,7 +77,7 @@ describe('idocgate forecast run / export parquet', () => {
     }
     const again = await cli('export', 'parquet', '--dir', lake, '--settle-seconds', '0');
     expect(again.stdout).toContain('serial_events: 0 rows in 0 batches, 0 files');
-  });
+  }, 90_000); // three CLI processes (tsx) in a row: slow on a loaded machine
 
   it('writes each partner its own articles only, cells of at least k units', async () => {
     const products = join(dir, 'partners.yaml');

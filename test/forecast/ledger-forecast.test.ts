@@ -9,7 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerErrorHandling } from '../../src/api/errors.js';
 import { forecastCsv, forecastRoutes } from '../../src/api/forecasts.js';
 import { buildDemand, type LedgerMovement } from '../../src/forecast/demand.js';
-import { ALL_SITES, runForecasts } from '../../src/forecast/run.js';
+import { ALL_SITES, ARTICLE_METHOD, runForecasts } from '../../src/forecast/run.js';
+import { computeStockSignals } from '../../src/forecast/stock-signals.js';
+import { stockSignalPort } from '../../src/store/signals-repo.js';
 import { forecastPort, ledgerMovements, listForecasts } from '../../src/store/forecast-repo.js';
 import { openLedger, type LedgerHarness } from '../ledger/support.js';
 import { generateTraffic, TRAFFIC_LEDGER_CONFIG } from '../ledger/traffic.js';
@@ -132,6 +134,31 @@ for (const backend of backends('forecast_ledger')) {
       const bad = await app.inject({ url: '/api/forecasts?run=abc' });
       expect(bad.statusCode).toBe(400);
       await app.close();
+    });
+
+    it('stores the article → variant → site totals, which add up, and stock signals skip them', async () => {
+      const r = await runForecasts(forecastPort(h.store.db), {
+        asOf,
+        horizon: 7,
+        articles: { TEE: ['4711', '4712'] },
+      });
+      const stored = await listForecasts(h.store.db, { runId: r.runId! });
+      const sum = (rows: typeof stored): number => rows.reduce((a, f) => a + f.mean, 0);
+      const article = stored.filter((f) => f.material === 'TEE');
+      const total = article.filter((f) => f.site === ALL_SITES);
+      expect(total).toHaveLength(7);
+      const leaves = stored.filter((f) => ['4711', '4712'].includes(f.material) && f.site !== ALL_SITES);
+      const variantTotals = stored.filter(
+        (f) => ['4711', '4712'].includes(f.material) && f.site === ALL_SITES,
+      );
+      // the three levels give the same total demand over the horizon
+      expect(sum(total)).toBeCloseTo(sum(article.filter((f) => f.site !== ALL_SITES)), 9);
+      expect(sum(total)).toBeCloseTo(sum(variantTotals), 9);
+      expect(sum(total)).toBeCloseTo(sum(leaves), 9);
+      expect(new Set(article.map((f) => f.method))).toEqual(new Set([ARTICLE_METHOD]));
+      const signals = await computeStockSignals(stockSignalPort(h.store.db));
+      expect(signals.signals.length).toBeGreaterThan(0);
+      expect(signals.signals.some((s) => s.material === 'TEE')).toBe(false);
     });
   });
 }

@@ -162,6 +162,23 @@ for (const backend of backends('forecast_signals')) {
         const csv = await app.inject({ url: '/api/stock-signals?site=S0123&format=csv' });
         expect(csv.body).toBe(signalsCsv(body.items));
         expect((await app.inject({ url: '/api/stock-signals?reviewDays=0' })).statusCode).toBe(400);
+        // the projection of one pair: its signal is the list's, its stock falls by the forecast mean
+        const one = body.items[0]!;
+        const proj = (
+          await app.inject({ url: `/api/stock-projection?article=${one.material}&site=S0123` })
+        ).json() as { signal: StockSignal; items: { projected: number; mean: number }[] };
+        expect(proj.signal).toEqual(one);
+        expect(proj.items).toHaveLength(28);
+        expect(proj.items[0]!.projected).toBeCloseTo(one.onHand + one.inTransit - proj.items[0]!.mean, 9);
+        const none = await app.inject({ url: '/api/stock-projection?article=NOPE&site=S0123' });
+        expect([none.statusCode, (none.json() as { code: string }).code]).toEqual([
+          404,
+          'FORECAST_NOT_FOUND',
+        ]);
+        expect((await app.inject({ url: '/api/stock-projection?site=S0123' })).statusCode).toBe(400);
+        expect(
+          (await app.inject({ url: '/api/demand?article=4711&site=S0123&from=2025-13-01' })).statusCode,
+        ).toBe(400);
       } finally {
         await app.close();
       }

@@ -31,6 +31,28 @@ export interface LedgerHarness {
   sweep(now: Date): Promise<number>;
 }
 
+/** Stores a message and marks it delivered (as the pipeline would); returns its id. */
+export async function deliverMessage(
+  store: OpenedStore,
+  m: Pick<TrafficMessage, 'idocType' | 'messageType' | 'payload'>,
+  extra: { correlation?: { messageId: string; kind: string } } = {},
+): Promise<string> {
+  const content = JSON.stringify(m.payload);
+  const r = await store.receive({
+    direction: 'in',
+    channel: 'test',
+    ...(m.idocType !== undefined ? { idocType: m.idocType } : {}),
+    messageType: m.messageType,
+    idempotencyKey: randomUUID(),
+    raw: { format: 'json', content },
+    ...(m.idocType !== undefined ? { parsed: { format: 'json' as const, content } } : {}),
+    ...(extra.correlation ? { correlation: extra.correlation } : {}),
+    by: 'test',
+  });
+  await store.transition(r.message.id, 'delivered', { by: 'test' });
+  return r.message.id;
+}
+
 export async function openLedger(backend: Backend, input: LedgerConfigInput = {}): Promise<LedgerHarness> {
   const clock = new Clock();
   const store = await backend.open({ clock: clock.now });
@@ -42,22 +64,7 @@ export async function openLedger(backend: Backend, input: LedgerConfigInput = {}
     config,
     sites,
     clock,
-    async deliver(m, extra = {}) {
-      const content = JSON.stringify(m.payload);
-      const r = await store.receive({
-        direction: 'in',
-        channel: 'test',
-        ...(m.idocType !== undefined ? { idocType: m.idocType } : {}),
-        messageType: m.messageType,
-        idempotencyKey: randomUUID(),
-        raw: { format: 'json', content },
-        ...(m.idocType !== undefined ? { parsed: { format: 'json' as const, content } } : {}),
-        ...(extra.correlation ? { correlation: extra.correlation } : {}),
-        by: 'test',
-      });
-      await store.transition(r.message.id, 'delivered', { by: 'test' });
-      return r.message.id;
-    },
+    deliver: (m, extra = {}) => deliverMessage(store, m, extra),
     async catchUp() {
       let events = 0;
       let duplicates = 0;

@@ -11,14 +11,11 @@
  * one CSV per partner (OEM) with sell-through, returns and repairs of its own articles per site
  * and ISO week, cells of fewer than k units left out (docs/export.md "Partner data products").
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import { partnerProductsSchema } from '../../config/analytics.js';
 import { parseConfigText } from '../../config/load.js';
-import { normalizeKey } from '../../ledger/serials/types.js';
-import { partnerCsv, partnerProduct } from '../../export/partner.js';
-import { partnerCells } from '../../store/partner-repo.js';
+import { writePartnerFiles } from '../../export/partner-files.js';
 import { IdocgateError } from '../../errors.js';
 import { DATASET_NAMES, type DatasetName } from '../../export/datasets.js';
 import { runExport, type DatasetResult, type ExportSink } from '../../export/run.js';
@@ -128,31 +125,14 @@ export function register(program: Command): void {
       const store = await openConfiguredStore(opts.config);
       try {
         const stamp = new Date().toISOString().slice(0, 10);
-        for (const p of parsed.data) {
-          const materials = p.materials.map((m) => normalizeKey(m));
-          const product = partnerProduct(
-            { partner: p.partner, materials, ...(p.k !== undefined ? { k: p.k } : {}) },
-            await partnerCells(store.db, materials, window),
-          );
-          const dir = join(opts.dir, p.partner);
-          await mkdir(dir, { recursive: true });
-          const file = join(dir, `${p.partner}-${stamp}.csv`);
-          await writeFile(`${file}.tmp`, partnerCsv(product));
-          await rename(`${file}.tmp`, file);
+        for (const f of await writePartnerFiles(store.db, parsed.data, opts.dir, window, stamp))
           process.stdout.write(
-            `${p.partner}: ${product.cells.length} cells (k = ${product.k}, ${product.suppressed} suppressed) -> ${file}\n`,
+            `${f.partner}: ${f.cells} cells (k = ${f.k}, ${f.suppressed} suppressed) -> ${f.file}\n`,
           );
-        }
       } finally {
         await store.close();
       }
     });
 }
 
-const PRODUCTS = z.array(
-  z.object({
-    partner: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
-    materials: z.array(z.string().min(1)).min(1),
-    k: z.number().int().min(1).optional(),
-  }),
-);
+const PRODUCTS = partnerProductsSchema;

@@ -9,7 +9,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { checkConfig, parseConfigText } from '../../config/load.js';
 import { IdocgateError } from '../../errors.js';
-import { runForecasts } from '../../forecast/run.js';
+import { normalizedArticles, runForecasts } from '../../forecast/run.js';
+import type { Config } from '../../config/schema.js';
 import { forecastPort } from '../../store/forecast-repo.js';
 import { openStore, type OpenedStore } from '../../store/open-store.js';
 
@@ -25,6 +26,13 @@ interface RunOptions {
 
 /** Opens the gateway's store from the config file (other sections than the main one ignored). */
 export async function openConfiguredStore(file: string | undefined): Promise<OpenedStore> {
+  return (await openConfigured(file)).store;
+}
+
+/** The config file (the sweeper section is not checked) and the gateway's store it names. */
+export async function openConfigured(
+  file: string | undefined,
+): Promise<{ readonly store: OpenedStore; readonly config: Config }> {
   const env = process.env;
   let raw: Record<string, unknown> = {};
   const source = file ?? env['IDOCGATE_CONFIG'];
@@ -42,7 +50,8 @@ export async function openConfiguredStore(file: string | undefined): Promise<Ope
       `invalid configuration\n  ${issues.map((i) => `${i.path}: ${i.message}`).join('\n  ')}`,
     );
   const databaseUrl = env[config.database.urlEnv];
-  return openStore(databaseUrl ? { databaseUrl } : { dataDir: config.database.dataDir });
+  const store = await openStore(databaseUrl ? { databaseUrl } : { dataDir: config.database.dataDir });
+  return { store, config };
 }
 
 function positive(v: string, name: string, max: number): number {
@@ -67,9 +76,10 @@ export function register(program: Command): void {
     .action(async (opts: RunOptions) => {
       if (opts.asOf !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(opts.asOf))
         throw new IdocgateError('CONFIG_INVALID', '--as-of must be YYYY-MM-DD');
-      const store = await openConfiguredStore(opts.config);
+      const { store, config } = await openConfigured(opts.config);
       try {
         const r = await runForecasts(forecastPort(store.db), {
+          articles: normalizedArticles(config.analytics.forecast.articles),
           ...(opts.asOf !== undefined ? { asOf: opts.asOf } : {}),
           horizon: Math.round(positive(opts.horizon, 'horizon', 366)),
           level: positive(opts.level, 'level', 0.999),
