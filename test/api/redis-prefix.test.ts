@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 
 describe('one Redis prefix, one database', () => {
-  it('refuses a second gateway with another database on the same prefix', async () => {
+  it('refuses a second gateway with another database on the same prefix', { timeout: 90_000 }, async () => {
     const first = await startTestApp(await testConfig(), { prefix });
     apps.push(first);
     const r = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: true });
