@@ -118,6 +118,8 @@ export interface SegmentDef {
   readonly min: number;
   readonly max: number | null;
   readonly level: number;
+  /** Child segment types in the definition's order. */
+  readonly children: readonly string[];
   readonly fields: readonly FieldDef[];
 }
 
@@ -125,6 +127,7 @@ export interface IdocDefinitionView {
   readonly basicType: string;
   readonly extension: string | null;
   readonly description: string | null;
+  readonly topLevel: readonly string[];
   readonly segments: readonly SegmentDef[];
 }
 

@@ -9,14 +9,16 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { basicAuth, KEYS, SAP_IN, waitFor } from '../e2e/helpers.js';
+import { basicAuth, KEYS, waitFor } from '../e2e/helpers.js';
 import {
   browserAvailable,
   buildConsole,
   desadvXml,
   launchChromium,
   OPERATOR,
+  postSapIdoc,
   SCREENSHOTS,
+  signedInPage,
   startConsoleEnv,
   type ConsoleEnv,
 } from './harness.js';
@@ -27,28 +29,8 @@ if (!run) console.warn('delivery browser tests SKIPPED: /usr/bin/chromium is not
 let env: ConsoleEnv;
 let browser: Browser;
 
-async function postIdoc(xml: string): Promise<void> {
-  const res = await fetch(`${env.url}/sap/idoc-xml`, {
-    method: 'POST',
-    headers: {
-      authorization: basicAuth(SAP_IN.username, SAP_IN.password),
-      'content-type': 'application/xml',
-    },
-    body: xml,
-  });
-  expect(res.status).toBe(200);
-}
-
-async function signedIn(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
-  const page = await context.newPage();
-  await page.goto(`${env.url}/console/`);
-  await page.getByLabel('User').fill(OPERATOR.username);
-  await page.getByLabel('Password').fill(OPERATOR.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByTestId('operator-name').waitFor();
-  return page;
-}
+const postIdoc = (xml: string): Promise<string> => postSapIdoc(env, xml);
+const signedIn = (): Promise<Page> => signedInPage(browser, env, { height: 1000 });
 
 const api = async <T>(path: string): Promise<T> => {
   const res = await fetch(`${env.url}${path}`, {
