@@ -45,8 +45,13 @@ export interface MessageRecord {
   readonly updatedAt: string;
 }
 
+/** A search hit: also the DOCNUM the gateway gave the IDoc it made of a partner JSON message. */
+export interface SearchItem extends MessageRecord {
+  readonly sentDocnum: string | null;
+}
+
 export interface SearchPage {
-  readonly items: readonly MessageRecord[];
+  readonly items: readonly SearchItem[];
   readonly nextCursor: string | null;
   readonly countsByStatus?: Readonly<Partial<Record<Status, number>>>;
 }

@@ -68,3 +68,33 @@ export function parseMessageQuery(q: QueryParams): MessageQuery {
     throw new IdocgateError('QUERY_INVALID', issues.map((i) => i.message).join('; '), { issues });
   return query;
 }
+
+/**
+ * A MessageQuery back in the query-string vocabulary parseMessageQuery reads (and the console's
+ * message filters use): what a bulk replay runs, shown in the same words the operator filtered by.
+ */
+export function messageQueryParams(query: MessageQuery): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (query.statuses && query.statuses.length > 0) out['status'] = query.statuses.join(',');
+  for (const name of [
+    'partner',
+    'direction',
+    'idocType',
+    'messageType',
+    'docnum',
+    'orderingKey',
+    'errorCode',
+    'serial',
+    'text',
+  ] as const) {
+    const v = query[name];
+    if (v !== undefined && v !== '') out[name] = v;
+  }
+  if (query.key) {
+    if (query.key.kind) out['keyKind'] = query.key.kind;
+    out['key'] = query.key.value;
+  }
+  if (query.createdFrom) out['from'] = query.createdFrom.toISOString();
+  if (query.createdTo) out['to'] = query.createdTo.toISOString();
+  return out;
+}

@@ -88,6 +88,41 @@ describe.skipIf(!run)('message screens in Chromium', () => {
       const row = page.locator(`[data-message-id="${id}"]`);
       await row.waitFor();
       expect(await row.getByTestId('message-flow').textContent()).toBe('handheld → SAP');
+      // the DOCNUM the gateway gave the MBGMCR03 it sent to SAP, shown in the list and searchable
+      const sent = (await env.app.store.searchKeys(id)).find((k) => k.kind === 'docnum')?.value;
+      expect(sent).toMatch(/^\d{16}$/);
+      expect(await row.getByTestId('message-docnum').textContent()).toBe(`${sent} sent`);
+      await page.getByLabel('DOCNUM').fill(String(sent));
+      await page.getByRole('button', { name: 'Search' }).click();
+      // the scan, and SAP's ALE audit that reported on that DOCNUM (its E1STATE names it)
+      await page.locator(`[data-message-id="${id}"]`).waitFor();
+      await expect
+        .poll(async () =>
+          (await page.locator('[data-testid="messages-table"] tbody tr').allTextContents())
+            .map((t) => (t.includes(String(sent)) ? 'scan' : /ALEAUD/.test(t) ? 'audit' : t))
+            .sort(),
+        )
+        .toEqual(['audit', 'scan']);
+      // status badges keep their SAP code even in a narrow window: no badge is cut
+      await page.setViewportSize({ width: 900, height: 900 });
+      await page.goto(`${env.url}/console/messages`);
+      await row.waitFor();
+      expect(await row.locator('[data-status]').textContent()).toMatch(/^posted · 53$/);
+      const cut = async () =>
+        page.locator('.mantine-Badge-label').evaluateAll((els) =>
+          els
+            .map(
+              (e) => e as unknown as { scrollWidth: number; clientWidth: number; textContent: string | null },
+            )
+            .filter((e) => e.scrollWidth > e.clientWidth + 1)
+            .map((e) => e.textContent),
+        );
+      expect(await cut()).toEqual([]);
+      await page.screenshot({ path: join(SCREENSHOTS, 'messages-sent-docnum.png') });
+      await page.goto(`${env.url}/console/messages/${id}`);
+      await page.getByRole('tab', { name: /Status timeline/ }).click();
+      await page.getByTestId('timeline').waitFor();
+      expect(await cut()).toEqual([]);
       await page.context().close();
     },
   );
@@ -233,4 +268,53 @@ describe.skipIf(!run)('message screens in Chromium', () => {
       await page.context().close();
     },
   );
+
+  it('the bulk-replay dialog says what the API will replay: its query as run and its dry-run count', async () => {
+    const page = await signedIn();
+    const dryRun = async (query: Record<string, string>) => {
+      const res = await fetch(`${env.url}/api/bulk-replays`, {
+        method: 'POST',
+        headers: {
+          authorization: basicAuth(OPERATOR.username, OPERATOR.password),
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ query, reason: 'test', dryRun: true }),
+      });
+      return (await res.json()) as { count: number; query: Record<string, string> };
+    };
+    // no status chosen: the API takes dead messages only, and the dialog says so
+    const api = await dryRun({ partner: 'handheld' });
+    expect(api.query).toEqual({ status: 'dead', partner: 'handheld' });
+    expect(api.count).toBeGreaterThanOrEqual(1);
+    await page.goto(`${env.url}/console/messages?partner=handheld`);
+    await page.getByRole('button', { name: 'Bulk replay…' }).click();
+    await expect
+      .poll(() => page.getByTestId('bulk-query').textContent())
+      .toBe('status=dead, partner=handheld');
+    expect(await page.getByTestId('bulk-dry-run-count').textContent()).toBe(
+      `${api.count} message(s) would be replayed`,
+    );
+    expect(await page.getByTestId('bulk-status-note').textContent()).toContain(
+      'No status chosen: a bulk replay takes dead messages only',
+    );
+    await page.waitForTimeout(400); // the dialog's opening transition, for the screenshot only
+    await page.screenshot({ path: join(SCREENSHOTS, 'bulk-replay-plan.png') });
+    // the link shows the very messages it counted
+    await page.getByRole('link', { name: 'see these messages' }).click();
+    await expect.poll(() => new URL(page.url()).search).toBe('?status=dead&partner=handheld');
+    await expect.poll(() => page.locator('[data-testid="messages-table"] tbody tr').count()).toBe(api.count);
+    // a status that cannot be replayed is left out, in words, and the count is the API's
+    const mixed = await dryRun({ status: 'dead,received', partner: 'handheld' });
+    expect(mixed.query.status).toBe('dead');
+    await page.goto(`${env.url}/console/messages?status=dead,received&partner=handheld`);
+    await page.getByRole('button', { name: 'Bulk replay…' }).click();
+    await expect
+      .poll(() => page.getByTestId('bulk-query').textContent())
+      .toBe('status=dead, partner=handheld');
+    expect(await page.getByTestId('bulk-status-note').textContent()).toMatch(/^received cannot be replayed/);
+    expect(await page.getByTestId('bulk-dry-run-count').textContent()).toBe(
+      `${mixed.count} message(s) would be replayed`,
+    );
+    await page.context().close();
+  });
 });

@@ -155,8 +155,9 @@ export function recordingGateway(store: Store, definitions: DefinitionRegistry):
     },
     async bulkReplay(request) {
       bulk.push(request);
-      const count = await store.countByQuery(request.query);
-      if (request.dryRun) return { count };
+      const query = request.query; // as given: the real limits (bulkQuery) are the pipeline's tests'
+      const count = await store.countByQuery(query);
+      if (request.dryRun) return { count, query };
       const job: BulkJobStatus = {
         id: randomUUID(),
         state: 'running',
@@ -167,7 +168,7 @@ export function recordingGateway(store: Store, definitions: DefinitionRegistry):
         actor: request.actor,
       };
       jobs.set(job.id, job);
-      return { count, job };
+      return { count, query, job };
     },
     bulkJob: (id) => jobs.get(id),
     controlBulkJob(id, action) {
