@@ -18,7 +18,7 @@ import {
   Title,
 } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { Link } from 'wouter';
+import { Link, useSearch } from 'wouter';
 import { errorText, getJson, postJson, qs } from '../api';
 import { useIsOperator } from '../session';
 import { ErrorAlert } from '../components/ErrorAlert';
@@ -150,7 +150,8 @@ function Sweeper() {
 export function DeliveriesPage() {
   const [view, setView] = useState<string>('open');
   const [site, setSite] = useState('');
-  const [selected, setSelected] = useState<string | null>(null);
+  // `/deliveries?delivery=N` (the demo banner, links) opens delivery N's picture
+  const [selected, setSelected] = useState<string | null>(new URLSearchParams(useSearch()).get('delivery'));
   const list = useQuery({
     queryKey: ['deliveries', view, site],
     queryFn: () => getJson<unknown>(`/api/deliveries${qs({ state: view, site, limit: 200 })}`),
