@@ -19,6 +19,18 @@ function date(value: string | undefined, name: string, issues: Issue[]): Date | 
   return d;
 }
 
+/** Parameters taken as they are (text), in both directions. */
+const TEXT_PARAMS = [
+  'partner',
+  'idocType',
+  'messageType',
+  'docnum',
+  'orderingKey',
+  'errorCode',
+  'serial',
+  'text',
+] as const;
+
 /** Builds a MessageQuery; throws QUERY_INVALID listing every bad parameter. */
 export function parseMessageQuery(q: QueryParams): MessageQuery {
   const issues: Issue[] = [];
@@ -42,16 +54,7 @@ export function parseMessageQuery(q: QueryParams): MessageQuery {
     if (direction === 'in' || direction === 'out') query.direction = direction;
     else issues.push({ code: 'QUERY_INVALID', path: 'direction', message: 'direction: use in or out' });
   }
-  for (const name of [
-    'partner',
-    'idocType',
-    'messageType',
-    'docnum',
-    'orderingKey',
-    'errorCode',
-    'serial',
-    'text',
-  ] as const) {
+  for (const name of TEXT_PARAMS) {
     const v = q[name];
     if (v !== undefined && v !== '') query[name] = v;
   }
@@ -76,17 +79,8 @@ export function parseMessageQuery(q: QueryParams): MessageQuery {
 export function messageQueryParams(query: MessageQuery): Record<string, string> {
   const out: Record<string, string> = {};
   if (query.statuses && query.statuses.length > 0) out['status'] = query.statuses.join(',');
-  for (const name of [
-    'partner',
-    'direction',
-    'idocType',
-    'messageType',
-    'docnum',
-    'orderingKey',
-    'errorCode',
-    'serial',
-    'text',
-  ] as const) {
+  if (query.direction) out['direction'] = query.direction;
+  for (const name of TEXT_PARAMS) {
     const v = query[name];
     if (v !== undefined && v !== '') out[name] = v;
   }
