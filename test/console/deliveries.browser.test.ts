@@ -179,6 +179,33 @@ describe.skipIf(!run)('deliveries as pictures in Chromium', () => {
         .getByTestId('discrepancy')
         .getByText(/item 10, article 4711: 1 of 2 PCE missing — serials SN-PIC-2/)
         .waitFor();
+      // the sweeper's runs and the freight-claim list: plain headers and sentences, never JSON
+      const runs = page.getByTestId('sweeper-runs');
+      await expect.poll(() => runs.locator('tbody tr').count()).toBeGreaterThan(0);
+      expect(await runs.locator('th').allTextContents()).toEqual([
+        'Started',
+        'Finished',
+        'Outcome',
+        'Deliveries looked at',
+        'Pushed back',
+        'Postings',
+        'Closed',
+        'Error',
+      ]);
+      const claims = page.getByTestId('discrepancies');
+      await claims.getByText(delivery).waitFor();
+      expect(await claims.locator('th').allTextContents()).toEqual([
+        'Delivery',
+        'From → to',
+        'Missing',
+        'What is missing',
+        'Resolution',
+        'Recorded',
+      ]);
+      const claimText = (await claims.textContent()) ?? '';
+      expect(claimText).toContain('item 10, article 4711: 1 of 2 PCE missing — serials SN-PIC-2');
+      expect(claimText).toContain('DC01 → S0124');
+      expect(claimText).not.toMatch(/[{}[\]"]/);
       await page.screenshot({ path: join(SCREENSHOTS, 'delivery-pushed-back.png'), fullPage: true });
       await page.context().close();
     },

@@ -29,7 +29,9 @@ import {
   DeliveryPicture,
   DeliveryStateBadge,
   DiscrepancySentences,
+  discrepancyLines,
   type DeliveryAnswer,
+  type DiscrepancyItem,
 } from '../components/DeliveryPicture';
 
 const VIEWS = ['open', 'partially-received', 'overdue', 'pushed-back', 'closed'] as const;
@@ -140,10 +142,129 @@ function Sweeper() {
           <Text size="sm" mt="xs">
             Last runs
           </Text>
-          <RecordTable rows={arrayOf(runs.data, 'runs', 'items')} empty="No run yet." />
+          <RunsTable runs={arrayOf(runs.data, 'runs', 'items') as readonly SweeperRun[]} />
         </>
       )}
     </Paper>
+  );
+}
+
+interface SweeperRun {
+  readonly id?: string;
+  readonly startedAt?: string;
+  readonly finishedAt?: string | null;
+  readonly outcome?: string;
+  readonly scanned?: number;
+  readonly pushedBack?: number;
+  readonly postings?: number;
+  readonly closed?: number;
+  readonly error?: string | null;
+}
+
+/** The sweeper's last runs with plain headers. */
+function RunsTable({ runs }: { readonly runs: readonly SweeperRun[] }) {
+  if (runs.length === 0)
+    return (
+      <Text c="dimmed" size="sm">
+        No run yet.
+      </Text>
+    );
+  return (
+    <Table striped fz="sm" verticalSpacing={3} data-testid="sweeper-runs">
+      <Table.Thead>
+        <Table.Tr>
+          {[
+            'Started',
+            'Finished',
+            'Outcome',
+            'Deliveries looked at',
+            'Pushed back',
+            'Postings',
+            'Closed',
+            'Error',
+          ].map((h) => (
+            <Table.Th key={h}>{h}</Table.Th>
+          ))}
+        </Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>
+        {runs.map((r, i) => (
+          <Table.Tr key={r.id ?? i}>
+            <Table.Td>{fmtDate(r.startedAt)}</Table.Td>
+            <Table.Td>{r.finishedAt ? fmtDate(r.finishedAt) : 'running'}</Table.Td>
+            <Table.Td>{r.outcome ?? ''}</Table.Td>
+            <Table.Td>{r.scanned ?? ''}</Table.Td>
+            <Table.Td>{r.pushedBack ?? ''}</Table.Td>
+            <Table.Td>{r.postings ?? ''}</Table.Td>
+            <Table.Td>{r.closed ?? ''}</Table.Td>
+            <Table.Td>{r.error ?? ''}</Table.Td>
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
+  );
+}
+
+interface DiscrepancyRow {
+  readonly id?: number;
+  readonly delivery?: string;
+  readonly originSite?: string | null;
+  readonly destinationSite?: string | null;
+  readonly missingQuantity?: number;
+  readonly items?: readonly DiscrepancyItem[];
+  readonly resolution?: string;
+  readonly createdAt?: string;
+}
+
+/** The freight-claim list: per delivery its route, what is missing in sentences, the resolution. */
+function DiscrepancyTable(props: {
+  readonly rows: readonly DiscrepancyRow[];
+  readonly onOpen: (delivery: string) => void;
+}) {
+  if (props.rows.length === 0)
+    return (
+      <Text c="dimmed" size="sm">
+        No discrepancies.
+      </Text>
+    );
+  return (
+    <Table striped fz="sm" verticalSpacing={3} data-testid="discrepancies">
+      <Table.Thead>
+        <Table.Tr>
+          {['Delivery', 'From → to', 'Missing', 'What is missing', 'Resolution', 'Recorded'].map((h) => (
+            <Table.Th key={h}>{h}</Table.Th>
+          ))}
+        </Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>
+        {props.rows.map((r, i) => (
+          <Table.Tr key={r.id ?? i}>
+            <Table.Td className="mono">
+              {r.delivery ? (
+                <Anchor size="sm" onClick={() => props.onOpen(r.delivery ?? '')}>
+                  {r.delivery}
+                </Anchor>
+              ) : (
+                '?'
+              )}
+            </Table.Td>
+            <Table.Td style={{ whiteSpace: 'nowrap' }}>
+              {r.originSite ?? '?'} → {r.destinationSite ?? '?'}
+            </Table.Td>
+            <Table.Td>{r.missingQuantity ?? ''}</Table.Td>
+            <Table.Td>
+              {discrepancyLines(r.items).map((line) => (
+                <Text size="sm" key={line}>
+                  {line}
+                </Text>
+              ))}
+            </Table.Td>
+            <Table.Td>{r.resolution?.replaceAll('-', ' ') ?? ''}</Table.Td>
+            <Table.Td style={{ whiteSpace: 'nowrap' }}>{fmtDate(r.createdAt)}</Table.Td>
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
   );
 }
 
@@ -256,10 +377,9 @@ export function DeliveriesPage() {
         {discrepancies.error ? (
           <ErrorAlert error={discrepancies.error} what="The discrepancy list" />
         ) : (
-          <RecordTable
-            rows={arrayOf(discrepancies.data, 'items', 'discrepancies')}
-            empty="No discrepancies."
-            testId="discrepancies"
+          <DiscrepancyTable
+            rows={arrayOf(discrepancies.data, 'items', 'discrepancies') as readonly DiscrepancyRow[]}
+            onOpen={setSelected}
           />
         )}
       </Paper>
