@@ -128,8 +128,20 @@ describe.skipIf(!run)('deliveries as pictures in Chromium', () => {
       ).toBe(1);
       await page.screenshot({ path: join(SCREENSHOTS, 'delivery-partial.png'), fullPage: true });
 
-      // the sweeper is enabled: the operator may run it
+      // the sweeper is enabled: the operator may run it; its dry run lists what it would post
       expect(await page.getByTestId('sweeper-status').textContent()).toContain('enabled');
+      const plan = page.getByTestId('sweeper-preview');
+      await plan.getByText(delivery).waitFor();
+      expect(await plan.locator('th').allTextContents()).toEqual([
+        'Delivery',
+        'From → to',
+        'Due',
+        'Outstanding',
+        'Missing serials',
+        'Would post',
+      ]);
+      expect(await plan.textContent()).toContain('DC01 → S0124');
+      expect(await plan.textContent()).toContain('2 posting(s): receipt, transfer');
       await page.getByRole('button', { name: 'Run sweeper now' }).click();
       await waitFor(
         async () => {

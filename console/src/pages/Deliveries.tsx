@@ -22,7 +22,7 @@ import { Link, useSearch } from 'wouter';
 import { errorText, getJson, postJson, qs } from '../api';
 import { useIsOperator } from '../session';
 import { ErrorAlert } from '../components/ErrorAlert';
-import { RecordTable, arrayOf } from '../components/RecordTable';
+import { arrayOf } from '../components/RecordTable';
 import { fmtAge, fmtDate } from '../format';
 import {
   DELIVERY_STATE_LABEL,
@@ -131,10 +131,7 @@ function Sweeper() {
       ) : (
         <>
           <Text size="sm">Next run would push back (dry run)</Text>
-          <RecordTable
-            rows={arrayOf(preview.data, 'plans', 'items', 'deliveries')}
-            empty="Nothing is overdue."
-          />
+          <PreviewTable previews={arrayOf(preview.data, 'previews') as readonly SweepPreview[]} />
         </>
       )}
       {!runs.error && (
@@ -146,6 +143,55 @@ function Sweeper() {
         </>
       )}
     </Paper>
+  );
+}
+
+/** One delivery the next run would push back (`previews` of GET /api/sweeper/preview). */
+interface SweepPreview {
+  readonly delivery?: string;
+  readonly originSite?: string;
+  readonly destinationSite?: string;
+  readonly dueAt?: string;
+  readonly outstanding?: number;
+  readonly missingSerials?: number;
+  readonly steps?: readonly { readonly name?: string; readonly kind?: string }[];
+}
+
+/** The sweeper's dry run: what the next run would post, per delivery. */
+function PreviewTable({ previews }: { readonly previews: readonly SweepPreview[] }) {
+  if (previews.length === 0)
+    return (
+      <Text c="dimmed" size="sm">
+        Nothing is overdue.
+      </Text>
+    );
+  return (
+    <Table striped fz="sm" verticalSpacing={3} data-testid="sweeper-preview">
+      <Table.Thead>
+        <Table.Tr>
+          {['Delivery', 'From → to', 'Due', 'Outstanding', 'Missing serials', 'Would post'].map((h) => (
+            <Table.Th key={h}>{h}</Table.Th>
+          ))}
+        </Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>
+        {previews.map((p, i) => (
+          <Table.Tr key={p.delivery ?? i}>
+            <Table.Td className="mono">{p.delivery ?? '?'}</Table.Td>
+            <Table.Td style={{ whiteSpace: 'nowrap' }}>
+              {p.originSite ?? '?'} → {p.destinationSite ?? '?'}
+            </Table.Td>
+            <Table.Td style={{ whiteSpace: 'nowrap' }}>{fmtDate(p.dueAt)}</Table.Td>
+            <Table.Td>{p.outstanding ?? ''}</Table.Td>
+            <Table.Td>{p.missingSerials ?? ''}</Table.Td>
+            <Table.Td>
+              {(p.steps ?? []).length} posting(s):{' '}
+              {(p.steps ?? []).map((s) => s.name ?? s.kind ?? '?').join(', ')}
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
   );
 }
 
