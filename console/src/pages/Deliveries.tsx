@@ -146,6 +146,33 @@ function Sweeper() {
   );
 }
 
+/** A table with plain headers, or a dimmed line when there are no rows. */
+function PlainTable(props: {
+  readonly headers: readonly string[];
+  readonly empty: string;
+  readonly testId: string;
+  readonly children: React.ReactNode[];
+}) {
+  if (props.children.length === 0)
+    return (
+      <Text c="dimmed" size="sm">
+        {props.empty}
+      </Text>
+    );
+  return (
+    <Table striped fz="sm" verticalSpacing={3} data-testid={props.testId}>
+      <Table.Thead>
+        <Table.Tr>
+          {props.headers.map((h) => (
+            <Table.Th key={h}>{h}</Table.Th>
+          ))}
+        </Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>{props.children}</Table.Tbody>
+    </Table>
+  );
+}
+
 /** One delivery the next run would push back (`previews` of GET /api/sweeper/preview). */
 interface SweepPreview {
   readonly delivery?: string;
@@ -159,39 +186,28 @@ interface SweepPreview {
 
 /** The sweeper's dry run: what the next run would post, per delivery. */
 function PreviewTable({ previews }: { readonly previews: readonly SweepPreview[] }) {
-  if (previews.length === 0)
-    return (
-      <Text c="dimmed" size="sm">
-        Nothing is overdue.
-      </Text>
-    );
   return (
-    <Table striped fz="sm" verticalSpacing={3} data-testid="sweeper-preview">
-      <Table.Thead>
-        <Table.Tr>
-          {['Delivery', 'From → to', 'Due', 'Outstanding', 'Missing serials', 'Would post'].map((h) => (
-            <Table.Th key={h}>{h}</Table.Th>
-          ))}
+    <PlainTable
+      headers={['Delivery', 'From → to', 'Due', 'Outstanding', 'Missing serials', 'Would post']}
+      empty="Nothing is overdue."
+      testId="sweeper-preview"
+    >
+      {previews.map((p, i) => (
+        <Table.Tr key={p.delivery ?? i}>
+          <Table.Td className="mono">{p.delivery ?? '?'}</Table.Td>
+          <Table.Td style={{ whiteSpace: 'nowrap' }}>
+            {p.originSite ?? '?'} → {p.destinationSite ?? '?'}
+          </Table.Td>
+          <Table.Td style={{ whiteSpace: 'nowrap' }}>{fmtDate(p.dueAt)}</Table.Td>
+          <Table.Td>{p.outstanding ?? ''}</Table.Td>
+          <Table.Td>{p.missingSerials ?? ''}</Table.Td>
+          <Table.Td>
+            {(p.steps ?? []).length} posting(s):{' '}
+            {(p.steps ?? []).map((s) => s.name ?? s.kind ?? '?').join(', ')}
+          </Table.Td>
         </Table.Tr>
-      </Table.Thead>
-      <Table.Tbody>
-        {previews.map((p, i) => (
-          <Table.Tr key={p.delivery ?? i}>
-            <Table.Td className="mono">{p.delivery ?? '?'}</Table.Td>
-            <Table.Td style={{ whiteSpace: 'nowrap' }}>
-              {p.originSite ?? '?'} → {p.destinationSite ?? '?'}
-            </Table.Td>
-            <Table.Td style={{ whiteSpace: 'nowrap' }}>{fmtDate(p.dueAt)}</Table.Td>
-            <Table.Td>{p.outstanding ?? ''}</Table.Td>
-            <Table.Td>{p.missingSerials ?? ''}</Table.Td>
-            <Table.Td>
-              {(p.steps ?? []).length} posting(s):{' '}
-              {(p.steps ?? []).map((s) => s.name ?? s.kind ?? '?').join(', ')}
-            </Table.Td>
-          </Table.Tr>
-        ))}
-      </Table.Tbody>
-    </Table>
+      ))}
+    </PlainTable>
   );
 }
 
@@ -209,45 +225,34 @@ interface SweeperRun {
 
 /** The sweeper's last runs with plain headers. */
 function RunsTable({ runs }: { readonly runs: readonly SweeperRun[] }) {
-  if (runs.length === 0)
-    return (
-      <Text c="dimmed" size="sm">
-        No run yet.
-      </Text>
-    );
   return (
-    <Table striped fz="sm" verticalSpacing={3} data-testid="sweeper-runs">
-      <Table.Thead>
-        <Table.Tr>
-          {[
-            'Started',
-            'Finished',
-            'Outcome',
-            'Deliveries looked at',
-            'Pushed back',
-            'Postings',
-            'Closed',
-            'Error',
-          ].map((h) => (
-            <Table.Th key={h}>{h}</Table.Th>
-          ))}
+    <PlainTable
+      headers={[
+        'Started',
+        'Finished',
+        'Outcome',
+        'Deliveries looked at',
+        'Pushed back',
+        'Postings',
+        'Closed',
+        'Error',
+      ]}
+      empty="No run yet."
+      testId="sweeper-runs"
+    >
+      {runs.map((r, i) => (
+        <Table.Tr key={r.id ?? i}>
+          <Table.Td>{fmtDate(r.startedAt)}</Table.Td>
+          <Table.Td>{r.finishedAt ? fmtDate(r.finishedAt) : 'running'}</Table.Td>
+          <Table.Td>{r.outcome ?? ''}</Table.Td>
+          <Table.Td>{r.scanned ?? ''}</Table.Td>
+          <Table.Td>{r.pushedBack ?? ''}</Table.Td>
+          <Table.Td>{r.postings ?? ''}</Table.Td>
+          <Table.Td>{r.closed ?? ''}</Table.Td>
+          <Table.Td>{r.error ?? ''}</Table.Td>
         </Table.Tr>
-      </Table.Thead>
-      <Table.Tbody>
-        {runs.map((r, i) => (
-          <Table.Tr key={r.id ?? i}>
-            <Table.Td>{fmtDate(r.startedAt)}</Table.Td>
-            <Table.Td>{r.finishedAt ? fmtDate(r.finishedAt) : 'running'}</Table.Td>
-            <Table.Td>{r.outcome ?? ''}</Table.Td>
-            <Table.Td>{r.scanned ?? ''}</Table.Td>
-            <Table.Td>{r.pushedBack ?? ''}</Table.Td>
-            <Table.Td>{r.postings ?? ''}</Table.Td>
-            <Table.Td>{r.closed ?? ''}</Table.Td>
-            <Table.Td>{r.error ?? ''}</Table.Td>
-          </Table.Tr>
-        ))}
-      </Table.Tbody>
-    </Table>
+      ))}
+    </PlainTable>
   );
 }
 
@@ -267,50 +272,39 @@ function DiscrepancyTable(props: {
   readonly rows: readonly DiscrepancyRow[];
   readonly onOpen: (delivery: string) => void;
 }) {
-  if (props.rows.length === 0)
-    return (
-      <Text c="dimmed" size="sm">
-        No discrepancies.
-      </Text>
-    );
   return (
-    <Table striped fz="sm" verticalSpacing={3} data-testid="discrepancies">
-      <Table.Thead>
-        <Table.Tr>
-          {['Delivery', 'From → to', 'Missing', 'What is missing', 'Resolution', 'Recorded'].map((h) => (
-            <Table.Th key={h}>{h}</Table.Th>
-          ))}
+    <PlainTable
+      headers={['Delivery', 'From → to', 'Missing', 'What is missing', 'Resolution', 'Recorded']}
+      empty="No discrepancies."
+      testId="discrepancies"
+    >
+      {props.rows.map((r, i) => (
+        <Table.Tr key={r.id ?? i}>
+          <Table.Td className="mono">
+            {r.delivery ? (
+              <Anchor size="sm" onClick={() => props.onOpen(r.delivery ?? '')}>
+                {r.delivery}
+              </Anchor>
+            ) : (
+              '?'
+            )}
+          </Table.Td>
+          <Table.Td style={{ whiteSpace: 'nowrap' }}>
+            {r.originSite ?? '?'} → {r.destinationSite ?? '?'}
+          </Table.Td>
+          <Table.Td>{r.missingQuantity ?? ''}</Table.Td>
+          <Table.Td>
+            {discrepancyLines(r.items).map((line) => (
+              <Text size="sm" key={line}>
+                {line}
+              </Text>
+            ))}
+          </Table.Td>
+          <Table.Td>{r.resolution?.replaceAll('-', ' ') ?? ''}</Table.Td>
+          <Table.Td style={{ whiteSpace: 'nowrap' }}>{fmtDate(r.createdAt)}</Table.Td>
         </Table.Tr>
-      </Table.Thead>
-      <Table.Tbody>
-        {props.rows.map((r, i) => (
-          <Table.Tr key={r.id ?? i}>
-            <Table.Td className="mono">
-              {r.delivery ? (
-                <Anchor size="sm" onClick={() => props.onOpen(r.delivery ?? '')}>
-                  {r.delivery}
-                </Anchor>
-              ) : (
-                '?'
-              )}
-            </Table.Td>
-            <Table.Td style={{ whiteSpace: 'nowrap' }}>
-              {r.originSite ?? '?'} → {r.destinationSite ?? '?'}
-            </Table.Td>
-            <Table.Td>{r.missingQuantity ?? ''}</Table.Td>
-            <Table.Td>
-              {discrepancyLines(r.items).map((line) => (
-                <Text size="sm" key={line}>
-                  {line}
-                </Text>
-              ))}
-            </Table.Td>
-            <Table.Td>{r.resolution?.replaceAll('-', ' ') ?? ''}</Table.Td>
-            <Table.Td style={{ whiteSpace: 'nowrap' }}>{fmtDate(r.createdAt)}</Table.Td>
-          </Table.Tr>
-        ))}
-      </Table.Tbody>
-    </Table>
+      ))}
+    </PlainTable>
   );
 }
 
