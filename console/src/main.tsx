@@ -3,7 +3,7 @@ import 'uplot/dist/uPlot.min.css';
 import './console.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { MantineProvider, createTheme } from '@mantine/core';
+import { Badge, MantineProvider, createTheme } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { Router } from 'wouter';
 import { ApiError } from './api';
@@ -16,6 +16,12 @@ const theme = createTheme({
   fontFamilyMonospace: 'ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace',
   primaryColor: 'blue',
   defaultRadius: 'sm',
+  components: {
+    // A badge is never cut ("dead · 68" keeps its SAP code): it takes the width of its text.
+    Badge: Badge.extend({
+      styles: { root: { maxWidth: 'none', flexShrink: 0 }, label: { overflow: 'visible' } },
+    }),
+  },
 });
 
 const queryClient = new QueryClient({

@@ -45,8 +45,13 @@ export interface MessageRecord {
   readonly updatedAt: string;
 }
 
+/** A search hit: also the DOCNUM the gateway gave the IDoc it made of a partner JSON message. */
+export interface SearchItem extends MessageRecord {
+  readonly sentDocnum: string | null;
+}
+
 export interface SearchPage {
-  readonly items: readonly MessageRecord[];
+  readonly items: readonly SearchItem[];
   readonly nextCursor: string | null;
   readonly countsByStatus?: Readonly<Partial<Record<Status, number>>>;
 }
@@ -118,6 +123,8 @@ export interface SegmentDef {
   readonly min: number;
   readonly max: number | null;
   readonly level: number;
+  /** Child segment types in the definition's order. */
+  readonly children: readonly string[];
   readonly fields: readonly FieldDef[];
 }
 
@@ -125,6 +132,7 @@ export interface IdocDefinitionView {
   readonly basicType: string;
   readonly extension: string | null;
   readonly description: string | null;
+  readonly topLevel: readonly string[];
   readonly segments: readonly SegmentDef[];
 }
 

@@ -37,6 +37,7 @@ import {
 } from '../store/serial-ledger-alerts.js';
 import {
   countsBySite,
+  eventsOfSerials,
   materialsOfSerial,
   recall,
   selectEvents,
@@ -228,7 +229,11 @@ export async function serialRoutes(app: FastifyInstance, deps: SerialRouteDeps):
 
   app.post('/api/serials/recall', {
     ...viewer,
-    schema: { tags, summary: 'Recall: every affected serial with its current location; ?format=csv for CSV' },
+    schema: {
+      tags,
+      summary:
+        'Recall: every affected serial with its current location; ?format=csv for CSV, ?format=epcis for their events as EPCIS 2.0',
+    },
     handler: async (request, reply) => {
       const parsed = recallQuerySchema.safeParse(request.body ?? {});
       if (!parsed.success)
@@ -246,6 +251,20 @@ export async function serialRoutes(app: FastifyInstance, deps: SerialRouteDeps):
           .header('content-type', 'text/csv; charset=utf-8')
           .header('content-disposition', 'attachment; filename="recall.csv"')
           .send(recallCsv(result.rows));
+      if (format === 'epcis') {
+        // the recalled serials' chain of custody as one EPCIS 2.0 document (serials the ledger
+        // does not know have no events and are left out)
+        const known = result.rows.filter((r) => r.state !== null);
+        const events = await eventsOfSerials(db, known);
+        return reply
+          .header('content-type', 'application/ld+json; charset=utf-8')
+          .header('content-disposition', 'attachment; filename="recall.epcis.jsonld"')
+          .header('gs1-epcis-version', '2.0.0')
+          .header('gs1-cbv-version', '2.0.0')
+          .send(epcisDocument(events, naming, deps.clock()));
+      }
+      if (format !== undefined && format !== 'json')
+        throw new IdocgateError('QUERY_INVALID', `format: use json, csv or epcis, not "${format}"`);
       return result;
     },
   });

@@ -19,6 +19,18 @@ function date(value: string | undefined, name: string, issues: Issue[]): Date | 
   return d;
 }
 
+/** Parameters taken as they are (text), in both directions. */
+const TEXT_PARAMS = [
+  'partner',
+  'idocType',
+  'messageType',
+  'docnum',
+  'orderingKey',
+  'errorCode',
+  'serial',
+  'text',
+] as const;
+
 /** Builds a MessageQuery; throws QUERY_INVALID listing every bad parameter. */
 export function parseMessageQuery(q: QueryParams): MessageQuery {
   const issues: Issue[] = [];
@@ -42,16 +54,7 @@ export function parseMessageQuery(q: QueryParams): MessageQuery {
     if (direction === 'in' || direction === 'out') query.direction = direction;
     else issues.push({ code: 'QUERY_INVALID', path: 'direction', message: 'direction: use in or out' });
   }
-  for (const name of [
-    'partner',
-    'idocType',
-    'messageType',
-    'docnum',
-    'orderingKey',
-    'errorCode',
-    'serial',
-    'text',
-  ] as const) {
+  for (const name of TEXT_PARAMS) {
     const v = q[name];
     if (v !== undefined && v !== '') query[name] = v;
   }
@@ -67,4 +70,25 @@ export function parseMessageQuery(q: QueryParams): MessageQuery {
   if (issues.length > 0)
     throw new IdocgateError('QUERY_INVALID', issues.map((i) => i.message).join('; '), { issues });
   return query;
+}
+
+/**
+ * A MessageQuery back in the query-string vocabulary parseMessageQuery reads (and the console's
+ * message filters use): what a bulk replay runs, shown in the same words the operator filtered by.
+ */
+export function messageQueryParams(query: MessageQuery): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (query.statuses && query.statuses.length > 0) out['status'] = query.statuses.join(',');
+  if (query.direction) out['direction'] = query.direction;
+  for (const name of TEXT_PARAMS) {
+    const v = query[name];
+    if (v !== undefined && v !== '') out[name] = v;
+  }
+  if (query.key) {
+    if (query.key.kind) out['keyKind'] = query.key.kind;
+    out['key'] = query.key.value;
+  }
+  if (query.createdFrom) out['from'] = query.createdFrom.toISOString();
+  if (query.createdTo) out['to'] = query.createdTo.toISOString();
+  return out;
 }

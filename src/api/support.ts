@@ -33,7 +33,7 @@ import {
   replayBodySchema,
   sessionBodySchema,
 } from './schemas.js';
-import { parseMessageQuery, type QueryParams } from './support-query.js';
+import { messageQueryParams, parseMessageQuery, type QueryParams } from './support-query.js';
 
 const security = [{ basic: [] }, { session: [] }];
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string' } } } as const;
@@ -266,7 +266,8 @@ export async function supportRoutes(app: FastifyInstance, deps: ApiDeps): Promis
       });
       request.log.info({ operator: actor, count: result.count, dryRun: body.dryRun === true }, 'bulk replay');
       if (result.job) void reply.header('location', `/api/bulk-replays/${result.job.id}`);
-      return reply.code(result.job ? 202 : 200).send(result);
+      // the query as run, in the words of GET /api/messages: the same for the dry run and the job
+      return reply.code(result.job ? 202 : 200).send({ ...result, query: messageQueryParams(result.query) });
     },
   });
 

@@ -3,7 +3,9 @@
  * `IDOCGATE_CONFIG`): the gateway with the ports and partners of config/idocgate.example.yaml,
  * the fake SAP (posting, rejecting article 4799, sending its ALE audit back) and the WMS and
  * PeopleSoft webhooks in the same process (src/demo/receivers.ts), then a banner with the console
- * URL, the demo sign-ins and three curl lines to paste.
+ * URL, the demo sign-ins and three curl lines to paste. Before the banner it seeds a pushed-back
+ * delivery (./pushback-seed.ts: the sweeper of config/pushback.example.yaml switched on, one run)
+ * so the console has one to show as a picture.
  *
  * It is a demo, not a gateway: the example's credentials are public, so it listens on a loopback
  * address only and refuses any other (DemoRefusedError) before starting anything. Its database is
@@ -20,9 +22,12 @@ import { buildApp, type App } from '../wiring/app.js';
 import { loadConfigObject, parseConfigText } from '../config/load.js';
 import type { Logger } from '../logging.js';
 import { PROJECT_ROOT } from '../paths.js';
+import { DEMO_PUSHBACK, seedPushback } from './pushback-seed.js';
 import { DEMO_SAP_INBOUND, startDemoReceivers, type DemoReceivers } from './receivers.js';
 
 export const DEMO_CONFIG_FILE = join(PROJECT_ROOT, 'config', 'idocgate.example.yaml');
+/** The demo's sweeper settings come from here (its `sweeper` section). */
+export const DEMO_SWEEPER_FILE = join(PROJECT_ROOT, 'config', 'pushback.example.yaml');
 
 /** The example config's public demo credentials (the hashes in the file are of these). */
 export const DEMO_SIGN_INS = [
@@ -117,6 +122,8 @@ export interface BannerParts {
   readonly url: string;
   readonly receivers: DemoReceivers['urls'];
   readonly cwd: string;
+  /** Why the pushed-back delivery is not there (the seed failed); undefined when it is. */
+  readonly pushbackProblem?: string;
 }
 
 /** The three curl lines of the banner (a test runs them as printed). */
@@ -143,6 +150,15 @@ export function demoBanner(parts: BannerParts): string {
     `  Fake SAP    ${parts.receivers.sap}  (posts with status 53, rejects article 4799 with 51, sends its ALE audit back)`,
     `  WMS         ${parts.receivers.wms}`,
     `  PeopleSoft  ${parts.receivers.peoplesoft}`,
+    '',
+    ...(parts.pushbackProblem === undefined
+      ? [
+          `  Pushback    ${parts.url}/console/deliveries?delivery=${DEMO_PUSHBACK.delivery}`,
+          `              delivery ${DEMO_PUSHBACK.delivery} (DC01 -> store S0124, shipped 4 days ago): the store received ${DEMO_PUSHBACK.received},`,
+          `              the sweeper pushed back ${DEMO_PUSHBACK.missing} and the 10 labels (101 into HOLD, 301 back to DC01, SAP 53);`,
+          `              the missing serial's journey: ${parts.url}/console/serials?serial=${DEMO_PUSHBACK.missing}`,
+        ]
+      : [`  Pushback    not seeded: ${parts.pushbackProblem}`]),
     '',
     '  Try it (1: SAP sends a delivery for the WMS, 2: a store handheld posts a goods receipt for SAP,',
     '  3: find it by serial number):',
@@ -177,6 +193,10 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     raw['server'] = { ...(raw['server'] as object | undefined), host, port };
     raw['database'] = { dataDir: 'memory://' };
     raw['redis'] = { ...(raw['redis'] as object | undefined), prefix };
+    // the pushback sweeper of the pushback example (stores, ship-tos, grace period, HOLD)
+    raw['sweeper'] = (
+      parseConfigText(readFileSync(DEMO_SWEEPER_FILE, 'utf8'), DEMO_SWEEPER_FILE) as { sweeper?: unknown }
+    ).sweeper;
     const env: Record<string, string | undefined> = { ...options.env };
     delete env['DATABASE_URL'];
     const loaded = loadConfigObject(raw, `${DEMO_CONFIG_FILE} (demo)`, env);
@@ -188,7 +208,24 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     const address = await app.listen();
     const url = address;
     receivers.auditTo(url);
-    const banner = demoBanner({ url, receivers: receivers.urls, cwd: options.cwd ?? process.cwd() });
+    // a pushed-back delivery to look at; the demo runs without it if it cannot be made
+    const pushbackProblem = await seedPushback(url, {
+      sap: DEMO_SAP_INBOUND,
+      operator: DEMO_SIGN_INS[0],
+      handheldKey: DEMO_HANDHELD_KEY,
+    }).then(
+      () => undefined,
+      (err: unknown) => {
+        options.logger.warn({ err }, 'demo: the pushed-back delivery was not seeded');
+        return err instanceof Error ? err.message : String(err);
+      },
+    );
+    const banner = demoBanner({
+      url,
+      receivers: receivers.urls,
+      cwd: options.cwd ?? process.cwd(),
+      ...(pushbackProblem !== undefined ? { pushbackProblem } : {}),
+    });
     options.print(banner);
     receivers.printArrivals((line) => options.print(`${line}\n`));
     const started = app;

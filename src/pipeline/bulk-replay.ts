@@ -7,7 +7,7 @@
  */
 import { IdocgateError } from '../errors.js';
 import type { PipelineDeps } from './deps.js';
-import type { BulkJobStatus, BulkReplayRequest } from './gateway-port.js';
+import type { BulkJobStatus, BulkReplayRequest, BulkReplayResult } from './gateway-port.js';
 import { REPLAYABLE } from './lifecycle.js';
 import { replay } from './replay.js';
 import type { MessageQuery } from './store-port.js';
@@ -37,14 +37,14 @@ export class BulkReplays {
     this.#deps = deps;
   }
 
-  async start(request: BulkReplayRequest): Promise<{ count: number; job?: BulkJobStatus }> {
+  async start(request: BulkReplayRequest): Promise<BulkReplayResult> {
     const deps = this.#deps;
     const query = bulkQuery(request.query);
     const rate = request.ratePerSecond ?? DEFAULT_BULK_RATE;
     if (!(rate > 0 && rate <= 10_000))
       throw new IdocgateError('QUERY_INVALID', 'ratePerSecond must be in (0, 10000]');
     const count = await deps.store.countByQuery(query);
-    if (request.dryRun === true) return { count };
+    if (request.dryRun === true) return { count, query };
     const ids = await this.#snapshot(query);
     const id = deps.newId();
     await deps.store.appendAudit({
@@ -69,7 +69,7 @@ export class BulkReplays {
     };
     this.#jobs.set(id, job);
     void this.#run(job, ids, rate, request);
-    return { count, job: job.status };
+    return { count, query, job: job.status };
   }
 
   async #snapshot(query: MessageQuery): Promise<string[]> {

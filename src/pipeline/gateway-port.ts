@@ -87,9 +87,19 @@ export interface Gateway {
     id: string,
     options: { readonly actor: string; readonly reason: string; readonly document?: string },
   ): Promise<MessageRecord>;
-  bulkReplay(request: BulkReplayRequest): Promise<{ readonly count: number; readonly job?: BulkJobStatus }>;
+  /**
+   * Replays (or with `dryRun` counts) what `query` matches; `query` in the answer is the query as
+   * run (statuses limited to replayable ones, dead when none was given), the same for both.
+   */
+  bulkReplay(request: BulkReplayRequest): Promise<BulkReplayResult>;
   bulkJob(id: string): BulkJobStatus | undefined;
   controlBulkJob(id: string, action: 'pause' | 'resume' | 'cancel', actor: string): BulkJobStatus | undefined;
+}
+
+export interface BulkReplayResult {
+  readonly count: number;
+  readonly query: MessageQuery;
+  readonly job?: BulkJobStatus;
 }
 
 export type { IdocgateError };

@@ -53,7 +53,7 @@ export function decodeIdoc(deps: Pick<PipelineDeps, 'definitions'>, v: VersionRe
 }
 
 /** Validation errors (not warnings) throw IDOC_INVALID with every issue. Unknown types pass through. */
-function validate(deps: PipelineDeps, idoc: Idoc, what: string): void {
+export function validate(deps: Pick<PipelineDeps, 'definitions'>, idoc: Idoc, what: string): void {
   const errors = validateIdoc(idoc, deps.definitions).filter(
     (i) => i.severity !== 'warning' && i.code !== 'IDOC_TYPE_UNKNOWN',
   );

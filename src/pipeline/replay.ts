@@ -9,6 +9,7 @@ import { IdocgateError } from '../errors.js';
 import type { PipelineDeps } from './deps.js';
 import type { ReplayOptions } from './gateway-port.js';
 import { admit, releaseKey } from './ordering.js';
+import { validate } from './prepare.js';
 import { parseChannel, routeOf } from './routing.js';
 import { sendStatusToSap } from './status-to-sap.js';
 import { CANCELLABLE, CONFIRMABLE, REPLAYABLE } from './lifecycle.js';
@@ -54,6 +55,9 @@ function checkEdit(deps: PipelineDeps, m: MessageRecord, edited: NonNullable<Rep
       `the edited payload holds ${read.idocs.length} IDocs; a message is one IDoc`,
     );
   }
+  // Checked against its definition now (fields, lengths, values, segment hierarchy and
+  // occurrences), so a bad edit is refused with every issue instead of failing after replay.
+  validate(deps, read.idocs[0]!, 'the edited IDoc');
 }
 
 export async function replay(deps: PipelineDeps, id: string, options: ReplayOptions): Promise<MessageRecord> {

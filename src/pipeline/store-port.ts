@@ -248,9 +248,18 @@ export interface SearchOptions {
   readonly withCounts?: boolean;
 }
 
+/** A search hit: the message, and the DOCNUM the gateway gave the IDoc it made of it, if any. */
+export interface SearchItem extends MessageRecord {
+  /**
+   * For partner JSON the gateway mapped to an IDoc (a handheld scan's MBGMCR03): the DOCNUM it
+   * sent (the newest, after an edited replay). Null otherwise: an IDoc's own DOCNUM is `docnum`.
+   */
+  readonly sentDocnum: string | null;
+}
+
 export interface SearchPage {
   /** Newest first (by receipt order). */
-  readonly items: readonly MessageRecord[];
+  readonly items: readonly SearchItem[];
   readonly nextCursor: string | null;
   /** Per status, for the query without its status filter (present unless withCounts: false). */
   readonly countsByStatus?: Readonly<Record<MessageStatus, number>>;

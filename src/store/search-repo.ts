@@ -9,7 +9,14 @@ import {
 import { MESSAGE_STATUSES } from '../pipeline/lifecycle.js';
 import type { Queryable } from './db.js';
 import { normalizeDocnum } from './context.js';
-import { MESSAGE_COLUMNS, num, str, toMessage } from './rows.js';
+import { MESSAGE_COLUMNS, num, optStr, str, toMessage } from './rows.js';
+
+/**
+ * The DOCNUM the gateway gave the IDoc it mapped a partner JSON message to: the `docnum` key of
+ * its mapped versions (prepare.ts), the highest being the newest (DOCNUMs only grow).
+ */
+const SENT_DOCNUM = `CASE WHEN m.channel LIKE 'partner:%' AND m.docnum IS NULL
+  THEN (SELECT max(k.value) FROM message_keys k WHERE k.message_id = m.id AND k.kind = 'docnum') END`;
 
 /** A WHERE clause under construction: `add('m.partner = ?', value)` numbers the parameter. */
 class Where {
@@ -112,10 +119,11 @@ export async function search(
   if (options.cursor !== undefined) w.add('m.receipt_seq < ?', parseCursor(options.cursor));
   const limitParam = w.param(limit + 1);
   const { rows } = await q.query(
-    `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE ${w.sql()} ORDER BY m.receipt_seq DESC LIMIT ${limitParam}`,
+    `SELECT ${MESSAGE_COLUMNS}, ${SENT_DOCNUM} AS sent_docnum
+       FROM messages m WHERE ${w.sql()} ORDER BY m.receipt_seq DESC LIMIT ${limitParam}`,
     w.params,
   );
-  const items = rows.slice(0, limit).map(toMessage);
+  const items = rows.slice(0, limit).map((r) => ({ ...toMessage(r), sentDocnum: optStr(r, 'sent_docnum') }));
   const last = items[items.length - 1];
   const nextCursor = rows.length > limit && last !== undefined ? String(last.receiptSeq) : null;
   if (options.withCounts === false) return { items, nextCursor };

@@ -253,3 +253,33 @@ export async function selectEvents(q: Queryable, f: EventFilter): Promise<Serial
   );
   return rows.map(parseEvent);
 }
+
+/**
+ * Every event of the given serials (material + serial), in event-time order: what a recall's
+ * EPCIS download holds. Read in chunks of serials and pages of events.
+ */
+export async function eventsOfSerials(
+  q: Queryable,
+  units: readonly { readonly material: string; readonly serial: string }[],
+): Promise<SerialEvent[]> {
+  const key = (material: string, serial: string) => `${material}\u0000${serial}`;
+  const wanted = new Set(units.map((u) => key(normalizeKey(u.material), normalizeKey(u.serial))));
+  const serials = [...new Set(units.map((u) => u.serial))];
+  const out: SerialEvent[] = [];
+  const page = 5000;
+  for (let i = 0; i < serials.length; i += 1000) {
+    const chunk = serials.slice(i, i + 1000);
+    let afterId: number | undefined;
+    for (;;) {
+      const events = await selectEvents(q, {
+        serials: chunk,
+        ...(afterId !== undefined ? { afterId } : {}),
+        limit: page,
+      });
+      for (const e of events) if (wanted.has(key(e.material, e.serial))) out.push(e);
+      if (events.length < page) break;
+      afterId = events[events.length - 1]!.id;
+    }
+  }
+  return out.sort((a, b) => a.eventTime.getTime() - b.eventTime.getTime() || a.id - b.id);
+}

@@ -206,7 +206,10 @@ describe('acting', () => {
       dryRun: true,
     });
     expect(dry.statusCode).toBe(200);
-    expect(dry.json<{ count: number; job?: unknown }>()).toEqual({ count: 1 });
+    expect(dry.json<{ count: number; job?: unknown }>()).toEqual({
+      count: 1,
+      query: { partner: 'handheld' },
+    });
     const real = await post('/api/bulk-replays', {
       query: { status: 'dead' },
       reason: 'outage',

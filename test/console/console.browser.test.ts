@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { basicAuth, KEYS, SAP_IN, waitFor } from '../e2e/helpers.js';
+import { basicAuth, KEYS, waitFor } from '../e2e/helpers.js';
 import {
   browserAvailable,
   buildConsole,
@@ -18,6 +18,7 @@ import {
   desadvXml,
   launchChromium,
   OPERATOR,
+  postSapIdoc,
   SCREENSHOTS,
   startConsoleEnv,
   VIEWER,
@@ -35,22 +36,7 @@ let env: ConsoleEnv;
 let browser: Browser;
 const foreignRequests: string[] = [];
 
-async function postIdoc(xml: string): Promise<string> {
-  const res = await fetch(`${env.url}/sap/idoc-xml`, {
-    method: 'POST',
-    headers: {
-      authorization: basicAuth(SAP_IN.username, SAP_IN.password),
-      'content-type': 'application/xml',
-    },
-    body: xml,
-  });
-  expect(res.status).toBe(200);
-  const docnum = /stored: (\d{16})/.exec(await res.text())?.[1];
-  const page = await env.app.store.search({ docnum: docnum ?? '' }, { limit: 1 });
-  const id = page.items[0]?.id;
-  if (!id) throw new Error(`message ${docnum} not stored`);
-  return id;
-}
+const postIdoc = (xml: string): Promise<string> => postSapIdoc(env, xml);
 
 const status = async (id: string) => (await env.app.store.get(id))?.status;
 

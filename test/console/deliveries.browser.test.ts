@@ -6,10 +6,12 @@
  * it back, and the timeline shows the receipt and the pushback postings with SAP's status (posted
  * · 53 once the fake SAP's ALE audit came back). The list shows readable states.
  */
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { basicAuth, KEYS, SAP_IN, waitFor } from '../e2e/helpers.js';
+import { validateEpcis } from '../../src/ledger/serials/epcis/validate.js';
+import { basicAuth, KEYS, waitFor } from '../e2e/helpers.js';
 import {
   browserAvailable,
   buildConsole,
@@ -17,7 +19,9 @@ import {
   desadvXml,
   launchChromium,
   OPERATOR,
+  postSapIdoc,
   SCREENSHOTS,
+  signedInPage,
   startConsoleEnv,
   type ConsoleEnv,
 } from './harness.js';
@@ -27,29 +31,11 @@ if (!run) console.warn('delivery browser tests SKIPPED: /usr/bin/chromium is not
 
 let env: ConsoleEnv;
 let browser: Browser;
+/** The delivery the first test pushes back (the recall downloads read its serials). */
+let pictured = '';
 
-async function postIdoc(xml: string): Promise<void> {
-  const res = await fetch(`${env.url}/sap/idoc-xml`, {
-    method: 'POST',
-    headers: {
-      authorization: basicAuth(SAP_IN.username, SAP_IN.password),
-      'content-type': 'application/xml',
-    },
-    body: xml,
-  });
-  expect(res.status).toBe(200);
-}
-
-async function signedIn(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
-  const page = await context.newPage();
-  await page.goto(`${env.url}/console/`);
-  await page.getByLabel('User').fill(OPERATOR.username);
-  await page.getByLabel('Password').fill(OPERATOR.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByTestId('operator-name').waitFor();
-  return page;
-}
+const postIdoc = (xml: string): Promise<string> => postSapIdoc(env, xml);
+const signedIn = (): Promise<Page> => signedInPage(browser, env, { height: 1000 });
 
 const api = async <T>(path: string): Promise<T> => {
   const res = await fetch(`${env.url}${path}`, {
@@ -73,6 +59,7 @@ describe.skipIf(!run)('deliveries as pictures in Chromium', () => {
     { timeout: 120_000 },
     async () => {
       const { xml, delivery } = desadvXml(700, 'SN-PIC');
+      pictured = delivery;
       const recent = /<NTANF>(\d{8})<\/NTANF>/.exec(xml)?.[1];
       expect(recent).toBeDefined();
       // a replenishment delivery of STO 4500007000 (E1EDL24 VGBEL/VGPOS: the 101 quotes it);
@@ -139,8 +126,20 @@ describe.skipIf(!run)('deliveries as pictures in Chromium', () => {
       ).toBe(1);
       await page.screenshot({ path: join(SCREENSHOTS, 'delivery-partial.png'), fullPage: true });
 
-      // the sweeper is enabled: the operator may run it
+      // the sweeper is enabled: the operator may run it; its dry run lists what it would post
       expect(await page.getByTestId('sweeper-status').textContent()).toContain('enabled');
+      const plan = page.getByTestId('sweeper-preview');
+      await plan.getByText(delivery).waitFor();
+      expect(await plan.locator('th').allTextContents()).toEqual([
+        'Delivery',
+        'From → to',
+        'Due',
+        'Outstanding',
+        'Missing serials',
+        'Would post',
+      ]);
+      expect(await plan.textContent()).toContain('DC01 → S0124');
+      expect(await plan.textContent()).toContain('2 posting(s): receipt, transfer');
       await page.getByRole('button', { name: 'Run sweeper now' }).click();
       await waitFor(
         async () => {
@@ -190,8 +189,91 @@ describe.skipIf(!run)('deliveries as pictures in Chromium', () => {
         .getByTestId('discrepancy')
         .getByText(/item 10, article 4711: 1 of 2 PCE missing — serials SN-PIC-2/)
         .waitFor();
+      // the sweeper's runs and the freight-claim list: plain headers and sentences, never JSON
+      const runs = page.getByTestId('sweeper-runs');
+      await expect.poll(() => runs.locator('tbody tr').count()).toBeGreaterThan(0);
+      expect(await runs.locator('th').allTextContents()).toEqual([
+        'Started',
+        'Finished',
+        'Outcome',
+        'Deliveries looked at',
+        'Pushed back',
+        'Postings',
+        'Closed',
+        'Error',
+      ]);
+      const claims = page.getByTestId('discrepancies');
+      await claims.getByText(delivery).waitFor();
+      expect(await claims.locator('th').allTextContents()).toEqual([
+        'Delivery',
+        'From → to',
+        'Missing',
+        'What is missing',
+        'Resolution',
+        'Recorded',
+      ]);
+      const claimText = (await claims.textContent()) ?? '';
+      expect(claimText).toContain('item 10, article 4711: 1 of 2 PCE missing — serials SN-PIC-2');
+      expect(claimText).toContain('DC01 → S0124');
+      expect(claimText).not.toMatch(/[{}[\]"]/);
       await page.screenshot({ path: join(SCREENSHOTS, 'delivery-pushed-back.png'), fullPage: true });
       await page.context().close();
     },
   );
+
+  it('recall by that delivery: a table, a CSV and an EPCIS 2.0 download of the serials’ events', async () => {
+    expect(pictured).not.toBe('');
+    const page = await signedIn();
+    await page.goto(`${env.url}/console/serials`);
+    await page.getByText('by delivery').click();
+    await page.getByLabel('Delivery', { exact: true }).fill(pictured);
+    await page.getByRole('button', { name: 'Run recall' }).click();
+    await expect.poll(() => page.getByTestId('recall-rows').textContent()).toContain('SN-PIC-2');
+    const save = async (button: string) => {
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('button', { name: button }).click(),
+      ]);
+      return { name: download.suggestedFilename(), text: await readFile((await download.path())!, 'utf8') };
+    };
+    const csv = await save('Download CSV');
+    expect(csv.name).toBe('recall.csv');
+    expect(
+      csv.text
+        .trim()
+        .split('\r\n')
+        .slice(1)
+        .map((l) => l.split(',').slice(0, 2).join(','))
+        .sort(),
+    ).toEqual(['4711,SN-PIC-1', '4711,SN-PIC-2']);
+    const epcis = await save('Download EPCIS 2.0');
+    expect(epcis.name).toBe('recall.epcis.jsonld');
+    const doc = JSON.parse(epcis.text) as {
+      type: string;
+      schemaVersion: string;
+      epcisBody: { eventList: Record<string, unknown>[] };
+    };
+    // a valid EPCIS 2.0 document (the JSON schema subset the ledger's export is checked against)
+    expect(validateEpcis(doc)).toEqual([]);
+    expect([doc.type, doc.schemaVersion]).toEqual(['EPCISDocument', '2.0']);
+    const steps = (serial: string) =>
+      doc.epcisBody.eventList.filter((e) => e['idocgate:serial'] === serial).map((e) => e['bizStep']);
+    // both serials shipped from the DC; SN-PIC-1 received by the store's handheld, SN-PIC-2 only
+    // by the pushback (101 into HOLD, then moved on), in event-time order
+    expect(steps('SN-PIC-1')).toEqual(['shipping', 'receiving']);
+    expect(steps('SN-PIC-2')).toEqual(['shipping', 'receiving', 'storing']);
+    expect(doc.epcisBody.eventList.every((e) => e['idocgate:material'] === '4711')).toBe(true);
+    // the same events the ledger's EPCIS query API gives for these serials
+    const api2 = await api<{ epcisBody: { eventList: { eventID: string; 'idocgate:serial': string }[] } }>(
+      '/api/serials/epcis/events?perPage=1000',
+    );
+    expect(doc.epcisBody.eventList.map((e) => e['eventID']).sort()).toEqual(
+      api2.epcisBody.eventList
+        .filter((e) => e['idocgate:serial'].startsWith('SN-PIC-'))
+        .map((e) => e.eventID)
+        .sort(),
+    );
+    await page.screenshot({ path: join(SCREENSHOTS, 'serials-recall.png'), fullPage: true });
+    await page.context().close();
+  });
 });

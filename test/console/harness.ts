@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { stringify } from 'yaml';
 import { buildApp, type App } from '../../src/app.js';
 import { hashPassword } from '../../src/api/credentials.js';
@@ -19,7 +19,7 @@ import { loadDefinitions } from '../../src/definitions/load.js';
 import { convertIdocs } from '../../src/idoc/codec.js';
 import { createLogger } from '../../src/logging.js';
 import { PROJECT_ROOT } from '../../src/paths.js';
-import { deleteKeys, E2E_ENV, e2eConfig, OPERATOR, SAP_IN, uniquePrefix } from '../e2e/helpers.js';
+import { basicAuth, deleteKeys, E2E_ENV, e2eConfig, OPERATOR, SAP_IN, uniquePrefix } from '../e2e/helpers.js';
 import { captureLogs } from '../api/helpers.js';
 import { startFakeSap, type FakeSap } from '../support/fake-sap.js';
 import { startFakeWebhook, type FakeWebhook } from '../support/fake-webhook.js';
@@ -194,4 +194,39 @@ export function desadvXml(n: number, serialPrefix: string): { xml: string; deliv
     .replace('<MESTYP>WHSORD</MESTYP>', '<MESTYP>DESADV</MESTYP>')
     .replaceAll(/2024030[24]/g, recent);
   return { xml, delivery: String(80200000 + n) };
+}
+
+/** Posts an IDoc-XML as SAP does (basic auth of the SAP inbound user); the stored message's id. */
+export async function postSapIdoc(env: ConsoleEnv, xml: string): Promise<string> {
+  const res = await fetch(`${env.url}/sap/idoc-xml`, {
+    method: 'POST',
+    headers: {
+      authorization: basicAuth(SAP_IN.username, SAP_IN.password),
+      'content-type': 'application/xml',
+    },
+    body: xml,
+  });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`SAP inbound answered ${res.status}: ${text}`);
+  const docnum = /stored: (\d{16})/.exec(text)?.[1];
+  const id = (await env.app.store.search({ docnum: docnum ?? '' }, { limit: 1 })).items[0]?.id;
+  if (!id) throw new Error(`message ${docnum} not stored`);
+  return id;
+}
+
+/** A new browser context and page, signed in to the console as `user` (the operator by default). */
+export async function signedInPage(
+  browser: Browser,
+  env: ConsoleEnv,
+  options: { readonly user?: { username: string; password: string }; readonly height?: number } = {},
+): Promise<Page> {
+  const user = options.user ?? OPERATOR;
+  const context = await browser.newContext({ viewport: { width: 1440, height: options.height ?? 900 } });
+  const page = await context.newPage();
+  await page.goto(`${env.url}/console/`);
+  await page.getByLabel('User').fill(user.username);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByTestId('operator-name').waitFor();
+  return page;
 }

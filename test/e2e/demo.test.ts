@@ -4,12 +4,15 @@
  * the webhooks in one process — prints the banner, and the banner's three curl lines, run as
  * printed by a shell, work: the delivery reaches the WMS, the handheld receipt is posted by SAP
  * (53 via the ALE audit), and the search by serial finds it. The demo sign-ins open sessions.
+ * Before the banner the demo has pushed back a partly received delivery (80009002): the banner
+ * links it, the API shows it pushed back with both postings posted by SAP, and in Chromium the
+ * banner's link opens it as a picture (when /usr/bin/chromium is there; always in CI).
  * A non-loopback --host is refused before anything starts; with a config file it is the normal
  * gateway (no demo, no fake SAP). SIGTERM stops the demo and removes its Redis keys.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -18,6 +21,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { isLoopback } from '../../src/demo/demo.js';
 import { PROJECT_ROOT } from '../../src/paths.js';
+import { browserAvailable, buildConsole, launchChromium, SCREENSHOTS } from '../console/harness.js';
 import { waitFor } from './helpers.js';
 
 const run = promisify(execFile);
@@ -82,6 +86,8 @@ describe('npm start without a config: the demo', () => {
     'prints the banner; its curl lines work as printed; demo sign-ins work; SIGTERM cleans up',
     { timeout: 120_000 },
     async () => {
+      await buildConsole();
+      await mkdir(SCREENSHOTS, { recursive: true });
       // A DATABASE_URL that cannot work: the demo must not use it (its data stays in memory).
       const demo = start(['--port', '0'], plainEnv({ DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' }));
       running.push(demo);
@@ -114,6 +120,53 @@ describe('npm start without a config: the demo', () => {
         .filter((l) => l.startsWith('curl '));
       expect(curls).toHaveLength(3);
       for (const c of curls) expect(c).toContain(url);
+
+      // The pushed-back delivery the demo seeded, as the banner says and as a picture.
+      const pushbackUrl = /Pushback\s+(http:\/\/\S+\/console\/deliveries\?delivery=80009002)/.exec(out)?.[1];
+      expect(pushbackUrl).toBe(`${url}/console/deliveries?delivery=80009002`);
+      const seeded = (await (
+        await fetch(`${url}/api/deliveries/80009002`, {
+          headers: { authorization: basic('support', 'demo-operator') },
+        })
+      ).json()) as {
+        delivery: { state: string };
+        pushback: { postings: { status: string; sapStatus: string }[] };
+      };
+      expect(seeded.delivery.state).toBe('pushed-back');
+      expect(seeded.pushback.postings.map((p) => [p.status, p.sapStatus])).toEqual([
+        ['posted', '53'],
+        ['posted', '53'],
+      ]);
+      if (process.env.CI === 'true' || browserAvailable()) {
+        const browser = await launchChromium();
+        try {
+          const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+          await page.goto(pushbackUrl!);
+          await page.getByLabel('User').fill('support');
+          await page.getByLabel('Password').fill('demo-operator');
+          await page.getByRole('button', { name: 'Sign in' }).click();
+          const detail = page.getByTestId('delivery-detail');
+          await detail.getByText('pushed back', { exact: true }).first().waitFor({ timeout: 20_000 });
+          const checklist = page.getByTestId('serial-checklist');
+          await checklist.locator('[data-mark="received"]').getByText('SN-9002-01').waitFor();
+          expect(await checklist.textContent()).toContain('SN-9002-02');
+          await waitFor(
+            async () =>
+              (await page.getByTestId('pushback-posting').locator('[data-status="posted"]').count()) === 2,
+            'both postings posted on the picture',
+            20_000,
+          );
+          await page.screenshot({ path: join(SCREENSHOTS, 'demo-pushback.png'), fullPage: true });
+          // the banner's link to the missing serial's journey
+          const journeyUrl = /journey: (http:\/\/\S+\/console\/serials\?serial=SN-9002-02)/.exec(out)?.[1];
+          expect(journeyUrl).toBeDefined();
+          await page.goto(journeyUrl!);
+          await page.getByTestId('serial-journey').waitFor({ timeout: 20_000 });
+          expect(await page.getByTestId('serial-state').textContent()).not.toBe('');
+        } finally {
+          await browser.close();
+        }
+      }
 
       // 1: SAP sends a delivery over its XML-HTTP port; the WMS webhook (in the demo) gets it.
       const first = await run('sh', ['-c', curls[0]!], { cwd: PROJECT_ROOT });

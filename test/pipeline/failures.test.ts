@@ -106,6 +106,28 @@ describe('retries, dead letters and replay', () => {
     await expect(
       h.runtime.replay(id, { actor: 'bob', reason: 'bad edit', edited: { format: 'xml', content: '<nope' } }),
     ).rejects.toMatchObject({ code: 'IDOC_NOT_WELL_FORMED_XML' });
+    // an edit that does not validate against DELVRY07 (WERKS holds 4 characters; E1EDL20 is
+    // required) is refused with every issue, before anything is stored or queued
+    const tooLong = bad.replaceAll('<WERKS>9999</WERKS>', '<WERKS>99999</WERKS>');
+    await expect(
+      h.runtime.replay(id, { actor: 'bob', reason: 'bad edit', edited: { format: 'xml', content: tooLong } }),
+    ).rejects.toMatchObject({
+      code: 'IDOC_INVALID',
+      issues: expect.arrayContaining([expect.objectContaining({ code: 'VALUE_TOO_LONG' })]),
+    });
+    const headless = bad.replace(/<E1EDL20 SEGMENT="1">[\s\S]*<\/E1EDL20>/, '');
+    await expect(
+      h.runtime.replay(id, {
+        actor: 'bob',
+        reason: 'bad edit',
+        edited: { format: 'xml', content: headless },
+      }),
+    ).rejects.toMatchObject({
+      code: 'IDOC_INVALID',
+      issues: [expect.objectContaining({ code: 'OCCURRENCE_BELOW_MIN' })],
+    });
+    expect(await status(id)).toBe('dead');
+    expect((await h.store.versions(id)).map((v) => v.kind)).toEqual(['raw', 'parsed']);
     const fixed = bad.replaceAll('<WERKS>9999</WERKS>', '<WERKS>1000</WERKS>');
     await h.runtime.replay(id, {
       actor: 'bob',

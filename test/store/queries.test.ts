@@ -43,6 +43,27 @@ describe.each(backends('query'))('queries on $name', (backend) => {
       );
     });
 
+    it('names the DOCNUM the gateway sent for partner JSON it mapped to an IDoc (sentDocnum)', async () => {
+      const partner = unique('P');
+      const scan = await stored(
+        delvry(partner, {
+          channel: 'partner:handheld:handheld-goods-movement',
+          idocType: 'MBGMCR03',
+        }),
+      );
+      const idoc = await stored(delvry(partner, { docnum: '777' }));
+      // what prepare.ts stores with the mapped MBGMCR03: its DOCNUM as a docnum key; a later edited
+      // replay maps it again under a newer (higher) number
+      await store.addSearchKeys(scan.id, [{ kind: 'docnum', value: '0000000000000041' }]);
+      await store.addSearchKeys(scan.id, [{ kind: 'docnum', value: '0000000000000042' }]);
+      const items = (await store.search({ partner })).items;
+      expect(items.map((m) => [m.id, m.docnum, m.sentDocnum])).toEqual([
+        [idoc.id, '0000000000000777', null],
+        [scan.id, null, '0000000000000042'],
+      ]);
+      expect((await store.search({ docnum: '0000000000000042' })).items.map((m) => m.id)).toEqual([scan.id]);
+    });
+
     it('finds messages by free text over keys, DOCNUM and indexed payload text', async () => {
       const partner = unique('P');
       const word = unique('hu');

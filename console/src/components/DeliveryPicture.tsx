@@ -437,7 +437,7 @@ export function DeliveryPicture({ delivery, d }: { readonly delivery: string; re
   );
 }
 
-interface DiscrepancyItem {
+export interface DiscrepancyItem {
   readonly position?: string;
   readonly material?: string;
   readonly unit?: string;
@@ -445,6 +445,17 @@ interface DiscrepancyItem {
   readonly received?: number;
   readonly missing?: number;
   readonly missingSerials?: readonly string[];
+}
+
+/** One sentence per item short: "item 10, article 4711: 1 of 2 PCE missing — serials SN-1". */
+export function discrepancyLines(items: readonly DiscrepancyItem[] | undefined): string[] {
+  return (items ?? [])
+    .filter((i) => (i.missing ?? 0) > 0)
+    .map(
+      (i) =>
+        `item ${i.position ?? '?'}, article ${i.material ?? '?'}: ${i.missing} of ${i.expected} ${i.unit ?? ''} missing` +
+        (i.missingSerials && i.missingSerials.length > 0 ? ` — serials ${i.missingSerials.join(', ')}` : ''),
+    );
 }
 
 /** The discrepancy for the freight claim in sentences, one per item short. */
@@ -461,17 +472,11 @@ export function DiscrepancySentences({ discrepancy }: { readonly discrepancy: un
         {d.missingQuantity ?? '?'} missing, recorded {fmtDate(d.createdAt)}
         {d.resolution ? ` (${d.resolution.replaceAll('-', ' ')})` : ''}:
       </Text>
-      {(d.items ?? [])
-        .filter((i) => (i.missing ?? 0) > 0)
-        .map((i) => (
-          <Text size="sm" key={`${i.position ?? ''}:${i.material ?? ''}`}>
-            • item {i.position ?? '?'}, article {i.material ?? '?'}: {i.missing} of {i.expected}{' '}
-            {i.unit ?? ''} missing
-            {i.missingSerials && i.missingSerials.length > 0
-              ? ` — serials ${i.missingSerials.join(', ')}`
-              : ''}
-          </Text>
-        ))}
+      {discrepancyLines(d.items).map((line) => (
+        <Text size="sm" key={line}>
+          • {line}
+        </Text>
+      ))}
     </Stack>
   );
 }

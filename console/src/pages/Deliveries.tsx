@@ -18,18 +18,20 @@ import {
   Title,
 } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { Link } from 'wouter';
+import { Link, useSearch } from 'wouter';
 import { errorText, getJson, postJson, qs } from '../api';
 import { useIsOperator } from '../session';
 import { ErrorAlert } from '../components/ErrorAlert';
-import { RecordTable, arrayOf } from '../components/RecordTable';
+import { arrayOf } from '../components/RecordTable';
 import { fmtAge, fmtDate } from '../format';
 import {
   DELIVERY_STATE_LABEL,
   DeliveryPicture,
   DeliveryStateBadge,
   DiscrepancySentences,
+  discrepancyLines,
   type DeliveryAnswer,
+  type DiscrepancyItem,
 } from '../components/DeliveryPicture';
 
 const VIEWS = ['open', 'partially-received', 'overdue', 'pushed-back', 'closed'] as const;
@@ -129,10 +131,7 @@ function Sweeper() {
       ) : (
         <>
           <Text size="sm">Next run would push back (dry run)</Text>
-          <RecordTable
-            rows={arrayOf(preview.data, 'plans', 'items', 'deliveries')}
-            empty="Nothing is overdue."
-          />
+          <PreviewTable previews={arrayOf(preview.data, 'previews') as readonly SweepPreview[]} />
         </>
       )}
       {!runs.error && (
@@ -140,17 +139,180 @@ function Sweeper() {
           <Text size="sm" mt="xs">
             Last runs
           </Text>
-          <RecordTable rows={arrayOf(runs.data, 'runs', 'items')} empty="No run yet." />
+          <RunsTable runs={arrayOf(runs.data, 'runs', 'items') as readonly SweeperRun[]} />
         </>
       )}
     </Paper>
   );
 }
 
+/** A table with plain headers, or a dimmed line when there are no rows. */
+function PlainTable(props: {
+  readonly headers: readonly string[];
+  readonly empty: string;
+  readonly testId: string;
+  readonly children: React.ReactNode[];
+}) {
+  if (props.children.length === 0)
+    return (
+      <Text c="dimmed" size="sm">
+        {props.empty}
+      </Text>
+    );
+  return (
+    <Table striped fz="sm" verticalSpacing={3} data-testid={props.testId}>
+      <Table.Thead>
+        <Table.Tr>
+          {props.headers.map((h) => (
+            <Table.Th key={h}>{h}</Table.Th>
+          ))}
+        </Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>{props.children}</Table.Tbody>
+    </Table>
+  );
+}
+
+/** One delivery the next run would push back (`previews` of GET /api/sweeper/preview). */
+interface SweepPreview {
+  readonly delivery?: string;
+  readonly originSite?: string;
+  readonly destinationSite?: string;
+  readonly dueAt?: string;
+  readonly outstanding?: number;
+  readonly missingSerials?: number;
+  readonly steps?: readonly { readonly name?: string; readonly kind?: string }[];
+}
+
+/** The sweeper's dry run: what the next run would post, per delivery. */
+function PreviewTable({ previews }: { readonly previews: readonly SweepPreview[] }) {
+  return (
+    <PlainTable
+      headers={['Delivery', 'From → to', 'Due', 'Outstanding', 'Missing serials', 'Would post']}
+      empty="Nothing is overdue."
+      testId="sweeper-preview"
+    >
+      {previews.map((p, i) => (
+        <Table.Tr key={p.delivery ?? i}>
+          <Table.Td className="mono">{p.delivery ?? '?'}</Table.Td>
+          <Table.Td style={{ whiteSpace: 'nowrap' }}>
+            {p.originSite ?? '?'} → {p.destinationSite ?? '?'}
+          </Table.Td>
+          <Table.Td style={{ whiteSpace: 'nowrap' }}>{fmtDate(p.dueAt)}</Table.Td>
+          <Table.Td>{p.outstanding ?? ''}</Table.Td>
+          <Table.Td>{p.missingSerials ?? ''}</Table.Td>
+          <Table.Td>
+            {(p.steps ?? []).length} posting(s):{' '}
+            {(p.steps ?? []).map((s) => s.name ?? s.kind ?? '?').join(', ')}
+          </Table.Td>
+        </Table.Tr>
+      ))}
+    </PlainTable>
+  );
+}
+
+interface SweeperRun {
+  readonly id?: string;
+  readonly startedAt?: string;
+  readonly finishedAt?: string | null;
+  readonly outcome?: string;
+  readonly scanned?: number;
+  readonly pushedBack?: number;
+  readonly postings?: number;
+  readonly closed?: number;
+  readonly error?: string | null;
+}
+
+/** The sweeper's last runs with plain headers. */
+function RunsTable({ runs }: { readonly runs: readonly SweeperRun[] }) {
+  return (
+    <PlainTable
+      headers={[
+        'Started',
+        'Finished',
+        'Outcome',
+        'Deliveries looked at',
+        'Pushed back',
+        'Postings',
+        'Closed',
+        'Error',
+      ]}
+      empty="No run yet."
+      testId="sweeper-runs"
+    >
+      {runs.map((r, i) => (
+        <Table.Tr key={r.id ?? i}>
+          <Table.Td>{fmtDate(r.startedAt)}</Table.Td>
+          <Table.Td>{r.finishedAt ? fmtDate(r.finishedAt) : 'running'}</Table.Td>
+          <Table.Td>{r.outcome ?? ''}</Table.Td>
+          <Table.Td>{r.scanned ?? ''}</Table.Td>
+          <Table.Td>{r.pushedBack ?? ''}</Table.Td>
+          <Table.Td>{r.postings ?? ''}</Table.Td>
+          <Table.Td>{r.closed ?? ''}</Table.Td>
+          <Table.Td>{r.error ?? ''}</Table.Td>
+        </Table.Tr>
+      ))}
+    </PlainTable>
+  );
+}
+
+interface DiscrepancyRow {
+  readonly id?: number;
+  readonly delivery?: string;
+  readonly originSite?: string | null;
+  readonly destinationSite?: string | null;
+  readonly missingQuantity?: number;
+  readonly items?: readonly DiscrepancyItem[];
+  readonly resolution?: string;
+  readonly createdAt?: string;
+}
+
+/** The freight-claim list: per delivery its route, what is missing in sentences, the resolution. */
+function DiscrepancyTable(props: {
+  readonly rows: readonly DiscrepancyRow[];
+  readonly onOpen: (delivery: string) => void;
+}) {
+  return (
+    <PlainTable
+      headers={['Delivery', 'From → to', 'Missing', 'What is missing', 'Resolution', 'Recorded']}
+      empty="No discrepancies."
+      testId="discrepancies"
+    >
+      {props.rows.map((r, i) => (
+        <Table.Tr key={r.id ?? i}>
+          <Table.Td className="mono">
+            {r.delivery ? (
+              <Anchor size="sm" onClick={() => props.onOpen(r.delivery ?? '')}>
+                {r.delivery}
+              </Anchor>
+            ) : (
+              '?'
+            )}
+          </Table.Td>
+          <Table.Td style={{ whiteSpace: 'nowrap' }}>
+            {r.originSite ?? '?'} → {r.destinationSite ?? '?'}
+          </Table.Td>
+          <Table.Td>{r.missingQuantity ?? ''}</Table.Td>
+          <Table.Td>
+            {discrepancyLines(r.items).map((line) => (
+              <Text size="sm" key={line}>
+                {line}
+              </Text>
+            ))}
+          </Table.Td>
+          <Table.Td>{r.resolution?.replaceAll('-', ' ') ?? ''}</Table.Td>
+          <Table.Td style={{ whiteSpace: 'nowrap' }}>{fmtDate(r.createdAt)}</Table.Td>
+        </Table.Tr>
+      ))}
+    </PlainTable>
+  );
+}
+
 export function DeliveriesPage() {
   const [view, setView] = useState<string>('open');
   const [site, setSite] = useState('');
-  const [selected, setSelected] = useState<string | null>(null);
+  // `/deliveries?delivery=N` (the demo banner, links) opens delivery N's picture
+  const [selected, setSelected] = useState<string | null>(new URLSearchParams(useSearch()).get('delivery'));
   const list = useQuery({
     queryKey: ['deliveries', view, site],
     queryFn: () => getJson<unknown>(`/api/deliveries${qs({ state: view, site, limit: 200 })}`),
@@ -255,10 +417,9 @@ export function DeliveriesPage() {
         {discrepancies.error ? (
           <ErrorAlert error={discrepancies.error} what="The discrepancy list" />
         ) : (
-          <RecordTable
-            rows={arrayOf(discrepancies.data, 'items', 'discrepancies')}
-            empty="No discrepancies."
-            testId="discrepancies"
+          <DiscrepancyTable
+            rows={arrayOf(discrepancies.data, 'items', 'discrepancies') as readonly DiscrepancyRow[]}
+            onOpen={setSelected}
           />
         )}
       </Paper>

@@ -288,12 +288,24 @@ export function MessagesPage() {
                 <Table.Td>
                   <StatusBadge message={m} />
                 </Table.Td>
-                <Table.Td className="mono">
-                  {m.docnum ?? (
-                    <Text c="dimmed" span size="xs">
-                      {m.id.slice(0, 8)}
-                    </Text>
-                  )}
+                <Table.Td className="mono" data-testid="message-docnum" style={{ whiteSpace: 'nowrap' }}>
+                  {m.docnum ??
+                    (m.sentDocnum ? (
+                      <Tooltip
+                        label={`the DOCNUM of the ${m.idocType ?? 'IDoc'} the gateway made of this JSON and sent`}
+                      >
+                        <span>
+                          {m.sentDocnum}{' '}
+                          <Text c="dimmed" span size="xs">
+                            sent
+                          </Text>
+                        </span>
+                      </Tooltip>
+                    ) : (
+                      <Text c="dimmed" span size="xs">
+                        {m.id.slice(0, 8)}
+                      </Text>
+                    ))}
                 </Table.Td>
                 <Table.Td data-testid="message-flow" style={{ whiteSpace: 'nowrap' }}>
                   {flowOf(m).label}

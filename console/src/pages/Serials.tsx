@@ -1,8 +1,9 @@
 /**
  * Serials: look up a serial's state and history; run a recall (by delivery, handling unit, list or
- * range) and download it as CSV; anomaly alerts with their evidence, to acknowledge or close.
+ * range) and download it as CSV or as EPCIS 2.0 (the recalled serials' events); anomaly alerts with their evidence, to acknowledge or close.
  */
 import { useState } from 'react';
+import { useSearch } from 'wouter';
 import {
   Alert,
   Badge,
@@ -94,9 +95,13 @@ function RecallTable({ rows }: { readonly rows: readonly RecallRowView[] }) {
 }
 
 function SerialLookup() {
-  const [serial, setSerial] = useState('');
+  // `/serials?serial=X` (the links of a delivery's checklist, the demo banner) opens X's journey
+  const linked = new URLSearchParams(useSearch()).get('serial') ?? '';
+  const [serial, setSerial] = useState(linked);
   const [material, setMaterial] = useState('');
-  const [asked, setAsked] = useState<{ serial: string; material: string } | null>(null);
+  const [asked, setAsked] = useState<{ serial: string; material: string } | null>(
+    linked ? { serial: linked, material: '' } : null,
+  );
   const q = useQuery({
     queryKey: ['serial', asked],
     queryFn: () =>
@@ -154,6 +159,18 @@ function Recall() {
     if (by === 'handlingUnit') return { ...m, handlingUnit: value.trim() };
     if (by === 'range') return { ...m, range: { from: value.trim(), to: to.trim() } };
     return { ...m, serials: value.split(/[\s,;]+/).filter((s) => s !== '') };
+  };
+  const download = (format: 'csv' | 'epcis', name: string) => {
+    setError(null);
+    getBlob('POST', `/api/serials/recall?format=${format}`, body())
+      .then((blob) => {
+        const a = document.createElement('a');
+        a.href = URL.createObjectURL(blob);
+        a.download = name;
+        a.click();
+        URL.revokeObjectURL(a.href);
+      })
+      .catch((e: unknown) => setError(errorText(e)));
   };
   return (
     <Paper withBorder p="sm">
@@ -219,23 +236,16 @@ function Recall() {
           >
             Run recall
           </Button>
+          <Button size="xs" variant="default" onClick={() => download('csv', 'recall.csv')}>
+            Download CSV
+          </Button>
           <Button
             size="xs"
             variant="default"
-            onClick={() => {
-              setError(null);
-              getBlob('POST', '/api/serials/recall?format=csv', body())
-                .then((blob) => {
-                  const a = document.createElement('a');
-                  a.href = URL.createObjectURL(blob);
-                  a.download = 'recall.csv';
-                  a.click();
-                  URL.revokeObjectURL(a.href);
-                })
-                .catch((e: unknown) => setError(errorText(e)));
-            }}
+            onClick={() => download('epcis', 'recall.epcis.jsonld')}
+            title="The recalled serials' events (chain of custody) as an EPCIS 2.0 JSON-LD document"
           >
-            Download CSV
+            Download EPCIS 2.0
           </Button>
         </Group>
         {error && <Alert color="red">{error}</Alert>}
