@@ -409,7 +409,8 @@ async function postgresAnswers(): Promise<boolean> {
 const redis = new Redis(REDIS);
 const dir = await mkdtemp(join(tmpdir(), 'idocgate-bench-e2e-'));
 const run = String(Date.now() % 1_000_000);
-const schema = `bench_e2e_${process.pid}`;
+const tag = process.env['E2E_BENCH_TAG'] ?? '';
+const schema = process.env['E2E_BENCH_SCHEMA'] ?? `bench_e2e_${process.pid}`;
 console.log(
   `idocgate end-to-end benchmark: ${N} messages per run (half DELVRY07 -> WMS, half scans -> MBGMCR03 -> SAP), ${IN_FLIGHT} in flight, ${2 * WORKERS_PER_PARTNER} workers`,
 );
@@ -449,7 +450,7 @@ const sides: Side[] = [];
 try {
   // baseline
   const plainReceiver = await startReceiver(plainKey);
-  const plainPrefix = `bench-plain-${run}`;
+  const plainPrefix = `bench-plain-${tag}${run}`;
   const plain = await startPlainPipeline({
     connection: { ...REDIS, maxRetriesPerRequest: null },
     prefix: plainPrefix,
@@ -486,7 +487,7 @@ try {
   for (const b of backends) {
     if (ONLY.length > 0 && !ONLY.some((o) => b.name.includes(o))) continue;
     const receiver = await startReceiver(gatewayKey);
-    const prefix = `bench-gw-${run}-${i}`;
+    const prefix = `bench-gw-${tag}${run}-${i}`;
     const app = await gatewayApp(receiver, prefix, b.store, ['api', 'worker', 'scheduler'], dir);
     const base = await app.listen({ host: '127.0.0.1', port: 0 });
     sides.push({
@@ -537,7 +538,7 @@ try {
   const redisBytes = async (): Promise<void> => {
     const M = Math.min(N, 1000);
     const queuedReceiver = await startReceiver(gatewayKey);
-    const qPrefix = `bench-mem-${run}`;
+    const qPrefix = `bench-mem-${tag}${run}`;
     const apiOnly = await gatewayApp(queuedReceiver, qPrefix, { dataDir: 'memory://' }, ['api'], dir);
     const qBase = await apiOnly.listen({ host: '127.0.0.1', port: 0 });
     const post = gatewayPost(qBase);
@@ -550,7 +551,7 @@ try {
     await queuedReceiver.close();
     await deleteKeys(redis, qPrefix);
 
-    const pPrefix = `bench-plain-mem-${run}`;
+    const pPrefix = `bench-plain-mem-${tag}${run}`;
     const plainNoWorker = await startPlainPipeline({
       connection: { ...REDIS, maxRetriesPerRequest: null },
       prefix: pPrefix,

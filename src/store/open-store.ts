@@ -7,6 +7,8 @@ import type { Store } from '../pipeline/store-port.js';
 import type { StoreContext } from './context.js';
 import { openDb, type Db, type DbOptions } from './db.js';
 import { migrate } from './migrate.js';
+import type { ReceiveInput } from '../pipeline/store-port.js';
+import { createGroupReceiver, type GroupCommitOptions } from './group-commit.js';
 import { receive } from './receive.js';
 import * as messages from './messages-repo.js';
 import * as admin from './audit-repo.js';
@@ -18,6 +20,11 @@ export interface StoreOptions extends DbOptions {
   readonly migrationsDir?: string;
   readonly clock?: () => Date;
   readonly newId?: () => string;
+  /**
+   * Group commit of concurrent receipts (default on; `false`: one statement per receipt).
+   * See src/store/group-commit.ts.
+   */
+  readonly groupCommit?: GroupCommitOptions | false;
 }
 
 export interface OpenedStore extends Store {
@@ -36,19 +43,26 @@ export async function openStore(options: StoreOptions): Promise<OpenedStore> {
     await db.close().catch(() => undefined);
     throw err;
   }
-  return createStore({
-    db,
-    clock: options.clock ?? (() => new Date()),
-    newId: options.newId ?? randomUUID,
-  });
+  return createStore(
+    {
+      db,
+      clock: options.clock ?? (() => new Date()),
+      newId: options.newId ?? randomUUID,
+    },
+    options.groupCommit,
+  );
 }
 
 /** The Store over an open, migrated database. */
-export function createStore(ctx: StoreContext): OpenedStore {
+export function createStore(ctx: StoreContext, groupCommit?: GroupCommitOptions | false): OpenedStore {
   const { db } = ctx;
+  const receiver =
+    groupCommit === false
+      ? { receive: (input: ReceiveInput) => receive(ctx, input) }
+      : createGroupReceiver(ctx, groupCommit);
   return {
     db,
-    receive: (input) => receive(ctx, input),
+    receive: (input) => receiver.receive(input),
     get: (id) => messages.getMessage(db, id),
     getByIdempotencyKey: (scope, key) => messages.getByIdempotencyKey(db, scope, key),
     versions: (id) => messages.versions(db, id),
