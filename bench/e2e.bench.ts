@@ -197,6 +197,25 @@ interface CpuSample {
   readonly node: number;
   readonly postgres: number;
   readonly redis: number;
+  /** Statements sent by this process's node-postgres clients (round trips to PostgreSQL). */
+  readonly statements: number;
+  /** Commands sent by this process's ioredis clients (BullMQ included). */
+  readonly redisCommands: number;
+}
+
+/** Round-trip counters: every pg client query and every ioredis command of this process. */
+const trips = { statements: 0, redisCommands: 0 };
+{
+  const clientQuery = pg.Client.prototype.query as (...args: unknown[]) => unknown;
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]): unknown {
+    trips.statements++;
+    return clientQuery.apply(this, args);
+  } as typeof pg.Client.prototype.query;
+  const send = Redis.prototype.sendCommand as (...args: unknown[]) => unknown;
+  Redis.prototype.sendCommand = function (this: Redis, ...args: unknown[]): unknown {
+    trips.redisCommands++;
+    return send.apply(this, args);
+  } as typeof Redis.prototype.sendCommand;
 }
 
 /** Clock ticks per second of /proc/<pid>/stat (USER_HZ: 100 on Linux). */
@@ -228,9 +247,9 @@ function cpuNow(): CpuSample {
       else redis += ticks * TICK_MS;
     }
   } catch {
-    return { node: (own.user + own.system) / 1000, postgres: NaN, redis: NaN };
+    return { node: (own.user + own.system) / 1000, postgres: NaN, redis: NaN, ...trips };
   }
-  return { node: (own.user + own.system) / 1000, postgres, redis };
+  return { node: (own.user + own.system) / 1000, postgres, redis, ...trips };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -338,12 +357,14 @@ function perMessage(a: CpuSample, b: CpuSample, n: number): CpuSample {
     node: (b.node - a.node) / n,
     postgres: (b.postgres - a.postgres) / n,
     redis: (b.redis - a.redis) / n,
+    statements: (b.statements - a.statements) / n,
+    redisCommands: (b.redisCommands - a.redisCommands) / n,
   };
 }
 
 function cpuText(c: CpuSample): string {
   const f = (x: number): string => (Number.isNaN(x) ? 'n/a' : x.toFixed(2));
-  return `CPU ms/msg: node ${f(c.node)}, PostgreSQL ${f(c.postgres)}, Redis ${f(c.redis)}`;
+  return `CPU ms/msg: node ${f(c.node)}, PostgreSQL ${f(c.postgres)}, Redis ${f(c.redis)}; per msg: ${f(c.statements)} pg statements, ${f(c.redisCommands)} Redis commands`;
 }
 
 function show(r: Result): void {
@@ -537,6 +558,8 @@ function summary(side: Side): Result {
       node: median(r.map((x) => x.cpu.node)),
       postgres: median(r.map((x) => x.cpu.postgres)),
       redis: median(r.map((x) => x.cpu.redis)),
+      statements: median(r.map((x) => x.cpu.statements)),
+      redisCommands: median(r.map((x) => x.cpu.redisCommands)),
     },
   };
 }
@@ -607,7 +630,13 @@ try {
 
   const backends: { name: string; store: Partial<StoreOptions>; packet: number }[] = [];
   if (pgUp) {
-    const store = { databaseUrl: PG_URL, schema, poolSize: POOL };
+    // E2E_BENCH_GROUP_COMMIT=0: one statement per receipt (as before the group commit).
+    const store = {
+      databaseUrl: PG_URL,
+      schema,
+      poolSize: POOL,
+      ...(process.env['E2E_BENCH_GROUP_COMMIT'] === '0' ? { groupCommit: false as const } : {}),
+    };
     backends.push({ name: 'PostgreSQL', store, packet: 1 });
     backends.push({
       name: `PostgreSQL (packets of ${PACKET})`,
@@ -615,10 +644,12 @@ try {
       packet: PACKET,
     });
   } else console.log('  (PostgreSQL does not answer: skipped, and baseline B with it)');
-  backends.push({ name: 'PGlite', store: { dataDir: join(dir, 'pglite') }, packet: 1 });
+  // E2E_BENCH_PGLITE_THREAD=0: PGlite on the main thread (as before the worker thread).
+  const thread = process.env['E2E_BENCH_PGLITE_THREAD'] !== '0';
+  backends.push({ name: 'PGlite', store: { dataDir: join(dir, 'pglite'), pgliteThread: thread }, packet: 1 });
   backends.push({
     name: `PGlite (packets of ${PACKET})`,
-    store: { dataDir: join(dir, 'pglite-p') },
+    store: { dataDir: join(dir, 'pglite-p'), pgliteThread: thread },
     packet: PACKET,
   });
   let i = 2;
@@ -773,6 +804,10 @@ try {
       `  Redis bytes per queued message: gateway ${Math.round((after - before) / M)} (job = message id), baseline ${Math.round(
         (pAfter - pBefore) / M,
       )} (job = document); ${M} queued, MEMORY USAGE of the prefix's keys`,
+    );
+    const perJob = (after - before) / M;
+    console.log(
+      `  verdict  ${'Redis bytes per queued gateway message'.padEnd(62)} ${perJob.toFixed(0)} (target <= 1024): ${perJob <= 1024 ? 'met' : 'NOT met'}`,
     );
   };
   if (process.env['E2E_BENCH_NO_MEMORY'] !== '1') await redisBytes();

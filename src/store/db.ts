@@ -30,6 +30,10 @@ export interface DbOptions {
   readonly schema?: string;
   /** pg pool size (default 10). */
   readonly poolSize?: number;
+  /**
+   * PGlite in a worker thread of its own (default true; false: on the main thread). See src/store/db-pglite-thread.ts.
+   */
+  readonly pgliteThread?: boolean;
   /** Called with errors of idle pool connections (which would otherwise crash the process). */
   readonly onError?: (err: unknown) => void;
 }
@@ -54,6 +58,10 @@ export async function openDb(options: DbOptions): Promise<Db> {
     return openPgDb(options.databaseUrl, options);
   }
   if (options.dataDir) {
+    if (options.pgliteThread ?? true) {
+      const { openPgliteThreadDb } = await import('./db-pglite-thread.js');
+      return openPgliteThreadDb(options.dataDir, options);
+    }
     const { openPgliteDb } = await import('./db-pglite.js');
     return openPgliteDb(options.dataDir, options);
   }

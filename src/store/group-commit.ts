@@ -12,12 +12,16 @@
  * batch whose statement fails is retried receipt by receipt through `receive()`, so a poisoned
  * row fails only its own sender. Receipts with an ordering key (advisory lock per key) or with
  * binary content go the single path.
+ *
+ * Worker claims (`claimUnordered`) are coalesced the same way: one UPDATE claims every message of
+ * the batch by its own id and enqueue token, with its history rows.
  */
 import { Batcher, settle, type BatcherOptions, type Settled } from '../batcher.js';
-import type { ReceiveInput, ReceiveResult } from '../pipeline/store-port.js';
+import { sapStatusFor } from '../pipeline/lifecycle.js';
+import type { MessageRecord, MessageStatus, ReceiveInput, ReceiveResult } from '../pipeline/store-port.js';
 import type { StoreContext } from './context.js';
-import { blankToNull } from './context.js';
-import { MESSAGE_COLUMNS, toMessage } from './rows.js';
+import { blankToNull, isMessageId } from './context.js';
+import { MESSAGE_COLUMNS, str, toMessage } from './rows.js';
 import {
   cleanKeys,
   duplicateResult,
@@ -237,6 +241,112 @@ export async function receiveBatch(
   return Promise.all(
     inputs.map((input, i) =>
       settle(async () => inserted.get(plans[i]!.id) ?? duplicateResult(ctx.db, input, plans[i]!.n)),
+    ),
+  );
+}
+
+// --- worker claims ---------------------------------------------------------------------------
+
+interface Claim {
+  readonly id: string;
+  readonly token: string;
+  readonly from: readonly MessageStatus[];
+  readonly by: string;
+  readonly text: string | null;
+}
+
+/** One statement claims a batch: each row by its own id and token, locked in id order. */
+export const BATCH_CLAIM_SQL = `WITH req AS (
+    SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[]) AS r(id, token, txt)
+  ), old AS (
+    SELECT m.id, m.status FROM messages m JOIN req ON req.id = m.id ORDER BY m.id FOR UPDATE OF m
+  ), m AS (
+    UPDATE messages m SET status = 'processing', updated_at = $4,
+      sap_status = CASE WHEN m.direction = 'out' THEN $6 ELSE $7 END, status_text = req.txt
+    FROM old JOIN req ON req.id = old.id
+    WHERE m.id = old.id AND m.status = ANY($5::text[]) AND m.enqueue_token = req.token
+      AND m.ordering_key IS NULL
+    RETURNING old.status AS from_status, req.txt AS claim_text, ${MESSAGE_COLUMNS}
+  ), h AS (
+    INSERT INTO message_status_history (message_id, from_status, to_status, sap_status, text, by, at)
+    SELECT m.id::uuid, m.from_status, 'processing', m.sap_status, m.claim_text, $8, $4 FROM m
+  )
+  SELECT * FROM m`;
+
+export type ClaimOne = (
+  id: string,
+  token: string,
+  from: readonly MessageStatus[],
+  options: { readonly by: string; readonly text?: string },
+) => Promise<MessageRecord | undefined>;
+
+/**
+ * Coalesces concurrent `claimUnordered` calls (one Batcher per set of `from` statuses and `by`):
+ * the claims that arrive while one is in flight go together in one UPDATE. A message asked for
+ * twice in one batch, or a failing batch, falls back to the single statement.
+ */
+export function createGroupClaimer(
+  ctx: StoreContext,
+  single: ClaimOne,
+  options: GroupCommitOptions = {},
+): ClaimOne & { readonly batches: () => number } {
+  const batchers = new Map<string, Batcher<Claim, MessageRecord | undefined>>();
+  const batcherFor = (
+    from: readonly MessageStatus[],
+    by: string,
+  ): Batcher<Claim, MessageRecord | undefined> => {
+    const key = JSON.stringify([from, by]);
+    let b = batchers.get(key);
+    if (b === undefined) {
+      b = new Batcher((claims) => claimBatch(ctx, claims, from, by, single), {
+        maxBatch: options.maxBatch ?? 64,
+        maxInFlight: options.maxInFlight ?? (ctx.db.kind === 'pglite' ? 1 : 2),
+      });
+      batchers.set(key, b);
+    }
+    return b;
+  };
+  const claim: ClaimOne = (id, token, from, opts) =>
+    isMessageId(id)
+      ? batcherFor(from, opts.by).submit({ id, token, from, by: opts.by, text: opts.text ?? null })
+      : Promise.resolve(undefined);
+  return Object.assign(claim, {
+    batches: () => [...batchers.values()].reduce((n, b) => n + b.stats.batches, 0),
+  });
+}
+
+async function claimBatch(
+  ctx: StoreContext,
+  claims: readonly Claim[],
+  from: readonly MessageStatus[],
+  by: string,
+  single: ClaimOne,
+): Promise<Settled<MessageRecord | undefined>[]> {
+  const one = (c: Claim): Promise<Settled<MessageRecord | undefined>> =>
+    settle(() => single(c.id, c.token, c.from, { by: c.by, ...(c.text !== null ? { text: c.text } : {}) }));
+  const ids = new Set<string>();
+  const first = claims.filter((c) => !ids.has(c.id) && ids.add(c.id) !== undefined);
+  if (first.length <= 1) return Promise.all(claims.map(one));
+  let claimed: Map<string, MessageRecord>;
+  try {
+    const { rows } = await ctx.db.query(BATCH_CLAIM_SQL, [
+      first.map((c) => c.id),
+      first.map((c) => c.token),
+      first.map((c) => c.text),
+      ctx.clock(),
+      [...from],
+      sapStatusFor('processing', 'out'),
+      sapStatusFor('processing', 'in'),
+      by,
+    ]);
+    claimed = new Map(rows.map((row) => [str(row, 'id'), toMessage(row)]));
+  } catch {
+    return Promise.all(claims.map(one));
+  }
+  const inBatch = new Set(first);
+  return Promise.all(
+    claims.map((c) =>
+      inBatch.has(c) ? Promise.resolve({ ok: true as const, value: claimed.get(c.id) }) : one(c),
     ),
   );
 }

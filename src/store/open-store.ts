@@ -7,8 +7,8 @@ import type { Store } from '../pipeline/store-port.js';
 import type { StoreContext } from './context.js';
 import { openDb, type Db, type DbOptions } from './db.js';
 import { migrate } from './migrate.js';
-import type { ReceiveInput } from '../pipeline/store-port.js';
-import { createGroupReceiver, type GroupCommitOptions } from './group-commit.js';
+import type { MessageStatus, ReceiveInput, TransitionOptions } from '../pipeline/store-port.js';
+import { createGroupClaimer, createGroupReceiver, type GroupCommitOptions } from './group-commit.js';
 import { receive } from './receive.js';
 import * as messages from './messages-repo.js';
 import * as admin from './audit-repo.js';
@@ -60,6 +60,13 @@ export function createStore(ctx: StoreContext, groupCommit?: GroupCommitOptions 
     groupCommit === false
       ? { receive: (input: ReceiveInput) => receive(ctx, input) }
       : createGroupReceiver(ctx, groupCommit);
+  const claimOne = (
+    id: string,
+    token: string,
+    from: readonly MessageStatus[],
+    options: Omit<TransitionOptions, 'expectFrom'>,
+  ) => messages.claimUnordered(ctx, id, token, from, options);
+  const claimUnordered = groupCommit === false ? claimOne : createGroupClaimer(ctx, claimOne, groupCommit);
   return {
     db,
     receive: (input) => receiver.receive(input),
@@ -74,7 +81,7 @@ export function createStore(ctx: StoreContext, groupCommit?: GroupCommitOptions 
     history: (id) => messages.history(db, id),
     recordAttempt: (id, input) => messages.recordAttempt(ctx, id, input),
     finishAttempt: (id, attempt, to, options) => messages.finishAttempt(ctx, id, attempt, to, options),
-    claimUnordered: (id, token, from, options) => messages.claimUnordered(ctx, id, token, from, options),
+    claimUnordered: (id, token, from, options) => claimUnordered(id, token, from, options),
     attempts: (id) => messages.attempts(db, id),
     search: (query, options) => searching.search(db, query, options),
     countByQuery: (query) => searching.countByQuery(db, query),

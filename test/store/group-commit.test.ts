@@ -8,7 +8,9 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ReceiveInput } from '../../src/pipeline/store-port.js';
-import { createGroupReceiver, type GroupReceiver } from '../../src/store/group-commit.js';
+import { createGroupClaimer, createGroupReceiver, type GroupReceiver } from '../../src/store/group-commit.js';
+import { claimUnordered } from '../../src/store/messages-repo.js';
+import type { StoreContext } from '../../src/store/context.js';
 import type { OpenedStore } from '../../src/store/open-store.js';
 import { backends } from './backends.js';
 import { delvry, unique } from './fixtures.js';
@@ -177,6 +179,37 @@ describe.each(backends('wt_thru_gc'))('group commit on $name', (backend) => {
         vi.useRealTimers();
       }
       expect(group.batcher.stats).toMatchObject({ batches: 2, items: 2, largest: 1 });
+    });
+
+    it('claims concurrent jobs in shared statements, each by its own id and token', async () => {
+      const ctx: StoreContext = { db: store.db, clock: () => new Date(), newId: randomUUID };
+      const claim = createGroupClaimer(ctx, (id, token, from, o) => claimUnordered(ctx, id, token, from, o));
+      const partner = unique('P');
+      const ids: string[] = [];
+      for (let i = 0; i < 12; i++) {
+        ids.push(
+          (await store.receive(delvry(partner, { docnum: String(8800 + i), queueToken: '1' }))).message.id,
+        );
+      }
+      const from = ['queued', 'failed'] as const;
+      const results = await Promise.all([
+        ...ids.slice(0, 10).map((id, i) => claim(id, '1', from, { by: 'worker', text: `attempt ${i}` })),
+        claim(ids[10]!, '2', from, { by: 'worker' }), // stale token
+        claim(ids[0]!, '1', from, { by: 'worker' }), // the same job twice: one claim wins
+        claim('not-a-uuid', '1', from, { by: 'worker' }),
+        claim(randomUUID(), '1', from, { by: 'worker' }),
+      ]);
+      expect(claim.batches()).toBeLessThan(8);
+      for (let i = 0; i < 10; i++) expect(results[i]).toMatchObject({ id: ids[i], status: 'processing' });
+      expect(results.slice(10)).toEqual([undefined, undefined, undefined, undefined]);
+      const h = await store.history(ids[3]!);
+      expect(h.map((x) => [x.from, x.to, x.text, x.by])).toEqual([
+        [null, 'received', null, 'edge:http'],
+        ['received', 'queued', null, 'edge:http'],
+        ['queued', 'processing', 'attempt 3', 'worker'],
+      ]);
+      expect((await store.history(ids[0]!)).filter((x) => x.to === 'processing')).toHaveLength(1);
+      expect((await store.get(ids[10]!))?.status).toBe('queued');
     });
 
     it('loses nothing when the process dies between the batch commit and the answers', async () => {
