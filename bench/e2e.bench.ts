@@ -505,6 +505,35 @@ async function prefixMemory(redis: Redis, prefix: string): Promise<number> {
   return total;
 }
 
+/** Bytes per stored message on PostgreSQL: every table of the schema with its indexes and TOAST. */
+async function storeBytes(name: string): Promise<void> {
+  const c = new pg.Client({ connectionString: PG_URL });
+  await c.connect();
+  try {
+    const { rows } = await c.query<{ relname: string; bytes: string }>(
+      `SELECT c.relname, pg_total_relation_size(c.oid)::text AS bytes FROM pg_class c
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = $1 AND c.relkind = 'r' ORDER BY pg_total_relation_size(c.oid) DESC`,
+      [name],
+    );
+    const count = await c.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${name}.messages`);
+    const n = Number(count.rows[0]!.n);
+    const total = rows.reduce((t, r) => t + Number(r.bytes), 0);
+    const top: string[] = [];
+    for (const r of rows.slice(0, 6)) {
+      const k = await c.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${name}.${r.relname}`);
+      top.push(
+        `${r.relname} ${Math.round(Number(r.bytes) / n)} B in ${(Number(k.rows[0]!.n) / n).toFixed(1)} rows`,
+      );
+    }
+    console.log(
+      `  PostgreSQL bytes per stored message (single-message side, ${n} messages, tables + indexes + TOAST): ${Math.round(total / n)}; per message: ${top.join(', ')}`,
+    );
+  } finally {
+    await c.end();
+  }
+}
+
 async function postgresAnswers(): Promise<boolean> {
   const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
   try {
@@ -717,6 +746,7 @@ try {
     }
   }
   for (const side of sides.splice(0)) await side.close();
+  if (pgUp && (ONLY.length === 0 || ONLY.includes('PostgreSQL'))) await storeBytes(schema);
 
   // Verdicts (ratios of this run only).
   const by = (name: string): Result | undefined => summaries.find((r) => r.label === name);
