@@ -32,6 +32,7 @@ import { loadDefinitions } from '../src/definitions/load.js';
 import { convertIdocs } from '../src/idoc/codec.js';
 import { createLogger } from '../src/logging.js';
 import type { StoreOptions } from '../src/store/open-store.js';
+import { startDurablePipeline } from './baselines/e2e-durable.js';
 import { startPlainPipeline } from './baselines/e2e-plain.js';
 
 const N = Number(process.argv[2] ?? 1000);
@@ -39,9 +40,16 @@ const ROUNDS = Math.max(1, Number(process.argv[3] ?? 3));
 const WARM_UP = 200;
 /** pg pool size of the gateway (`E2E_BENCH_POOL`, default 20). */
 const POOL = Number(process.env['E2E_BENCH_POOL'] ?? 20);
-/** `E2E_BENCH_ONLY=PostgreSQL` (comma list, matched against side names) limits the gateway sides (profiling). */
+/** `E2E_BENCH_ONLY=PostgreSQL,PGlite (packets of 50)` (comma list of backend names, exact) limits the gateway sides. */
 const ONLY = (process.env['E2E_BENCH_ONLY'] ?? '').split(',').filter((x) => x !== '');
 const IN_FLIGHT = 32;
+/** IDocs per SAP packet on the packet sides (`E2E_BENCH_PACKET`, default 50). */
+const PACKET = Number(process.env['E2E_BENCH_PACKET'] ?? 50);
+/** Seconds of the open-loop phase per side (`E2E_BENCH_OPEN_S`, default 30; 0 skips it). */
+const OPEN_S = Number(process.env['E2E_BENCH_OPEN_S'] ?? 30);
+const OPEN_LOAD = 0.7;
+const BASELINE_A = 'baseline A plain Fastify->BullMQ->POST';
+const BASELINE_B = 'baseline B durable pg+BullMQ by hand';
 const WORKERS_PER_PARTNER = 16;
 const PG_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS = { host: '127.0.0.1', port: 6379 };
@@ -62,17 +70,24 @@ const SCAN = readFileSync(
 
 interface Load {
   readonly kind: 'delvry07' | 'scan';
-  readonly key: string;
+  /** What the baselines' receivers see (DOCNUM or scan id), one per message. */
+  readonly keys: readonly string[];
   readonly body: string;
+  /** Messages in this request (IDocs of a packet). */
+  readonly messages: number;
 }
 
-function makeLoad(n: number, run: string): Load[] {
-  return Array.from({ length: n }, (_, i) => {
+const IDOC_ELEMENT = /<IDOC[\s>][\s\S]*<\/IDOC>/;
+
+/** `n` messages; with `packet` > 1 the DELVRY07s go as SAP packets (one document, many <IDOC>). */
+function makeLoad(n: number, run: string, packet = 1): Load[] {
+  const singles = Array.from({ length: n }, (_, i): Load => {
     if (i % 2 === 0) {
       const docnum = `${run}${String(i).padStart(16 - run.length, '0')}`;
       return {
         kind: 'delvry07',
-        key: docnum,
+        keys: [docnum],
+        messages: 1,
         body: DELVRY07.replace('0000000000220931', docnum).replaceAll(
           '0080001234',
           `9${String(i).padStart(9, '0')}`,
@@ -80,8 +95,35 @@ function makeLoad(n: number, run: string): Load[] {
       };
     }
     const scanId = `HH-BENCH-${run}-${i}`;
-    return { kind: 'scan', key: scanId, body: SCAN.replace('HH-7F3A-000184', scanId) };
+    return { kind: 'scan', keys: [scanId], messages: 1, body: SCAN.replace('HH-7F3A-000184', scanId) };
   });
+  if (packet <= 1) return singles;
+  const out: Load[] = [];
+  let group: Load[] = [];
+  const flush = (): void => {
+    if (group.length === 0) return;
+    const idocs = group.map((g) => IDOC_ELEMENT.exec(g.body)![0]);
+    const first = group[0]!.body;
+    const head = first.slice(0, IDOC_ELEMENT.exec(first)!.index);
+    const tail = first.slice(IDOC_ELEMENT.exec(first)!.index + idocs[0]!.length);
+    out.push({
+      kind: 'delvry07',
+      keys: group.flatMap((g) => g.keys),
+      messages: group.length,
+      body: head + idocs.join('') + tail,
+    });
+    group = [];
+  };
+  for (const item of singles) {
+    if (item.kind === 'scan') {
+      out.push(item);
+      continue;
+    }
+    group.push(item);
+    if (group.length === packet) flush();
+  }
+  flush();
+  return out;
 }
 
 // --- receivers ----------------------------------------------------------------------------------
@@ -94,17 +136,17 @@ interface Receiver {
 }
 
 async function startReceiver(
-  keyOf: (path: string, headers: http.IncomingHttpHeaders, body: string) => string | undefined,
+  keyOf: (path: string, headers: http.IncomingHttpHeaders, body: string) => readonly string[],
 ): Promise<Receiver> {
   const arrivals = new Map<string, number[]>();
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const key = keyOf(req.url ?? '/', req.headers, Buffer.concat(chunks).toString('utf8'));
-      if (key !== undefined) {
+      const now = performance.now();
+      for (const key of keyOf(req.url ?? '/', req.headers, Buffer.concat(chunks).toString('utf8'))) {
         const list = arrivals.get(key) ?? [];
-        list.push(performance.now());
+        list.push(now);
         arrivals.set(key, list);
       }
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
@@ -124,13 +166,17 @@ async function startReceiver(
   };
 }
 
-/** Gateway deliveries: the webhook names the message by Idempotency-Key, SAP's XML by the scan id. */
-const gatewayKey = (_p: string, h: http.IncomingHttpHeaders, body: string): string | undefined =>
-  /HH-BENCH-[\w-]+/.exec(body)?.[0] ??
-  (typeof h['idempotency-key'] === 'string' ? h['idempotency-key'] : undefined);
+/** Gateway deliveries: the webhook names the message by Idempotency-Key, SAP's XML (packets too) by the scan ids. */
+const gatewayKey = (_p: string, h: http.IncomingHttpHeaders, body: string): readonly string[] => {
+  const scans = body.match(/HH-BENCH-[\w-]+/g);
+  if (scans !== null) return scans;
+  return typeof h['idempotency-key'] === 'string' ? [h['idempotency-key']] : [];
+};
 /** Baseline deliveries carry the posted body as is. */
-const plainKey = (_p: string, _h: http.IncomingHttpHeaders, body: string): string | undefined =>
-  /HH-BENCH-[\w-]+/.exec(body)?.[0] ?? /<DOCNUM>(\d+)<\/DOCNUM>/.exec(body)?.[1];
+const plainKey = (_p: string, _h: http.IncomingHttpHeaders, body: string): readonly string[] => {
+  const key = /HH-BENCH-[\w-]+/.exec(body)?.[0] ?? /<DOCNUM>(\d+)<\/DOCNUM>/.exec(body)?.[1];
+  return key === undefined ? [] : [key];
+};
 
 // --- driving -----------------------------------------------------------------------------------
 
@@ -139,6 +185,7 @@ interface Result {
   readonly perSecond: number;
   readonly p50: number;
   readonly p99: number;
+  readonly p999: number;
   readonly lost: number;
   readonly duplicates: number;
   /** CPU ms per delivered message during the run (node: this whole process, harness included). */
@@ -150,6 +197,25 @@ interface CpuSample {
   readonly node: number;
   readonly postgres: number;
   readonly redis: number;
+  /** Statements sent by this process's node-postgres clients (round trips to PostgreSQL). */
+  readonly statements: number;
+  /** Commands sent by this process's ioredis clients (BullMQ included). */
+  readonly redisCommands: number;
+}
+
+/** Round-trip counters: every pg client query and every ioredis command of this process. */
+const trips = { statements: 0, redisCommands: 0 };
+{
+  const clientQuery = pg.Client.prototype.query as (...args: unknown[]) => unknown;
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]): unknown {
+    trips.statements++;
+    return clientQuery.apply(this, args);
+  } as typeof pg.Client.prototype.query;
+  const send = Redis.prototype.sendCommand as (...args: unknown[]) => unknown;
+  Redis.prototype.sendCommand = function (this: Redis, ...args: unknown[]): unknown {
+    trips.redisCommands++;
+    return send.apply(this, args);
+  } as typeof Redis.prototype.sendCommand;
 }
 
 /** Clock ticks per second of /proc/<pid>/stat (USER_HZ: 100 on Linux). */
@@ -181,9 +247,9 @@ function cpuNow(): CpuSample {
       else redis += ticks * TICK_MS;
     }
   } catch {
-    return { node: (own.user + own.system) / 1000, postgres: NaN, redis: NaN };
+    return { node: (own.user + own.system) / 1000, postgres: NaN, redis: NaN, ...trips };
   }
-  return { node: (own.user + own.system) / 1000, postgres, redis };
+  return { node: (own.user + own.system) / 1000, postgres, redis, ...trips };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -191,12 +257,9 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-async function drive(
-  load: readonly Load[],
-  post: (item: Load) => Promise<string>,
-  receiver: Receiver,
-  label: string,
-): Promise<Result> {
+type Post = (item: Load) => Promise<readonly string[]>;
+
+async function drive(load: readonly Load[], post: Post, receiver: Receiver, label: string): Promise<Result> {
   const started = new Map<string, number>();
   const cpu0 = cpuNow();
   const t0 = performance.now();
@@ -206,11 +269,56 @@ async function drive(
       while (next < load.length) {
         const item = load[next++]!;
         const at = performance.now();
-        const key = await post(item);
-        started.set(key, at);
+        for (const key of await post(item)) started.set(key, at);
       }
     }),
   );
+  return collect(started, receiver, t0, cpu0, label);
+}
+
+/**
+ * Open loop: requests start at a fixed message rate whatever the answers do (at most 1 000 in
+ * flight), and latency counts from the planned start, so a stall is not hidden by a slower load.
+ */
+async function openLoop(
+  load: readonly Load[],
+  post: Post,
+  receiver: Receiver,
+  label: string,
+  perSecond: number,
+): Promise<Result> {
+  const started = new Map<string, number>();
+  const cpu0 = cpuNow();
+  const t0 = performance.now();
+  let messages = 0;
+  let inFlight = 0;
+  const running: Promise<void>[] = [];
+  for (const item of load) {
+    const planned = t0 + (messages * 1000) / perSecond;
+    messages += item.messages;
+    const wait = planned - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    while (inFlight >= 1000) await new Promise((r) => setTimeout(r, 1));
+    inFlight++;
+    running.push(
+      post(item)
+        .then((keys) => {
+          for (const key of keys) started.set(key, planned);
+        })
+        .finally(() => inFlight--),
+    );
+  }
+  await Promise.all(running);
+  return collect(started, receiver, t0, cpu0, label);
+}
+
+async function collect(
+  started: ReadonlyMap<string, number>,
+  receiver: Receiver,
+  t0: number,
+  cpu0: CpuSample,
+  label: string,
+): Promise<Result> {
   const deadline = Date.now() + 120_000;
   while ([...started.keys()].some((k) => !receiver.arrivals.has(k)) && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 20));
@@ -237,6 +345,7 @@ async function drive(
     perSecond: (latencies.length * 1000) / (last - t0),
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
+    p999: percentile(latencies, 99.9),
     lost,
     duplicates,
     cpu: perMessage(cpu0, cpu1, Math.max(1, latencies.length)),
@@ -248,21 +357,23 @@ function perMessage(a: CpuSample, b: CpuSample, n: number): CpuSample {
     node: (b.node - a.node) / n,
     postgres: (b.postgres - a.postgres) / n,
     redis: (b.redis - a.redis) / n,
+    statements: (b.statements - a.statements) / n,
+    redisCommands: (b.redisCommands - a.redisCommands) / n,
   };
 }
 
 function cpuText(c: CpuSample): string {
   const f = (x: number): string => (Number.isNaN(x) ? 'n/a' : x.toFixed(2));
-  return `CPU ms/msg: node ${f(c.node)}, PostgreSQL ${f(c.postgres)}, Redis ${f(c.redis)}`;
+  return `CPU ms/msg: node ${f(c.node)}, PostgreSQL ${f(c.postgres)}, Redis ${f(c.redis)}; per msg: ${f(c.statements)} pg statements, ${f(c.redisCommands)} Redis commands`;
 }
 
 function show(r: Result): void {
   console.log(
-    `  ${r.label.padEnd(34)} ${r.perSecond.toFixed(0).padStart(6)} delivered/s   p50 ${r.p50.toFixed(0).padStart(5)} ms   p99 ${r.p99
+    `  ${r.label.padEnd(40)} ${r.perSecond.toFixed(0).padStart(6)} delivered/s   p50 ${r.p50.toFixed(0).padStart(5)} ms   p99 ${r.p99
       .toFixed(0)
       .padStart(5)} ms   lost ${r.lost}   duplicates ${r.duplicates}`,
   );
-  console.log(`  ${''.padEnd(34)} ${cpuText(r.cpu)}`);
+  console.log(`  ${''.padEnd(40)} ${cpuText(r.cpu)}`);
 }
 
 // --- the gateway -------------------------------------------------------------------------------
@@ -275,6 +386,7 @@ async function gatewayApp(
   store: Partial<StoreOptions>,
   roles: ('api' | 'worker' | 'scheduler')[],
   dir: string,
+  packSize = 1,
 ): Promise<App> {
   const config = {
     server: { host: '127.0.0.1', port: 0 },
@@ -287,6 +399,7 @@ async function gatewayApp(
           username: 'U',
           password: 'p',
         },
+        packSize,
         inboundAuth: { username: SAP_IN.user, passwordEnv: 'BENCH_SAP_IN' },
         control: {
           MANDT: '100',
@@ -341,7 +454,7 @@ async function gatewayApp(
   });
 }
 
-function gatewayPost(base: string): (item: Load) => Promise<string> {
+function gatewayPost(base: string): Post {
   const sapAuth = `Basic ${Buffer.from(`${SAP_IN.user}:${SAP_IN.password}`).toString('base64')}`;
   return async (item) => {
     const res =
@@ -362,7 +475,7 @@ function gatewayPost(base: string): (item: Load) => Promise<string> {
           });
     const json = (await res.json()) as { messages?: { id: string }[] };
     if (res.status >= 300) throw new Error(`HTTP ${res.status}: ${JSON.stringify(json)}`);
-    return item.kind === 'delvry07' ? json.messages![0]!.id : item.key;
+    return item.kind === 'delvry07' ? json.messages!.map((m) => m.id) : item.keys;
   };
 }
 
@@ -392,6 +505,35 @@ async function prefixMemory(redis: Redis, prefix: string): Promise<number> {
   return total;
 }
 
+/** Bytes per stored message on PostgreSQL: every table of the schema with its indexes and TOAST. */
+async function storeBytes(name: string): Promise<void> {
+  const c = new pg.Client({ connectionString: PG_URL });
+  await c.connect();
+  try {
+    const { rows } = await c.query<{ relname: string; bytes: string }>(
+      `SELECT c.relname, pg_total_relation_size(c.oid)::text AS bytes FROM pg_class c
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = $1 AND c.relkind = 'r' ORDER BY pg_total_relation_size(c.oid) DESC`,
+      [name],
+    );
+    const count = await c.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${name}.messages`);
+    const n = Number(count.rows[0]!.n);
+    const total = rows.reduce((t, r) => t + Number(r.bytes), 0);
+    const top: string[] = [];
+    for (const r of rows.slice(0, 6)) {
+      const k = await c.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${name}.${r.relname}`);
+      top.push(
+        `${r.relname} ${Math.round(Number(r.bytes) / n)} B in ${(Number(k.rows[0]!.n) / n).toFixed(1)} rows`,
+      );
+    }
+    console.log(
+      `  PostgreSQL bytes per stored message (single-message side, ${n} messages, tables + indexes + TOAST): ${Math.round(total / n)}; per message: ${top.join(', ')}`,
+    );
+  } finally {
+    await c.end();
+  }
+}
+
 async function postgresAnswers(): Promise<boolean> {
   const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
   try {
@@ -409,7 +551,8 @@ async function postgresAnswers(): Promise<boolean> {
 const redis = new Redis(REDIS);
 const dir = await mkdtemp(join(tmpdir(), 'idocgate-bench-e2e-'));
 const run = String(Date.now() % 1_000_000);
-const schema = `bench_e2e_${process.pid}`;
+const tag = process.env['E2E_BENCH_TAG'] ?? '';
+const schema = process.env['E2E_BENCH_SCHEMA'] ?? `bench_e2e_${process.pid}`;
 console.log(
   `idocgate end-to-end benchmark: ${N} messages per run (half DELVRY07 -> WMS, half scans -> MBGMCR03 -> SAP), ${IN_FLIGHT} in flight, ${2 * WORKERS_PER_PARTNER} workers`,
 );
@@ -417,7 +560,9 @@ console.log(
 interface Side {
   readonly name: string;
   readonly receiver: Receiver;
-  readonly post: (item: Load) => Promise<string>;
+  readonly post: Post;
+  /** IDocs per SAP packet in this side's load (1: single messages). */
+  readonly packet: number;
   readonly results: Result[];
   close(): Promise<void>;
 }
@@ -435,40 +580,47 @@ function summary(side: Side): Result {
     perSecond: median(r.map((x) => x.perSecond)),
     p50: median(r.map((x) => x.p50)),
     p99: median(r.map((x) => x.p99)),
+    p999: median(r.map((x) => x.p999)),
     lost: r.reduce((n, x) => n + x.lost, 0),
     duplicates: r.reduce((n, x) => n + x.duplicates, 0),
     cpu: {
       node: median(r.map((x) => x.cpu.node)),
       postgres: median(r.map((x) => x.cpu.postgres)),
       redis: median(r.map((x) => x.cpu.redis)),
+      statements: median(r.map((x) => x.cpu.statements)),
+      redisCommands: median(r.map((x) => x.cpu.redisCommands)),
     },
   };
 }
 
 const sides: Side[] = [];
 try {
-  // baseline
+  // baseline A: plain
   const plainReceiver = await startReceiver(plainKey);
-  const plainPrefix = `bench-plain-${run}`;
+  const plainPrefix = `bench-plain-${tag}${run}`;
   const plain = await startPlainPipeline({
     connection: { ...REDIS, maxRetriesPerRequest: null },
     prefix: plainPrefix,
     targets: { sap: `${plainReceiver.url}/sap`, wms: `${plainReceiver.url}/wms` },
     concurrency: 2 * WORKERS_PER_PARTNER,
   });
-  const plainPost = async (item: Load): Promise<string> => {
-    const res = await fetch(`${plain.url}/plain/${item.kind === 'delvry07' ? 'wms' : 'sap'}`, {
-      method: 'POST',
-      headers: { 'content-type': item.kind === 'delvry07' ? 'application/xml' : 'application/json' },
-      body: item.body,
-    });
-    await res.arrayBuffer();
-    return item.key;
-  };
+  const routePost =
+    (base: string): Post =>
+    async (item) => {
+      const res = await fetch(`${base}/${item.kind === 'delvry07' ? 'wms' : 'sap'}`, {
+        method: 'POST',
+        headers: { 'content-type': item.kind === 'delvry07' ? 'application/xml' : 'application/json' },
+        body: item.body,
+      });
+      await res.arrayBuffer();
+      if (res.status >= 300) throw new Error(`HTTP ${res.status}`);
+      return item.keys;
+    };
   sides.push({
-    name: 'baseline Fastify->BullMQ->POST',
+    name: BASELINE_A,
     receiver: plainReceiver,
-    post: plainPost,
+    post: routePost(`${plain.url}/plain`),
+    packet: 1,
     results: [],
     async close() {
       await plain.close();
@@ -477,22 +629,70 @@ try {
     },
   });
 
-  const backends: { name: string; store: Partial<StoreOptions> }[] = [];
-  if (await postgresAnswers())
-    backends.push({ name: 'PostgreSQL', store: { databaseUrl: PG_URL, schema, poolSize: POOL } });
-  else console.log('  (PostgreSQL does not answer: skipped)');
-  backends.push({ name: 'PGlite', store: { dataDir: join(dir, 'pglite') } });
+  const pgUp = await postgresAnswers();
+  // baseline B: durable hand-written (pg INSERT committed -> BullMQ id -> SELECT -> POST -> UPDATE)
+  if (pgUp) {
+    const durableReceiver = await startReceiver(plainKey);
+    const durablePrefix = `bench-durable-${tag}${run}`;
+    const durable = await startDurablePipeline({
+      connection: { ...REDIS, maxRetriesPerRequest: null },
+      prefix: durablePrefix,
+      databaseUrl: PG_URL,
+      schema: `${schema}_durable`,
+      targets: { sap: `${durableReceiver.url}/sap`, wms: `${durableReceiver.url}/wms` },
+      concurrency: 2 * WORKERS_PER_PARTNER,
+      poolSize: POOL,
+    });
+    sides.push({
+      name: BASELINE_B,
+      receiver: durableReceiver,
+      post: routePost(`${durable.url}/durable`),
+      packet: 1,
+      results: [],
+      async close() {
+        await durable.close();
+        await durableReceiver.close();
+        await deleteKeys(redis, durablePrefix);
+      },
+    });
+  }
+
+  const backends: { name: string; store: Partial<StoreOptions>; packet: number }[] = [];
+  if (pgUp) {
+    // E2E_BENCH_GROUP_COMMIT=0: one statement per receipt (as before the group commit).
+    const store = {
+      databaseUrl: PG_URL,
+      schema,
+      poolSize: POOL,
+      ...(process.env['E2E_BENCH_GROUP_COMMIT'] === '0' ? { groupCommit: false as const } : {}),
+    };
+    backends.push({ name: 'PostgreSQL', store, packet: 1 });
+    backends.push({
+      name: `PostgreSQL (packets of ${PACKET})`,
+      store: { ...store, schema: `${schema}_p` },
+      packet: PACKET,
+    });
+  } else console.log('  (PostgreSQL does not answer: skipped, and baseline B with it)');
+  // E2E_BENCH_PGLITE_THREAD=0: PGlite on the main thread (as before the worker thread).
+  const thread = process.env['E2E_BENCH_PGLITE_THREAD'] !== '0';
+  backends.push({ name: 'PGlite', store: { dataDir: join(dir, 'pglite'), pgliteThread: thread }, packet: 1 });
+  backends.push({
+    name: `PGlite (packets of ${PACKET})`,
+    store: { dataDir: join(dir, 'pglite-p'), pgliteThread: thread },
+    packet: PACKET,
+  });
   let i = 2;
   for (const b of backends) {
-    if (ONLY.length > 0 && !ONLY.some((o) => b.name.includes(o))) continue;
+    if (ONLY.length > 0 && !ONLY.some((o) => b.name === o)) continue;
     const receiver = await startReceiver(gatewayKey);
-    const prefix = `bench-gw-${run}-${i}`;
-    const app = await gatewayApp(receiver, prefix, b.store, ['api', 'worker', 'scheduler'], dir);
+    const prefix = `bench-gw-${tag}${run}-${i}`;
+    const app = await gatewayApp(receiver, prefix, b.store, ['api', 'worker', 'scheduler'], dir, b.packet);
     const base = await app.listen({ host: '127.0.0.1', port: 0 });
     sides.push({
       name: `gateway on ${b.name}`,
       receiver,
       post: gatewayPost(base),
+      packet: b.packet,
       results: [],
       async close() {
         await app.close();
@@ -505,39 +705,97 @@ try {
 
   // Warm-up (JIT, connection pools, prepared plans), then rounds with the order rotated.
   for (const [k, side] of sides.entries()) {
-    await drive(makeLoad(WARM_UP, `${run}${k}9`), side.post, side.receiver, 'warm-up');
+    await drive(makeLoad(WARM_UP, `${run}${k}9`, side.packet), side.post, side.receiver, 'warm-up');
   }
   for (let round = 0; round < ROUNDS; round++) {
     for (let j = 0; j < sides.length; j++) {
       const k = (j + round) % sides.length;
       const side = sides[k]!;
-      const r = await drive(makeLoad(N, `${run}${k}${round}`), side.post, side.receiver, side.name);
+      const r = await drive(
+        makeLoad(N, `${run}${k}${round}`, side.packet),
+        side.post,
+        side.receiver,
+        side.name,
+      );
       side.results.push(r);
       console.log(
-        `  round ${round + 1}: ${side.name.padEnd(34)} ${r.perSecond.toFixed(0).padStart(6)}/s  p50 ${r.p50.toFixed(0)} ms  p99 ${r.p99.toFixed(0)} ms  lost ${r.lost}  dup ${r.duplicates}  ${cpuText(r.cpu)}`,
+        `  round ${round + 1}: ${side.name.padEnd(36)} ${r.perSecond.toFixed(0).padStart(6)}/s  p50 ${r.p50.toFixed(0)} ms  p99 ${r.p99.toFixed(0)} ms  lost ${r.lost}  dup ${r.duplicates}  ${cpuText(r.cpu)}`,
       );
     }
   }
   const summaries = sides.map(summary);
-  for (const side of sides.splice(0)) await side.close();
-  console.log(`  medians of ${ROUNDS} round(s) of ${N} messages (lost/duplicates: totals):`);
-  const baseline = summaries[0]!;
-  for (const r of summaries) {
-    show(r);
-    if (r === baseline) continue;
-    const ratio = r.perSecond / baseline.perSecond;
+  console.log(
+    `  closed loop (${IN_FLIGHT} requests in flight): medians of ${ROUNDS} round(s) of ${N} messages (lost/duplicates: totals):`,
+  );
+  for (const r of summaries) show(r);
+
+  // Open loop at 70 % of each side's own maximum (E2E_BENCH_OPEN_S seconds; 0 skips it).
+  const openResults = new Map<string, Result>();
+  if (OPEN_S > 0) {
     console.log(
-      `  ${''.padEnd(34)} ratio to baseline: ${ratio.toFixed(2)}x delivered/s (target >= 1.0x on PostgreSQL: ${
-        ratio >= 1 ? 'met' : 'not met'
-      })`,
+      `  open loop: ${OPEN_S} s at ${OPEN_LOAD * 100} % of each side's closed-loop maximum, latency from the planned start`,
     );
+    for (const [k, side] of sides.entries()) {
+      const rate = OPEN_LOAD * summaries[k]!.perSecond;
+      const load = makeLoad(Math.max(50, Math.round(rate * OPEN_S)), `${run}${k}5`, side.packet);
+      const r = await openLoop(load, side.post, side.receiver, side.name, rate);
+      openResults.set(side.name, r);
+      console.log(
+        `  ${side.name.padEnd(36)} ${rate.toFixed(0).padStart(5)} msg/s offered: p50 ${r.p50.toFixed(0)} ms  p99 ${r.p99.toFixed(0)} ms  p99.9 ${r.p999.toFixed(0)} ms  lost ${r.lost}  dup ${r.duplicates}`,
+      );
+    }
   }
+  for (const side of sides.splice(0)) await side.close();
+  if (pgUp && (ONLY.length === 0 || ONLY.includes('PostgreSQL'))) await storeBytes(schema);
+
+  // Verdicts (ratios of this run only).
+  const by = (name: string): Result | undefined => summaries.find((r) => r.label === name);
+  const a = by(BASELINE_A);
+  const bSide = by(BASELINE_B);
+  const gPg = by('gateway on PostgreSQL');
+  const gPgP = by(`gateway on PostgreSQL (packets of ${PACKET})`);
+  const gLite = by('gateway on PGlite');
+  const verdict = (
+    target: string,
+    value: number | undefined,
+    goal: number,
+    unit: string,
+    atMost = false,
+  ): void => {
+    if (value === undefined || Number.isNaN(value)) {
+      console.log(`  verdict  ${target.padEnd(62)} n/a (side not run)`);
+      return;
+    }
+    const met = atMost ? value <= goal : value >= goal;
+    console.log(
+      `  verdict  ${target.padEnd(62)} ${value.toFixed(2)}${unit} (target ${atMost ? '<=' : '>='} ${goal}${unit}): ${met ? 'met' : 'NOT met'}`,
+    );
+  };
+  const ratio = (x: Result | undefined, y: Result | undefined): number | undefined =>
+    x === undefined || y === undefined ? undefined : x.perSecond / y.perSecond;
+  console.log('  verdicts (ratios of delivered/s measured in this run):');
+  verdict('gateway on PostgreSQL / baseline B (durable), single', ratio(gPg, bSide), 1.5, 'x');
+  verdict('gateway on PostgreSQL / baseline A (plain), single', ratio(gPg, a), 0.8, 'x');
+  verdict(`gateway on PostgreSQL (packets of ${PACKET}) / baseline A`, ratio(gPgP, a), 2.0, 'x');
+  verdict('gateway on PGlite / gateway on PostgreSQL', ratio(gLite, gPg), 0.7, 'x');
+  for (const [name, r] of openResults) {
+    if (name.startsWith('gateway'))
+      verdict(`p99 at ${OPEN_LOAD * 100} % load, ${name}`, r.p99, 100, ' ms', true);
+  }
+  const allResults = [...summaries, ...openResults.values()];
+  verdict(
+    'lost + duplicates, all sides and phases',
+    allResults.reduce((n, r) => n + r.lost + r.duplicates, 0),
+    0,
+    '',
+    true,
+  );
 
   // Redis bytes per queued message (no workers running); E2E_BENCH_NO_MEMORY=1 skips it (profiling)
   const redisBytes = async (): Promise<void> => {
     const M = Math.min(N, 1000);
     const queuedReceiver = await startReceiver(gatewayKey);
-    const qPrefix = `bench-mem-${run}`;
+    const qPrefix = `bench-mem-${tag}${run}`;
     const apiOnly = await gatewayApp(queuedReceiver, qPrefix, { dataDir: 'memory://' }, ['api'], dir);
     const qBase = await apiOnly.listen({ host: '127.0.0.1', port: 0 });
     const post = gatewayPost(qBase);
@@ -550,7 +808,7 @@ try {
     await queuedReceiver.close();
     await deleteKeys(redis, qPrefix);
 
-    const pPrefix = `bench-plain-mem-${run}`;
+    const pPrefix = `bench-plain-mem-${tag}${run}`;
     const plainNoWorker = await startPlainPipeline({
       connection: { ...REDIS, maxRetriesPerRequest: null },
       prefix: pPrefix,
@@ -577,6 +835,10 @@ try {
         (pAfter - pBefore) / M,
       )} (job = document); ${M} queued, MEMORY USAGE of the prefix's keys`,
     );
+    const perJob = (after - before) / M;
+    console.log(
+      `  verdict  ${'Redis bytes per queued gateway message'.padEnd(62)} ${perJob.toFixed(0)} (target <= 1024): ${perJob <= 1024 ? 'met' : 'NOT met'}`,
+    );
   };
   if (process.env['E2E_BENCH_NO_MEMORY'] !== '1') await redisBytes();
 } finally {
@@ -584,7 +846,9 @@ try {
   if (await postgresAnswers()) {
     const c = new pg.Client({ connectionString: PG_URL });
     await c.connect();
-    await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    for (const name of [schema, `${schema}_p`, `${schema}_durable`]) {
+      await c.query(`DROP SCHEMA IF EXISTS ${name} CASCADE`);
+    }
     await c.end();
   }
   redis.disconnect();

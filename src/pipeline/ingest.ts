@@ -286,8 +286,16 @@ export async function ingest(deps: PipelineDeps, request: IngestRequest): Promis
       ),
     );
   }
-  const messages: IngestedMessage[] = [];
-  for (const input of inputs) messages.push(await storeAndQueue(deps, input));
+  // A packet without ordering keys is stored and queued together: the store's group commit puts
+  // its IDocs into one statement and the queue adds their jobs in one call. With ordering keys
+  // receipt order matters, so they go one after the other.
+  let messages: IngestedMessage[];
+  if (inputs.length > 1 && inputs.every((i) => i.orderingKey === undefined)) {
+    messages = await Promise.all(inputs.map((input) => storeAndQueue(deps, input)));
+  } else {
+    messages = [];
+    for (const input of inputs) messages.push(await storeAndQueue(deps, input));
+  }
   return { messages, warnings };
 }
 

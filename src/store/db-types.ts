@@ -24,6 +24,10 @@ export interface DbOptions {
   readonly schema?: string;
   /** pg pool size (default 10). */
   readonly poolSize?: number;
+  /**
+   * PGlite in a worker thread of its own (default true; false: on the main thread). See src/store/db-pglite-thread.ts.
+   */
+  readonly pgliteThread?: boolean;
   /** Called with errors of idle pool connections (which would otherwise crash the process). */
   readonly onError?: (err: unknown) => void;
 }

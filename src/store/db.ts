@@ -30,6 +30,10 @@ export async function openDb(options: DbOptions): Promise<Db> {
     return openPgDb(options.databaseUrl, options);
   }
   if (options.dataDir) {
+    if (options.pgliteThread ?? true) {
+      const { openPgliteThreadDb } = await import('./db-pglite-thread.js');
+      return openPgliteThreadDb(options.dataDir, options);
+    }
     const { openPgliteDb } = await import('./db-pglite.js');
     return openPgliteDb(options.dataDir, options);
   }

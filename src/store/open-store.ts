@@ -7,6 +7,8 @@ import type { Store } from '../pipeline/store-port.js';
 import type { StoreContext } from './context.js';
 import { openDb, type Db, type DbOptions } from './db.js';
 import { migrate } from './migrate.js';
+import type { MessageStatus, ReceiveInput, TransitionOptions } from '../pipeline/store-port.js';
+import { createGroupClaimer, createGroupReceiver, type GroupCommitOptions } from './group-commit.js';
 import { receive } from './receive.js';
 import * as messages from './messages-repo.js';
 import * as admin from './audit-repo.js';
@@ -18,6 +20,11 @@ export interface StoreOptions extends DbOptions {
   readonly migrationsDir?: string;
   readonly clock?: () => Date;
   readonly newId?: () => string;
+  /**
+   * Group commit of concurrent receipts (default on; `false`: one statement per receipt).
+   * See src/store/group-commit.ts.
+   */
+  readonly groupCommit?: GroupCommitOptions | false;
 }
 
 export interface OpenedStore extends Store {
@@ -36,19 +43,33 @@ export async function openStore(options: StoreOptions): Promise<OpenedStore> {
     await db.close().catch(() => undefined);
     throw err;
   }
-  return createStore({
-    db,
-    clock: options.clock ?? (() => new Date()),
-    newId: options.newId ?? randomUUID,
-  });
+  return createStore(
+    {
+      db,
+      clock: options.clock ?? (() => new Date()),
+      newId: options.newId ?? randomUUID,
+    },
+    options.groupCommit,
+  );
 }
 
 /** The Store over an open, migrated database. */
-export function createStore(ctx: StoreContext): OpenedStore {
+export function createStore(ctx: StoreContext, groupCommit?: GroupCommitOptions | false): OpenedStore {
   const { db } = ctx;
+  const receiver =
+    groupCommit === false
+      ? { receive: (input: ReceiveInput) => receive(ctx, input) }
+      : createGroupReceiver(ctx, groupCommit);
+  const claimOne = (
+    id: string,
+    token: string,
+    from: readonly MessageStatus[],
+    options: Omit<TransitionOptions, 'expectFrom'>,
+  ) => messages.claimUnordered(ctx, id, token, from, options);
+  const claimUnordered = groupCommit === false ? claimOne : createGroupClaimer(ctx, claimOne, groupCommit);
   return {
     db,
-    receive: (input) => receive(ctx, input),
+    receive: (input) => receiver.receive(input),
     get: (id) => messages.getMessage(db, id),
     getByIdempotencyKey: (scope, key) => messages.getByIdempotencyKey(db, scope, key),
     versions: (id) => messages.versions(db, id),
@@ -60,7 +81,7 @@ export function createStore(ctx: StoreContext): OpenedStore {
     history: (id) => messages.history(db, id),
     recordAttempt: (id, input) => messages.recordAttempt(ctx, id, input),
     finishAttempt: (id, attempt, to, options) => messages.finishAttempt(ctx, id, attempt, to, options),
-    claimUnordered: (id, token, from, options) => messages.claimUnordered(ctx, id, token, from, options),
+    claimUnordered: (id, token, from, options) => claimUnordered(id, token, from, options),
     attempts: (id) => messages.attempts(db, id),
     search: (query, options) => searching.search(db, query, options),
     countByQuery: (query) => searching.countByQuery(db, query),

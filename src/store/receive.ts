@@ -23,7 +23,7 @@ import {
 import { ADVISORY_ORDERING, lockKey } from './locks.js';
 import { MESSAGE_COLUMNS, toMessage } from './rows.js';
 
-interface Normalized {
+export interface Normalized {
   readonly docnum: string | null;
   readonly arckey: string | null;
   readonly senderPrt: string;
@@ -32,7 +32,7 @@ interface Normalized {
   readonly idempotencyKey: string | null;
 }
 
-function normalize(input: ReceiveInput): Normalized {
+export function normalize(input: ReceiveInput): Normalized {
   return {
     docnum: normalizeDocnum(input.docnum),
     arckey: blankToNull(input.arckey),
@@ -43,7 +43,7 @@ function normalize(input: ReceiveInput): Normalized {
   };
 }
 
-function indexedText(input: ReceiveInput, n: Normalized): string {
+export function indexedText(input: ReceiveInput, n: Normalized): string {
   const parts = [
     n.docnum ?? '',
     n.arckey ?? '',
@@ -60,7 +60,7 @@ function indexedText(input: ReceiveInput, n: Normalized): string {
 }
 
 /** Finds the stored original a duplicate refers to, checking the rules in a fixed order. */
-async function findOriginal(
+export async function findOriginal(
   q: Queryable,
   input: ReceiveInput,
   n: Normalized,
@@ -106,7 +106,7 @@ function receiveStatement(
   n: Normalized,
   status: 'received' | 'queued',
   token: string | null,
-  history: readonly { from: string | null; to: string; sap: string; text: string | null }[],
+  history: readonly HistoryRow[],
   now: Date,
 ): { sql: string; params: unknown[] } {
   const payloads = input.parsed === undefined ? [input.raw] : [input.raw, input.parsed];
@@ -186,14 +186,28 @@ function receiveStatement(
   return { sql, params };
 }
 
-export async function receive(ctx: StoreContext, input: ReceiveInput): Promise<ReceiveResult> {
-  const n = normalize(input);
-  const now = ctx.clock();
-  const id = ctx.newId();
+/** What one receipt will write: its id, time, status, token and first history rows. */
+export interface ReceiptPlan {
+  readonly id: string;
+  readonly now: Date;
+  readonly n: Normalized;
+  readonly token: string | null;
+  readonly status: 'received' | 'queued';
+  readonly history: readonly HistoryRow[];
+}
+
+export interface HistoryRow {
+  readonly from: string | null;
+  readonly to: string;
+  readonly sap: string;
+  readonly text: string | null;
+}
+
+export function planReceipt(ctx: StoreContext, input: ReceiveInput): ReceiptPlan {
   const sapStatus = sapStatusFor('received', input.direction);
   // Queued in the same statement when asked and no ordering key has to be consulted first.
   const token = input.orderingKey === undefined ? blankToNull(input.queueToken) : null;
-  const history: { from: string | null; to: string; sap: string; text: string | null }[] = [
+  const history: HistoryRow[] = [
     { from: null, to: 'received', sap: sapStatus, text: input.statusText ?? null },
   ];
   if (token !== null) {
@@ -204,26 +218,39 @@ export async function receive(ctx: StoreContext, input: ReceiveInput): Promise<R
       text: null,
     });
   }
-  const statement = receiveStatement(
-    id,
-    input,
-    n,
-    token === null ? 'received' : 'queued',
+  return {
+    id: ctx.newId(),
+    now: ctx.clock(),
+    n: normalize(input),
     token,
+    status: token === null ? 'received' : 'queued',
     history,
-    now,
-  );
+  };
+}
+
+/** The answer for a receipt whose INSERT stored nothing: the original it duplicates. */
+export async function duplicateResult(
+  q: Queryable,
+  input: ReceiveInput,
+  n: Normalized,
+): Promise<ReceiveResult> {
+  const original = await findOriginal(q, input, n);
+  if (original === undefined) {
+    // The conflicting row vanished between the conflict and the look-up (e.g. purged).
+    throw new IdocgateError('STORE_CONFLICT', 'A duplicate was detected but its original is gone');
+  }
+  return { duplicate: true, duplicateOf: original.reason, message: original.message };
+}
+
+export async function receive(ctx: StoreContext, input: ReceiveInput): Promise<ReceiveResult> {
+  const { id, now, n, token, status, history } = planReceipt(ctx, input);
+  const statement = receiveStatement(id, input, n, status, token, history, now);
 
   const store = async (q: Queryable): Promise<ReceiveResult> => {
     const { rows } = await q.query(statement.sql, statement.params);
     const row = rows[0];
     if (row !== undefined) return { duplicate: false, message: toMessage(row) };
-    const original = await findOriginal(q, input, n);
-    if (original === undefined) {
-      // The conflicting row vanished between the conflict and the look-up (e.g. purged).
-      throw new IdocgateError('STORE_CONFLICT', 'A duplicate was detected but its original is gone');
-    }
-    return { duplicate: true, duplicateOf: original.reason, message: original.message };
+    return duplicateResult(q, input, n);
   };
   if (input.orderingKey === undefined) return store(ctx.db);
   return ctx.db.transaction(async (tx) => {
