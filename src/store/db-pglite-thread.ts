@@ -8,7 +8,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { IdocgateError } from '../errors.js';
-import type { Db, DbOptions, Queryable, Row } from './db.js';
+import type { Db, DbOptions, Queryable, Row } from './db-types.js';
 import { wrapDbError } from './db-errors.js';
 import { lockDataDir } from './dir-lock.js';
 import { Mutex } from './mutex.js';
