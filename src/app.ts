@@ -23,6 +23,7 @@ import type { Gateway } from './pipeline/gateway-port.js';
 import { Authenticator } from './api/auth.js';
 import type { ApiDeps, ReadinessCheck } from './api/deps.js';
 import { registerErrorHandling } from './api/errors.js';
+import { registerApiGuards } from './api/guards.js';
 import { healthRoutes } from './api/health.js';
 import { PromMetrics, metricsRoutes } from './api/metrics.js';
 import { registerOpenApi } from './api/openapi.js';
@@ -352,6 +353,7 @@ export async function buildFastify(parts: FastifyParts): Promise<FastifyInstance
     );
   });
   registerErrorHandling(app, bodyLimit);
+  registerApiGuards(app);
   await registerOpenApi(app, { version: packageVersion() });
   await app.register(healthRoutes, { readiness: parts.readiness, roles: parts.roles });
   await app.register(metricsRoutes, { metrics: parts.metrics });

@@ -74,7 +74,7 @@ export function signalsCsv(rows: readonly StockSignal[]): string {
 }
 
 export async function forecastRoutes(app: FastifyInstance, deps: ForecastRouteDeps): Promise<void> {
-  const viewer = deps.viewer ? { preHandler: deps.viewer } : {};
+  const viewer = deps.viewer ? { onRequest: deps.viewer } : {};
   app.get('/api/forecasts', {
     ...viewer,
     schema: {
