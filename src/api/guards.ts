@@ -7,7 +7,8 @@
  *   browsers and sent with any request to the origin, also one a foreign page triggers (a form
  *   post, a `no-cors` fetch). So a state-changing call (POST, PUT, PATCH, DELETE) is refused with
  *   403 CROSS_SITE_REQUEST when the browser says it comes from another site (`Sec-Fetch-Site:
- *   cross-site | same-site`) or its `Origin` is not the host the request was sent to. Clients
+ *   cross-site | same-site`) or, from a browser that does not send that header, its `Origin` is
+ *   not the host the request was sent to (`X-Forwarded-Host` when a proxy sets it). Clients
  *   that are not browsers (curl, scripts) send neither header and pass.
  * - **JSON only**: a state-changing call with a body must say `application/json` (415 otherwise):
  *   `text/plain` and form bodies are exactly what a foreign page can send without a preflight.
@@ -38,7 +39,9 @@ function isApi(request: FastifyRequest): boolean {
 /** True when the request was sent from another site, by what the browser says. */
 export function crossSite(request: FastifyRequest): boolean {
   const site = first(request.headers['sec-fetch-site'])?.toLowerCase();
-  if (site === 'cross-site' || site === 'same-site') return true;
+  // Browsers that send Sec-Fetch-Site say it for themselves (and a proxy rewriting Host cannot
+  // confuse it); Origin against Host is the fallback for older ones.
+  if (site !== undefined) return site === 'cross-site' || site === 'same-site';
   const origin = first(request.headers['origin']);
   if (origin === undefined) return false;
   if (origin === 'null') return true;
