@@ -276,6 +276,12 @@ export const ERROR_CATALOGUE = {
     httpStatus: 504,
     summary: 'The receiver did not answer in time',
   },
+  TRANSPORT_ATTEMPT_INTERRUPTED: {
+    verdict: 'transient',
+    httpStatus: 502,
+    summary:
+      'An earlier attempt stopped mid-way (worker killed, job lost with Redis); it may have reached the receiver',
+  },
   TRANSPORT_ABORTED: {
     verdict: 'transient',
     httpStatus: 503,
