@@ -17,7 +17,7 @@
  * PGlite: the all-in-one process killed -9 mid-load and restarted on the same data directory.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
@@ -25,10 +25,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { stringify } from 'yaml';
-import { loadDefinitions } from '../src/definitions/load.js';
-import { convertIdocs } from '../src/idoc/codec.js';
 import { startFakeSap, type FakeSap } from '../src/demo/fake-sap.js';
 import { basicAuth, e2eConfig, KEYS, SAP_IN, E2E_ENV } from '../test/e2e/helpers.js';
+import { DELVRY07_XML as DELVRY07, SCAN } from '../test/abuse/harness.js';
 import type { FakeWebhook } from '../src/demo/fake-webhook.js';
 
 export interface FaultOptions {
@@ -57,16 +56,6 @@ export interface ScenarioResult {
 }
 
 // --- load ------------------------------------------------------------------------------------
-
-const DELVRY07 = convertIdocs(
-  readFileSync('fixtures/mappings/delvry07-to-wms-delivery-order/whsord-items-hus-serials.input.json'),
-  'xml',
-  loadDefinitions(),
-).output;
-const SCAN = readFileSync(
-  'fixtures/mappings/handheld-to-mbgmcr03/receipt-delivery-serials.input.json',
-  'utf8',
-);
 
 interface Item {
   readonly kind: 'delvry07' | 'scan';

@@ -17,25 +17,24 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadDefinitions } from '../../src/definitions/load.js';
-import { convertIdocs } from '../../src/idoc/codec.js';
 import { LoginLimiter } from '../../src/api/login-limit.js';
 import { fileOptionsSchema, renderFileName, writeFileAtomically } from '../../src/transports/file.js';
 import type { OutboundDelivery } from '../../src/transports/types.js';
 import { basicAuth, KEYS, OPERATOR, SAP_IN, type E2E } from '../e2e/helpers.js';
-import { SAP_Q, servedRoutes, startAbuseGateway, storeCounts, VIEWER, WMS_BASIC } from './harness.js';
+import {
+  codeOf,
+  DELVRY07_XML,
+  SAP_Q,
+  SCAN,
+  servedRoutes,
+  startAbuseGateway,
+  storeCounts,
+  VIEWER,
+  WMS_BASIC,
+} from './harness.js';
 
-const XML = convertIdocs(
-  readFileSync('fixtures/mappings/delvry07-to-wms-delivery-order/whsord-items-hus-serials.input.json'),
-  'xml',
-  loadDefinitions(),
-).output;
-const SCAN = readFileSync(
-  'fixtures/mappings/handheld-to-mbgmcr03/receipt-delivery-serials.input.json',
-  'utf8',
-);
+const XML = DELVRY07_XML;
 const FAKE_ID = '00000000-0000-4000-8000-000000000000';
 const WRONG_PASSWORD = 'wrong-Pa55-for-the-log-check';
 const WRONG_KEY = 'igk_wrong-key-for-the-log-check';
@@ -96,13 +95,7 @@ async function call(
     ...(body !== undefined ? { body } : {}),
   });
   const text = await res.text();
-  let code: string | undefined;
-  try {
-    code = (JSON.parse(text) as { code?: string }).code;
-  } catch {
-    code = undefined;
-  }
-  return { status: res.status, code, headers: res.headers, text };
+  return { status: res.status, code: codeOf(text), headers: res.headers, text };
 }
 
 const bodyFor = (method: string): string | undefined => (method === 'GET' ? undefined : '{}');

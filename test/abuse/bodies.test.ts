@@ -13,19 +13,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDefinitions } from '../../src/definitions/load.js';
 import { convertIdocs } from '../../src/idoc/codec.js';
 import { basicAuth, KEYS, OPERATOR, SAP_IN, type E2E } from '../e2e/helpers.js';
-import { BODY_LIMIT, measure, startAbuseGateway, storeCounts } from './harness.js';
+import {
+  BODY_LIMIT,
+  codeOf,
+  DELVRY07_JSON,
+  DELVRY07_XML,
+  measure,
+  SCAN,
+  startAbuseGateway,
+  storeCounts,
+} from './harness.js';
 
 const definitions = loadDefinitions();
-const DELVRY07_JSON = readFileSync(
-  'fixtures/mappings/delvry07-to-wms-delivery-order/whsord-items-hus-serials.input.json',
-);
-const XML = convertIdocs(DELVRY07_JSON, 'xml', definitions).output;
+const XML = DELVRY07_XML;
 const SOAP = readFileSync('fixtures/xml/delvry07-soap-request.xml', 'utf8');
 const FLAT = convertIdocs(DELVRY07_JSON, 'flat', definitions).output;
-const SCAN = readFileSync(
-  'fixtures/mappings/handheld-to-mbgmcr03/receipt-delivery-serials.input.json',
-  'utf8',
-);
 const scan = (): Record<string, unknown> => JSON.parse(SCAN) as Record<string, unknown>;
 
 /** Bounds per request: generous, so only a runaway parser (or a blocked loop) trips them. */
@@ -403,13 +405,7 @@ async function post(c: Case): Promise<{ status: number; code: string | undefined
     body: c.body,
   });
   const text = await res.text();
-  let code: string | undefined;
-  try {
-    code = (JSON.parse(text) as { code?: string }).code;
-  } catch {
-    code = undefined;
-  }
-  return { status: res.status, code, text };
+  return { status: res.status, code: codeOf(text), text };
 }
 
 describe('abuse at the edges: answered with a clear 4xx, nothing stored, bounded', () => {

@@ -5,15 +5,38 @@
  * segments reach the parser instead of the body limit. Plus what the tests measure: rows in the
  * store, heap/RSS and event-loop delay around a request, and the routes Fastify really serves.
  */
+import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { hashPassword } from '../../src/api/credentials.js';
+import { loadDefinitions } from '../../src/definitions/load.js';
+import { convertIdocs } from '../../src/idoc/codec.js';
 import { startE2E, type E2E } from '../e2e/helpers.js';
 
 export const VIEWER = { username: 'vera', password: 'abuse-viewer-pw-77' } as const;
 export const SAP_Q = { username: 'SAPS4Q', password: 'abuse-s4q-inbound-pw' } as const;
 export const WMS_BASIC = { username: 'wms-basic', password: 'abuse-wms-basic-pw' } as const;
+/** The DELVRY07 (WHSORD) the WMS mapping takes, as canonical JSON, and as SAP's IDoc-XML. */
+export const DELVRY07_JSON = readFileSync(
+  'fixtures/mappings/delvry07-to-wms-delivery-order/whsord-items-hus-serials.input.json',
+);
+export const DELVRY07_XML = convertIdocs(DELVRY07_JSON, 'xml', loadDefinitions()).output;
+/** A handheld goods receipt (scan id HH-7F3A-000184). */
+export const SCAN = readFileSync(
+  'fixtures/mappings/handheld-to-mbgmcr03/receipt-delivery-serials.input.json',
+  'utf8',
+);
+
+/** The `code` of a JSON problem body, or undefined when the body is not one. */
+export function codeOf(text: string): string | undefined {
+  try {
+    return (JSON.parse(text) as { code?: string }).code;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Body limit of the abuse gateway (the e2e default is 1 MB). */
 export const BODY_LIMIT = 8 * 1024 * 1024;
 
