@@ -45,6 +45,8 @@ export interface ScenarioResult {
   readonly acknowledged: number;
   readonly delivered: number;
   readonly lost: number;
+  /** Not delivered, but held in the store for an operator (in-doubt, dead): listed, replayable. */
+  readonly held: number;
   /** Delivered as two different messages (other Idempotency-Key / DOCNUM): a real duplicate. */
   readonly duplicated: number;
   /** Delivered again with the same Idempotency-Key / DOCNUM (at-least-once: the receiver can drop it). */
@@ -625,6 +627,7 @@ async function runScenario(
   // the first webhook delivery after the repair
   const firstAfter = env.webhook.times.find((t) => t >= fault.repairedAt) ?? NaN;
   let notStored = 0;
+  let held = 0;
   const why: string[] = [];
   if (postgres) {
     const client = new pg.Client({ connectionString: postgres.url });
@@ -650,7 +653,10 @@ async function runScenario(
             GROUP BY 1, 2 ORDER BY 3 DESC`,
           [lostIds],
         );
-        for (const row of r2.rows) why.push(`${row.n} ${row.status}${row.code ? ` ${row.code}` : ''}`);
+        for (const row of r2.rows) {
+          why.push(`${row.n} ${row.status}${row.code ? ` ${row.code}` : ''}`);
+          if (HELD.has(row.status)) held += row.n;
+        }
       }
     } finally {
       await client.end();
@@ -661,7 +667,8 @@ async function runScenario(
     sent: sent.length,
     acknowledged: acked.length,
     delivered: counts.filter((c) => c > 0).length,
-    lost: counts.filter((c) => c === 0).length,
+    lost: counts.filter((c) => c === 0).length - held,
+    held,
     duplicated: deliveries.filter((d) => new Set(d).size > 1).length,
     redelivered: deliveries.filter((d) => d.length > new Set(d).size).length,
     notStored,
@@ -686,14 +693,17 @@ async function runScenario(
   };
 }
 
+/** Statuses that wait for a person (dead-letter screen): not delivered, not lost either. */
+const HELD = new Set(['in-doubt', 'dead', 'unconfirmed', 'sap-error']);
+
 export function formatRow(r: ScenarioResult): string {
   const ms = (v: number): string => (Number.isNaN(v) ? 'n/a' : `${(v / 1000).toFixed(1)} s`);
   const verdict = r.lost === 0 && r.duplicated === 0 && r.notStored === 0 ? 'OK' : 'FAIL';
-  return `| ${r.name} | ${r.sent} | ${r.acknowledged} | ${r.delivered} | ${r.lost} | ${r.duplicated} | ${r.redelivered} | ${r.notStored} | ${ms(r.recoverMs)} | ${ms(r.settleMs)} | ${verdict}${r.note ? ` (${r.note})` : ''} |`;
+  return `| ${r.name} | ${r.sent} | ${r.acknowledged} | ${r.delivered} | ${r.held} | ${r.lost} | ${r.duplicated} | ${r.redelivered} | ${r.notStored} | ${ms(r.recoverMs)} | ${ms(r.settleMs)} | ${verdict}${r.note ? ` (${r.note})` : ''} |`;
 }
 
 export const HEADER =
-  '| scenario | sent | acknowledged | delivered | lost | duplicated | redelivered, same key | acked, not stored | recover | settle | verdict |\n|---|---|---|---|---|---|---|---|---|---|---|';
+  '| scenario | sent | acknowledged | delivered | held for an operator | lost | duplicated | redelivered, same key | acked, not stored | recover | settle | verdict |\n|---|---|---|---|---|---|---|---|---|---|---|---|';
 
 async function main(): Promise<void> {
   const count = Number(process.argv[2] ?? 2000);
