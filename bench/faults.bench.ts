@@ -507,6 +507,20 @@ export async function runFaultBench(options: FaultOptions): Promise<ScenarioResu
   const webhook = new Webhook(await freePort());
   const nodes: GatewayNode[] = [];
   const results: ScenarioResult[] = [];
+  let cleaned: Promise<void> | undefined;
+  const cleanUp = (): Promise<void> =>
+    (cleaned ??= (async () => {
+      for (const n of nodes) await n.kill('SIGTERM').catch(() => undefined);
+      await sap.close().catch(() => undefined);
+      await webhook.down().catch(() => undefined);
+      await redis.stop().catch(() => undefined);
+      await postgres?.stop();
+      await rm(root, { recursive: true, force: true });
+    })());
+  // Ctrl-C or a kill of the bench still stops what it started (servers, gateway processes).
+  const onSignal = (): void => void cleanUp().finally(() => process.exit(130));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     await redis.start();
     if (postgres) {
@@ -575,12 +589,9 @@ export async function runFaultBench(options: FaultOptions): Promise<ScenarioResu
       for (const x of e.extra.splice(0)) await x.kill('SIGTERM');
     }
   } finally {
-    for (const n of nodes) await n.kill('SIGTERM').catch(() => undefined);
-    await sap.close();
-    await webhook.down();
-    await redis.stop();
-    await postgres?.stop();
-    await rm(root, { recursive: true, force: true });
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await cleanUp();
   }
   return results;
 }
@@ -611,12 +622,26 @@ async function runScenario(
   const deliveredOf = (x: Sent): number => deliveriesOf(x, sapCounts(env.sap)).length;
   let settledAt = Date.now();
   try {
+    let lastHeldCheck = 0;
+    let allDelivered = false;
     await waitUntil(
-      'every acknowledged message delivered',
-      () => acked.every((x) => deliveredOf(x) > 0),
+      'every acknowledged message delivered or held for an operator',
+      async () => {
+        const missing = acked.filter((x) => deliveredOf(x) === 0);
+        if (missing.length === 0) return (allDelivered = true);
+        // the rest may be waiting for a person (in doubt): no use waiting for them
+        if (postgres === undefined || Date.now() - lastHeldCheck < 2000) return false;
+        lastHeldCheck = Date.now();
+        return (
+          (await heldCount(
+            postgres,
+            missing.map((x) => x.item.id),
+          )) === missing.length
+        );
+      },
       180_000,
     );
-    settledAt = Date.now();
+    settledAt = allDelivered ? Date.now() : NaN;
     await sleep(3000); // late duplicates (a redelivery after the stall interval) still count
   } catch {
     settledAt = NaN;
@@ -691,6 +716,22 @@ async function runScenario(
       .filter(Boolean)
       .join('; '),
   };
+}
+
+/** How many of these messages (DOCNUM or idempotency key) wait in the store for a person. */
+async function heldCount(postgres: Postgres, ids: readonly string[]): Promise<number> {
+  const client = new pg.Client({ connectionString: postgres.url });
+  await client.connect();
+  try {
+    const r = await client.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM messages WHERE status = ANY($2)
+         AND (docnum = ANY($1) OR idempotency_key = ANY($1) OR split_part(idempotency_key, ':', 2) = ANY($1))`,
+      [ids, [...HELD]],
+    );
+    return Number(r.rows[0]?.n ?? 0);
+  } finally {
+    await client.end();
+  }
 }
 
 /** Statuses that wait for a person (dead-letter screen): not delivered, not lost either. */
