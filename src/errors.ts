@@ -209,6 +209,16 @@ export const ERROR_CATALOGUE = {
     httpStatus: 403,
     summary: 'The authenticated caller may not do this',
   },
+  LOGIN_LOCKED: {
+    verdict: 'transient',
+    httpStatus: 429,
+    summary: 'Too many failed operator sign-ins for this user name or from this client; try again later',
+  },
+  CROSS_SITE_REQUEST: {
+    verdict: 'permanent',
+    httpStatus: 403,
+    summary: 'A state-changing support API call from another site (Origin / Sec-Fetch-Site) is refused',
+  },
   ROUTE_NOT_FOUND: { verdict: 'permanent', httpStatus: 404, summary: 'No such endpoint' },
   BULK_JOB_NOT_FOUND: { verdict: 'permanent', httpStatus: 404, summary: 'No bulk replay job has this id' },
   INTERNAL_ERROR: {
@@ -270,6 +280,12 @@ export const ERROR_CATALOGUE = {
     verdict: 'transient',
     httpStatus: 504,
     summary: 'The receiver did not answer in time',
+  },
+  TRANSPORT_ATTEMPT_INTERRUPTED: {
+    verdict: 'transient',
+    httpStatus: 502,
+    summary:
+      'An earlier attempt stopped mid-way (worker killed, job lost with Redis); it may have reached the receiver',
   },
   TRANSPORT_ABORTED: {
     verdict: 'transient',

@@ -19,6 +19,7 @@ import {
   sha256Hex,
   verifyPassword,
 } from './credentials.js';
+import { LoginLimiter, type LoginLimits } from './login-limit.js';
 
 export type OperatorRole = 'viewer' | 'operator';
 export type OperatorPrincipal = Extract<Principal, { kind: 'operator' }>;
@@ -42,6 +43,8 @@ export interface AuthOptions {
   readonly now?: () => number;
   /** Session lifetime (default 8 hours). */
   readonly sessionTtlMs?: number;
+  /** Operator sign-in throttling (./login-limit.ts; default: 5 failures of a name in 15 min lock it 15 min). */
+  readonly loginLimits?: Partial<LoginLimits>;
 }
 
 type Headers = FastifyRequest['headers'];
@@ -67,12 +70,14 @@ export class Authenticator {
   readonly #sessions = new Map<string, Session>();
   /** Successful scrypt checks (digest of user + password -> until), so basic auth stays cheap. */
   readonly #verified = new Map<string, number>();
+  readonly #limiter: LoginLimiter;
 
   constructor(options: AuthOptions) {
     this.#config = options.config;
     this.#secrets = options.secrets;
     this.#now = options.now ?? Date.now;
     this.#ttl = options.sessionTtlMs ?? 8 * 3_600_000;
+    this.#limiter = new LoginLimiter(options.loginLimits, this.#now);
   }
 
   /** The port or partner behind the request's credentials; undefined when none are valid. */
@@ -94,25 +99,47 @@ export class Authenticator {
     return (await this.#passwordOk(basic.username, basic.password, account)) ? account.principal : undefined;
   }
 
-  /** The operator behind a session token or basic credentials; undefined when none are valid. */
+  /**
+   * The operator behind a session token or basic credentials; undefined when none are valid.
+   * A locked user name (too many failed sign-ins, ./login-limit.ts) throws LOGIN_LOCKED.
+   */
   async operator(headers: Headers): Promise<OperatorPrincipal | undefined> {
     const authorization = header(headers, 'authorization');
     const token = parseBearer(authorization);
     if (token !== undefined) return this.#session(token)?.operator;
     const basic = parseBasic(authorization);
     if (basic === undefined) return undefined;
+    // A port's or partner's user name is no operator sign-in attempt (nor a guess at one).
+    if (!Object.hasOwn(this.#config.operators, basic.username) && this.#senderAccount(basic.username))
+      return undefined;
     return this.checkOperatorPassword(basic.username, basic.password);
   }
 
+  /** Checks an operator's password; throws LOGIN_LOCKED while the user name is locked. */
   async checkOperatorPassword(username: string, password: string): Promise<OperatorPrincipal | undefined> {
+    const wait = this.#limiter.lockedFor(username);
+    if (wait > 0) {
+      const retryAfterSeconds = Math.ceil(wait / 1000);
+      throw new IdocgateError(
+        'LOGIN_LOCKED',
+        `too many failed sign-ins: try again in ${retryAfterSeconds} s`,
+        { issues: [{ code: 'LOGIN_LOCKED', message: 'locked', details: { retryAfterSeconds } }] },
+      );
+    }
     const account = this.#operatorAccount(username);
     if (account === undefined) {
       // Same work for an unknown name as for a wrong password.
       await verifyPassword(password, DUMMY_HASH);
+      this.#limiter.failed(username);
       return undefined;
     }
     const ok = await this.#passwordOk(username, password, account);
-    return ok ? (account.principal as OperatorPrincipal) : undefined;
+    if (!ok) {
+      this.#limiter.failed(username);
+      return undefined;
+    }
+    this.#limiter.succeeded(username);
+    return account.principal as OperatorPrincipal;
   }
 
   async openSession(username: string, password: string): Promise<Session | undefined> {
@@ -210,7 +237,10 @@ function unauthorized(reply: FastifyReply, message: string): IdocgateError {
   return new IdocgateError('AUTH_REQUIRED', message);
 }
 
-/** preHandler for endpoints where SAP and partners post messages. */
+/**
+ * onRequest hook for endpoints where SAP and partners post messages: runs before the body is read,
+ * so a caller without credentials never gets its body parsed (or its size checked).
+ */
 export function requireSender(auth: Authenticator) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const principal = await auth.sender(request.headers);
@@ -232,7 +262,7 @@ export function requireSender(auth: Authenticator) {
   };
 }
 
-/** preHandler for the support API: `viewer` reads, `operator` also changes. */
+/** onRequest hook for the support API: `viewer` reads, `operator` also changes. */
 export function requireOperator(auth: Authenticator, role: OperatorRole) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const principal = await auth.operator(request.headers);

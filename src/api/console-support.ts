@@ -62,7 +62,7 @@ export async function consoleSupportRoutes(app: FastifyInstance, deps: ConsoleSu
   const now = deps.now ?? Date.now;
 
   app.get('/api/console/meta', {
-    preHandler: viewer,
+    onRequest: viewer,
     schema: {
       tags,
       summary: 'Signed-in operator, status vocabulary (SAP codes), partners and ports, IDoc types',
@@ -83,7 +83,7 @@ export async function consoleSupportRoutes(app: FastifyInstance, deps: ConsoleSu
   });
 
   app.get('/api/console/definitions/:idocType', {
-    preHandler: viewer,
+    onRequest: viewer,
     schema: {
       tags,
       summary: 'An IDoc type layout: segments (parent, min/max, level) with field descriptions',
@@ -122,7 +122,7 @@ export async function consoleSupportRoutes(app: FastifyInstance, deps: ConsoleSu
   });
 
   app.get('/api/console/overview', {
-    preHandler: viewer,
+    onRequest: viewer,
     schema: {
       tags,
       summary: 'Throughput, failures and latency over time; counts per status; queue depths',

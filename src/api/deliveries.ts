@@ -77,7 +77,7 @@ export async function deliveryRoutes(app: FastifyInstance, deps: DeliveryRoutesD
   const now = (): Date => new Date(deps.pushback.now());
 
   app.get('/api/deliveries', {
-    preHandler: viewer,
+    onRequest: viewer,
     schema: {
       tags: ['Deliveries'],
       summary: 'Deliveries to stores by state, with expected, received and outstanding quantities',
@@ -106,7 +106,7 @@ export async function deliveryRoutes(app: FastifyInstance, deps: DeliveryRoutesD
   });
 
   app.get('/api/deliveries/:delivery', {
-    preHandler: viewer,
+    onRequest: viewer,
     schema: {
       tags: ['Deliveries'],
       summary:
@@ -191,7 +191,7 @@ export async function deliveryRoutes(app: FastifyInstance, deps: DeliveryRoutesD
   });
 
   app.get('/api/discrepancies', {
-    preHandler: viewer,
+    onRequest: viewer,
     schema: {
       tags: ['Deliveries'],
       summary: 'Pushback discrepancies (delivery, items, missing quantity and serials), newest first',
@@ -214,7 +214,7 @@ export async function deliveryRoutes(app: FastifyInstance, deps: DeliveryRoutesD
   });
 
   app.get('/api/sweeper/status', {
-    preHandler: viewer,
+    onRequest: viewer,
     schema: {
       tags: ['Deliveries'],
       summary: 'Whether the pushback sweeper is enabled on this gateway, and its schedule',
@@ -227,7 +227,7 @@ export async function deliveryRoutes(app: FastifyInstance, deps: DeliveryRoutesD
   });
 
   app.get('/api/sweeper/preview', {
-    preHandler: viewer,
+    onRequest: viewer,
     schema: {
       tags: ['Deliveries'],
       summary: 'Dry run: the postings the next sweeper run would create',
@@ -237,7 +237,7 @@ export async function deliveryRoutes(app: FastifyInstance, deps: DeliveryRoutesD
   });
 
   app.get('/api/sweeper/runs', {
-    preHandler: viewer,
+    onRequest: viewer,
     schema: {
       tags: ['Deliveries'],
       summary: 'The last sweeper runs',
@@ -251,7 +251,7 @@ export async function deliveryRoutes(app: FastifyInstance, deps: DeliveryRoutesD
   });
 
   app.post('/api/sweeper/run', {
-    preHandler: operator,
+    onRequest: operator,
     schema: {
       tags: ['Deliveries'],
       summary: 'Run the sweeper now (skipped when another run holds the lease)',

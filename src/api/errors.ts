@@ -52,6 +52,15 @@ function isFastifyError(e: unknown): e is FastifyError {
   return e instanceof Error && typeof (e as { code?: unknown }).code === 'string';
 }
 
+/** The 4xx status of an http-errors style error (`expose: true`, statusCode 400-499), else undefined. */
+function clientStatus(e: unknown): number | undefined {
+  if (!(e instanceof Error)) return undefined;
+  const { statusCode, expose } = e as { statusCode?: unknown; expose?: unknown };
+  return typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500 && expose === true
+    ? statusCode
+    : undefined;
+}
+
 /** The problem an error answers with. `bodyLimit` makes the 413 message say the limit. */
 export function toProblem(error: unknown, bodyLimit?: number): Problem {
   if (isIdocgateError(error)) {
@@ -96,6 +105,14 @@ export function toProblem(error: unknown, bodyLimit?: number): Problem {
       return { status: error.statusCode, code: 'REQUEST_INVALID', message: error.message, issues: [] };
     }
   }
+  const status = clientStatus(error);
+  if (status !== undefined) {
+    // http-errors of plugins (e.g. @fastify/static's 403 for a path that leaves its root): the
+    // caller's fault, said as such, never a 500.
+    const code: ErrorCode =
+      status === 403 ? 'FORBIDDEN' : status === 404 ? 'ROUTE_NOT_FOUND' : 'REQUEST_INVALID';
+    return { status, code, message: ERROR_CATALOGUE[code].summary, issues: [] };
+  }
   return {
     status: 500,
     code: 'INTERNAL_ERROR',
@@ -120,11 +137,20 @@ export function logProblem(request: FastifyRequest, error: unknown, p: Problem):
   else request.log.info({ code: p.code, status: p.status }, p.message);
 }
 
+/** `Retry-After` for an answer that says when to come back (LOGIN_LOCKED). */
+export function retryAfter(reply: FastifyReply, p: Problem): void {
+  const seconds = p.issues.find((i) => typeof i.details?.['retryAfterSeconds'] === 'number')?.details?.[
+    'retryAfterSeconds'
+  ];
+  if (typeof seconds === 'number') void reply.header('retry-after', String(seconds));
+}
+
 /** Installs the JSON problem error handler and the 404 handler on `app`. */
 export function registerErrorHandling(app: FastifyInstance, bodyLimit?: number): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const p = toProblem(error, bodyLimit);
     logProblem(request, error, p);
+    retryAfter(reply, p);
     return reply.code(p.status).type('application/json; charset=utf-8').send({
       code: p.code,
       message: p.message,

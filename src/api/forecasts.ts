@@ -175,7 +175,7 @@ function reviewDays(value: string | undefined): { reviewDays?: number } {
 const MAX_DEMAND_DAYS = 731;
 
 export async function forecastRoutes(app: FastifyInstance, deps: ForecastRouteDeps): Promise<void> {
-  const viewer = deps.viewer ? { preHandler: deps.viewer } : {};
+  const viewer = deps.viewer ? { onRequest: deps.viewer } : {};
   app.get('/api/forecasts', {
     ...viewer,
     schema: {

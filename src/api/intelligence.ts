@@ -33,7 +33,7 @@ export async function intelligenceRoutes(app: FastifyInstance, deps: Intelligenc
   const naming = epcNaming(deps.ledger);
 
   app.get('/api/deliveries/:delivery/risk', {
-    preHandler: viewer,
+    onRequest: viewer,
     schema: {
       tags: ['Deliveries'],
       summary: 'At-risk score of a goods-issued delivery (partial receipt probability, reason codes)',
@@ -50,7 +50,7 @@ export async function intelligenceRoutes(app: FastifyInstance, deps: Intelligenc
   });
 
   app.get('/api/deliveries/:delivery/claim', {
-    preHandler: viewer,
+    onRequest: viewer,
     schema: {
       tags: ['Deliveries'],
       summary: 'Freight-claim packet: missing serials, where each was lost, custody chain, EPCIS evidence',
@@ -71,7 +71,7 @@ export async function intelligenceRoutes(app: FastifyInstance, deps: Intelligenc
   });
 
   app.get('/api/models/risk', {
-    preHandler: viewer,
+    onRequest: viewer,
     schema: {
       tags: ['Deliveries'],
       summary: 'The at-risk model in use: version, training window, metrics',

@@ -11,6 +11,7 @@ import { checkPayload, contractJsonSchema, type PayloadContract } from '../contr
 import { IdocgateError } from '../errors.js';
 import { requireSender, senderOf } from './auth.js';
 import type { ApiDeps } from './deps.js';
+import { ANY_CONTROL, controlCharacterIssues } from './guards.js';
 import { jsonResult } from './sap-edges.js';
 import { ingestResultSchema } from './schemas.js';
 
@@ -41,7 +42,7 @@ export async function partnerEdgeRoutes(
     const { $id: _id, $schema: _schema, ...bodySchema } = contractJsonSchema(contract);
     app.post(`/in/${contract.name}`, {
       bodyLimit,
-      preHandler: requireSender(deps.auth),
+      onRequest: requireSender(deps.auth),
       // The body is validated by the contract (zod) in the handler, so its issues keep JSON pointers.
       validatorCompiler: () => () => true,
       schema: {
@@ -80,7 +81,15 @@ export async function partnerEdgeRoutes(
             'Idempotency-Key must be 1-200 visible ASCII characters',
           );
         const text = typeof request.body === 'string' ? request.body : '';
-        const checked = checkPayload(contract, parseJson(text));
+        const json = parseJson(text);
+        // No field of a partner contract holds control characters; NUL would fail the store and
+        // a line break would break the flat IDoc the message becomes.
+        const control = controlCharacterIssues(json, 'PAYLOAD_INVALID', ANY_CONTROL);
+        if (control.length > 0)
+          throw new IdocgateError('PAYLOAD_INVALID', `The body does not match contract ${contract.name}`, {
+            issues: control,
+          });
+        const checked = checkPayload(contract, json);
         if (!checked.ok)
           throw new IdocgateError('PAYLOAD_INVALID', `The body does not match contract ${contract.name}`, {
             issues: checked.issues,

@@ -112,7 +112,7 @@ export async function sapEdgeRoutes(app: FastifyInstance, deps: ApiDeps): Promis
     app.post(edge.url, {
       bodyLimit,
       errorHandler: errorHandler(edge.answer, bodyLimit),
-      preHandler: requireSender(deps.auth),
+      onRequest: requireSender(deps.auth),
       schema: {
         tags: ['SAP edges'],
         summary: edge.summary,

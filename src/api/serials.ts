@@ -146,8 +146,8 @@ function defaultActor(request: FastifyRequest): string {
 
 export async function serialRoutes(app: FastifyInstance, deps: SerialRouteDeps): Promise<void> {
   const { db } = deps;
-  const viewer = deps.viewer ? { preHandler: deps.viewer } : {};
-  const operator = deps.operator ? { preHandler: deps.operator } : {};
+  const viewer = deps.viewer ? { onRequest: deps.viewer } : {};
+  const operator = deps.operator ? { onRequest: deps.operator } : {};
   const actorOf = deps.actorOf ?? defaultActor;
   const naming = epcNaming(deps.ledger);
 

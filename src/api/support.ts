@@ -78,7 +78,7 @@ export async function supportRoutes(app: FastifyInstance, deps: ApiDeps): Promis
   });
 
   app.get('/api/messages', {
-    preHandler: viewer,
+    onRequest: viewer,
     schema: {
       tags: ['Support'],
       summary: 'List and search messages, newest first',
@@ -100,7 +100,7 @@ export async function supportRoutes(app: FastifyInstance, deps: ApiDeps): Promis
   });
 
   app.get('/api/messages/:id', {
-    preHandler: viewer,
+    onRequest: viewer,
     schema: {
       tags: ['Support'],
       summary: 'One message with its timeline (status history), payload versions, attempts and keys',
@@ -143,7 +143,7 @@ export async function supportRoutes(app: FastifyInstance, deps: ApiDeps): Promis
   });
 
   app.get('/api/messages/:id/versions/:version', {
-    preHandler: viewer,
+    onRequest: viewer,
     schema: {
       tags: ['Support'],
       summary: 'One payload version, as stored or rendered as flat, XML or JSON',
@@ -169,7 +169,7 @@ export async function supportRoutes(app: FastifyInstance, deps: ApiDeps): Promis
   });
 
   app.post('/api/messages/:id/replay', {
-    preHandler: operator,
+    onRequest: operator,
     schema: {
       tags: ['Support'],
       summary: 'Replay a message as is, or with an edited payload (stored as a new version); audited',
@@ -198,7 +198,7 @@ export async function supportRoutes(app: FastifyInstance, deps: ApiDeps): Promis
   });
 
   app.post('/api/messages/:id/cancel', {
-    preHandler: operator,
+    onRequest: operator,
     schema: {
       tags: ['Support'],
       summary: 'Cancel: no further processing; audited',
@@ -217,7 +217,7 @@ export async function supportRoutes(app: FastifyInstance, deps: ApiDeps): Promis
   });
 
   app.post('/api/messages/:id/confirm-posted', {
-    preHandler: operator,
+    onRequest: operator,
     schema: {
       tags: ['Support'],
       summary:
@@ -241,7 +241,7 @@ export async function supportRoutes(app: FastifyInstance, deps: ApiDeps): Promis
   });
 
   app.post('/api/bulk-replays', {
-    preHandler: operator,
+    onRequest: operator,
     schema: {
       tags: ['Support'],
       summary: 'Replay every message a query matches, throttled; dryRun only counts',
@@ -272,7 +272,7 @@ export async function supportRoutes(app: FastifyInstance, deps: ApiDeps): Promis
   });
 
   app.get('/api/bulk-replays/:id', {
-    preHandler: viewer,
+    onRequest: viewer,
     schema: { tags: ['Support'], summary: 'Progress of a bulk replay', security, params: idParams },
     handler: async (request) => {
       const { id } = request.params as { id: string };
@@ -283,7 +283,7 @@ export async function supportRoutes(app: FastifyInstance, deps: ApiDeps): Promis
   });
 
   app.post('/api/bulk-replays/:id/:action', {
-    preHandler: operator,
+    onRequest: operator,
     schema: {
       tags: ['Support'],
       summary: 'Pause, resume or cancel a bulk replay',
@@ -306,7 +306,7 @@ export async function supportRoutes(app: FastifyInstance, deps: ApiDeps): Promis
   });
 
   app.get('/api/dead-letters', {
-    preHandler: viewer,
+    onRequest: viewer,
     schema: {
       tags: ['Support'],
       summary: 'Dead letters grouped by error code, with counts, age and sample ids',
@@ -332,7 +332,7 @@ export async function supportRoutes(app: FastifyInstance, deps: ApiDeps): Promis
   });
 
   app.get('/api/blocked-keys', {
-    preHandler: viewer,
+    onRequest: viewer,
     schema: {
       tags: ['Support'],
       summary: 'Ordering keys whose head failed or is dead, with how many messages wait behind it',
@@ -346,7 +346,7 @@ export async function supportRoutes(app: FastifyInstance, deps: ApiDeps): Promis
   });
 
   app.get('/api/audit', {
-    preHandler: viewer,
+    onRequest: viewer,
     schema: {
       tags: ['Support'],
       summary: 'Audit log, newest first',

@@ -64,6 +64,8 @@ export function buildHierarchy(
   // built) once a number does not increase.
   let seen: Set<string> | undefined;
   let last = '';
+  /** First and last record index per SEGNUM, built once when a PSGNUM misses (keeps misses O(1)). */
+  let where: SegnumIndex | undefined;
   /** Record indices of the open path from a top-level segment to the previous record. */
   const stack: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -111,7 +113,7 @@ export function buildHierarchy(
             code: 'PSGNUM_INVALID',
             severity: 'error',
             index: i,
-            message: `PSGNUM ${r.psgnum} ${describeMiss(records, i, r.psgnum)}`,
+            message: `PSGNUM ${r.psgnum} ${describeMiss((where ??= segnumIndex(records)), i, r.psgnum)}`,
           });
         }
       }
@@ -139,12 +141,25 @@ function numbersBefore(records: readonly HierarchyRecord[], i: number): Set<stri
   return seen;
 }
 
-function describeMiss(records: readonly HierarchyRecord[], i: number, psgnum: string): string {
-  if (numbersBefore(records, i).has(psgnum))
+type SegnumIndex = Map<string, { first: number; last: number }>;
+
+function segnumIndex(records: readonly HierarchyRecord[]): SegnumIndex {
+  const index: SegnumIndex = new Map();
+  records.forEach((r, i) => {
+    const segnum = r.flat?.segnum;
+    if (!segnum) return;
+    const at = index.get(segnum);
+    if (at === undefined) index.set(segnum, { first: i, last: i });
+    else at.last = i;
+  });
+  return index;
+}
+
+function describeMiss(index: SegnumIndex, i: number, psgnum: string): string {
+  const at = index.get(psgnum);
+  if (at !== undefined && at.first < i)
     return 'refers to an earlier segment that is not an ancestor (records out of order)';
-  for (let j = i + 1; j < records.length; j++) {
-    if (records[j]!.flat?.segnum === psgnum) return 'refers to a later segment';
-  }
+  if (at !== undefined && at.last > i) return 'refers to a later segment';
   return 'refers to no segment of this IDoc';
 }
 

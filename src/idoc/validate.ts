@@ -16,6 +16,10 @@ type Details = Record<string, string | number | boolean | null>;
 interface Frame {
   readonly list: readonly Segment[];
   index: number;
+  /** Position of list[index] among the siblings of its type (kept as the walk goes: paths stay O(depth)). */
+  sameType: number;
+  /** Siblings seen so far per segment type. */
+  readonly seen: Map<string, number>;
 }
 
 interface WalkState {
@@ -105,11 +109,13 @@ function walk(
   parentSegnum: number | null,
 ): void {
   const counts = rules.rules.length > 0 ? new Int32Array(rules.rules.length) : undefined;
-  const frame: Frame = { list, index: 0 };
+  const frame: Frame = { list, index: 0, sameType: 0, seen: new Map() };
   state.frames.push(frame);
   for (let i = 0; i < list.length; i++) {
     frame.index = i;
     const s = list[i]!;
+    frame.sameType = frame.seen.get(s.type) ?? 0;
+    frame.seen.set(s.type, frame.sameType + 1);
     state.position++;
     const p = state.plan.lookup(s.type);
     if (!p) {
@@ -293,11 +299,8 @@ function segnumOf(state: WalkState, s: Segment): number {
 function framePath(state: WalkState, frames: number): string {
   let path = `idoc[${state.ctx.index}]`;
   for (let f = 0; f < frames; f++) {
-    const { list, index } = state.frames[f]!;
-    const type = list[index]!.type;
-    let same = 0;
-    for (let i = 0; i < index; i++) if (list[i]!.type === type) same++;
-    path += `/${type}[${same}]`;
+    const { list, index, sameType } = state.frames[f]!;
+    path += `/${list[index]!.type}[${sameType}]`;
   }
   return path;
 }

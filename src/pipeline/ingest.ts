@@ -59,6 +59,25 @@ function routeIdoc(deps: PipelineDeps, principal: Principal, idoc: Idoc): Ingest
       if (config.ports[principal.name] === undefined) {
         throw new IdocgateError('PRINCIPAL_NOT_ALLOWED', `port ${principal.name} is not configured`);
       }
+      {
+        // One port's credentials must not send as another port's SAP system: its DOCNUMs would
+        // be taken for that system's (and a later real IDoc answered as a duplicate).
+        const claimed = findSapPort(config, idoc.control);
+        if (claimed !== undefined && claimed !== principal.name)
+          throw new IdocgateError(
+            'PRINCIPAL_NOT_ALLOWED',
+            `port ${principal.name}'s credentials cannot send IDocs of port ${claimed} (SNDPOR ${(idoc.control.SNDPOR ?? '').trim() || '-'}, SNDPRN ${(idoc.control.SNDPRN ?? '').trim() || '-'})`,
+            {
+              issues: [
+                {
+                  code: 'SENDER_MISMATCH',
+                  message: `the IDoc's sender is port ${claimed}, the credentials are port ${principal.name}'s`,
+                  path: 'EDI_DC40.SNDPOR',
+                },
+              ],
+            },
+          );
+      }
       // SAP's ALE audit / STATUS about what the gateway sent it (docs/sap-feedback.md).
       return (
         feedbackRouteOf(config, principal.name, idoc.control) ??

@@ -26,6 +26,12 @@ import type { MessageRecord, MessageStatus, TransitionOptions } from './store-po
 
 /** Statuses a job may claim its message from (processing: the job was stalled and re-run). */
 const CLAIMABLE: readonly MessageStatus[] = ['queued', 'failed', 'processing'];
+/**
+ * The one-round-trip claim takes only messages no attempt is known to be running for; a message
+ * still `processing` (its worker died, or Redis lost the job, mid-attempt) goes through claim(),
+ * which says so: that attempt may have reached the receiver.
+ */
+const FAST_CLAIMABLE: readonly MessageStatus[] = ['queued', 'failed'];
 
 const WORKER = 'worker';
 
@@ -57,7 +63,7 @@ async function claim(
   deps: PipelineDeps,
   run: JobRun,
   claimText: string,
-): Promise<{ claimed: MessageRecord } | { outcome: JobOutcome }> {
+): Promise<{ claimed: MessageRecord; interrupted: boolean } | { outcome: JobOutcome }> {
   const { store } = deps;
   const m = await store.get(run.messageId);
   if (m === undefined) return { outcome: { kind: 'skipped', reason: 'message not found (purged?)' } };
@@ -88,19 +94,20 @@ async function claim(
     text: claimText,
   });
   if (!claimed) return { outcome: { kind: 'skipped', reason: 'claimed or changed by someone else' } };
-  return { claimed: m };
+  return { claimed: m, interrupted: m.status === 'processing' };
 }
 
 export async function processJob(deps: PipelineDeps, run: JobRun): Promise<JobOutcome> {
   const attempt = run.attemptsMade + 1;
   const claimText = `attempt ${attempt} of ${run.maxAttempts}`;
   // The common case in one round trip: the job's own message, no ordering key, claimable.
-  const fast = await deps.store.claimUnordered(run.messageId, run.token, CLAIMABLE, {
+  const fast = await deps.store.claimUnordered(run.messageId, run.token, FAST_CLAIMABLE, {
     by: WORKER,
     text: claimText,
   });
   const { store } = deps;
-  const claimed = fast !== undefined ? { claimed: fast } : await claim(deps, run, claimText);
+  const claimed =
+    fast !== undefined ? { claimed: fast, interrupted: false } : await claim(deps, run, claimText);
   if ('outcome' in claimed) return claimed.outcome;
   const m = claimed.claimed;
 
@@ -126,6 +133,22 @@ export async function processJob(deps: PipelineDeps, run: JobRun): Promise<JobOu
     // Whether an attempt whose answer is lost may simply go again (docs/sap-feedback.md).
     dropsDuplicates =
       sap === undefined || (sap.port.dropsDuplicates ?? transport.receiverDropsDuplicates ?? false);
+    if (claimed.interrupted && !dropsDuplicates) {
+      // An earlier attempt stopped mid-way (worker killed, job lost with Redis): it may have
+      // been sent in full, and SAP's port would post a resend twice.
+      return await inDoubt(
+        deps,
+        m,
+        transportKind,
+        started,
+        {
+          verdict: 'transient',
+          code: 'TRANSPORT_ATTEMPT_INTERRUPTED',
+          text: 'an earlier attempt stopped while processing (its worker or job was lost); it may have reached SAP',
+        },
+        log,
+      );
+    }
     // A port with a pack size sends ready messages of the same route along (packet.ts).
     members = await gatherPacket(deps, m, route, own, transport);
     const prepared = packetDelivery(own, members);

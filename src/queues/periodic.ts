@@ -21,6 +21,12 @@ export interface PeriodicJobsOptions {
   readonly queue: string;
   readonly jobs: readonly PeriodicJob[];
   readonly logger: PipelineLogger;
+  /**
+   * How often the job schedulers are checked and re-created when missing (default 10 s): a Redis
+   * that lost its data (restarted without AOF, failed over to an empty replica) loses them too,
+   * and then recovery, the sweeper and the ledger catch-up would never run again.
+   */
+  readonly checkEveryMs?: number;
 }
 
 export interface PeriodicJobs {
@@ -35,10 +41,9 @@ export async function startPeriodicJobs(options: PeriodicJobsOptions): Promise<P
   );
   const opts = { removeOnComplete: true, removeOnFail: true };
   const byName = new Map<string, PeriodicJob>();
-  for (const job of options.jobs) {
-    byName.set(job.name, job);
-    if (job.schedule === null) await queue.removeJobScheduler(job.name);
-    else if ('every' in job.schedule) {
+  const upsert = async (job: PeriodicJob): Promise<void> => {
+    if (job.schedule === null) return;
+    if ('every' in job.schedule) {
       await queue.upsertJobScheduler(job.name, { every: job.schedule.every }, { name: job.name, opts });
     } else {
       await queue.upsertJobScheduler(
@@ -47,7 +52,36 @@ export async function startPeriodicJobs(options: PeriodicJobsOptions): Promise<P
         { name: job.name, opts },
       );
     }
+  };
+  for (const job of options.jobs) {
+    byName.set(job.name, job);
+    if (job.schedule === null) await queue.removeJobScheduler(job.name);
+    else await upsert(job);
   }
+  let checking = false;
+  const check = async (): Promise<void> => {
+    if (checking) return;
+    checking = true;
+    try {
+      for (const job of options.jobs) {
+        if (job.schedule === null || (await queue.getJobScheduler(job.name)) !== undefined) continue;
+        await upsert(job);
+        options.logger.warn(
+          { queue: options.queue, job: job.name },
+          'periodic job schedule was missing in Redis (Redis lost its data?): created again',
+        );
+      }
+    } catch (err) {
+      options.logger.warn(
+        { queue: options.queue, err: err instanceof Error ? err.message : String(err) },
+        'periodic job schedule check failed',
+      );
+    } finally {
+      checking = false;
+    }
+  };
+  const timer = setInterval(() => void check(), options.checkEveryMs ?? 10_000);
+  timer.unref();
   const worker = new Worker(options.queue, async (job) => byName.get(job.name)?.run(), {
     connection,
     prefix: options.prefix,
@@ -61,6 +95,7 @@ export async function startPeriodicJobs(options: PeriodicJobsOptions): Promise<P
   );
   return {
     async close() {
+      clearInterval(timer);
       await worker.close();
       await queue.close();
     },

@@ -12,6 +12,7 @@ import { consoleRoutes } from '../api/console.js';
 import { deliveryRoutes } from '../api/deliveries.js';
 import type { ApiDeps, ReadinessCheck } from '../api/deps.js';
 import { registerErrorHandling } from '../api/errors.js';
+import { registerApiGuards } from '../api/guards.js';
 import { forecastRoutes } from '../api/forecasts.js';
 import { healthRoutes } from '../api/health.js';
 import { intelligenceRoutes } from '../api/intelligence.js';
@@ -81,6 +82,7 @@ export async function buildFastify(parts: FastifyParts): Promise<FastifyInstance
     );
   });
   registerErrorHandling(app, bodyLimit);
+  registerApiGuards(app);
   await registerOpenApi(app, { version: packageVersion() });
   await app.register(healthRoutes, { readiness: parts.readiness, roles: parts.roles });
   await app.register(metricsRoutes, { metrics: parts.metrics });

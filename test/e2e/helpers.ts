@@ -112,6 +112,8 @@ export async function startE2E(
     /** Changes the config before the gateway starts (e.g. a port's SAP feedback). */
     readonly configure?: (config: E2EConfig) => void;
     readonly recoveryEveryMs?: number;
+    /** More secrets the config names by env variable (passwordEnv). */
+    readonly envExtra?: Readonly<Record<string, string>>;
   } = {},
 ): Promise<E2E> {
   const sap = await startFakeSap();
@@ -122,7 +124,7 @@ export async function startE2E(
   const config = await e2eConfig(sap, wms, { prefix });
   options.configure?.(config);
   await writeFile(file, stringify(config));
-  const loaded = loadConfig({ file, env: E2E_ENV(sap) });
+  const loaded = loadConfig({ file, env: { ...E2E_ENV(sap), ...options.envExtra } });
   const { stream, capture } = captureLogs();
   const app = await buildApp({
     loaded,
