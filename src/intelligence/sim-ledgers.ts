@@ -73,6 +73,8 @@ export async function openSimLedgers(options: {
   readonly config?: Readonly<Config>;
   /** Messages per catch-up transaction (the bench uses large batches). */
   readonly batchSize?: number;
+  /** The serial ledger's clock (its sweep rules run at this time); the wall clock by default. */
+  readonly now?: () => number;
 }): Promise<SimLedgers> {
   const config = options.config ?? simBaseConfig();
   const pushback = await startPushback({
@@ -89,7 +91,7 @@ export async function openSimLedgers(options: {
     db: options.store.db,
     tables: options.tables,
     logger: silentLogger,
-    now: Date.now,
+    now: options.now ?? Date.now,
     redis: { options: { host: '127.0.0.1', port: 6379 } },
     prefix: 'sim',
     scheduler: false,

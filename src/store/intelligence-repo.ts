@@ -4,7 +4,9 @@
  * one delivery (announced serials, receipts, serial events) and the versioned at-risk models.
  */
 import type { DeliveryCustody } from '../intelligence/claims/attribution.js';
+import type { CustodyEvent } from '../intelligence/integrity/custody.js';
 import type { DeliveryFacts } from '../intelligence/risk/types.js';
+import type { Movement } from '../ledger/serials/types.js';
 import { parseEvent } from './serial-ledger-queries.js';
 import { riskModelSchema, type IntelligencePort } from '../intelligence/service.js';
 import type { Queryable } from './db.js';
@@ -197,4 +199,57 @@ export function createIntelligenceStore(db: Queryable): IntelligencePort {
       };
     },
   };
+}
+
+/** Every serial event (time order) in the form the custody-path model reads. */
+export async function loadCustodyEvents(db: Queryable): Promise<CustodyEvent[]> {
+  const { rows } = await db.query<{
+    id: number | string;
+    material: string;
+    serial: string;
+    movement: string;
+    from_site: string | null;
+    to_site: string | null;
+    delivery: string | null;
+    event_time: Date | string;
+  }>(
+    `SELECT id, material, serial, movement, from_site, to_site, delivery, event_time
+       FROM serial_events ORDER BY event_time, id`,
+  );
+  return rows.map((r) => ({
+    id: Number(r.id),
+    material: r.material,
+    serial: r.serial,
+    movement: r.movement as Movement,
+    fromSite: r.from_site,
+    toSite: r.to_site,
+    delivery: r.delivery,
+    eventTime: asDate(r.event_time),
+  }));
+}
+
+/** Delivery -> the site it goes to (the serial ledger's delivery routes). */
+export async function loadDeliveryDestinations(db: Queryable): Promise<Map<string, string | null>> {
+  const { rows } = await db.query<{ delivery: string; to_site: string | null }>(
+    'SELECT delivery, to_site FROM serial_deliveries',
+  );
+  return new Map(rows.map((r) => [r.delivery, r.to_site]));
+}
+
+/** The serial ledger's alerts (rule, serial, detection time). */
+export async function loadSerialAlerts(
+  db: Queryable,
+): Promise<{ rule: string; material: string; serial: string; at: Date }[]> {
+  const { rows } = await db.query<{
+    rule: string;
+    material: string;
+    serial: string;
+    detected_at: Date | string;
+  }>('SELECT rule, material, serial, detected_at FROM serial_alerts ORDER BY detected_at, id');
+  return rows.map((r) => ({
+    rule: r.rule,
+    material: r.material,
+    serial: r.serial,
+    at: asDate(r.detected_at),
+  }));
 }

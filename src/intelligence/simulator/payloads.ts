@@ -5,6 +5,7 @@
  * JSON over the partner edge). SAP dates are written in UTC: run the gateway with `timeZone: UTC`.
  */
 import type { Idoc, Segment } from '../../idoc/model.js';
+import type { SimScan } from './integrity.js';
 import type { SimEvent, SimNetwork } from './simulate.js';
 
 export type GatewayMessage =
@@ -181,7 +182,41 @@ export function toGatewayMessage(e: SimEvent): GatewayMessage {
           scannedAt: e.at.toISOString(),
         },
       };
+    case 'scan':
+      return scanMessage(e);
   }
+}
+
+/** A store's handheld scan other than a delivery receipt (transfers, repairs, returns, initial stock). */
+function scanMessage(e: SimScan): GatewayMessage {
+  const movement =
+    e.move.kind === 'transfer-site'
+      ? { kind: e.move.kind, toSite: e.move.toSite }
+      : e.move.kind === 'vendor-repair-out' || e.move.kind === 'vendor-repair-return'
+        ? { kind: e.move.kind, vendor: e.move.vendor }
+        : { kind: e.move.kind };
+  return {
+    edge: 'partner',
+    at: e.at,
+    key: e.scanId,
+    partner: 'handheld',
+    contract: 'handheld-goods-movement',
+    messageType: 'MBGMCR',
+    json: {
+      scanId: e.scanId,
+      site: e.site.site,
+      movement,
+      items: e.items.map((it) => ({
+        article: it.material,
+        quantity: it.serials.length,
+        unit: 'PCE',
+        serialNumbers: [...it.serials],
+      })),
+      device: 'TC52-SIM',
+      user: 'sim',
+      scannedAt: e.at.toISOString(),
+    },
+  };
 }
 
 /** The sites table (mappings/tables/sites.yaml columns) for a simulated network. */
