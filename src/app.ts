@@ -32,7 +32,9 @@ import { supportRoutes } from './api/support.js';
 import { consoleRoutes } from './api/console.js';
 import { consoleSupportRoutes } from './api/console-support.js';
 import { deliveryRoutes, registerDeliveryMetrics } from './api/deliveries.js';
-import { intelligenceRoutes } from './api/intelligence.js';
+import { intelligenceRoutes, registerRiskMetrics } from './api/intelligence.js';
+import { atRiskInTransit } from './intelligence/at-risk.js';
+import { startRiskAlerts } from './intelligence/risk-alert-job.js';
 import { startPushback, type PushbackRuntime } from './sweeper/wiring.js';
 import { registerSerialAlertMetrics, serialRoutes } from './api/serials.js';
 import { forecastRoutes } from './api/forecasts.js';
@@ -227,6 +229,22 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     cleanup.push(() => pushback.close());
     registerDeliveryMetrics(metrics.registry, pushback);
     registerSerialAlertMetrics(metrics.registry, { db: store.db, ledger: config.ledger });
+    const atRisk = config.sweeper.atRisk;
+    registerRiskMetrics(metrics.registry, {
+      port: createIntelligenceStore(store.db),
+      now,
+      threshold: atRisk.threshold,
+    });
+    const riskAlerts = await startRiskAlerts({
+      atRisk,
+      db: store.db,
+      logger,
+      now,
+      redis,
+      prefix: wiring.prefix,
+      scheduler: roles.includes('scheduler'),
+    });
+    if (riskAlerts !== undefined) cleanup.push(() => riskAlerts.close());
     const serialLedger = await startSerialLedger({
       ledger: config.ledger,
       timeZone: config.timeZone,
@@ -361,7 +379,15 @@ export async function buildFastify(parts: FastifyParts): Promise<FastifyInstance
     await app.register(async (scope) => partnerEdgeRoutes(scope, api));
     await app.register(async (scope) => supportRoutes(scope, api));
     await app.register(async (scope) =>
-      deliveryRoutes(scope, { auth: api.auth, pushback: api.pushback, messages: api.store }),
+      deliveryRoutes(scope, {
+        auth: api.auth,
+        pushback: api.pushback,
+        messages: api.store,
+        atRisk: async (at) => {
+          const threshold = api.config.sweeper.atRisk.threshold;
+          return { threshold, ...(await atRiskInTransit(createIntelligenceStore(api.db), at, threshold)) };
+        },
+      }),
     );
     await app.register(async (scope) =>
       intelligenceRoutes(scope, {

@@ -10,8 +10,10 @@
  *   GET /api/models/risk                  the model in use (version, training window, hold-out metrics)
  */
 import type { FastifyInstance } from 'fastify';
+import { Gauge, type Registry } from 'prom-client';
 import type { LedgerConfig } from '../config/ledger.js';
 import { IdocgateError } from '../errors.js';
+import { scoreInTransit, type InTransitScores } from '../intelligence/at-risk.js';
 import { claimPacketHtml } from '../intelligence/claims/html.js';
 import { claimPacket, scoreDelivery, type IntelligencePort } from '../intelligence/service.js';
 import { normalizeKey } from '../ledger/deliveries/types.js';
@@ -92,6 +94,59 @@ export async function intelligenceRoutes(app: FastifyInstance, deps: Intelligenc
         training: m.model.training,
         metrics: m.metrics,
       };
+    },
+  });
+}
+
+/**
+ * Prometheus gauges of the deliveries in transit (scored at scrape time, at most every 30 s):
+ *   idocgate_deliveries_at_risk{site}       in transit with a score >= sweeper.atRisk.threshold
+ *   idocgate_deliveries_in_transit_scored   in transit and scored (0 while no model is trained)
+ *   idocgate_risk_model_version             the model version in use (0: none)
+ */
+export function registerRiskMetrics(
+  registry: Registry,
+  source: { readonly port: IntelligencePort; readonly now: () => number; readonly threshold: number },
+): void {
+  let cached: { at: number; value: Promise<InTransitScores> } | undefined;
+  const read = (): Promise<InTransitScores> => {
+    const t = Date.now();
+    if (cached === undefined || t - cached.at > 30_000) {
+      const value = scoreInTransit(source.port, new Date(source.now()));
+      cached = { at: t, value };
+      value.catch(() => (cached = undefined));
+    }
+    return cached.value;
+  };
+  new Gauge({
+    name: 'idocgate_deliveries_at_risk',
+    help: `Deliveries in transit whose at-risk score is at least ${source.threshold} (sweeper.atRisk.threshold), by destination site`,
+    labelNames: ['site'],
+    registers: [registry],
+    async collect() {
+      const s = await read();
+      this.reset();
+      const bySite = new Map<string, number>();
+      for (const d of s.deliveries)
+        if (d.probability >= source.threshold)
+          bySite.set(d.destinationSite, (bySite.get(d.destinationSite) ?? 0) + 1);
+      for (const [site, n] of bySite) this.set({ site }, n);
+    },
+  });
+  new Gauge({
+    name: 'idocgate_deliveries_in_transit_scored',
+    help: 'Deliveries in transit (goods-issued, not due, not fully received) scored by the at-risk model',
+    registers: [registry],
+    async collect() {
+      this.set((await read()).deliveries.length);
+    },
+  });
+  new Gauge({
+    name: 'idocgate_risk_model_version',
+    help: 'Version of the at-risk model in use (0: none trained)',
+    registers: [registry],
+    async collect() {
+      this.set((await read()).modelVersion ?? 0);
     },
   });
 }

@@ -73,7 +73,7 @@ export async function openSimLedgers(options: {
   readonly config?: Readonly<Config>;
   /** Messages per catch-up transaction (the bench uses large batches). */
   readonly batchSize?: number;
-  /** The serial ledger's clock (its sweep rules run at this time); the wall clock by default. */
+  /** The ledgers' clock (sweeps and the sweeper run at this time); the wall clock by default. */
   readonly now?: () => number;
 }): Promise<SimLedgers> {
   const config = options.config ?? simBaseConfig();
@@ -84,6 +84,7 @@ export async function openSimLedgers(options: {
     definitions: options.definitions,
     tables: options.tables,
     poster: { post: () => Promise.reject(new Error('the simulation does not post')) },
+    ...(options.now !== undefined ? { now: options.now } : {}),
   });
   const serials = await startSerialLedger({
     ledger: simLedgerConfig(options.network, options.batchSize),

@@ -4,6 +4,7 @@
  * one delivery (announced serials, receipts, serial events) and the versioned at-risk models.
  */
 import type { DeliveryCustody } from '../intelligence/claims/attribution.js';
+import type { RiskAlertOutbox } from '../intelligence/at-risk.js';
 import type { CustodyEvent } from '../intelligence/integrity/custody.js';
 import type { DeliveryFacts } from '../intelligence/risk/types.js';
 import type { Movement } from '../ledger/serials/types.js';
@@ -252,4 +253,26 @@ export async function loadSerialAlerts(
     serial: r.serial,
     at: asDate(r.detected_at),
   }));
+}
+
+/** Which at-risk deliveries the webhook was told about (table risk_alerts). */
+export function createRiskAlertOutbox(db: Queryable): RiskAlertOutbox {
+  return {
+    async notified(deliveries) {
+      if (deliveries.length === 0) return new Set();
+      const { rows } = await db.query<{ delivery: string }>(
+        'SELECT delivery FROM risk_alerts WHERE delivery = ANY($1::text[])',
+        [deliveries],
+      );
+      return new Set(rows.map((r) => r.delivery));
+    },
+    async markNotified(rows, at) {
+      for (const r of rows)
+        await db.query(
+          `INSERT INTO risk_alerts (delivery, model_version, probability, notified_at)
+           VALUES ($1, $2, $3, $4) ON CONFLICT (delivery) DO NOTHING`,
+          [r.delivery, r.modelVersion, r.probability, at],
+        );
+    },
+  };
 }
