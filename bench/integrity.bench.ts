@@ -114,7 +114,12 @@ for (const missedRead of [0, 0.2]) {
     const precision = of.map((x) => x.precision);
     const clone = of.map((x) => x.recall.clone);
     const per10k = of.map((x) => x.falseAlertsPer10k);
-    const hours = of.map((x) => x.hoursToAlert.clone ?? x.hoursToAlert.diversion ?? x.hoursToAlert.velocity);
+    // hours to the first alert on the first kind this detector finds (clone, diversion, burst)
+    const hours = of.map((x) =>
+      [x.hoursToAlert.clone, x.hoursToAlert.diversion, x.hoursToAlert.velocity].find(
+        (h) => h !== undefined && Number.isFinite(h),
+      ),
+    );
     let verdict = '-';
     if (CLONE_DETECTORS.has(name)) {
       const target = missedRead === 0 ? 0.9 : 0.7;
