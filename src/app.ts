@@ -394,6 +394,7 @@ export async function buildFastify(parts: FastifyParts): Promise<FastifyInstance
         auth: api.auth,
         port: createIntelligenceStore(api.db),
         ledger: api.config.ledger,
+        atRiskThreshold: api.config.sweeper.atRisk.threshold,
       }),
     );
     await app.register(async (scope) =>

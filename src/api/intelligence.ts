@@ -7,6 +7,7 @@
  *   GET /api/deliveries/:delivery/claim   freight-claim packet: missing serials, where each was
  *                                         lost (dc-pick | lane | store | unobservable), custody chain
  *                                         and the EPCIS events as evidence (?format=html: a page)
+ *   GET /api/deliveries/at-risk           deliveries in transit scored, with `atRisk` (>= the threshold)
  *   GET /api/models/risk                  the model in use (version, training window, hold-out metrics)
  */
 import type { FastifyInstance } from 'fastify';
@@ -25,6 +26,9 @@ export interface IntelligenceRoutesDeps {
   readonly auth: Authenticator;
   readonly port: IntelligencePort;
   readonly ledger: Pick<LedgerConfig, 'sites' | 'materials' | 'epcis'>;
+  /** sweeper.atRisk.threshold (default 0.3): from this score on a delivery in transit is at risk. */
+  readonly atRiskThreshold?: number;
+  readonly now?: () => number;
 }
 
 const security = [{ basic: [] }, { session: [] }];
@@ -33,6 +37,25 @@ const params = { type: 'object', required: ['delivery'], properties: { delivery:
 export async function intelligenceRoutes(app: FastifyInstance, deps: IntelligenceRoutesDeps): Promise<void> {
   const viewer = requireOperator(deps.auth, 'viewer');
   const naming = epcNaming(deps.ledger);
+
+  app.get('/api/deliveries/at-risk', {
+    preHandler: viewer,
+    schema: {
+      tags: ['Deliveries'],
+      summary:
+        'Deliveries in transit (goods-issued, not due, not fully received) with their at-risk scores, highest first',
+      security,
+    },
+    handler: async () => {
+      const threshold = deps.atRiskThreshold ?? 0.3;
+      const s = await scoreInTransit(deps.port, new Date((deps.now ?? Date.now)()));
+      return {
+        threshold,
+        modelVersion: s.modelVersion,
+        deliveries: s.deliveries.map((d) => ({ ...d, atRisk: d.probability >= threshold })),
+      };
+    },
+  });
 
   app.get('/api/deliveries/:delivery/risk', {
     preHandler: viewer,
