@@ -16,7 +16,7 @@
  * Missed reads (the simulation's `missedRead`, per serial and scan) apply to every handheld scan
  * here as to the receipts of the base simulation.
  */
-import { createRng, type Rng } from './rng.js';
+import { createRng, shuffle } from './rng.js';
 import type { SimEvent, SimItem, SimNetwork, SimSite, DeliveryTruth } from './simulate.js';
 
 export interface IntegrityKnobs {
@@ -328,13 +328,4 @@ export function simulateIntegrity(
   }
   events.push(...divertedReceipts, ...scans);
   return { events, truth: { knobs, incidents } };
-}
-
-function shuffle<T>(rng: Rng, items: readonly T[]): T[] {
-  const a = [...items];
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(rng.next() * (i + 1));
-    [a[i], a[j]] = [a[j]!, a[i]!];
-  }
-  return a;
 }

@@ -21,7 +21,7 @@ import {
   type IntegrityTruth,
   type SimScan,
 } from './integrity.js';
-import { createRng, type Rng } from './rng.js';
+import { createRng, shuffle, type Rng } from './rng.js';
 
 export interface SimSite {
   readonly site: string;
@@ -467,15 +467,6 @@ export function simulate(options: SimulationOptions): Simulation {
     serialMovements: serialMovements + scanned,
     integrity: integrity.truth,
   };
-}
-
-function shuffle<T>(rng: Rng, items: readonly T[]): T[] {
-  const a = [...items];
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(rng.next() * (i + 1));
-    [a[i], a[j]] = [a[j]!, a[i]!];
-  }
-  return a;
 }
 
 const order = (e: SimEvent): number =>
