@@ -77,7 +77,9 @@ const CLONE_DETECTORS = new Set([
   'existing clone rules + custodyPath',
 ]);
 
-for (const missedRead of [0, 0.2]) {
+// `--missed=0.2` runs one missed-read rate only
+const only = process.argv.find((a) => a.startsWith('--missed='));
+for (const missedRead of only !== undefined ? [Number(only.slice('--missed='.length))] : [0, 0.2]) {
   const runs: (IntegrityRun & { seconds: number })[] = [];
   for (let seed = 1; seed <= SEEDS; seed++) {
     const r = await run(seed, missedRead);

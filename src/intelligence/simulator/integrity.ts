@@ -166,11 +166,18 @@ export function simulateIntegrity(
     scan(at, s.site, { kind: 'initial-stock' }, load);
     for (const u of load) units.push({ ...u, home: s.site, site: s.site, since: at, moved: false });
   }
+  // a serial scanned late is in the store's stock (and can move on) only from its late scan
+  const scannedAt = new Map<string, number>();
+  for (const e of baseEvents)
+    if (e.kind === 'receipt')
+      for (const it of e.items)
+        for (const sn of it.serials) if (!scannedAt.has(sn)) scannedAt.set(sn, e.at.getTime());
   for (const t of truth) {
     const a = announced.get(t.delivery);
     if (a === undefined) continue;
     const lost = new Set(t.missing.filter((m) => m.location !== 'store').map((m) => m.serial));
-    const at = firstScan.get(t.delivery) ?? t.goodsIssueAt.getTime() + DAY;
+    const first = firstScan.get(t.delivery) ?? t.goodsIssueAt.getTime() + DAY;
+    const late = new Set(t.late);
     for (const it of a.items)
       for (const serial of it.serials)
         if (!lost.has(serial))
@@ -179,7 +186,7 @@ export function simulateIntegrity(
             serial,
             home: t.destination,
             site: t.destination,
-            since: at,
+            since: late.has(serial) ? (scannedAt.get(serial) ?? first) : first,
             moved: false,
           });
   }
