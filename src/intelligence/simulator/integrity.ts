@@ -2,8 +2,9 @@
  * Store traffic after the receipts and the injected integrity anomalies (docs/intelligence.md
  * "Serial integrity"). Pure and seeded (its own random stream, so the deliveries of a seed are
  * the same with or without it). Works on what physically happened in the base simulation:
- * a serial is at its store from the delivery's first scan on unless it was lost at the DC or on
- * the lane (a mis-scanned or missed read unit is there, only the ledger does not know it).
+ * a serial is at its store from its receipt scan (a late-scanned one from its late scan) unless it
+ * was lost at the DC or on the lane (a mis-scanned or missed read unit is there from the delivery's
+ * first scan, only the ledger does not know it).
  *
  * Normal traffic: initial stock loads at every store on day 0 (561); per serial in stock a chain
  * of transfers to neighbouring stores (301: each store hands stock mostly to the next store on a
