@@ -29,6 +29,15 @@ export interface DeliveryRoutesDeps {
     Partial<Pick<PushbackRuntime, 'sweeper'>>;
   /** The pushback postings' messages: their status and SAP's word on each (posted, 51...). */
   readonly messages?: Pick<Store, 'get'>;
+  /**
+   * The deliveries in transit whose at-risk score reaches the threshold (src/intelligence/at-risk.ts):
+   * listed in the sweeper preview as the ones likely to need a pushback.
+   */
+  readonly atRisk?: (now: Date) => Promise<{
+    readonly threshold: number;
+    readonly modelVersion: number | null;
+    readonly deliveries: readonly unknown[];
+  }>;
 }
 
 const security = [{ basic: [] }, { session: [] }];
@@ -233,7 +242,10 @@ export async function deliveryRoutes(app: FastifyInstance, deps: DeliveryRoutesD
       summary: 'Dry run: the postings the next sweeper run would create',
       security,
     },
-    handler: async () => runSummary(await deps.pushback.sweep({ dryRun: true })),
+    handler: async () => ({
+      ...runSummary(await deps.pushback.sweep({ dryRun: true })),
+      ...(deps.atRisk !== undefined ? { atRisk: await deps.atRisk(now()) } : {}),
+    }),
   });
 
   app.get('/api/sweeper/runs', {

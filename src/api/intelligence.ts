@@ -7,11 +7,14 @@
  *   GET /api/deliveries/:delivery/claim   freight-claim packet: missing serials, where each was
  *                                         lost (dc-pick | lane | store | unobservable), custody chain
  *                                         and the EPCIS events as evidence (?format=html: a page)
+ *   GET /api/deliveries/at-risk           deliveries in transit scored, with `atRisk` (>= the threshold)
  *   GET /api/models/risk                  the model in use (version, training window, hold-out metrics)
  */
 import type { FastifyInstance } from 'fastify';
+import { Gauge, type Registry } from 'prom-client';
 import type { LedgerConfig } from '../config/ledger.js';
 import { IdocgateError } from '../errors.js';
+import { scoreInTransit, type InTransitScores } from '../intelligence/at-risk.js';
 import { claimPacketHtml } from '../intelligence/claims/html.js';
 import { claimPacket, scoreDelivery, type IntelligencePort } from '../intelligence/service.js';
 import { normalizeKey } from '../ledger/deliveries/types.js';
@@ -23,6 +26,9 @@ export interface IntelligenceRoutesDeps {
   readonly auth: Authenticator;
   readonly port: IntelligencePort;
   readonly ledger: Pick<LedgerConfig, 'sites' | 'materials' | 'epcis'>;
+  /** sweeper.atRisk.threshold (default 0.3): from this score on a delivery in transit is at risk. */
+  readonly atRiskThreshold?: number;
+  readonly now?: () => number;
 }
 
 const security = [{ basic: [] }, { session: [] }];
@@ -31,6 +37,25 @@ const params = { type: 'object', required: ['delivery'], properties: { delivery:
 export async function intelligenceRoutes(app: FastifyInstance, deps: IntelligenceRoutesDeps): Promise<void> {
   const viewer = requireOperator(deps.auth, 'viewer');
   const naming = epcNaming(deps.ledger);
+
+  app.get('/api/deliveries/at-risk', {
+    preHandler: viewer,
+    schema: {
+      tags: ['Deliveries'],
+      summary:
+        'Deliveries in transit (goods-issued, not due, not fully received) with their at-risk scores, highest first',
+      security,
+    },
+    handler: async () => {
+      const threshold = deps.atRiskThreshold ?? 0.3;
+      const s = await scoreInTransit(deps.port, new Date((deps.now ?? Date.now)()));
+      return {
+        threshold,
+        modelVersion: s.modelVersion,
+        deliveries: s.deliveries.map((d) => ({ ...d, atRisk: d.probability >= threshold })),
+      };
+    },
+  });
 
   app.get('/api/deliveries/:delivery/risk', {
     onRequest: viewer,
@@ -92,6 +117,59 @@ export async function intelligenceRoutes(app: FastifyInstance, deps: Intelligenc
         training: m.model.training,
         metrics: m.metrics,
       };
+    },
+  });
+}
+
+/**
+ * Prometheus gauges of the deliveries in transit (scored at scrape time, at most every 30 s):
+ *   idocgate_deliveries_at_risk{site}       in transit with a score >= sweeper.atRisk.threshold
+ *   idocgate_deliveries_in_transit_scored   in transit and scored (0 while no model is trained)
+ *   idocgate_risk_model_version             the model version in use (0: none)
+ */
+export function registerRiskMetrics(
+  registry: Registry,
+  source: { readonly port: IntelligencePort; readonly now: () => number; readonly threshold: number },
+): void {
+  let cached: { at: number; value: Promise<InTransitScores> } | undefined;
+  const read = (): Promise<InTransitScores> => {
+    const t = Date.now();
+    if (cached === undefined || t - cached.at > 30_000) {
+      const value = scoreInTransit(source.port, new Date(source.now()));
+      cached = { at: t, value };
+      value.catch(() => (cached = undefined));
+    }
+    return cached.value;
+  };
+  new Gauge({
+    name: 'idocgate_deliveries_at_risk',
+    help: `Deliveries in transit whose at-risk score is at least ${source.threshold} (sweeper.atRisk.threshold), by destination site`,
+    labelNames: ['site'],
+    registers: [registry],
+    async collect() {
+      const s = await read();
+      this.reset();
+      const bySite = new Map<string, number>();
+      for (const d of s.deliveries)
+        if (d.probability >= source.threshold)
+          bySite.set(d.destinationSite, (bySite.get(d.destinationSite) ?? 0) + 1);
+      for (const [site, n] of bySite) this.set({ site }, n);
+    },
+  });
+  new Gauge({
+    name: 'idocgate_deliveries_in_transit_scored',
+    help: 'Deliveries in transit (goods-issued, not due, not fully received) scored by the at-risk model',
+    registers: [registry],
+    async collect() {
+      this.set((await read()).deliveries.length);
+    },
+  });
+  new Gauge({
+    name: 'idocgate_risk_model_version',
+    help: 'Version of the at-risk model in use (0: none trained)',
+    registers: [registry],
+    async collect() {
+      this.set((await read()).modelVersion ?? 0);
     },
   });
 }

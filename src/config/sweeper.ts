@@ -161,6 +161,19 @@ export const sweeperConfigSchema = z.strictObject({
   stores: z.array(siteCode).optional(),
   /** Per destination site overrides. */
   sites: z.record(siteCode, sweeperSiteSchema).default({}),
+  /**
+   * At-risk deliveries in transit (docs/intelligence.md "Surfaces"): a delivery whose at-risk
+   * score reaches `threshold` is counted in the idocgate_deliveries_at_risk metric, listed in
+   * the sweeper preview and, with `webhook` (transport options of kind `webhook`), told to it
+   * once (checked every `every` by the scheduler role).
+   */
+  atRisk: z
+    .strictObject({
+      threshold: z.number().gt(0).lt(1).default(0.3),
+      webhook: z.record(z.string(), z.unknown()).optional(),
+      every: duration.default(5 * 60_000),
+    })
+    .prefault({}),
 });
 
 export type SweeperConfig = z.output<typeof sweeperConfigSchema>;

@@ -26,6 +26,9 @@ export const SERIAL_LEDGER_JOB = 'serial-ledger-catch-up';
 export const SERIAL_EPCIS_QUEUE = 'serial-ledger-epcis';
 export const SERIAL_EPCIS_JOB = 'serial-ledger-epcis-capture';
 
+/** The at-risk webhook alert's periodic job (src/wiring/risk-alerts.ts); queue and job share the name. */
+export const RISK_ALERT_QUEUE = 'risk-alerts';
+
 /** The BullMQ queue name of a destination (`partner.<name>`, `port.<name>`). */
 export function queueName(destination: string): string {
   if (destination.includes(':')) throw new Error(`queue name "${destination}" must not contain ':'`);

@@ -4,7 +4,10 @@
  * one delivery (announced serials, receipts, serial events) and the versioned at-risk models.
  */
 import type { DeliveryCustody } from '../intelligence/claims/attribution.js';
+import type { RiskAlertOutbox } from '../intelligence/at-risk.js';
+import type { CustodyEvent } from '../intelligence/integrity/custody.js';
 import type { DeliveryFacts } from '../intelligence/risk/types.js';
+import type { Movement } from '../ledger/serials/types.js';
 import { parseEvent } from './serial-ledger-queries.js';
 import { riskModelSchema, type IntelligencePort } from '../intelligence/service.js';
 import type { Queryable } from './db.js';
@@ -195,6 +198,81 @@ export function createIntelligenceStore(db: Queryable): IntelligencePort {
         trainedAt: r.trainedAt,
         trainedBy: r.trainedBy,
       };
+    },
+  };
+}
+
+/** Every serial event (time order) in the form the custody-path model reads. */
+export async function loadCustodyEvents(db: Queryable): Promise<CustodyEvent[]> {
+  const { rows } = await db.query<{
+    id: number | string;
+    material: string;
+    serial: string;
+    movement: string;
+    from_site: string | null;
+    to_site: string | null;
+    delivery: string | null;
+    event_time: Date | string;
+  }>(
+    `SELECT id, material, serial, movement, from_site, to_site, delivery, event_time
+       FROM serial_events ORDER BY event_time, id`,
+  );
+  return rows.map((r) => ({
+    id: Number(r.id),
+    material: r.material,
+    serial: r.serial,
+    movement: r.movement as Movement,
+    fromSite: r.from_site,
+    toSite: r.to_site,
+    delivery: r.delivery,
+    eventTime: asDate(r.event_time),
+  }));
+}
+
+/** Delivery -> the site it goes to (the serial ledger's delivery routes). */
+export async function loadDeliveryDestinations(db: Queryable): Promise<Map<string, string | null>> {
+  const { rows } = await db.query<{ delivery: string; to_site: string | null }>(
+    'SELECT delivery, to_site FROM serial_deliveries',
+  );
+  return new Map(rows.map((r) => [r.delivery, r.to_site]));
+}
+
+/** The serial ledger's alerts (rule, serial, detection time). */
+export async function loadSerialAlerts(
+  db: Queryable,
+): Promise<{ rule: string; material: string; serial: string; at: Date }[]> {
+  const { rows } = await db.query<{
+    rule: string;
+    material: string;
+    serial: string;
+    detected_at: Date | string;
+  }>('SELECT rule, material, serial, detected_at FROM serial_alerts ORDER BY detected_at, id');
+  return rows.map((r) => ({
+    rule: r.rule,
+    material: r.material,
+    serial: r.serial,
+    at: asDate(r.detected_at),
+  }));
+}
+
+/** Which at-risk deliveries the webhook was told about (table risk_alerts). */
+export function createRiskAlertOutbox(db: Queryable): RiskAlertOutbox {
+  return {
+    async notified(deliveries) {
+      if (deliveries.length === 0) return new Set();
+      const { rows } = await db.query<{ delivery: string }>(
+        'SELECT delivery FROM risk_alerts WHERE delivery = ANY($1::text[])',
+        [deliveries],
+      );
+      return new Set(rows.map((r) => r.delivery));
+    },
+    async markNotified(rows, at) {
+      for (const r of rows)
+        await db.query(
+          `INSERT INTO risk_alerts (delivery, model_version, probability, notified_at)
+           VALUES ($1, $2, $3, $4) ON CONFLICT (delivery) DO NOTHING`,
+          [r.delivery, r.modelVersion, r.probability, at],
+        );
     },
   };
 }

@@ -11,6 +11,9 @@ import type { ReadinessCheck } from '../api/deps.js';
 import { registerDeliveryMetrics } from '../api/deliveries.js';
 import { PromMetrics } from '../api/metrics.js';
 import { registerSerialAlertMetrics } from '../api/serials.js';
+import { registerRiskMetrics } from '../api/intelligence.js';
+import { startRiskAlerts } from './risk-alerts.js';
+import { createIntelligenceStore } from '../store/intelligence-repo.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { CONTRACTS, type PayloadContract } from '../contracts/registry.js';
@@ -161,6 +164,22 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     cleanup.push(() => pushback.close());
     registerDeliveryMetrics(metrics.registry, pushback);
     registerSerialAlertMetrics(metrics.registry, { db: store.db, ledger: config.ledger });
+    const atRisk = config.sweeper.atRisk;
+    registerRiskMetrics(metrics.registry, {
+      port: createIntelligenceStore(store.db),
+      now,
+      threshold: atRisk.threshold,
+    });
+    const riskAlerts = await startRiskAlerts({
+      atRisk,
+      db: store.db,
+      logger,
+      now,
+      redis,
+      prefix: wiring.prefix,
+      scheduler: roles.includes('scheduler'),
+    });
+    if (riskAlerts !== undefined) cleanup.push(() => riskAlerts.close());
     const serialLedger = await startSerialLedger({
       ledger: config.ledger,
       timeZone: config.timeZone,

@@ -28,6 +28,7 @@ import type { Logger } from '../logging.js';
 import { PROJECT_ROOT } from '../paths.js';
 import type { Db } from '../store/db.js';
 import { createIntelligenceStore } from '../store/intelligence-repo.js';
+import { atRiskInTransit } from '../intelligence/at-risk.js';
 import type { PushbackRuntime } from '../sweeper/runtime.js';
 import type { Role } from './types.js';
 
@@ -92,13 +93,22 @@ export async function buildFastify(parts: FastifyParts): Promise<FastifyInstance
     await app.register(async (scope) => partnerEdgeRoutes(scope, api));
     await app.register(async (scope) => supportRoutes(scope, api));
     await app.register(async (scope) =>
-      deliveryRoutes(scope, { auth: api.auth, pushback: api.pushback, messages: api.store }),
+      deliveryRoutes(scope, {
+        auth: api.auth,
+        pushback: api.pushback,
+        messages: api.store,
+        atRisk: async (at) => {
+          const threshold = api.config.sweeper.atRisk.threshold;
+          return { threshold, ...(await atRiskInTransit(createIntelligenceStore(api.db), at, threshold)) };
+        },
+      }),
     );
     await app.register(async (scope) =>
       intelligenceRoutes(scope, {
         auth: api.auth,
         port: createIntelligenceStore(api.db),
         ledger: api.config.ledger,
+        atRiskThreshold: api.config.sweeper.atRisk.threshold,
       }),
     );
     await app.register(async (scope) =>

@@ -73,6 +73,8 @@ export async function openSimLedgers(options: {
   readonly config?: Readonly<Config>;
   /** Messages per catch-up transaction (the bench uses large batches). */
   readonly batchSize?: number;
+  /** The ledgers' clock (sweeps and the sweeper run at this time); the wall clock by default. */
+  readonly now?: () => number;
 }): Promise<SimLedgers> {
   const config = options.config ?? simBaseConfig();
   const pushback = await startPushback({
@@ -82,6 +84,7 @@ export async function openSimLedgers(options: {
     definitions: options.definitions,
     tables: options.tables,
     poster: { post: () => Promise.reject(new Error('the simulation does not post')) },
+    ...(options.now !== undefined ? { now: options.now } : {}),
   });
   const serials = await startSerialLedger({
     ledger: simLedgerConfig(options.network, options.batchSize),
@@ -89,7 +92,7 @@ export async function openSimLedgers(options: {
     db: options.store.db,
     tables: options.tables,
     logger: silentLogger,
-    now: Date.now,
+    now: options.now ?? Date.now,
     redis: { options: { host: '127.0.0.1', port: 6379 } },
     prefix: 'sim',
     scheduler: false,

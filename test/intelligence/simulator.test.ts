@@ -29,8 +29,8 @@ describe('simulator', () => {
     const announced = new Map<string, Set<string>>();
     const received = new Map<string, Set<string>>();
     for (const e of sim.events) {
-      const to = e.kind === 'announce' ? announced : e.kind === 'receipt' ? received : undefined;
-      if (to === undefined) continue;
+      if (e.kind !== 'announce' && e.kind !== 'receipt') continue;
+      const to = e.kind === 'announce' ? announced : received;
       const set = to.get(e.delivery) ?? new Set<string>();
       for (const it of e.items) for (const s of it.serials) set.add(s);
       to.set(e.delivery, set);

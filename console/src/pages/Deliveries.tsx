@@ -7,7 +7,9 @@ import { useState } from 'react';
 import {
   Alert,
   Anchor,
+  Badge,
   Button,
+  Checkbox,
   Group,
   Paper,
   SegmentedControl,
@@ -22,7 +24,7 @@ import { Link, useSearch } from 'wouter';
 import { errorText, getJson, postJson, qs } from '../api';
 import { useIsOperator } from '../session';
 import { ErrorAlert } from '../components/ErrorAlert';
-import { arrayOf } from '../components/RecordTable';
+import { arrayOf, RecordTable } from '../components/RecordTable';
 import { fmtAge, fmtDate } from '../format';
 import {
   DELIVERY_STATE_LABEL,
@@ -48,6 +50,67 @@ interface DeliveryRow {
   readonly outstanding?: number;
   readonly unexpectedSerials?: number;
   readonly updatedAt?: string;
+}
+
+/** A delivery in transit as GET /api/deliveries/at-risk scores it (as of its goods issue). */
+interface RiskRow {
+  readonly delivery: string;
+  readonly probability: number;
+  readonly atRisk: boolean;
+  readonly reasons: readonly {
+    readonly feature: string;
+    readonly value: number;
+    readonly contribution: number;
+  }[];
+}
+interface RiskAnswer {
+  readonly threshold: number;
+  readonly modelVersion: number | null;
+  readonly deliveries: readonly RiskRow[];
+}
+
+/** The model's reason codes in words (src/intelligence/risk/features.ts). */
+const REASON_WORDS: Readonly<Record<string, string>> = {
+  lane_partial_rate: 'lane often short',
+  dc_partial_rate: 'DC often short',
+  store_partial_rate: 'store often short',
+  lane_history: 'lane history',
+  lane_expected_hu_loss: 'HUs lost on this lane',
+  store_scan_loss_rate: 'store mis-scans',
+  dc_shortfall_rate: 'DC short picks',
+  log_quantity: 'large quantity',
+  lines: 'many lines',
+  handling_units: 'many HUs',
+  loose_share: 'loose units',
+  pick_to_issue_hours: 'pick-to-issue gap',
+  rushed_pick: 'rushed pick',
+  dc_reported_serials: 'DC reported serials',
+  dc_confirmed_shortfall: 'DC confirmed short',
+};
+
+function RiskCell({ risk, threshold }: { readonly risk: RiskRow | undefined; readonly threshold: number }) {
+  if (risk === undefined)
+    return (
+      <Text span size="xs" c="dimmed">
+        —
+      </Text>
+    );
+  return (
+    <Stack gap={0} data-testid="risk-cell" data-risk={risk.atRisk ? 'at-risk' : 'ok'}>
+      <Badge
+        size="sm"
+        variant={risk.atRisk ? 'filled' : 'light'}
+        color={risk.atRisk ? 'red' : risk.probability >= threshold / 2 ? 'orange' : 'gray'}
+      >
+        {Math.round(risk.probability * 100)} %
+      </Badge>
+      {risk.reasons.length > 0 && (
+        <Text span size="xs" c="dimmed" data-testid="risk-reasons">
+          {risk.reasons.map((r) => REASON_WORDS[r.feature] ?? r.feature).join(', ')}
+        </Text>
+      )}
+    </Stack>
+  );
 }
 
 function DeliveryDetail({ delivery }: { readonly delivery: string }) {
@@ -132,6 +195,20 @@ function Sweeper() {
         <>
           <Text size="sm">Next run would push back (dry run)</Text>
           <PreviewTable previews={arrayOf(preview.data, 'previews') as readonly SweepPreview[]} />
+          <Text size="sm" mt="xs">
+            Likely to need a pushback (in transit, at risk)
+          </Text>
+          <RecordTable
+            rows={(
+              (preview.data as { atRisk?: { deliveries?: RiskRow[] } } | undefined)?.atRisk?.deliveries ?? []
+            ).map((d) => ({
+              delivery: d.delivery,
+              risk: `${Math.round(d.probability * 100)} %`,
+              why: d.reasons.map((r) => REASON_WORDS[r.feature] ?? r.feature).join(', '),
+            }))}
+            empty="No delivery in transit is at risk."
+            testId="sweeper-at-risk"
+          />
         </>
       )}
       {!runs.error && (
@@ -313,6 +390,14 @@ export function DeliveriesPage() {
   const [site, setSite] = useState('');
   // `/deliveries?delivery=N` (the demo banner, links) opens delivery N's picture
   const [selected, setSelected] = useState<string | null>(new URLSearchParams(useSearch()).get('delivery'));
+  const [atRiskOnly, setAtRiskOnly] = useState(false);
+  const risk = useQuery({
+    queryKey: ['deliveries-at-risk'],
+    queryFn: () => getJson<RiskAnswer>('/api/deliveries/at-risk'),
+    refetchInterval: 30_000,
+  });
+  const riskOf = new Map((risk.data?.deliveries ?? []).map((r) => [r.delivery, r]));
+  const threshold = risk.data?.threshold ?? 0.3;
   const list = useQuery({
     queryKey: ['deliveries', view, site],
     queryFn: () => getJson<unknown>(`/api/deliveries${qs({ state: view, site, limit: 200 })}`),
@@ -323,7 +408,8 @@ export function DeliveriesPage() {
     queryFn: () => getJson<unknown>('/api/discrepancies?limit=200'),
     refetchInterval: 30_000,
   });
-  const rows = arrayOf(list.data, 'items', 'deliveries') as DeliveryRow[];
+  const all = arrayOf(list.data, 'items', 'deliveries') as DeliveryRow[];
+  const rows = atRiskOnly ? all.filter((r) => riskOf.get(r.delivery)?.atRisk === true) : all;
   const counts = ((list.data as { counts?: Record<string, number> } | undefined)?.counts ?? {}) as Record<
     string,
     number
@@ -347,6 +433,18 @@ export function DeliveriesPage() {
           value={site}
           onChange={(e) => setSite(e.currentTarget.value)}
         />
+        <Checkbox
+          size="xs"
+          label={`at risk only (score ≥ ${Math.round(threshold * 100)} %)`}
+          checked={atRiskOnly}
+          onChange={(e) => setAtRiskOnly(e.currentTarget.checked)}
+          data-testid="at-risk-only"
+        />
+        {risk.data?.modelVersion === null && (
+          <Text size="xs" c="dimmed">
+            no at-risk model trained yet (idocgate models train)
+          </Text>
+        )}
       </Group>
       {list.error ? (
         <ErrorAlert error={list.error} what="The delivery ledger API" />
@@ -363,6 +461,7 @@ export function DeliveriesPage() {
               <Table.Th>Received</Table.Th>
               <Table.Th>Outstanding</Table.Th>
               <Table.Th>Unexpected serials</Table.Th>
+              <Table.Th>Risk of a partial receipt</Table.Th>
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
@@ -396,13 +495,19 @@ export function DeliveriesPage() {
                 <Table.Td>{r.received}</Table.Td>
                 <Table.Td>{r.outstanding}</Table.Td>
                 <Table.Td>{r.unexpectedSerials}</Table.Td>
+                <Table.Td>
+                  <RiskCell risk={riskOf.get(r.delivery)} threshold={threshold} />
+                </Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>
         </Table>
       )}
       {list.data !== undefined && rows.length === 0 && (
-        <Text c="dimmed">No {DELIVERY_STATE_LABEL[view] ?? view} deliveries.</Text>
+        <Text c="dimmed">
+          No {atRiskOnly ? 'at-risk ' : ''}
+          {DELIVERY_STATE_LABEL[view] ?? view} deliveries.
+        </Text>
       )}
       {selected && (
         <Paper withBorder p="sm">

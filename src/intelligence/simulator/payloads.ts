@@ -5,7 +5,8 @@
  * JSON over the partner edge). SAP dates are written in UTC: run the gateway with `timeZone: UTC`.
  */
 import type { Idoc, Segment } from '../../idoc/model.js';
-import type { SimEvent, SimNetwork } from './simulate.js';
+import type { SimScan } from './integrity.js';
+import type { SimEvent, SimItem, SimNetwork } from './simulate.js';
 
 export type GatewayMessage =
   | {
@@ -158,30 +159,62 @@ export function toGatewayMessage(e: SimEvent): GatewayMessage {
         },
       };
     case 'receipt':
-      return {
-        edge: 'partner',
-        at: e.at,
-        key: e.scanId,
-        partner: 'handheld',
-        contract: 'handheld-goods-movement',
-        messageType: 'MBGMCR',
-        json: {
-          scanId: e.scanId,
-          site: e.to.site,
-          movement: { kind: 'receipt-delivery', delivery: e.delivery },
-          items: e.items.map((it) => ({
-            article: it.material,
-            quantity: it.serials.length,
-            unit: 'PCE',
-            deliveryItem: String(Number(it.position)),
-            serialNumbers: [...it.serials],
-          })),
-          device: 'TC52-SIM',
-          user: 'sim',
-          scannedAt: e.at.toISOString(),
-        },
-      };
+      return handheldMessage(
+        e.at,
+        e.scanId,
+        e.to.site,
+        { kind: 'receipt-delivery', delivery: e.delivery },
+        e.items,
+        true,
+      );
+    case 'scan':
+      return scanMessage(e);
   }
+}
+
+/** A store's handheld scan other than a delivery receipt (transfers, repairs, returns, initial stock). */
+function scanMessage(e: SimScan): GatewayMessage {
+  const movement =
+    e.move.kind === 'transfer-site'
+      ? { kind: e.move.kind, toSite: e.move.toSite }
+      : e.move.kind === 'vendor-repair-out' || e.move.kind === 'vendor-repair-return'
+        ? { kind: e.move.kind, vendor: e.move.vendor }
+        : { kind: e.move.kind };
+  return handheldMessage(e.at, e.scanId, e.site.site, movement, e.items, false);
+}
+
+/** A `handheld-goods-movement` scan (items with their delivery item only for a delivery receipt). */
+function handheldMessage(
+  at: Date,
+  scanId: string,
+  site: string,
+  movement: Record<string, string>,
+  items: readonly SimItem[],
+  deliveryItems: boolean,
+): GatewayMessage {
+  return {
+    edge: 'partner',
+    at,
+    key: scanId,
+    partner: 'handheld',
+    contract: 'handheld-goods-movement',
+    messageType: 'MBGMCR',
+    json: {
+      scanId,
+      site,
+      movement,
+      items: items.map((it) => ({
+        article: it.material,
+        quantity: it.serials.length,
+        unit: 'PCE',
+        ...(deliveryItems ? { deliveryItem: String(Number(it.position)) } : {}),
+        serialNumbers: [...it.serials],
+      })),
+      device: 'TC52-SIM',
+      user: 'sim',
+      scannedAt: at.toISOString(),
+    },
+  };
 }
 
 /** The sites table (mappings/tables/sites.yaml columns) for a simulated network. */

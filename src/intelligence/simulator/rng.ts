@@ -48,3 +48,13 @@ export function createRng(seed: number): Rng {
     logNormal: (median, sigma) => median * Math.exp(sigma * normal()),
   };
 }
+
+/** A shuffled copy (Fisher-Yates). */
+export function shuffle<T>(rng: Rng, items: readonly T[]): T[] {
+  const a = [...items];
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(rng.next() * (i + 1));
+    [a[i], a[j]] = [a[j]!, a[i]!];
+  }
+  return a;
+}

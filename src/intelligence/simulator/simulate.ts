@@ -14,7 +14,14 @@
  * loose unit) on the lane (lane-specific rates), store mis-scan (store-specific rates). Noise:
  * missed reads (any serial, any store) and late scans (part of the receipt after the grace period).
  */
-import { createRng, type Rng } from './rng.js';
+import {
+  DEFAULT_INTEGRITY_KNOBS,
+  simulateIntegrity,
+  type IntegrityKnobs,
+  type IntegrityTruth,
+  type SimScan,
+} from './integrity.js';
+import { createRng, shuffle, type Rng } from './rng.js';
 
 export interface SimSite {
   readonly site: string;
@@ -90,6 +97,11 @@ export interface SimulationOptions {
   /** `sites-yaml`: the example sites of mappings/tables/sites.yaml (2 DCs, 3 stores); else generated. */
   readonly network?: 'sites-yaml' | { readonly dcs: number; readonly stores: number };
   readonly knobs?: Partial<SimulationKnobs>;
+  /**
+   * Store traffic after the receipts (initial loads, transfers, repairs) and injected integrity
+   * anomalies (clones, diversions, velocity bursts): ./integrity.ts. Off unless given.
+   */
+  readonly integrity?: Partial<IntegrityKnobs>;
 }
 
 export interface SimItem {
@@ -130,7 +142,8 @@ export type SimEvent =
       readonly scanId: string;
       readonly to: SimSite;
       readonly items: readonly SimItem[];
-    };
+    }
+  | SimScan;
 
 export type LossLocation = 'dc-pick' | 'lane' | 'store';
 export type LossCause = 'short-pick' | 'lane-loss' | 'mis-scan' | 'missed-read';
@@ -165,6 +178,8 @@ export interface Simulation {
   readonly events: readonly SimEvent[];
   readonly truth: readonly DeliveryTruth[];
   readonly serialMovements: number;
+  /** The injected integrity anomalies, when `integrity` was given. */
+  readonly integrity?: IntegrityTruth;
 }
 
 const HOUR = 3_600_000;
@@ -425,17 +440,33 @@ export function simulate(options: SimulationOptions): Simulation {
       }
     }
   }
-  events.sort((a, b) => a.at.getTime() - b.at.getTime() || order(a) - order(b));
-  return { network, knobs, events, truth, serialMovements };
-}
-
-function shuffle<T>(rng: Rng, items: readonly T[]): T[] {
-  const a = [...items];
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(rng.next() * (i + 1));
-    [a[i], a[j]] = [a[j]!, a[i]!];
+  if (options.integrity === undefined) {
+    events.sort((a, b) => a.at.getTime() - b.at.getTime() || order(a) - order(b));
+    return { network, knobs, events, truth, serialMovements };
   }
-  return a;
+  const integrity = simulateIntegrity(
+    options.seed,
+    network,
+    events,
+    truth,
+    start,
+    options.days,
+    { ...DEFAULT_INTEGRITY_KNOBS, ...options.integrity },
+    knobs.missedRead,
+  );
+  const all = integrity.events;
+  all.sort((a, b) => a.at.getTime() - b.at.getTime() || order(a) - order(b));
+  const scanned = all
+    .filter((e) => e.kind === 'scan')
+    .reduce((n, e) => n + e.items.reduce((m, it) => m + it.serials.length, 0), 0);
+  return {
+    network,
+    knobs,
+    events: all,
+    truth,
+    serialMovements: serialMovements + scanned,
+    integrity: integrity.truth,
+  };
 }
 
 const order = (e: SimEvent): number =>
