@@ -12,7 +12,11 @@ import type { LookupTable } from '../mapping/types.js';
 import { loadCustodyEvents, loadDeliveryDestinations, loadSerialAlerts } from '../store/intelligence-repo.js';
 import type { OpenedStore } from '../store/open-store.js';
 import { learnCustody, scoreCustody, type CustodyModel } from '../intelligence/integrity/custody.js';
-import { evaluateDetectors, type DetectorAlert, type DetectorFigures } from '../intelligence/integrity/evaluate.js';
+import {
+  evaluateDetectors,
+  type DetectorAlert,
+  type DetectorFigures,
+} from '../intelligence/integrity/evaluate.js';
 import { openSimLedgers, simTables } from './sim-ledgers.js';
 import { storeDirect } from '../intelligence/simulator/direct.js';
 import { toGatewayMessage } from '../intelligence/simulator/payloads.js';
