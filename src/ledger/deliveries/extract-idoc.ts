@@ -7,7 +7,7 @@
  */
 import type { Issue } from '../../errors.js';
 import type { Idoc, Segment } from '../../idoc/model.js';
-import { isReturnsDeliveryType } from '../idoc-layouts.js';
+import { isReturnsDeliveryType } from '../movements/idoc-layouts.js';
 import { sapInstant } from '../sap-time.js';
 import {
   deliveryLedgerLayoutFor,

@@ -6,7 +6,7 @@
 import type { Idoc, Segment } from '../../idoc/model.js';
 import { sapInstant } from '../sap-time.js';
 import { idocTypeOf } from '../../idoc/model.js';
-import { isDeliveryIntoPlant } from '../idoc-layouts.js';
+import { isDeliveryIntoPlant } from '../movements/idoc-layouts.js';
 import type { SiteDirectory } from './sites.js';
 import {
   layoutFor,
