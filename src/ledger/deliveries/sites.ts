@@ -4,21 +4,23 @@
  * a ship-to partner is one of our sites when the sweeper config maps it, or when it is a site
  * code or one of our plants' numbers.
  */
-import { buildSites, siteRowsOf, type SiteDirectoryOptions, type SiteRow } from '../movements/sites.js';
+import {
+  buildSites,
+  siteRowsOf,
+  type SiteDirectoryOptions,
+  type SiteRow,
+  type Sites,
+} from '../movements/sites.js';
 
 export { siteRowsOf, type SiteRow };
 
-export interface DeliverySites {
+/** The directory without the unknown-plant fallback: `siteOfPlant` is null for a plant not ours. */
+export interface DeliverySites extends Pick<
+  Sites,
+  'sites' | 'siteOfShippingPoint' | 'siteOfShipTo' | 'plantOf' | 'storageLocationOf' | 'isStore'
+> {
   /** Site of an SAP plant (WERKS), or null when the plant is not one of ours. */
   siteOfPlant(plant: string | null | undefined): string | null;
-  siteOfShippingPoint(shippingPoint: string | null | undefined): string | null;
-  /** Site behind a ship-to partner number (config map, else a site code or plant with that number). */
-  siteOfShipTo(partner: string | null | undefined): string | null;
-  plantOf(site: string): string | null;
-  storageLocationOf(site: string): string | null;
-  /** Deliveries to this site are recorded (all known sites unless the config lists the stores). */
-  isStore(site: string): boolean;
-  readonly sites: readonly string[];
 }
 
 export type SiteOptions = Pick<SiteDirectoryOptions, 'shipTo' | 'shippingPoints' | 'stores'>;
