@@ -8,7 +8,7 @@ import { epcisDocument } from '../../src/ledger/serials/epcis/epcis.js';
 import { epcNaming, sgln, sgtin, sscc } from '../../src/ledger/serials/epcis/identifiers.js';
 import { validateEpcis } from '../../src/ledger/serials/epcis/validate.js';
 import { extractFromIdoc, sapDateTime } from '../../src/ledger/serials/extract-idoc.js';
-import { sapInstant } from '../../src/ledger/sap-time.js';
+import { sapInstant } from '../../src/ledger/movements/sap-time.js';
 import { extractFromJson } from '../../src/ledger/serials/extract-json.js';
 import { csvField, rangeBounds, recallCsv, recallQuerySchema } from '../../src/ledger/serials/recall.js';
 import { checkFrequency, robustZ } from '../../src/ledger/serials/rules/frequency.js';

@@ -10,10 +10,9 @@
 import { settingsFor, type SweeperConfig } from '../../config/sweeper.js';
 import type { DefinitionRegistry } from '../../definitions/registry.js';
 import { isIdocgateError } from '../../errors.js';
-import { readIdocs } from '../../idoc/codec.js';
-import { parseJson } from '../../idoc/codec-json.js';
 import type { Idoc } from '../../idoc/model.js';
 import type { Store, VersionRecord } from '../../pipeline/store-port.js';
+import { decodePayload, payloadsToRead, type DecodedPayload } from '../movements/payload.js';
 import { readLedgerIdoc } from './extract-idoc.js';
 import { readJsonReceipt } from './extract-json.js';
 import { LEDGER_MESSAGE_TYPES } from './layouts.js';
@@ -67,76 +66,62 @@ type Reading =
   | { kind: 'milestone'; milestones: Milestone[] }
   | { kind: 'ignore'; reason: string };
 
-const VERSION_PREFERENCE: Readonly<Record<VersionRecord['kind'], number>> = {
-  edited: 0,
-  parsed: 1,
-  raw: 2,
-  mapped: 3,
-};
-
-function text(content: string | Uint8Array): string {
-  return typeof content === 'string' ? content : new TextDecoder().decode(content);
-}
-
-function idocsOf(v: VersionRecord, definitions: DefinitionRegistry): Idoc[] | undefined {
+/** A version's IDocs or partner JSON, or undefined when it cannot be read (the next one is tried). */
+function decoded(v: VersionRecord, definitions: DefinitionRegistry): DecodedPayload | undefined {
   try {
-    if (v.format === 'json') return parseJson(v.content);
-    if (v.format === 'flat' || v.format === 'xml' || v.format === 'soap')
-      return readIdocs(v.content, definitions).idocs;
+    return decodePayload(v, definitions);
   } catch {
     return undefined;
   }
-  return undefined;
 }
 
-/** What a stored message means to the ledger, from its best payload version. */
+function readIdocsOf(
+  message: PendingMessage,
+  idocs: readonly Idoc[],
+  deps: Pick<CatchUpDeps, 'sites' | 'timeZone'>,
+): Reading {
+  const deliveries: ExpectedDelivery[] = [];
+  const lines: ReceiptLine[] = [];
+  const milestones: Milestone[] = [];
+  const reasons: string[] = [];
+  for (const idoc of idocs) {
+    const r = readLedgerIdoc(
+      idoc,
+      { sites: deps.sites, timeZone: deps.timeZone },
+      message.messageType ?? undefined,
+    );
+    if (r.kind === 'expect') deliveries.push(...r.deliveries);
+    else if (r.kind === 'receipt') lines.push(...r.lines.map((l) => ({ ...l, line: lines.length + l.line })));
+    else if (r.kind === 'milestone') milestones.push(...r.milestones);
+    else reasons.push([r.reason, ...r.issues.map((i) => i.message)].join(': '));
+  }
+  if (deliveries.length > 0) return { kind: 'expect', deliveries };
+  if (lines.length > 0) return { kind: 'receipt', lines: lines.map((l, i) => ({ ...l, line: i })) };
+  if (milestones.length > 0) return { kind: 'milestone', milestones };
+  return { kind: 'ignore', reason: reasons.join('; ') || 'nothing for the ledger' };
+}
+
+/**
+ * What a stored message means to the ledger, from the versions the ledgers read
+ * (../movements/payload.ts: edited, parsed, raw, mapped; the first that says something). Partner
+ * JSON (handheld scan, WMS confirmation) of a contract the ledger knows decides; IDocs decide.
+ */
 export function readMessage(
   message: PendingMessage,
   versions: readonly VersionRecord[],
   deps: Pick<CatchUpDeps, 'definitions' | 'sites' | 'timeZone'>,
 ): Reading {
-  // Partner JSON (handheld scan, WMS confirmation): the raw payload says the most.
-  const raw = versions.find((v) => v.kind === 'raw' && v.format === 'json');
-  if (raw !== undefined) {
-    let value: unknown;
-    try {
-      value = JSON.parse(text(raw.content));
-    } catch {
-      value = undefined;
-    }
-    const r = value === undefined ? undefined : readJsonReceipt(value);
-    if (r !== undefined) {
+  for (const v of payloadsToRead(versions)) {
+    const d = decoded(v, deps.definitions);
+    if (d === undefined || d.kind === 'not-read') continue;
+    if (d.kind === 'partner-json') {
+      const r = readJsonReceipt(d.value);
+      if (r === undefined) continue;
       if (r.lines.length > 0) return { kind: 'receipt', lines: r.lines };
       if (r.milestones.length > 0) return { kind: 'milestone', milestones: r.milestones };
       return { kind: 'ignore', reason: `${r.contract} that is not a receipt against a delivery` };
     }
-  }
-  const ordered = [...versions].sort(
-    (a, b) => VERSION_PREFERENCE[a.kind] - VERSION_PREFERENCE[b.kind] || b.version - a.version,
-  );
-  for (const v of ordered) {
-    const idocs = idocsOf(v, deps.definitions);
-    if (idocs === undefined || idocs.length === 0) continue;
-    const deliveries: ExpectedDelivery[] = [];
-    const lines: ReceiptLine[] = [];
-    const milestones: Milestone[] = [];
-    const reasons: string[] = [];
-    for (const idoc of idocs) {
-      const r = readLedgerIdoc(
-        idoc,
-        { sites: deps.sites, timeZone: deps.timeZone },
-        message.messageType ?? undefined,
-      );
-      if (r.kind === 'expect') deliveries.push(...r.deliveries);
-      else if (r.kind === 'receipt')
-        lines.push(...r.lines.map((l) => ({ ...l, line: lines.length + l.line })));
-      else if (r.kind === 'milestone') milestones.push(...r.milestones);
-      else reasons.push([r.reason, ...r.issues.map((i) => i.message)].join(': '));
-    }
-    if (deliveries.length > 0) return { kind: 'expect', deliveries };
-    if (lines.length > 0) return { kind: 'receipt', lines: lines.map((l, i) => ({ ...l, line: i })) };
-    if (milestones.length > 0) return { kind: 'milestone', milestones };
-    return { kind: 'ignore', reason: reasons.join('; ') || 'nothing for the ledger' };
+    if (d.idocs.length > 0) return readIdocsOf(message, d.idocs, deps);
   }
   return { kind: 'ignore', reason: 'no readable payload version' };
 }

@@ -7,8 +7,8 @@
  */
 import type { Issue } from '../../errors.js';
 import type { Idoc, Segment } from '../../idoc/model.js';
-import { isReturnsDeliveryType } from '../idoc-layouts.js';
-import { sapInstant } from '../sap-time.js';
+import { isReturnsDeliveryType } from '../movements/idoc-layouts.js';
+import { sapInstant } from '../movements/sap-time.js';
 import {
   deliveryLedgerLayoutFor,
   type DeliveryIdocLayout,
@@ -16,7 +16,7 @@ import {
   type GoodsMovementIdocLayout,
   type QualifiedDate,
 } from './layouts.js';
-import { childrenOf, field, firstField, holds, serialsBelow } from './segments.js';
+import { childrenOf, controlTime, field, firstField, holds, serialsBelow } from '../movements/segments.js';
 import type { DeliverySites } from './sites.js';
 import {
   keyOrNull,
@@ -29,7 +29,7 @@ import {
   type ReceiptLine,
 } from './types.js';
 
-export { sapInstant } from '../sap-time.js';
+export { sapInstant } from '../movements/sap-time.js';
 
 export type LedgerReading =
   | { readonly kind: 'expect'; readonly deliveries: ExpectedDelivery[]; readonly issues: Issue[] }
@@ -56,10 +56,6 @@ function dateOf(header: Segment, dates: readonly QualifiedDate[], timeZone: stri
     }
   }
   return undefined;
-}
-
-function controlTime(idoc: Idoc, timeZone: string): Date | undefined {
-  return sapInstant((idoc.control.CREDAT ?? '').trim(), (idoc.control.CRETIM ?? '').trim(), timeZone);
 }
 
 /** The roles of a delivery header: one `expect`, or the milestones it confirms (PIC and PGI may come together). */

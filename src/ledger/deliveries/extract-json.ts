@@ -7,7 +7,7 @@
  * by validating it against its contract; anything else is not for the ledger.
  */
 import { checkPayload, CONTRACTS } from '../../contracts/registry.js';
-import { DELVRY_LAYOUT, isReturnsDeliveryType } from '../idoc-layouts.js';
+import { DELVRY_LAYOUT, isReturnsDeliveryType } from '../movements/idoc-layouts.js';
 import type { HandheldGoodsMovement } from '../../contracts/handheld-goods-movement.js';
 import type { WmsConfirmation } from '../../contracts/wms-confirmation.js';
 import { HANDHELD_RECEIPT_KINDS, WMS_MILESTONE_EVENTS } from './layouts.js';

@@ -200,20 +200,8 @@ export interface RecordedReceipt extends ReceiptLine {
   readonly late: boolean;
 }
 
-/**
- * SAP keys with ALPHA conversion (MATNR, SERNR, VBELN, POSNR): an all-digit value is kept
- * without leading zeros (`0080000191` and `80000191` are the same delivery); other values trimmed.
- */
-export function normalizeKey(value: string | null | undefined): string {
-  const t = (value ?? '').trim();
-  if (/^\d+$/.test(t)) return t.replace(/^0+(?=\d)/, '');
-  return t;
-}
-
-export function keyOrNull(value: string | null | undefined): string | null {
-  const k = normalizeKey(value);
-  return k === '' ? null : k;
-}
+/** The ledgers' one leading-zero rule (ALPHA output form): ../movements/keys.ts. */
+export { keyOrNull, normalizeKey } from '../movements/keys.js';
 
 /** Parses an SAP quantity (`180.000`, ` 4.000`, `5-`) into thousandths; undefined when not a number. */
 export function parseQuantityMilli(value: string | number | null | undefined): number | undefined {

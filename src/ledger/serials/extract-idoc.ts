@@ -4,9 +4,10 @@
  * delivery's route; a goods movement yields one event per serial of each item.
  */
 import type { Idoc, Segment } from '../../idoc/model.js';
-import { sapInstant } from '../sap-time.js';
+import { sapInstant } from '../movements/sap-time.js';
 import { idocTypeOf } from '../../idoc/model.js';
-import { isDeliveryIntoPlant } from '../idoc-layouts.js';
+import { isDeliveryIntoPlant } from '../movements/idoc-layouts.js';
+import { childrenOf, controlTime, field as fieldOf, holds, serialsBelow } from '../movements/segments.js';
 import type { SiteDirectory } from './sites.js';
 import {
   layoutFor,
@@ -27,7 +28,7 @@ import {
 
 /**
  * `YYYYMMDD` + optional `HHMMSS` in the SAP system's time zone (the config's `timeZone`) -> Date,
- * or undefined when not a valid date: the one SAP date/time reader of both ledgers (../sap-time.ts).
+ * or undefined when not a valid date: the one SAP date/time reader of both ledgers (../movements/sap-time.ts).
  */
 export function sapDateTime(
   date: string | undefined,
@@ -37,37 +38,21 @@ export function sapDateTime(
   return sapInstant(date, time, timeZone);
 }
 
+/** A trimmed field value, undefined when blank. */
 function field(s: Segment | undefined, name: string): string | undefined {
-  const v = s?.fields[name];
-  return v === undefined ? undefined : v.trim() || undefined;
+  return fieldOf(s, name) || undefined;
 }
 
-function children(s: Segment, type: string): Segment[] {
-  return s.children.filter((c) => c.type === type);
-}
-
+/** Serial numbers along the layout's paths, in their ALPHA output form. */
 function serialsUnder(parent: Segment, paths: readonly SerialPath[]): string[] {
-  const out: string[] = [];
-  for (const p of paths) {
-    let level: Segment[] = [parent];
-    for (const type of p.path) level = level.flatMap((s) => children(s, type));
-    for (const s of level) {
-      const v = keyOrNull(s.fields[p.field]);
-      if (v !== null) out.push(v);
-    }
-  }
-  return out;
+  return serialsBelow(parent, paths).map(normalizeKey);
 }
 
 /** Finds top-level segments of a type anywhere at the first two levels (root segments or their children). */
 function topSegments(idoc: Idoc, type: string): Segment[] {
   const direct = idoc.segments.filter((s) => s.type === type);
   if (direct.length > 0) return direct;
-  return idoc.segments.flatMap((s) => children(s, type));
-}
-
-function controlTime(idoc: Idoc, timeZone: string): Date | undefined {
-  return sapDateTime(idoc.control.CREDAT, idoc.control.CRETIM, timeZone);
+  return idoc.segments.flatMap((s) => childrenOf(s, type));
 }
 
 function deliveryRole(
@@ -75,17 +60,14 @@ function deliveryRole(
   mestyp: string,
   header: Segment,
 ): DeliveryLayout['roles'][number]['role'] | undefined {
-  const type = children(header, layout.deliveryType.segment)
+  const type = childrenOf(header, layout.deliveryType.segment)
     .map((s) => field(s, layout.deliveryType.field))
     .find((t) => t !== undefined);
   const into = isDeliveryIntoPlant(layout, type);
   for (const r of layout.roles) {
     if (!r.messageTypes.includes(mestyp)) continue;
     if ((r.intoPlant ?? false) !== into) continue;
-    if (r.when === undefined) return r.role;
-    const w = r.when;
-    if (children(header, w.segment).some((s) => w.values.includes((s.fields[w.field] ?? '').trim())))
-      return r.role;
+    if (r.when === undefined || holds(header, r.when)) return r.role;
   }
   return undefined;
 }
@@ -104,11 +86,11 @@ function extractDelivery(
     const delivery = keyOrNull(header.fields[layout.header.delivery]);
     const role = deliveryRole(layout, mestyp, header);
     const shipTo =
-      children(header, layout.partner.segment)
+      childrenOf(header, layout.partner.segment)
         .filter((p) => (p.fields[layout.partner.qualifierField] ?? '').trim() === layout.partner.shipTo)
         .map((p) => keyOrNull(p.fields[layout.partner.id]))
         .find((v) => v !== null) ?? null;
-    const items = children(header, layout.item.segment);
+    const items = childrenOf(header, layout.item.segment);
     const firstPlant = items.map((i) => field(i, layout.item.plant)).find((p) => p !== undefined);
     const fromSite = sites.siteOfPlant(firstPlant ?? field(header, layout.header.shippingPoint));
     const toSite = sites.siteOfShipTo(shipTo);
@@ -118,7 +100,7 @@ function extractDelivery(
     let eventTime: Date | undefined;
     if (role !== 'announce') {
       for (const t of layout.times) {
-        for (const s of children(header, t.segment)) {
+        for (const s of childrenOf(header, t.segment)) {
           if ((s.fields[t.qualifierField] ?? '').trim() !== t.qualifier) continue;
           eventTime ??= sapDateTime(s.fields[t.date], s.fields[t.time], timeZone);
         }
@@ -130,9 +112,9 @@ function extractDelivery(
     // Serials per item position, then the HU that holds them.
     const hus = new Map<string, string>();
     const huMaterial = new Map<string, string>();
-    for (const hu of children(header, layout.handlingUnit.segment)) {
+    for (const hu of childrenOf(header, layout.handlingUnit.segment)) {
       const huId = keyOrNull(hu.fields[layout.handlingUnit.id]);
-      for (const content of children(hu, layout.handlingUnit.content)) {
+      for (const content of childrenOf(hu, layout.handlingUnit.content)) {
         const material = normalizeKey(content.fields[layout.handlingUnit.contentMaterial]);
         for (const serial of serialsUnder(content, layout.handlingUnit.serials)) {
           const key = `${material}\u0000${serial}`;
@@ -201,15 +183,15 @@ function extractGoodsMovement(
   const events: SerialEventDraft[] = [];
   const roots = idoc.segments.filter((s) => s.type === layout.root);
   for (const root of roots.length > 0 ? roots : [{ type: '', fields: {}, children: idoc.segments }]) {
-    const head = children(root, layout.head.segment)[0];
+    const head = childrenOf(root, layout.head.segment)[0];
     const docRef = layout.head.references.map((r) => field(head, r)).find((v) => v !== undefined) ?? null;
     const eventTime =
       controlTime(idoc, timeZone) ??
       sapDateTime(field(head, layout.head.postingDate), undefined, timeZone) ??
       fallbackTime;
-    const items = children(root, layout.item.segment);
+    const items = childrenOf(root, layout.item.segment);
     const serialsByItem = new Map<number, string[]>();
-    for (const s of children(root, layout.serial.segment)) {
+    for (const s of childrenOf(root, layout.serial.segment)) {
       const itemNo = Number((s.fields[layout.serial.itemLink] ?? '').trim());
       const serial = keyOrNull(s.fields[layout.serial.field]);
       if (!Number.isInteger(itemNo) || itemNo < 1 || serial === null) continue;
@@ -228,7 +210,7 @@ function extractGoodsMovement(
       const sloc = field(item, f.sloc) ?? null;
       const moveSite = sites.siteOfPlant(field(item, f.movePlant));
       const moveSloc = field(item, f.moveSloc) ?? null;
-      const overflow = f.overflow ? children(item, f.overflow.segment)[0] : undefined;
+      const overflow = f.overflow ? childrenOf(item, f.overflow.segment)[0] : undefined;
       const delivery = f.overflow ? keyOrNull(overflow?.fields[f.overflow.delivery]) : null;
       const vendor = keyOrNull(item.fields[f.vendor]);
       const customer = keyOrNull(item.fields[f.customer]);

@@ -7,7 +7,7 @@ import type { HandheldGoodsMovement } from '../../contracts/handheld-goods-movem
 import { checkPayload, CONTRACTS } from '../../contracts/registry.js';
 import type { WmsConfirmation } from '../../contracts/wms-confirmation.js';
 import type { SiteDirectory } from './sites.js';
-import { DELVRY_LAYOUT, isReturnsDeliveryType } from '../idoc-layouts.js';
+import { DELVRY_LAYOUT, isReturnsDeliveryType } from '../movements/idoc-layouts.js';
 import { HANDHELD_MOVE_TYPES, HANDHELD_MOVEMENTS, MOVE_TYPES, WMS_EVENTS } from './sources.js';
 import {
   EMPTY_EXTRACTION,

@@ -1,19 +1,18 @@
 /**
- * Serial events in one stored message: its payload (an edited version first, then the parsed
- * model, then the raw content when it is JSON or IDoc-XML) read as canonical IDoc JSON, IDoc-XML
- * or partner JSON. Messages the gateway produced from another one (correlation `produced-by`,
+ * Serial events in one stored message: its best payload version (../movements/payload.ts: an
+ * edited version first, then the parsed model, then the raw content) read as canonical IDoc JSON,
+ * IDoc-XML or partner JSON. Messages the gateway produced from another one (correlation `produced-by`,
  * e.g. the MBGMCR03 built from a handheld scan) are skipped: their source already counted.
  */
-import { fromJson } from '../../idoc/codec-json.js';
-import type { Idoc } from '../../idoc/model.js';
-import { parseXml } from '../../idoc/xml-reader.js';
+import { decodePayload, type PayloadKind } from '../movements/payload.js';
 import { extractFromIdoc } from './extract-idoc.js';
 import { extractFromJson, type DeliveryLookup } from './extract-json.js';
 import type { SiteDirectory } from './sites.js';
 import type { DeliveryInfo, Extraction, SerialEventDraft } from './types.js';
 
+/** The message's best payload version (../movements/payload.ts: the store picks it by that rule). */
 export interface LedgerPayload {
-  readonly kind: 'raw' | 'parsed' | 'mapped' | 'edited';
+  readonly kind: PayloadKind;
   readonly format: string;
   readonly content: string;
 }
@@ -30,18 +29,6 @@ export type MessageExtraction =
   | { readonly outcome: 'events'; readonly extraction: Extraction }
   | { readonly outcome: 'skipped'; readonly reason: string };
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** Canonical IDoc JSON (one object or an array), tolerating codec layout hints next to the model. */
-function asIdocs(value: unknown): Idoc[] | undefined {
-  const list = Array.isArray(value) ? value : [value];
-  if (list.length === 0 || !list.every((v) => isObject(v) && 'control' in v && 'segments' in v))
-    return undefined;
-  return fromJson(list.map((v) => ({ control: (v as Idoc).control, segments: (v as Idoc).segments })));
-}
-
 export function extractFromMessage(
   message: LedgerMessage,
   sites: SiteDirectory,
@@ -52,29 +39,20 @@ export function extractFromMessage(
     return { outcome: 'skipped', reason: 'produced by the gateway from another message' };
   const p = message.payload;
   if (p === null) return { outcome: 'skipped', reason: 'no readable payload version' };
-  let idocs: Idoc[] | undefined;
-  let json: unknown;
-  const text = p.content.trimStart();
-  if (text.startsWith('{') || text.startsWith('[')) {
-    json = JSON.parse(p.content) as unknown;
-    idocs = asIdocs(json);
-  } else if (text.startsWith('<')) {
-    idocs = parseXml(p.content).idocs;
-  } else {
-    return { outcome: 'skipped', reason: `payload format ${p.format} is not read by the ledger` };
-  }
+  const decoded = decodePayload(p);
   let extraction: Extraction;
-  if (idocs !== undefined) {
+  if (decoded.kind === 'not-read') return { outcome: 'skipped', reason: decoded.reason };
+  if (decoded.kind === 'idocs') {
     const events: SerialEventDraft[] = [];
     const found: DeliveryInfo[] = [];
-    for (const idoc of idocs) {
+    for (const idoc of decoded.idocs) {
       const x = extractFromIdoc(idoc, sites, message.createdAt, timeZone);
       events.push(...x.events);
       found.push(...x.deliveries);
     }
     extraction = { events, deliveries: found };
   } else {
-    extraction = extractFromJson(json, sites, deliveries, message.messageType ?? undefined);
+    extraction = extractFromJson(decoded.value, sites, deliveries, message.messageType ?? undefined);
   }
   if (extraction.events.length === 0 && extraction.deliveries.length === 0)
     return { outcome: 'skipped', reason: 'no serial numbers' };

@@ -1,13 +1,16 @@
 /**
- * Site directory: SAP plant <-> site code (mappings/tables/sites.yaml plus the ledger config),
- * ship-to partner numbers that are our own sites, GLNs, and minimum transit times between sites.
+ * The serial ledger's view of the site directory (../movements/sites.ts): plants of the sites
+ * table plus `ledger.sites.<site>.plants`, ship-to partners that are our own sites
+ * (`ledger.sites.<site>.customers`), minimum transit times (`ledger.transit`). A plant that is
+ * not one of ours is recorded as itself (the directory's unknown-plant rule).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseTable } from '../../mapping/tables.js';
-import type { LookupTable } from '../../mapping/types.js';
 import { MAPPINGS_DIR } from '../../paths.js';
-import { normalizeKey } from './types.js';
+import { buildSites, siteRowsOf, type SiteRow } from '../movements/sites.js';
+
+export { siteRowsOf, type SiteRow };
 
 export interface SiteDirectory {
   /** Site code for an SAP plant; the plant itself when no site is known. */
@@ -21,25 +24,6 @@ export interface SiteDirectory {
   /** Minimum transit time from `from` to `to` in milliseconds, when the table has one. */
   minTransitMs(from: string, to: string): number | undefined;
   readonly sites: readonly string[];
-}
-
-export interface SiteRow {
-  readonly site: string;
-  readonly plant: string;
-  readonly storageLocation?: string;
-}
-
-/** Rows of a sites table (columns site, plant, storageLocation found by name). */
-export function siteRowsOf(table: LookupTable): SiteRow[] {
-  const s = table.columns.indexOf('site');
-  const p = table.columns.indexOf('plant');
-  const l = table.columns.indexOf('storageLocation');
-  if (s < 0 || p < 0) return [];
-  return table.rows.map((r) => {
-    const row: SiteRow = { site: r[s] ?? '', plant: r[p] ?? '' };
-    const sloc = l >= 0 ? r[l] : undefined;
-    return sloc ? { ...row, storageLocation: sloc } : row;
-  });
 }
 
 /** Reads mappings/tables/sites.yaml (or another file); [] when it does not exist. */
@@ -65,46 +49,22 @@ export interface SiteSettings {
 }
 
 export function buildSiteDirectory(rows: readonly SiteRow[], config: SiteSettings): SiteDirectory {
-  const byPlant = new Map<string, string>();
-  const slocs = new Map<string, string>();
-  const known = new Set<string>();
-  const byShipTo = new Map<string, string>();
-  for (const r of rows) {
-    if (r.site === '') continue;
-    known.add(r.site);
-    if (r.plant !== '') byPlant.set(normalizeKey(r.plant), r.site);
-    if (r.storageLocation) slocs.set(r.site, r.storageLocation);
-  }
+  const plants: Record<string, readonly string[]> = {};
+  const shipTo: Record<string, string> = {};
   for (const [site, s] of Object.entries(config.sites)) {
-    known.add(site);
-    for (const p of s.plants) byPlant.set(normalizeKey(p), site);
-    for (const c of s.customers) byShipTo.set(normalizeKey(c), site);
+    plants[site] = s.plants;
+    for (const c of s.customers) shipTo[c] = site;
   }
-  const transit = new Map<string, number>();
-  for (const t of config.transit) {
-    const ms = t.minHours * 3_600_000;
-    transit.set(`${t.from}\u0000${t.to}`, ms);
-    if (!transit.has(`${t.to}\u0000${t.from}`)) transit.set(`${t.to}\u0000${t.from}`, ms);
-  }
-  // Explicit entries win over the symmetric defaults filled above.
-  for (const t of config.transit) transit.set(`${t.from}\u0000${t.to}`, t.minHours * 3_600_000);
+  const sites = buildSites(rows, { plants, shipTo, shipToFallback: 'none', transit: config.transit });
   return {
-    sites: [...known].sort(),
-    siteOfPlant(plant) {
-      const p = normalizeKey(plant);
-      if (p === '') return null;
-      return byPlant.get(p) ?? p;
-    },
+    sites: sites.sites,
+    siteOfPlant: (plant) => sites.plant(plant)?.site ?? null,
     site(code) {
       const c = (code ?? '').trim();
-      if (c === '') return null;
-      return c;
+      return c === '' ? null : c;
     },
-    siteOfShipTo(partner) {
-      const p = normalizeKey(partner);
-      return p === '' ? null : (byShipTo.get(p) ?? null);
-    },
-    defaultSloc: (site) => (site === null ? null : (slocs.get(site) ?? null)),
-    minTransitMs: (from, to) => transit.get(`${from}\u0000${to}`),
+    siteOfShipTo: (partner) => sites.siteOfShipTo(partner),
+    defaultSloc: (site) => (site === null ? null : sites.storageLocationOf(site)),
+    minTransitMs: (from, to) => sites.minTransitMs(from, to),
   };
 }

@@ -1,9 +1,10 @@
 /**
- * Which segments and fields carry serial numbers, per IDoc type, as data. Two layouts exist:
- * a delivery (DELVRY0x: header > items > serials, handling units > contents > serials, partners)
- * and a goods movement (MBGMCR0x: items and serials as siblings linked by item number). Shared
- * code branches on the layout kind, never on an IDoc type name: a new type (or an extension with
- * other segment names) is one more entry here.
+ * What the serial ledger reads from IDocs: the layouts of ../movements/layouts/*.yaml, a delivery
+ * (DELVRY0x: header > items > serials, handling units > contents > serials, partners; its
+ * `serialLedger` roles say what a message type means for the serials) and a goods movement
+ * (MBGMCR0x: items and serials as siblings linked by item number). Shared code branches on the
+ * layout kind, never on an IDoc type name: a new type (or an extension with other segment names)
+ * is one more entry in a data file.
  */
 import {
   DELVRY_LAYOUT,
@@ -11,33 +12,13 @@ import {
   type DelvryLayout,
   type MbgmcrLayout,
   type QualifiedDate,
-} from '../idoc-layouts.js';
+} from '../movements/idoc-layouts.js';
 import type { Movement } from './types.js';
 
-export type { SerialPath } from '../idoc-layouts.js';
+export type { SerialPath } from '../movements/idoc-layouts.js';
 
-/** What a delivery message means for its serials, chosen by message type and a qualifier. */
-export interface DeliveryRole {
-  readonly messageTypes: readonly string[];
-  /** A child segment of the header whose field must have one of these values (e.g. E1EDL18 QUALF PGI). */
-  readonly when?: { readonly segment: string; readonly field: string; readonly values: readonly string[] };
-  /**
-   * `shipped`: goods issue (in transit to a site of ours, or issued to a customer);
-   * `packed`: packing confirmation (handling-unit assignment only);
-   * `announce`: SAP created the delivery (SHPORD / WHSORD, before the goods issue): remember
-   *             where it goes and record each expected serial as `announced` (state unchanged),
-   *             so that a recall by delivery finds every serial of it, also those never received.
-   */
-  readonly role: 'shipped' | 'packed' | 'announce' | 'received';
-  /**
-   * true: the role is for deliveries that bring goods INTO the plant of their items only
-   * (E1EDL21-LFART one of the layout's returnsDeliveryTypes, e.g. NLR of a returns stock transport
-   * order, or inboundDeliveryTypes, EL); absent: for the others. A returns delivery's goods
-   * movement (WHSCON/SHPCON PGI) is the receipt at the plant of its items (`received`), never a
-   * goods issue (docs/movement-types.md "Return stock transport order").
-   */
-  readonly intoPlant?: true;
-}
+/** What a delivery message means for its serials (../movements/layouts/delvry.yaml `serialLedger`). */
+export type DeliveryRole = DelvryLayout['serialLedger']['roles'][number];
 
 export interface DeliveryLayout extends DelvryLayout {
   readonly kind: 'delivery';
@@ -46,48 +27,18 @@ export interface DeliveryLayout extends DelvryLayout {
   readonly roles: readonly DeliveryRole[];
 }
 
-export interface GoodsMovementLayout extends MbgmcrLayout {
-  readonly kind: 'goods-movement';
-}
+export type GoodsMovementLayout = MbgmcrLayout;
 
 export type IdocSerialLayout = DeliveryLayout | GoodsMovementLayout;
 
 export const IDOC_SERIAL_LAYOUTS: readonly IdocSerialLayout[] = [
   {
-    kind: 'delivery',
     ...DELVRY_LAYOUT,
     // the event happened at the actual goods issue; without one, the IDoc's creation time
     times: [DELVRY_LAYOUT.goodsIssueActual],
-    roles: [
-      // returns deliveries (store -> DC, customer returns): PGI = receipt at the items' plant
-      {
-        messageTypes: ['WHSCON', 'SHPCON'],
-        when: { segment: 'E1EDL18', field: 'QUALF', values: ['PGI'] },
-        role: 'received',
-        intoPlant: true,
-      },
-      {
-        messageTypes: ['WHSCON', 'SHPCON'],
-        when: { segment: 'E1EDL18', field: 'QUALF', values: ['PIC'] },
-        role: 'packed',
-        intoPlant: true,
-      },
-      { messageTypes: ['DESADV', 'WHSORD', 'SHPORD', 'DELVRY'], role: 'announce', intoPlant: true },
-      { messageTypes: ['DESADV'], role: 'shipped' },
-      {
-        messageTypes: ['WHSCON', 'SHPCON'],
-        when: { segment: 'E1EDL18', field: 'QUALF', values: ['PGI'] },
-        role: 'shipped',
-      },
-      {
-        messageTypes: ['WHSCON', 'SHPCON'],
-        when: { segment: 'E1EDL18', field: 'QUALF', values: ['PIC'] },
-        role: 'packed',
-      },
-      { messageTypes: ['WHSORD', 'SHPORD', 'DELVRY'], role: 'announce' },
-    ],
+    roles: DELVRY_LAYOUT.serialLedger.roles,
   },
-  { kind: 'goods-movement', ...MBGMCR_LAYOUT },
+  MBGMCR_LAYOUT,
 ];
 
 export function layoutFor(idocType: string): IdocSerialLayout | undefined {

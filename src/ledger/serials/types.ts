@@ -114,19 +114,5 @@ export interface Extraction {
 
 export const EMPTY_EXTRACTION: Extraction = { events: [], deliveries: [] };
 
-/**
- * SAP keys with ALPHA conversion (MATNR, SERNR, VBELN): an all-digit value is stored with
- * leading zeros (`000000000000004711`); handhelds send `4711`. The ledger keeps the form
- * without leading zeros for all-digit values and the trimmed value otherwise.
- */
-export function normalizeKey(value: string | undefined | null): string {
-  const t = (value ?? '').trim();
-  if (/^\d+$/.test(t)) return t.replace(/^0+(?=\d)/, '');
-  return t;
-}
-
-/** Like normalizeKey, but null for blank input. */
-export function keyOrNull(value: string | undefined | null): string | null {
-  const k = normalizeKey(value);
-  return k === '' ? null : k;
-}
+/** The ledgers' one leading-zero rule (ALPHA output form): ../movements/keys.ts. */
+export { keyOrNull, normalizeKey } from '../movements/keys.js';

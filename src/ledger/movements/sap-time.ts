@@ -6,7 +6,7 @@
  * Blank and all-zero dates (`00000000`, SAP's "not set", e.g. ISDD before goods issue) and
  * impossible dates give undefined; a blank or malformed time reads as midnight.
  */
-import { sapDateTimeToIso } from '../mapping/time.js';
+import { sapDateTimeToIso } from '../../mapping/time.js';
 
 export function sapInstant(
   dats: string | null | undefined,

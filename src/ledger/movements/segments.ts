@@ -1,6 +1,11 @@
-/** Small read helpers over the IDoc model used by the delivery ledger's extractors. */
-import type { Segment } from '../../idoc/model.js';
-import type { HeaderCondition, SerialPath } from './layouts.js';
+/**
+ * Small read helpers over the IDoc model, shared by both ledgers' IDoc readers: child segments,
+ * trimmed field values, serial numbers along a layout's paths (./idoc-layouts.ts), header
+ * conditions, and the IDoc's creation time.
+ */
+import type { Idoc, Segment } from '../../idoc/model.js';
+import type { HeaderCondition, SerialPath } from './idoc-layouts.js';
+import { sapInstant } from './sap-time.js';
 
 export function childrenOf(segment: Segment, type: string): Segment[] {
   return segment.children.filter((c) => c.type === type);
@@ -42,4 +47,9 @@ export function holds(header: Segment, condition: HeaderCondition): boolean {
   return childrenOf(header, condition.segment).some((s) =>
     condition.values.includes(field(s, condition.field)),
   );
+}
+
+/** When SAP created the IDoc (control record CREDAT/CRETIM, in the SAP system's time zone). */
+export function controlTime(idoc: Idoc, timeZone: string): Date | undefined {
+  return sapInstant(idoc.control.CREDAT, idoc.control.CRETIM, timeZone);
 }
