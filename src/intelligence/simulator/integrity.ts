@@ -18,7 +18,9 @@
  * here as to the receipts of the base simulation.
  */
 import { createRng, shuffle } from './rng.js';
-import type { SimEvent, SimItem, SimNetwork, SimSite, DeliveryTruth } from './simulate.js';
+import type { DeliveryTruth, ScanMove, SimEvent, SimItem, SimNetwork, SimScan } from './events.js';
+
+export type { ScanMove, SimScan } from './events.js';
 
 export interface IntegrityKnobs {
   /** Serials loaded per store on day 0 (561). */
@@ -61,23 +63,6 @@ export interface IntegrityIncident {
 export interface IntegrityTruth {
   readonly knobs: IntegrityKnobs;
   readonly incidents: readonly IntegrityIncident[];
-}
-
-export type ScanMove =
-  | { readonly kind: 'transfer-site'; readonly toSite: string }
-  | { readonly kind: 'vendor-repair-out'; readonly vendor: string }
-  | { readonly kind: 'vendor-repair-return'; readonly vendor: string }
-  | { readonly kind: 'customer-return' }
-  | { readonly kind: 'initial-stock' };
-
-/** A handheld scan at a store other than a delivery receipt (items carry no position). */
-export interface SimScan {
-  readonly kind: 'scan';
-  readonly at: Date;
-  readonly scanId: string;
-  readonly site: SimSite;
-  readonly move: ScanMove;
-  readonly items: readonly SimItem[];
 }
 
 const HOUR = 3_600_000;

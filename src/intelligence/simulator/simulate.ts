@@ -19,31 +19,29 @@ import {
   simulateIntegrity,
   type IntegrityKnobs,
   type IntegrityTruth,
-  type SimScan,
 } from './integrity.js';
 import { createRng, shuffle, type Rng } from './rng.js';
+import type {
+  DeliveryTruth,
+  LossCause,
+  LossLocation,
+  SimEvent,
+  SimItem,
+  SimNetwork,
+  SimSite,
+} from './events.js';
 
-export interface SimSite {
-  readonly site: string;
-  readonly plant: string;
-  /** The ship-to partner number SAP writes for this site (E1ADRM1 WE). */
-  readonly customer: string;
-}
-
-export interface SimLane {
-  readonly from: string;
-  readonly to: string;
-  /** Probability that one handling unit is lost on this lane (loose units: a third of it each). */
-  readonly lossRate: number;
-  readonly medianTransitHours: number;
-}
-
-export interface SimNetwork {
-  readonly dcs: readonly (SimSite & { readonly shortPickRate: number; readonly serialCapture: number })[];
-  readonly stores: readonly (SimSite & { readonly misscanRate: number })[];
-  readonly lanes: readonly SimLane[];
-  readonly materials: readonly string[];
-}
+export type {
+  DeliveryTruth,
+  LossCause,
+  LossLocation,
+  SimEvent,
+  SimHandlingUnit,
+  SimItem,
+  SimLane,
+  SimNetwork,
+  SimSite,
+} from './events.js';
 
 export interface SimulationKnobs {
   /** Deliveries per DC per (average) day; weekly seasonality and promotion weeks scale it. */
@@ -102,74 +100,6 @@ export interface SimulationOptions {
    * anomalies (clones, diversions, velocity bursts): ./integrity.ts. Off unless given.
    */
   readonly integrity?: Partial<IntegrityKnobs>;
-}
-
-export interface SimItem {
-  readonly position: string;
-  readonly material: string;
-  readonly serials: readonly string[];
-}
-export interface SimHandlingUnit {
-  readonly id: string;
-  readonly contents: readonly { readonly position: string; readonly serials: readonly string[] }[];
-}
-
-export type SimEvent =
-  | {
-      readonly kind: 'announce';
-      readonly at: Date;
-      readonly delivery: string;
-      readonly from: SimSite;
-      readonly to: SimSite;
-      readonly plannedGoodsIssueAt: Date;
-      readonly items: readonly SimItem[];
-      readonly handlingUnits: readonly SimHandlingUnit[];
-    }
-  | {
-      readonly kind: 'packed' | 'shipped';
-      readonly at: Date;
-      readonly delivery: string;
-      readonly from: SimSite;
-      /** What the DC confirms; serials only when its scanners captured them. */
-      readonly items: readonly SimItem[];
-      readonly handlingUnits: readonly SimHandlingUnit[];
-      readonly withSerials: boolean;
-    }
-  | {
-      readonly kind: 'receipt';
-      readonly at: Date;
-      readonly delivery: string;
-      readonly scanId: string;
-      readonly to: SimSite;
-      readonly items: readonly SimItem[];
-    }
-  | SimScan;
-
-export type LossLocation = 'dc-pick' | 'lane' | 'store';
-export type LossCause = 'short-pick' | 'lane-loss' | 'mis-scan' | 'missed-read';
-
-export interface DeliveryTruth {
-  readonly delivery: string;
-  readonly origin: string;
-  readonly destination: string;
-  readonly goodsIssueAt: Date;
-  /** Serials never received at all (the physical outcome). */
-  readonly missing: readonly {
-    readonly material: string;
-    readonly serial: string;
-    readonly location: LossLocation;
-    readonly cause: LossCause;
-  }[];
-  /** Serials received only after the grace period (noise: complete, but late). */
-  readonly late: readonly string[];
-  readonly causes: readonly LossCause[];
-  readonly promotionWeek: boolean;
-  /**
-   * The true probability, given this delivery's draws of the causes' rates, that it is partial by
-   * its due date (short pick, lane loss, mis-scan, missed reads, late scan): the oracle score the
-   * bench compares the model with. Not known to anything that reads the ledgers.
-   */
-  readonly trueRisk: number;
 }
 
 export interface Simulation {
