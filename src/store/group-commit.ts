@@ -20,11 +20,12 @@ import { Batcher, settle, type BatcherOptions, type Settled } from '../batcher.j
 import { sapStatusFor } from '../pipeline/lifecycle.js';
 import type { MessageRecord, MessageStatus, ReceiveInput, ReceiveResult } from '../pipeline/store-port.js';
 import type { StoreContext } from './context.js';
-import { blankToNull, isMessageId } from './context.js';
+import { isMessageId } from './context.js';
 import { MESSAGE_COLUMNS, str, toMessage } from './rows.js';
 import {
   cleanKeys,
   duplicateResult,
+  identityParams,
   indexedText,
   planReceipt,
   receive,
@@ -168,21 +169,7 @@ function addReceipt(c: Columns, input: ReceiveInput, plan: ReceiptPlan, pos: num
   const at = now.toISOString();
   const payloads = input.parsed === undefined ? [input.raw] : [input.raw, input.parsed];
   push(c.m, [
-    id,
-    input.direction,
-    input.partner ?? null,
-    input.channel ?? null,
-    blankToNull(input.idocType),
-    blankToNull(input.extension),
-    blankToNull(input.messageType),
-    n.docnum,
-    n.arckey,
-    n.senderPrt,
-    n.senderPrn,
-    input.sender?.por?.trim() ?? '',
-    input.receiver?.prt.trim() ?? '',
-    input.receiver?.prn.trim() ?? '',
-    input.receiver?.por?.trim() ?? '',
+    ...identityParams(id, input, n),
     plan.status,
     plan.history[plan.history.length - 1]!.sap,
     plan.token === null ? (input.statusText ?? null) : null,

@@ -96,21 +96,12 @@ export async function findOriginal(
 }
 
 /**
- * The message row and its children (history, payload versions, keys) as ONE statement: the
- * children are inserted only when the message row was (ON CONFLICT DO NOTHING inserts nothing for
- * a duplicate, and the statement then returns no row).
+ * The first columns of a message row, in MESSAGE insert order: id, direction, partner, channel,
+ * IDoc type, extension, message type, DOCNUM, ARCKEY, sender and receiver (one statement here,
+ * the multi-row one of ./group-commit.ts).
  */
-function receiveStatement(
-  id: string,
-  input: ReceiveInput,
-  n: Normalized,
-  status: 'received' | 'queued',
-  token: string | null,
-  history: readonly HistoryRow[],
-  now: Date,
-): { sql: string; params: unknown[] } {
-  const payloads = input.parsed === undefined ? [input.raw] : [input.raw, input.parsed];
-  const params: unknown[] = [
+export function identityParams(id: string, input: ReceiveInput, n: Normalized): unknown[] {
+  return [
     id,
     input.direction,
     input.partner ?? null,
@@ -126,6 +117,26 @@ function receiveStatement(
     input.receiver?.prt.trim() ?? '',
     input.receiver?.prn.trim() ?? '',
     input.receiver?.por?.trim() ?? '',
+  ];
+}
+
+/**
+ * The message row and its children (history, payload versions, keys) as ONE statement: the
+ * children are inserted only when the message row was (ON CONFLICT DO NOTHING inserts nothing for
+ * a duplicate, and the statement then returns no row).
+ */
+function receiveStatement(
+  id: string,
+  input: ReceiveInput,
+  n: Normalized,
+  status: 'received' | 'queued',
+  token: string | null,
+  history: readonly HistoryRow[],
+  now: Date,
+): { sql: string; params: unknown[] } {
+  const payloads = input.parsed === undefined ? [input.raw] : [input.raw, input.parsed];
+  const params: unknown[] = [
+    ...identityParams(id, input, n),
     history[history.length - 1]!.sap,
     token === null ? (input.statusText ?? null) : null,
     input.orderingKey ?? null,
