@@ -91,11 +91,19 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   const roles = options.roles ?? ALL_ROLES;
   const logger = options.logger ?? createLogger();
   const now = options.now ?? Date.now;
-  const cleanup: (() => Promise<void>)[] = [];
+  const cleanup: [string, () => Promise<void>][] = [];
   const closeAll = async (): Promise<void> => {
     while (cleanup.length > 0) {
-      const step = cleanup.pop()!;
-      await step().catch((err: unknown) => logger.error({ err }, 'error while closing'));
+      const [name, step] = cleanup.pop()!;
+      // a part that does not close within 5 s is named (a hung shutdown says where it hangs)
+      const started = Date.now();
+      const slow = setInterval(
+        () => logger.warn({ part: name, ms: Date.now() - started }, 'still closing'),
+        5_000,
+      );
+      await step()
+        .catch((err: unknown) => logger.error({ err, part: name }, 'error while closing'))
+        .finally(() => clearInterval(slow));
     }
   };
 
@@ -109,7 +117,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
         : { dataDir: config.database.dataDir }),
       ...options.store,
     });
-    cleanup.push(() => store.close());
+    cleanup.push(['store', () => store.close()]);
     logger.info({ database: store.db.kind }, 'store opened and migrated');
 
     const redis = await connectRedis({
@@ -119,7 +127,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
       ...(options.searchPath !== undefined ? { searchPath: options.searchPath } : {}),
       ...options.redis,
     });
-    cleanup.push(() => redis.close());
+    cleanup.push(['redis', () => redis.close()]);
     const report = await checkRedisSettings(redis.client);
     logger.info({ redis: redis.url, source: redis.source, version: report.version }, 'redis connected');
     for (const w of report.warnings) logger.warn({ redis: redis.url }, `!!! ${w}`);
@@ -148,7 +156,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     };
     const factory = options.createGateway ?? realGatewayFactory(options.tuning);
     const gateway = await factory(wiring);
-    cleanup.push(() => gateway.close());
+    cleanup.push(['gateway (workers, scheduler, queues, transports)', () => gateway.close()]);
     const pushback = await startPushback({
       config,
       sweeper: config.sweeper,
@@ -161,7 +169,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
       prefix: wiring.prefix,
       scheduler: roles.includes('scheduler'),
     });
-    cleanup.push(() => pushback.close());
+    cleanup.push(['pushback sweeper', () => pushback.close()]);
     registerDeliveryMetrics(metrics.registry, pushback);
     registerSerialAlertMetrics(metrics.registry, { db: store.db, ledger: config.ledger });
     const atRisk = config.sweeper.atRisk;
@@ -179,7 +187,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
       prefix: wiring.prefix,
       scheduler: roles.includes('scheduler'),
     });
-    if (riskAlerts !== undefined) cleanup.push(() => riskAlerts.close());
+    if (riskAlerts !== undefined) cleanup.push(['risk alerts', () => riskAlerts.close()]);
     const serialLedger = await startSerialLedger({
       ledger: config.ledger,
       timeZone: config.timeZone,
@@ -191,11 +199,11 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
       prefix: wiring.prefix,
       scheduler: roles.includes('scheduler'),
     });
-    cleanup.push(() => serialLedger.close());
+    cleanup.push(['serial ledger', () => serialLedger.close()]);
     const analytics = roles.includes('scheduler')
       ? startAnalyticsScheduler({ config: config.analytics, timeZone: config.timeZone, db: store.db, logger })
       : null;
-    if (analytics !== null) cleanup.push(() => analytics.close());
+    if (analytics !== null) cleanup.push(['analytics scheduler', () => analytics.close()]);
     metrics.setSources({
       deadLetters: async () =>
         (await store.deadLetters({ sampleSize: 1, statuses: ['dead'] })).reduce((n, g) => n + g.count, 0),
@@ -236,7 +244,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
           }
         : undefined,
     });
-    cleanup.push(() => fastify.close());
+    cleanup.push(['http server', () => fastify.close()]);
 
     let closing: Promise<void> | undefined;
     return {

@@ -137,7 +137,7 @@ export async function startConsoleEnv(label: string, options: ConsoleEnvOptions 
   const file = join(dir, 'config.yaml');
   await writeFile(file, stringify(withViewer));
   const loaded = loadConfig({ file, env: E2E_ENV(sap) });
-  const { stream } = captureLogs();
+  const { stream, capture } = captureLogs();
   const app = await buildApp({
     loaded,
     logger: createLogger({ destination: stream, level: 'warn' }),
@@ -153,6 +153,9 @@ export async function startConsoleEnv(label: string, options: ConsoleEnvOptions 
     wms,
     async close() {
       await timedStep(`${label}: gateway`, () => app.close());
+      // the gateway names a part that took more than 5 s to close (src/wiring/app.ts)
+      for (const line of capture.lines)
+        if (line.includes('still closing')) console.warn(`tear-down: ${line}`);
       await timedStep(`${label}: fake SAP`, () => sap.close());
       await timedStep(`${label}: fake WMS`, () => wms.close());
       await deleteKeys(prefix);
