@@ -29,6 +29,7 @@ import { openStore, type OpenedStore, type StoreOptions } from '../store/open-st
 import type { FastifyInstance } from 'fastify';
 import { realGatewayFactory, type GatewayTuning } from './gateway.js';
 import { buildFastify } from './http.js';
+import { closeHttp } from './http-close.js';
 import { startPushback } from './pushback.js';
 import { startSerialLedger } from './serial-ledger.js';
 import { startAnalyticsScheduler } from '../schedule/analytics-jobs.js';
@@ -51,6 +52,11 @@ export interface BuildAppOptions {
   readonly prefix?: string;
   /** Builds the gateway; default: the real one (./gateway.ts). Tests may pass a double. */
   readonly createGateway?: GatewayFactory;
+  /**
+   * How long a stop waits for requests in flight before it cuts their connections (default 10 s,
+   * within the 30 s stop limit of src/main.ts).
+   */
+  readonly httpDrainMs?: number;
   /** Queue tuning for the real gateway (tests: short recovery interval and stall detection). */
   readonly tuning?: GatewayTuning;
   readonly now?: () => number;
@@ -244,7 +250,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
           }
         : undefined,
     });
-    cleanup.push(['http server', () => fastify.close()]);
+    cleanup.push(['http server', () => closeHttp(fastify, logger, options.httpDrainMs ?? 10_000)]);
 
     let closing: Promise<void> | undefined;
     return {

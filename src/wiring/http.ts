@@ -13,6 +13,7 @@ import { deliveryRoutes } from '../api/deliveries.js';
 import type { ApiDeps, ReadinessCheck } from '../api/deps.js';
 import { registerErrorHandling } from '../api/errors.js';
 import { registerApiGuards } from '../api/guards.js';
+import { trackInFlight } from './http-close.js';
 import { forecastRoutes } from '../api/forecasts.js';
 import { healthRoutes } from '../api/health.js';
 import { intelligenceRoutes } from '../api/intelligence.js';
@@ -68,6 +69,7 @@ export async function buildFastify(parts: FastifyParts): Promise<FastifyInstance
     requestIdHeader: 'x-request-id',
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: true } },
   });
+  trackInFlight(app);
   // Answers are plain data; response schemas only document them (no filtering serializer).
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   app.decorateRequest('principal', null);
