@@ -7,9 +7,7 @@
  * drops the repeat by Idempotency-Key: test/queues/recovery.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startQueueEngine } from '../../src/queues/engine.js';
-import type { Transport } from '../../src/transports/types.js';
-import { handheldScan, REDIS, startHarness, type Harness } from '../pipeline/harness.js';
+import { handheldScan, startHarness, startHangingWorker, type Harness } from '../pipeline/harness.js';
 
 let h: Harness;
 const tuning = { lockDurationMs: 1000, stalledIntervalMs: 250 };
@@ -29,19 +27,7 @@ describe('a delivery to SAP interrupted by a killed worker', () => {
   it('is held in doubt by the worker that takes it over, not sent to SAP again', async () => {
     // "Process 1": sends (SAP gets nothing here: the hanging transport stands for the request
     // that was written when the process died), then is killed.
-    const hanging: Transport = { kind: 'sap-xml-http', send: () => new Promise(() => undefined) };
-    const zombie = h.secondRuntime(() => ({
-      get: () => Promise.resolve(hanging),
-      close: () => Promise.resolve(),
-    }));
-    const engine1 = await startQueueEngine({
-      connection: REDIS,
-      prefix: h.prefix,
-      config: h.config,
-      runtime: zombie,
-      roles: { workers: true, scheduler: false },
-      ...tuning,
-    });
+    const engine1 = await startHangingWorker(h, 'sap-xml-http', tuning);
     const r = await h.runtime.ingest({
       channel: 'partner-json',
       principal: { kind: 'partner', name: 'handheld' },

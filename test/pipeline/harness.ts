@@ -21,6 +21,7 @@ import { startQueueEngine, type QueueEngine } from '../../src/queues/engine.js';
 import { createWorkQueue, type BullWorkQueue } from '../../src/queues/producer.js';
 import type { OpenedStore } from '../../src/store/open-store.js';
 import { createTransport } from '../../src/transports/registry.js';
+import type { Transport } from '../../src/pipeline/transport-port.js';
 import { startFakeSap, type FakeSap } from '../support/fake-sap.js';
 import { startFakeWebhook, type FakeWebhook } from '../support/fake-webhook.js';
 import { pgliteBackend, postgresBackend, POSTGRES_AVAILABLE, type Backend } from '../store/backends.js';
@@ -264,5 +265,29 @@ async function waitReady(client: Redis): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     client.once('ready', () => resolve());
     client.once('end', () => reject(new Error('Redis connection ended')));
+  });
+}
+
+/**
+ * "Process 1" of a killed-worker test: a queue engine (workers only) whose transport of `kind`
+ * never answers, as a process that hangs mid-send and is then killed (close it with force).
+ */
+export async function startHangingWorker(
+  h: Harness,
+  kind: string,
+  tuning: { readonly lockDurationMs: number; readonly stalledIntervalMs: number },
+): Promise<QueueEngine> {
+  const hanging: Transport = { kind, send: () => new Promise(() => undefined) };
+  const zombie = h.secondRuntime(() => ({
+    get: () => Promise.resolve(hanging),
+    close: () => Promise.resolve(),
+  }));
+  return startQueueEngine({
+    connection: REDIS,
+    prefix: h.prefix,
+    config: h.config,
+    runtime: zombie,
+    roles: { workers: true, scheduler: false },
+    ...tuning,
   });
 }

@@ -6,10 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createGateway } from '../../src/pipeline/gateway.js';
 import type { WorkQueue } from '../../src/pipeline/queue-port.js';
-import { startQueueEngine } from '../../src/queues/engine.js';
 import { startScheduler } from '../../src/queues/scheduler.js';
-import type { Transport } from '../../src/transports/types.js';
-import { REDIS, delvry07Xml, startHarness, type Harness } from '../pipeline/harness.js';
+import { REDIS, delvry07Xml, startHarness, startHangingWorker, type Harness } from '../pipeline/harness.js';
 
 let h: Harness;
 const fromSap = { kind: 'port', name: 'sap' } as const;
@@ -108,19 +106,7 @@ describe('recovery', () => {
   it('a worker killed mid-job: its stalled job is taken over by another worker, delivered once', async () => {
     await h.engine?.close();
     // "Process 1": its transport never answers (the process hangs, then is killed).
-    const hanging: Transport = { kind: 'webhook', send: () => new Promise(() => undefined) };
-    const zombie = h.secondRuntime(() => ({
-      get: () => Promise.resolve(hanging),
-      close: () => Promise.resolve(),
-    }));
-    const engine1 = await startQueueEngine({
-      connection: REDIS,
-      prefix: h.prefix,
-      config: h.config,
-      runtime: zombie,
-      roles: { workers: true, scheduler: false },
-      ...tuning,
-    });
+    const engine1 = await startHangingWorker(h, 'webhook', tuning);
     const id = await post();
     await vi.waitFor(async () => expect(await status(id)).toBe('processing'), WAIT);
     await engine1.close({ force: true }); // killed: no graceful wait, the job's lock is left to expire
