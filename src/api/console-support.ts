@@ -13,7 +13,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import { IdocgateError } from '../errors.js';
 import { MESSAGE_STATUSES, STATUS_INFO } from '../pipeline/lifecycle.js';
-import type { Queryable } from '../store/db.js';
+import type { Queryable } from '../store/db/db.js';
 import { operatorOf, requireOperator } from './auth.js';
 import { configView } from './console-config.js';
 import { overviewSeries, type BucketSize } from './console-overview.js';

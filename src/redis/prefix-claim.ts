@@ -8,7 +8,7 @@
  */
 import type { Redis } from 'ioredis';
 import { IdocgateError } from '../errors.js';
-import type { Db } from '../store/db.js';
+import type { Db } from '../store/db/db.js';
 
 export function claimKey(prefix: string): string {
   // A dot: no queue (partner and port names are [A-Za-z0-9_-]) can ever have this name.

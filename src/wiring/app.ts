@@ -13,7 +13,7 @@ import { PromMetrics } from '../api/metrics.js';
 import { registerSerialAlertMetrics } from '../api/serials.js';
 import { registerRiskMetrics } from '../api/intelligence.js';
 import { startRiskAlerts } from './risk-alerts.js';
-import { createIntelligenceStore } from '../store/intelligence-repo.js';
+import { createIntelligenceStore } from '../store/analytics/intelligence-repo.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { CONTRACTS, type PayloadContract } from '../contracts/registry.js';
