@@ -7,7 +7,7 @@
  *   GET /api/console/overview                throughput, failures and latency per time bucket,
  *                                            counts per status, queue depths, dead letters
  *
- * Handlers are thin: the SQL lives in ./console-overview.ts, the config view in ./console-config.ts.
+ * Handlers are thin: the SQL lives in src/store/messages/overview.ts, the config view in ./console-config.ts.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
@@ -16,7 +16,7 @@ import { MESSAGE_STATUSES, STATUS_INFO } from '../pipeline/lifecycle.js';
 import type { Queryable } from '../store/db/db.js';
 import { operatorOf, requireOperator } from './auth.js';
 import { configView } from './console-config.js';
-import { overviewSeries, type BucketSize } from './console-overview.js';
+import { overviewSeries, type BucketSize } from '../store/messages/overview.js';
 import type { ApiDeps } from './deps.js';
 
 export interface ConsoleSupportDeps extends ApiDeps {

@@ -3,7 +3,7 @@
  * attempts, dead-lettered, and delivery latency (receipt -> delivered, median and 95th percentile).
  * Plain SQL over the message tables (same on PostgreSQL and PGlite); empty buckets are filled in.
  */
-import type { Queryable } from '../store/db/db.js';
+import type { Queryable } from '../db/db.js';
 
 export type BucketSize = 'minute' | 'hour' | 'day';
 
