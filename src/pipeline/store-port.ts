@@ -313,6 +313,27 @@ export interface AuditFilter {
   readonly beforeId?: number;
 }
 
+export type BucketSize = 'minute' | 'hour' | 'day';
+
+export interface OverviewRange {
+  readonly from: Date;
+  readonly to: Date;
+  readonly bucket: BucketSize;
+}
+
+/** One time bucket of the console's overview. */
+export interface OverviewPoint {
+  /** Start of the bucket (ISO 8601). */
+  readonly at: string;
+  readonly received: number;
+  readonly delivered: number;
+  readonly failedAttempts: number;
+  readonly dead: number;
+  /** Seconds from receipt to delivery of the messages delivered in this bucket; null without any. */
+  readonly latencyP50: number | null;
+  readonly latencyP95: number | null;
+}
+
 export interface StuckFilter {
   /** Last change before this instant. */
   readonly olderThan: Date;
@@ -449,6 +470,11 @@ export interface SupportStore extends AdmissionStore {
   /** Keys whose head is failed or dead, with how many messages wait behind it. */
   blockedKeys(limit?: number): Promise<BlockedKey[]>;
   deadLetters(filter?: DeadLetterFilter): Promise<DeadLetterGroup[]>;
+  /**
+   * Per time bucket from `from` (floored) up to `to`: received, delivered, failed attempts, dead
+   * letters, delivery latency (median, 95th percentile); empty buckets included.
+   */
+  overviewSeries(range: OverviewRange): Promise<OverviewPoint[]>;
 }
 
 /** Ledger feed: what the ledgers read of the stored messages, off the delivery path (src/ledger). */

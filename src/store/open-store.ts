@@ -14,6 +14,7 @@ import * as messages from './messages/repo.js';
 import * as admin from './messages/audit-repo.js';
 import * as searching from './messages/search-repo.js';
 import * as queue from './messages/queue-repo.js';
+import { overviewSeries } from './messages/overview.js';
 
 export interface StoreOptions extends DbOptions {
   /** Folder of NNNN_name.sql files (default: the project's migrations/). */
@@ -99,6 +100,7 @@ export function createStore(ctx: StoreContext, groupCommit?: GroupCommitOptions 
     claimPacket: (filter, options) =>
       queue.claimPacket(db, ctx.clock(), filter, options.by, options.text ?? ''),
     deadLetters: (filter) => queue.deadLetters(db, filter),
+    overviewSeries: (range) => overviewSeries(db, range),
     close: () => db.close(),
   };
 }

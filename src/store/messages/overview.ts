@@ -1,23 +1,11 @@
 /**
- * Time series for the console's overview: per time bucket, messages received, delivered, failed
- * attempts, dead-lettered, and delivery latency (receipt -> delivered, median and 95th percentile).
- * Plain SQL over the message tables (same on PostgreSQL and PGlite); empty buckets are filled in.
+ * Time series for the console's overview (the support role's `overviewSeries`): per time bucket,
+ * messages received, delivered, failed attempts, dead-lettered, and delivery latency (receipt ->
+ * delivered, median and 95th percentile). Plain SQL over the message tables (same on PostgreSQL
+ * and PGlite); empty buckets are filled in.
  */
+import type { BucketSize, OverviewPoint, OverviewRange } from '../../pipeline/store-port.js';
 import type { Queryable } from '../db/db.js';
-
-export type BucketSize = 'minute' | 'hour' | 'day';
-
-export interface OverviewPoint {
-  /** Start of the bucket (ISO 8601). */
-  readonly at: string;
-  readonly received: number;
-  readonly delivered: number;
-  readonly failedAttempts: number;
-  readonly dead: number;
-  /** Seconds from receipt to delivery of the messages delivered in this bucket; null without any. */
-  readonly latencyP50: number | null;
-  readonly latencyP95: number | null;
-}
 
 const BUCKET_MS: Readonly<Record<BucketSize, number>> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 
@@ -42,10 +30,7 @@ function bucketKey(v: unknown, bucket: BucketSize): number {
 }
 
 /** One point per bucket from `from` (floored) up to `to`. */
-export async function overviewSeries(
-  db: Queryable,
-  range: { readonly from: Date; readonly to: Date; readonly bucket: BucketSize },
-): Promise<OverviewPoint[]> {
+export async function overviewSeries(db: Queryable, range: OverviewRange): Promise<OverviewPoint[]> {
   const { from, to, bucket } = range;
   // Buckets are computed in SQL from epoch seconds, so the session time zone does not matter.
   const size = BUCKET_MS[bucket] / 1000;
