@@ -4,7 +4,7 @@
  * on disk otherwise. The same SQL runs on both.
  */
 import { IdocgateError } from '../../errors.js';
-import type { Db, DbOptions } from './types.js';
+import type { Db, DbOptions, Queryable } from './types.js';
 
 // The interface is ./db-types.ts (the drivers import it from there, so no module imports the one
 // that loads it); re-exported here, where every repository imports it from.
@@ -41,4 +41,9 @@ export async function openDb(options: DbOptions): Promise<Db> {
     'STORE_QUERY_FAILED',
     'Neither a database URL nor a PGlite data directory is configured',
   );
+}
+
+/** One round trip to the database (the readiness check of /readyz); throws when it cannot answer. */
+export async function ping(db: Queryable): Promise<void> {
+  await db.query('SELECT 1');
 }

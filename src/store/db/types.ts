@@ -1,4 +1,4 @@
-/** The database interface both drivers (./db-pg.ts, ./db-pglite.ts) implement; ./db.ts opens one. */
+/** The database interface both drivers (./pg.ts, ./pglite.ts, ./pglite-thread.ts) implement; ./db.ts opens one. */
 /** A row as the driver returns it; repositories parse it (bigint may be number or string). */
 export type Row = Record<string, unknown>;
 
