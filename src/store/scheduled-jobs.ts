@@ -5,7 +5,7 @@
  */
 import type { JobLeasePort, JobStatus } from '../schedule/scheduler.js';
 import type { Queryable } from './db/db.js';
-import { optDate, optStr, str } from './messages/rows.js';
+import { optDate, optStr, str } from './db/columns.js';
 
 export function jobLeasePort(q: Queryable): JobLeasePort {
   return {

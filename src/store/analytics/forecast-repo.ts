@@ -5,7 +5,7 @@
 import type { LedgerMovement } from '../../forecast/demand.js';
 import type { ForecastPort, ForecastRunRecord } from '../../forecast/run.js';
 import type { Db, Queryable } from '../db/db.js';
-import { date, num, optStr, str } from '../messages/rows.js';
+import { date, num, optStr, str } from '../db/columns.js';
 
 export async function firstEventDay(q: Queryable): Promise<string | null> {
   const { rows } = await q.query<{ d: string | null }>(

@@ -5,7 +5,7 @@
  */
 import type { PartnerCell } from '../../export/partner.js';
 import type { Queryable } from '../db/db.js';
-import { num, str } from '../messages/rows.js';
+import { num, str } from '../db/columns.js';
 
 export async function partnerCells(
   q: Queryable,

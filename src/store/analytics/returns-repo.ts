@@ -6,7 +6,7 @@
  * Optional window on the event time (from inclusive, to exclusive).
  */
 import type { Queryable } from '../db/db.js';
-import { num, str } from '../messages/rows.js';
+import { num, str } from '../db/columns.js';
 
 export interface ReturnsRate {
   readonly material: string;

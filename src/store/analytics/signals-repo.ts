@@ -7,7 +7,7 @@ import type { LeadTimeSample } from '../../forecast/signals.js';
 import type { StockPosition, StockSignalPort } from '../../forecast/stock-signals.js';
 import type { Queryable } from '../db/db.js';
 import { listForecasts } from './forecast-repo.js';
-import { date, num, str } from '../messages/rows.js';
+import { date, num, str } from '../db/columns.js';
 
 export async function leadTimeSamples(q: Queryable): Promise<LeadTimeSample[]> {
   const { rows } = await q.query(

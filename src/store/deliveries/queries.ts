@@ -19,7 +19,7 @@ import { storedStatesOf, VIEW_STATES, viewStateOf, type ViewState } from '../../
 import type { Db } from '../db/db.js';
 import { bool, milli, storedState, toDiscrepancy } from './rows.js';
 import { saveSetting, setting } from './sweep.js';
-import { date, num, optDate, optStr, str } from '../messages/rows.js';
+import { date, num, optDate, optStr, str } from '../db/columns.js';
 import { settledSql } from '../messages/settled.js';
 
 export const WATERMARK_SETTING = 'ledger.watermark';

@@ -26,7 +26,7 @@ import {
   toReceipt,
   toSerial,
 } from './rows.js';
-import { date, num, optDate, optStr, str } from '../messages/rows.js';
+import { date, num, optDate, optStr, str } from '../db/columns.js';
 
 export const PUSHED_STATES: readonly StoredState[] = ['pushing-back', 'pushed-back'];
 

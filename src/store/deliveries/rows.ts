@@ -16,7 +16,7 @@ import {
   type StoredState,
 } from '../../ledger/deliveries/types.js';
 import type { Row } from '../db/db.js';
-import { date, num, optDate, optStr, str } from '../messages/rows.js';
+import { date, num, optDate, optStr, str } from '../db/columns.js';
 
 function bad(column: string, value: unknown): never {
   throw new IdocgateError('STORE_QUERY_FAILED', `Unexpected value in column ${column}: ${String(value)}`);

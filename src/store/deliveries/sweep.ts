@@ -8,7 +8,7 @@ import type { AwaitingGoodsIssue, DecideInput, SweeperRunRecord } from '../../le
 import { NEVER_DUE } from '../../ledger/deliveries/types.js';
 import type { Db } from '../db/db.js';
 import { sqlQty, storedState, toPushback } from './rows.js';
-import { date, num, optDate, optStr, str } from '../messages/rows.js';
+import { date, num, optDate, optStr, str } from '../db/columns.js';
 
 export async function acquireLease(
   db: Db,

@@ -1,8 +1,7 @@
 /**
- * Row parsing: drivers differ (pg returns bigint as string, PGlite as number; bytea as Buffer or
- * Uint8Array), so every column is read through a checked helper rather than cast.
+ * The message aggregate's rows (messages, versions, history, attempts, audit), read through the
+ * checked column helpers of ../db/columns.ts (re-exported here for the message repositories).
  */
-import { IdocgateError } from '../../errors.js';
 import {
   type AttemptRecord,
   type AuditRecord,
@@ -17,44 +16,9 @@ import {
 } from '../../pipeline/store-port.js';
 import { MESSAGE_STATUSES } from '../../pipeline/lifecycle.js';
 import type { Row } from '../db/db.js';
+import { bad, date, num, optDate, optStr, str } from '../db/columns.js';
 
-function bad(column: string, value: unknown): never {
-  throw new IdocgateError('STORE_QUERY_FAILED', `Unexpected value in column ${column}: ${String(value)}`);
-}
-
-export function str(row: Row, column: string): string {
-  const v = row[column];
-  return typeof v === 'string' ? v : bad(column, v);
-}
-
-export function optStr(row: Row, column: string): string | null {
-  const v = row[column];
-  if (v === null || v === undefined) return null;
-  return typeof v === 'string' ? v : bad(column, v);
-}
-
-export function num(row: Row, column: string): number {
-  const v = row[column];
-  if (typeof v === 'number') return v;
-  if (typeof v === 'bigint') return Number(v);
-  if (typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v)) return Number(v);
-  return bad(column, v);
-}
-
-export function date(row: Row, column: string): Date {
-  const v = row[column];
-  if (v instanceof Date) return v;
-  if (typeof v === 'string' || typeof v === 'number') {
-    const d = new Date(v);
-    if (!Number.isNaN(d.getTime())) return d;
-  }
-  return bad(column, v);
-}
-
-export function optDate(row: Row, column: string): Date | null {
-  const v = row[column];
-  return v === null || v === undefined ? null : date(row, column);
-}
+export { date, num, optDate, optStr, str } from '../db/columns.js';
 
 function status(row: Row, column: string): MessageStatus {
   const v = row[column];

@@ -5,7 +5,7 @@
  */
 import { IdocgateError } from '../../errors.js';
 import type { Queryable, Row } from '../db/db.js';
-import { date, num, optDate, optStr, str } from '../messages/rows.js';
+import { date, num, optDate, optStr, str } from '../db/columns.js';
 
 export const ALERT_STATES = ['open', 'acknowledged', 'closed'] as const;
 export type AlertState = (typeof ALERT_STATES)[number];

@@ -5,7 +5,7 @@
  */
 import type { SerialEvent } from '../../ledger/serials/types.js';
 import type { Db } from '../db/db.js';
-import { date, num, optStr } from '../messages/rows.js';
+import { date, num, optStr } from '../db/columns.js';
 import { selectEvents } from './queries.js';
 import { lockLedger } from './repo.js';
 

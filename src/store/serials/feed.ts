@@ -13,7 +13,7 @@ import type { LedgerMessage } from '../../ledger/serials/extract-message.js';
 import type { MovementCount } from '../../ledger/serials/rules/frequency.js';
 import type { SiteDirectory } from '../../ledger/serials/sites.js';
 import type { Db, Queryable } from '../db/db.js';
-import { date, num, optStr, str } from '../messages/rows.js';
+import { date, num, optStr, str } from '../db/columns.js';
 import {
   applyDrafts,
   insertAlerts,

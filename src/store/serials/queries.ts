@@ -17,7 +17,7 @@ import {
   type SerialStateName,
 } from '../../ledger/serials/types.js';
 import type { Queryable, Row } from '../db/db.js';
-import { date, num, optStr, str } from '../messages/rows.js';
+import { date, num, optStr, str } from '../db/columns.js';
 import { parseState, STATE_COLUMNS } from './repo.js';
 
 export function parseEvent(r: Row): SerialEvent {

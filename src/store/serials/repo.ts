@@ -10,7 +10,7 @@ import type { SiteDirectory } from '../../ledger/serials/sites.js';
 import type { DeliveryInfo, Movement, SerialState, SerialStateName } from '../../ledger/serials/types.js';
 import type { Queryable, Row } from '../db/db.js';
 import { lockKey } from '../db/locks.js';
-import { date, num, optStr, str } from '../messages/rows.js';
+import { date, num, optStr, str } from '../db/columns.js';
 
 /** Advisory lock name space of the ledger (one writer of serial states at a time). */
 export const ADVISORY_LEDGER = 0x1d20;
