@@ -69,4 +69,16 @@ describe('the layer rule', () => {
       [],
     );
   });
+
+  it('keeps the store drivers free of the aggregates built on them', async () => {
+    const aggregate = `import { toMessage } from '../messages/rows.js';\nexport const t = toMessage;\n`;
+    expect(await restricted('src/store/db/sample.ts', aggregate)).not.toEqual([]);
+    const root = `import { buildApp } from '../../wiring/app.js';\nexport const b = buildApp;\n`;
+    expect(await restricted('src/store/db/sample.ts', root)).not.toEqual([]);
+    const driver = `import { str } from '../db/columns.js';\nexport const s = str;\n`;
+    expect(await restricted('src/store/deliveries/sample.ts', driver)).toEqual([]);
+    expect(
+      await restricted('src/store/db/sample.ts', `import pg from 'pg';\nexport const p = pg;\n`),
+    ).toEqual([]);
+  });
 });
