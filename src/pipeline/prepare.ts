@@ -10,7 +10,7 @@ import { runMapping } from '../mapping/run.js';
 import type { CompiledMapping } from '../mapping/types.js';
 import type { OutboundDelivery } from './transport-port.js';
 import type { PipelineDeps, TransportRef } from './deps.js';
-import { outboundControl } from './outbound-idoc.js';
+import { newOutboundIdoc } from './outbound-idoc.js';
 import { IDOC_CONTRACT, type DeliverableRoute } from './routing.js';
 import { idocSearchKeys, searchText } from './search-keys.js';
 import type { MessageRecord, VersionRecord } from './store-port.js';
@@ -149,18 +149,15 @@ export async function prepareDelivery(
     const source: unknown =
       route.sends.contract === IDOC_CONTRACT ? decodeIdoc(deps, input) : JSON.parse(textOf(input));
     const out = runMapping(mapping, source, mappingContext(deps)).output as Idoc;
-    const docnum = await deps.store.nextIdocNumber();
-    idoc = {
-      control: outboundControl(route.port, out.control, {
-        docnum,
-        idocType: mapping.target.idoc ?? out.control.IDOCTYP ?? '',
-        messageType: out.control.MESTYP ?? mapping.target.messageType ?? route.sends.messageType,
-        now: deps.clock.now(),
-        timeZone: deps.config.timeZone,
-        sender: { prt: route.partner.type, prn: route.partner.number },
-      }),
+    idoc = await newOutboundIdoc(deps, {
+      port: route.portName,
+      control: out.control,
+      idocType: mapping.target.idoc ?? out.control.IDOCTYP ?? '',
+      messageType: out.control.MESTYP ?? mapping.target.messageType ?? route.sends.messageType,
       segments: out.segments,
-    };
+      sender: { prt: route.partner.type, prn: route.partner.number },
+    });
+    const docnum = idoc.control.DOCNUM ?? '';
     validate(deps, idoc, `the ${idoc.control.IDOCTYP ?? ''} IDoc mapped by ${mapping.name}`);
     const keys = [...idocSearchKeys(idoc), { kind: 'docnum', value: docnum }];
     await deps.store.addVersion(m.id, {
