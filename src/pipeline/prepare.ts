@@ -1,7 +1,7 @@
 /**
  * The work of one delivery before the transport is called: decode the current payload version,
  * validate, map (storing the mapped version once: retries reuse it, so a generated DOCNUM stays
- * the same), and encode for the destination's transport kind.
+ * the same), and encode in the wire format the destination's transport declares.
  */
 import { IdocgateError } from '../errors.js';
 import type { Idoc } from '../idoc/model.js';
@@ -113,7 +113,8 @@ export async function prepareDelivery(
       }
       return { transportKey, transport, delivery: { ...common, body, contentType: 'application/json' } };
     }
-    const enc = encodeIdoc(idoc, transport.kind, deps.definitions, m.id);
+    const { wireFormat } = await deps.transports.get(transportKey, transport);
+    const enc = encodeIdoc(idoc, wireFormat, deps.definitions, m.id);
     return {
       transportKey,
       transport,
@@ -170,7 +171,8 @@ export async function prepareDelivery(
       searchKeys: { keys, text: `${docnum} ${searchText(keys)}` },
     });
   }
-  const enc = encodeIdoc(idoc, transport.kind, deps.definitions, m.id);
+  const { wireFormat } = await deps.transports.get(transportKey, transport);
+  const enc = encodeIdoc(idoc, wireFormat, deps.definitions, m.id);
   const docnum = idoc.control.DOCNUM?.trim();
   return {
     transportKey,
