@@ -4,6 +4,7 @@
  * and failures — is declared by the pipeline (src/pipeline/transport-port.ts) and re-exported here.
  */
 import type { z } from 'zod';
+import type { Logger } from '../logger.js';
 import type { Clock, Transport, WireFormat } from '../pipeline/transport-port.js';
 
 export type {
@@ -14,15 +15,10 @@ export type {
   WireFormat,
 } from '../pipeline/transport-port.js';
 
-/** The part of a pino-like logger transports use. Never given secrets. */
-export interface TransportLogger {
-  debug(obj: Record<string, unknown>, msg?: string): void;
-  warn(obj: Record<string, unknown>, msg?: string): void;
-}
-
 export interface TransportDeps {
   readonly clock: Clock;
-  readonly logger?: TransportLogger;
+  /** The one logger type (src/logger.ts). Never given secrets. */
+  readonly logger?: Logger;
   /**
    * Resolves a secret referenced by environment-variable name (`passwordEnv: SAP_PASSWORD`).
    * Config loading normally resolves them already; this is the fallback for unresolved names.
