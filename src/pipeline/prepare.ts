@@ -8,6 +8,7 @@ import type { Idoc } from '../idoc/model.js';
 import { validateIdoc } from '../idoc/validate.js';
 import { runMapping } from '../mapping/run.js';
 import type { CompiledMapping } from '../mapping/types.js';
+import { inputVersion } from './payload-version.js';
 import type { OutboundDelivery } from './transport-port.js';
 import type { PipelineDeps, TransportRef } from './deps.js';
 import { newOutboundIdoc } from './outbound-idoc.js';
@@ -22,18 +23,6 @@ export interface PreparedDelivery {
   readonly delivery: OutboundDelivery;
   /** The IDoc as sent, for deliveries to SAP (several may travel in one packet). */
   readonly idoc?: Idoc;
-}
-
-/**
- * The payload to work from: the newest edit or parsed model (an operator's edit, or what SAP sent
- * again under the same DOCNUM, whichever came last), else the raw input.
- */
-export function inputVersion(versions: readonly VersionRecord[]): VersionRecord {
-  const v =
-    versions.filter((x) => x.kind === 'edited' || x.kind === 'parsed').at(-1) ??
-    versions.filter((x) => x.kind === 'raw').at(-1);
-  if (v === undefined) throw new IdocgateError('STORE_QUERY_FAILED', 'the message has no payload version');
-  return v;
 }
 
 function textOf(v: VersionRecord): string {
