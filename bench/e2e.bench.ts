@@ -30,7 +30,7 @@ import { sha256Hex } from '../src/api/credentials.js';
 import { loadConfig } from '../src/config/load.js';
 import { loadDefinitions } from '../src/definitions/load.js';
 import { convertIdocs } from '../src/idoc/codec.js';
-import { createLogger } from '../src/logging.js';
+import { createLogger } from '../src/wiring/logging.js';
 import type { StoreOptions } from '../src/store/open-store.js';
 import { startDurablePipeline } from './baselines/e2e-durable.js';
 import { startPlainPipeline } from './baselines/e2e-plain.js';

@@ -10,7 +10,7 @@
  */
 import { buildApp, type Role } from '../src/app.js';
 import { loadConfig } from '../src/config/load.js';
-import { createLogger } from '../src/logging.js';
+import { createLogger } from '../src/wiring/logging.js';
 
 const [file, roleList, port, pgliteDir] = process.argv.slice(2);
 if (file === undefined || roleList === undefined || port === undefined) {

@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { ALL_ROLES, buildApp, type App, type Role } from './wiring/app.js';
 import { loadConfig } from './config/load.js';
 import { isIdocgateError } from './errors.js';
-import { createLogger } from './logging.js';
+import { createLogger } from './wiring/logging.js';
 import { RedisUnavailableError } from './redis/connect.js';
 import { DemoRefusedError, startDemo } from './demo/demo.js';
 

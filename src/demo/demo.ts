@@ -20,7 +20,7 @@ import { join, relative, isAbsolute } from 'node:path';
 import { Redis, type RedisOptions } from 'ioredis';
 import { buildApp, type App } from '../wiring/app.js';
 import { loadConfigObject, parseConfigText } from '../config/load.js';
-import type { Logger } from '../logging.js';
+import type { PinoLogger } from '../wiring/logging.js';
 import { PROJECT_ROOT } from '../paths.js';
 import { DEMO_PUSHBACK, seedPushback } from './pushback-seed.js';
 import { DEMO_SAP_INBOUND, startDemoReceivers, type DemoReceivers } from './receivers.js';
@@ -60,7 +60,7 @@ export interface DemoOptions {
   readonly port?: number;
   /** The environment (REDIS_URL is honoured, DATABASE_URL ignored). */
   readonly env: Readonly<Record<string, string | undefined>>;
-  readonly logger: Logger;
+  readonly logger: PinoLogger;
   /** Where the banner and the receivers' arrival lines go. */
   readonly print: (text: string) => void;
   /** PATH searched for redis-server. */

@@ -4,6 +4,7 @@
  */
 import type { Config } from '../config/schema.js';
 import type { DefinitionRegistry } from '../definitions/registry.js';
+import type { Logger } from '../logger.js';
 import type { MappingRegistry } from '../mapping/load.js';
 import type { Clock, Transport } from './transport-port.js';
 import type { PipelineMetrics } from './metrics-port.js';
@@ -12,23 +13,6 @@ import type { DeliverStore, ReceiveStore, Store, SupportStore } from './store-po
 
 // The one Clock type, declared with the transport port (transports take it too).
 export type { Clock } from './transport-port.js';
-
-/** The part of a pino logger the pipeline uses. Never given secrets or payloads. */
-export interface PipelineLogger {
-  debug(obj: Record<string, unknown>, msg?: string): void;
-  info(obj: Record<string, unknown>, msg?: string): void;
-  warn(obj: Record<string, unknown>, msg?: string): void;
-  error(obj: Record<string, unknown>, msg?: string): void;
-  child(bindings: Record<string, unknown>): PipelineLogger;
-}
-
-export const silentLogger: PipelineLogger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-  child: () => silentLogger,
-};
 
 /** A transport block of the config (`{ kind, ...options }`). */
 export interface TransportRef {
@@ -63,7 +47,7 @@ export interface PipelineDeps<S = Store> {
   readonly random: () => number;
   /** Waits (bulk replay throttling); tests inject one that does not sleep. */
   readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
-  readonly logger: PipelineLogger;
+  readonly logger: Logger;
   readonly metrics: PipelineMetrics;
 }
 

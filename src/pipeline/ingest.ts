@@ -32,7 +32,7 @@ import { idocSearchKeys, jsonSearchKeys, payloadText, searchText } from './searc
 import { bodyText, idocToJson, readIdocInput, type InputFormat } from './wire.js';
 import { orderingKeyFor } from './ordering.js';
 import type { MessageRecord, MessageStatus, PartyRef, ReceiveInput } from './store-port.js';
-import { inputVersion } from './prepare.js';
+import { inputVersion } from './payload-version.js';
 
 const KNOWN_CONTRACTS: ReadonlySet<string> = new Set([...CONTRACTS.keys(), IDOC_CONTRACT]);
 

@@ -49,7 +49,9 @@ export async function gatherPacket(
   transport: Transport,
 ): Promise<PacketMember[]> {
   const sap = sapPortOf(route);
+  // A packet is one IDoc-XML document: only for a transport that takes IDoc-XML and packets.
   if (sap === undefined || sap.port.packSize <= 1 || transport.acceptsPackets !== true) return [];
+  if (transport.wireFormat !== 'xml') return [];
   if (head.orderingKey !== null || prepared.idoc === undefined) return [];
   const claimed = await deps.store.claimPacket(
     { partner: head.partner, channel: head.channel, exclude: head.id, limit: sap.port.packSize - 1 },

@@ -1,16 +1,17 @@
 /**
  * The work of one delivery before the transport is called: decode the current payload version,
  * validate, map (storing the mapped version once: retries reuse it, so a generated DOCNUM stays
- * the same), and encode for the destination's transport kind.
+ * the same), and encode in the wire format the destination's transport declares.
  */
 import { IdocgateError } from '../errors.js';
 import type { Idoc } from '../idoc/model.js';
 import { validateIdoc } from '../idoc/validate.js';
 import { runMapping } from '../mapping/run.js';
 import type { CompiledMapping } from '../mapping/types.js';
+import { inputVersion } from './payload-version.js';
 import type { OutboundDelivery } from './transport-port.js';
 import type { DeliverDeps, PipelineDeps, TransportRef } from './deps.js';
-import { outboundControl } from './outbound-idoc.js';
+import { newOutboundIdoc } from './outbound-idoc.js';
 import { IDOC_CONTRACT, type DeliverableRoute } from './routing.js';
 import { idocSearchKeys, searchText } from './search-keys.js';
 import type { MessageRecord, VersionRecord } from './store-port.js';
@@ -22,18 +23,6 @@ export interface PreparedDelivery {
   readonly delivery: OutboundDelivery;
   /** The IDoc as sent, for deliveries to SAP (several may travel in one packet). */
   readonly idoc?: Idoc;
-}
-
-/**
- * The payload to work from: the newest edit or parsed model (an operator's edit, or what SAP sent
- * again under the same DOCNUM, whichever came last), else the raw input.
- */
-export function inputVersion(versions: readonly VersionRecord[]): VersionRecord {
-  const v =
-    versions.filter((x) => x.kind === 'edited' || x.kind === 'parsed').at(-1) ??
-    versions.filter((x) => x.kind === 'raw').at(-1);
-  if (v === undefined) throw new IdocgateError('STORE_QUERY_FAILED', 'the message has no payload version');
-  return v;
 }
 
 function textOf(v: VersionRecord): string {
@@ -113,7 +102,8 @@ export async function prepareDelivery(
       }
       return { transportKey, transport, delivery: { ...common, body, contentType: 'application/json' } };
     }
-    const enc = encodeIdoc(idoc, transport.kind, deps.definitions, m.id);
+    const { wireFormat } = await deps.transports.get(transportKey, transport);
+    const enc = encodeIdoc(idoc, wireFormat, deps.definitions, m.id);
     return {
       transportKey,
       transport,
@@ -149,18 +139,15 @@ export async function prepareDelivery(
     const source: unknown =
       route.sends.contract === IDOC_CONTRACT ? decodeIdoc(deps, input) : JSON.parse(textOf(input));
     const out = runMapping(mapping, source, mappingContext(deps)).output as Idoc;
-    const docnum = await deps.store.nextIdocNumber();
-    idoc = {
-      control: outboundControl(route.port, out.control, {
-        docnum,
-        idocType: mapping.target.idoc ?? out.control.IDOCTYP ?? '',
-        messageType: out.control.MESTYP ?? mapping.target.messageType ?? route.sends.messageType,
-        now: deps.clock.now(),
-        timeZone: deps.config.timeZone,
-        sender: { prt: route.partner.type, prn: route.partner.number },
-      }),
+    idoc = await newOutboundIdoc(deps, {
+      port: route.portName,
+      control: out.control,
+      idocType: mapping.target.idoc ?? out.control.IDOCTYP ?? '',
+      messageType: out.control.MESTYP ?? mapping.target.messageType ?? route.sends.messageType,
       segments: out.segments,
-    };
+      sender: { prt: route.partner.type, prn: route.partner.number },
+    });
+    const docnum = idoc.control.DOCNUM ?? '';
     validate(deps, idoc, `the ${idoc.control.IDOCTYP ?? ''} IDoc mapped by ${mapping.name}`);
     const keys = [...idocSearchKeys(idoc), { kind: 'docnum', value: docnum }];
     await deps.store.addVersion(m.id, {
@@ -173,7 +160,8 @@ export async function prepareDelivery(
       searchKeys: { keys, text: `${docnum} ${searchText(keys)}` },
     });
   }
-  const enc = encodeIdoc(idoc, transport.kind, deps.definitions, m.id);
+  const { wireFormat } = await deps.transports.get(transportKey, transport);
+  const enc = encodeIdoc(idoc, wireFormat, deps.definitions, m.id);
   const docnum = idoc.control.DOCNUM?.trim();
   return {
     transportKey,

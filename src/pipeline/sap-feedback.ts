@@ -13,7 +13,8 @@
  */
 import type { DeliverDeps } from './deps.js';
 import { releaseKey } from './ordering.js';
-import { decodeIdoc, inputVersion } from './prepare.js';
+import { inputVersion } from './payload-version.js';
+import { decodeIdoc } from './prepare.js';
 import { routeOf, sapPortOf, type FeedbackRoute } from './routing.js';
 import { feedbackOutcome } from './sap-feedback-codes.js';
 import { documentOf, readFeedback, type FeedbackEntry } from './sap-feedback-read.js';

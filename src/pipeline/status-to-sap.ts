@@ -17,13 +17,13 @@
  *   SAP turns these into 41 / 40 / 40 on its outbound IDoc itself; 39/40/41 are never sent.
  * SYSTAT01 leaves MANDT empty: "An external system should not maintain this field" (SAP's
  * documentation of EDI_DS-MANDT).
+ *
+ * The status IDoc is emitted like every IDoc the gateway creates (src/pipeline/outbound-idoc.ts).
  */
-import type { Idoc, Segment } from '../idoc/model.js';
+import type { Segment } from '../idoc/model.js';
 import type { ReceiveDeps } from './deps.js';
-import { admit } from './ordering.js';
-import { outboundControl, sapDateTime } from './outbound-idoc.js';
+import { emitOutboundIdoc, sapDateTime } from './outbound-idoc.js';
 import type { ToPartnerRoute } from './routing.js';
-import { idocToJson } from './wire.js';
 import type { MessageRecord } from './store-port.js';
 
 export type FinalOutcome = 'delivered' | 'dead' | 'cancelled';
@@ -144,53 +144,26 @@ export async function sendStatusToSap(
   }
   const spec = STATUS_IDOCS[kind];
   const code = spec.codes[outcome];
-  const now = deps.clock.now();
-  const docnum = await deps.store.nextIdocNumber();
   const facts: StatusFacts = {
     docnum: original.docnum,
     messageType: original.messageType ?? '',
     status: code.status,
     statusText: `${code.text} ${route.partnerName}`,
     errorText,
-    now,
+    now: deps.clock.now(),
     timeZone: deps.config.timeZone,
   };
-  const idoc: Idoc = {
-    control: outboundControl(
-      port,
-      {},
-      {
-        docnum,
-        idocType: kind,
-        messageType: spec.messageType,
-        now,
-        timeZone: deps.config.timeZone,
-      },
-    ),
-    segments: spec.segments(facts),
-  };
-  const json = idocToJson(idoc);
-  const r = await deps.store.receive({
-    direction: 'out',
-    channel: `gateway:${portName}`,
+  const r = await emitOutboundIdoc(deps, {
+    port: portName,
     idocType: kind,
     messageType: spec.messageType,
-    docnum,
-    ...(idoc.control.SNDPRN !== undefined
-      ? { sender: { prt: idoc.control.SNDPRT ?? '', prn: idoc.control.SNDPRN } }
-      : {}),
-    ...(idoc.control.RCVPRN !== undefined
-      ? { receiver: { prt: idoc.control.RCVPRT ?? '', prn: idoc.control.RCVPRN } }
-      : {}),
+    segments: spec.segments(facts),
     correlation: { messageId: original.id, kind: 'status-of' },
     idempotencyKey: `status-of:${original.id}:${original.enqueueToken ?? '0'}:${code.status}`,
-    raw: { format: 'json', content: json, contentType: 'application/json' },
-    parsed: { format: 'json', content: json, contentType: 'application/json' },
     searchKeys: [{ kind: 'docnum', value: original.docnum }],
     text: `${kind} ${code.status} ${original.docnum}`,
     by: 'pipeline:status-to-sap',
     statusText: `${kind} status ${code.status} for DOCNUM ${original.docnum}`,
   });
-  if (!r.duplicate) await admit(deps, r.message, 'pipeline:status-to-sap');
   return r.message.id;
 }

@@ -45,8 +45,19 @@ export interface DeliveryReceipt {
   readonly duplicate?: boolean;
 }
 
+/**
+ * What an IDoc is encoded as for a transport (src/pipeline/wire.ts `encodeIdoc`): IDoc-XML,
+ * IDoc-SOAP (ARCKEY message id), a flat IDoc file (EDI_DC40 + EDI_DD40 records, for RFC), or the
+ * model's canonical JSON. Each transport kind declares its own (TransportDefinition.wireFormat).
+ */
+export type WireFormat = 'xml' | 'soap-xml' | 'flat' | 'json';
+
+export const WIRE_FORMATS: readonly WireFormat[] = ['xml', 'soap-xml', 'flat', 'json'];
+
 export interface Transport {
   readonly kind: string;
+  /** What the pipeline encodes an IDoc as for this transport: its kind's definition says. */
+  readonly wireFormat: WireFormat;
   /**
    * The receiver drops a message it already has (IDoc-SOAP by the ARCKEY message id, RFC by the
    * TID): an attempt whose answer was lost may simply be sent again. Absent or false: a lost

@@ -1,7 +1,7 @@
 /**
  * Reading what arrives and writing what leaves, on top of the codecs in src/idoc. Sniffs the
  * format of an input (flat `EDI_DC40`, IDoc-XML `<`, IDoc-SOAP envelope, JSON `{`), reads IDocs,
- * keeps the canonical model as JSON text, and encodes an IDoc for a transport kind.
+ * keeps the canonical model as JSON text, and encodes an IDoc in a transport's wire format.
  */
 import type { DefinitionRegistry } from '../definitions/registry.js';
 import { IdocgateError, type Issue } from '../errors.js';
@@ -14,6 +14,9 @@ import { soapMessageId, writeSoap } from '../idoc/soap.js';
 import { decodeText } from '../idoc/text.js';
 import { writeXml } from '../idoc/xml-writer.js';
 import type { PayloadFormat } from './store-port.js';
+import type { WireFormat } from './transport-port.js';
+
+export type { WireFormat } from './transport-port.js';
 
 export type InputFormat = 'flat' | 'xml' | 'soap' | 'json';
 
@@ -58,20 +61,6 @@ export function idocFromJson(text: string): Idoc {
 
 // --- encoding for transports -------------------------------------------------------------------
 
-export type WireFormat = 'xml' | 'soap-xml' | 'flat' | 'json';
-
-/**
- * What each transport kind is sent. Data, not branches: a new transport kind adds a row (kinds
- * not listed get IDoc-XML).
- */
-export const WIRE_FORMAT_BY_KIND: Readonly<Record<string, WireFormat>> = {
-  'sap-xml-http': 'xml',
-  'sap-soap': 'soap-xml',
-  file: 'xml',
-  rfc: 'flat',
-  webhook: 'json',
-};
-
 export interface Encoded {
   readonly body: string;
   readonly contentType: string;
@@ -79,14 +68,16 @@ export interface Encoded {
   readonly arckey?: string;
 }
 
-/** Encodes an IDoc for a transport kind. IDoc-SOAP gets the message id in ARCKEY (SAP dedupes). */
+/**
+ * Encodes an IDoc in a transport's wire format (its kind's TransportDefinition.wireFormat).
+ * IDoc-SOAP gets the message id in ARCKEY (SAP dedupes).
+ */
 export function encodeIdoc(
   idoc: Idoc,
-  kind: string,
+  wire: WireFormat,
   definitions: DefinitionRegistry,
   messageId: string,
 ): Encoded {
-  const wire = WIRE_FORMAT_BY_KIND[kind] ?? 'xml';
   switch (wire) {
     case 'xml':
       return {

@@ -7,8 +7,7 @@
 import type { Worker } from 'bullmq';
 import type { RedisOptions } from 'ioredis';
 import type { Config } from '../config/schema.js';
-import type { PipelineLogger } from '../pipeline/deps.js';
-import { silentLogger } from '../pipeline/deps.js';
+import { silentLogger, type Logger } from '../logger.js';
 import type { JobOutcome, JobRun } from '../pipeline/queue-port.js';
 import { destinations } from '../pipeline/routing.js';
 import { startScheduler, type Scheduler } from './scheduler.js';
@@ -27,7 +26,7 @@ export interface QueueEngineOptions extends WorkerTuning {
   /** Recovery job interval (default 15 s). */
   readonly recoveryEveryMs?: number;
   readonly random?: () => number;
-  readonly logger?: PipelineLogger;
+  readonly logger?: Logger;
 }
 
 export interface QueueEngine {

@@ -6,7 +6,7 @@
  */
 import { Queue, Worker } from 'bullmq';
 import type { RedisOptions } from 'ioredis';
-import type { PipelineLogger } from '../pipeline/deps.js';
+import type { Logger } from '../logger.js';
 
 export interface PeriodicJob {
   readonly name: string;
@@ -20,7 +20,7 @@ export interface PeriodicJobsOptions {
   readonly prefix: string;
   readonly queue: string;
   readonly jobs: readonly PeriodicJob[];
-  readonly logger: PipelineLogger;
+  readonly logger: Logger;
   /**
    * How often the job schedulers are checked and re-created when missing (default 10 s): a Redis
    * that lost its data (restarted without AOF, failed over to an empty replica) loses them too,

@@ -5,7 +5,7 @@
  * scheduler role: each interval still yields one job, taken by one worker.
  */
 import type { RedisOptions } from 'ioredis';
-import type { PipelineLogger } from '../pipeline/deps.js';
+import type { Logger } from '../logger.js';
 import { startPeriodicJobs } from './periodic.js';
 import { RECOVERY_JOB, RETENTION_JOB, SYSTEM_QUEUE } from './queue-keys.js';
 
@@ -18,7 +18,7 @@ export interface SchedulerOptions {
   readonly timeZone: string;
   readonly recover: () => Promise<unknown>;
   readonly purge: () => Promise<unknown>;
-  readonly logger: PipelineLogger;
+  readonly logger: Logger;
 }
 
 export interface Scheduler {

@@ -6,7 +6,7 @@
  */
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { RedisOptions } from 'ioredis';
-import type { PipelineLogger } from '../pipeline/deps.js';
+import type { Logger } from '../logger.js';
 import type { JobOutcome, JobRun } from '../pipeline/queue-port.js';
 import type { DestinationSettings } from '../pipeline/routing.js';
 import { RetryLater, backoffStrategy } from './backoff.js';
@@ -24,7 +24,7 @@ export interface WorkerFactoryOptions extends WorkerTuning {
   readonly prefix: string;
   readonly process: (run: JobRun) => Promise<JobOutcome>;
   readonly random: () => number;
-  readonly logger: PipelineLogger;
+  readonly logger: Logger;
 }
 
 /** Runs a job through the pipeline and turns the outcome into what BullMQ understands. */

@@ -17,7 +17,7 @@ import { addDays, dayOf } from '../forecast/demand.js';
 import { normalizedArticles, runForecasts } from '../forecast/run.js';
 import { writePartnerFiles } from '../export/partner-files.js';
 import { runExport } from '../export/run.js';
-import type { PipelineLogger } from '../pipeline/deps.js';
+import type { Logger } from '../logger.js';
 import type { Db } from '../store/db/db.js';
 import { exportSource } from '../store/analytics/export-source.js';
 import { forecastPort } from '../store/analytics/forecast-repo.js';
@@ -89,7 +89,7 @@ export interface AnalyticsSchedulerOptions {
   readonly config: AnalyticsConfig;
   readonly timeZone: string;
   readonly db: Db;
-  readonly logger?: Pick<PipelineLogger, 'info' | 'warn' | 'error'>;
+  readonly logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
   readonly clock?: () => Date;
   /** Default: host, pid and a random part. */
   readonly holder?: string;

@@ -17,7 +17,7 @@ import {
   resolveAuthHeader,
   tlsSchema,
 } from './options.js';
-import type { Transport, TransportDefinition } from './types.js';
+import type { CreatedTransport, TransportDefinition } from './types.js';
 
 export const epcisCaptureOptionsSchema = z
   .object({
@@ -57,8 +57,10 @@ export function captureUrl(options: Pick<EpcisCaptureOptions, 'url' | 'capturePa
 export const epcisCaptureTransport: TransportDefinition<typeof epcisCaptureOptionsSchema> = {
   kind: 'epcis-capture',
   description: 'EPCIS 2.0 capture: POST EPCIS documents (JSON-LD) to a repository’s /capture endpoint',
+  // EPCIS documents are JSON-LD; an IDoc routed here would go as canonical JSON
+  wireFormat: 'json',
   optionsSchema: epcisCaptureOptionsSchema,
-  create(options, deps): Transport {
+  create(options, deps): CreatedTransport {
     const url = captureUrl(options);
     const secrets: string[] = [];
     const auth = resolveAuthHeader(options.authHeader, deps, secrets);

@@ -14,7 +14,7 @@ import { errnoCode } from './classify-http.js';
 import { fileError } from './file-errors.js';
 import { bodyBytes } from './options.js';
 import { TransportError } from './transport-error.js';
-import type { DeliveryReceipt, OutboundDelivery, Transport, TransportDefinition } from './types.js';
+import type { CreatedTransport, DeliveryReceipt, OutboundDelivery, TransportDefinition } from './types.js';
 
 /** Prefix of files being written; readers must ignore them (readDirectory skips dot files). */
 export const TEMP_PREFIX = '.tmp-';
@@ -171,8 +171,10 @@ export async function writeFileAtomically(
 export const fileTransport: TransportDefinition<typeof fileOptionsSchema> = {
   kind: 'file',
   description: 'File port: atomic write (temp file, fsync, link) into a directory, never overwriting',
+  // IDoc-XML files (an XML file port in WE21)
+  wireFormat: 'xml',
   optionsSchema: fileOptionsSchema,
-  create(options, deps): Transport {
+  create(options, deps): CreatedTransport {
     const dir = path.resolve(options.dir);
     let dirReady: Promise<void> | undefined;
     const ensureDir = (): Promise<void> => {

@@ -6,12 +6,13 @@
 import { classifyHttpStatus, type HttpOutcome } from './classify-http.js';
 import type { HttpClient, HttpExchangeResponse } from './http-client.js';
 import { redact, TransportError } from './transport-error.js';
-import type { Clock, DeliveryReceipt, TransportLogger } from './types.js';
+import type { Logger } from '../logger.js';
+import type { Clock, DeliveryReceipt } from './types.js';
 
 export interface HttpDeliveryRequest {
   readonly client: HttpClient;
   readonly clock: Clock;
-  readonly logger?: TransportLogger | undefined;
+  readonly logger?: Logger | undefined;
   readonly url: URL;
   readonly method: 'POST' | 'PUT';
   readonly headers: Readonly<Record<string, string>>;

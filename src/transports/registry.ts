@@ -1,6 +1,7 @@
 /**
- * The transport kinds, by name. A new kind is one file exporting a TransportDefinition plus one
- * line in `transportKinds`; it must pass the shared contract suite (test/transports/contract.ts).
+ * The transport kinds, by name. A new kind is one file exporting a TransportDefinition (with its
+ * wire format) plus one line in `transportKinds`; it must pass the shared contract suite
+ * (test/transports/contract.ts), which also sends it an IDoc encoded in its wire format.
  */
 import type { Issue } from '../errors.js';
 import { epcisCaptureTransport } from './epcis-capture.js';
@@ -92,5 +93,6 @@ export async function createTransport(
     throw new TransportError(code, `transport "${kind}": ${summary}`, { issues: result.issues });
   }
   const def = findTransportKind(kind) as TransportDefinition;
-  return def.create(result.options, deps);
+  const created = await def.create(result.options, deps);
+  return Object.assign(created, { wireFormat: def.wireFormat });
 }

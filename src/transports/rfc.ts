@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { durationSchema, envNameSchema, resolveSecretValue } from './options.js';
 import { buildRfcTables, rfcTransactionId } from './rfc-tables.js';
 import { redact, TransportError } from './transport-error.js';
-import type { DeliveryReceipt, Transport, TransportDefinition, TransportDeps } from './types.js';
+import type { CreatedTransport, DeliveryReceipt, TransportDefinition, TransportDeps } from './types.js';
 
 export const RFC_UNAVAILABLE_MESSAGE =
   'node-rfc is not installed (npm install node-rfc) and needs the SAP NW RFC SDK: see docs/transports.md';
@@ -158,8 +158,10 @@ function raceWith<T>(work: Promise<T>, timeoutMs: number, signal: AbortSignal | 
 export const rfcTransport: TransportDefinition<typeof rfcOptionsSchema> = {
   kind: 'rfc',
   description: 'IDOC_INBOUND_ASYNCHRONOUS through node-rfc (optional; needs the SAP NW RFC SDK)',
+  // flat IDoc records, which the transport splits into IDOC_INBOUND_ASYNCHRONOUS tables
+  wireFormat: 'flat',
   optionsSchema: rfcOptionsSchema,
-  create(options, deps: TransportDeps): Transport {
+  create(options, deps: TransportDeps): CreatedTransport {
     const password =
       options.dest !== undefined && options.password === undefined && options.passwordEnv === undefined
         ? ''

@@ -11,7 +11,7 @@ import { bodyBytes, printableUrl } from './options.js';
 import { checkSapHttpOptions, sapEndpoint, sapHttpOptionsShape } from './sap-http-options.js';
 import { classifySoapFault, parseSoapFault } from './soap-fault.js';
 import { redact, TransportError } from './transport-error.js';
-import type { OutboundDelivery, Transport, TransportDefinition } from './types.js';
+import type { CreatedTransport, OutboundDelivery, TransportDefinition } from './types.js';
 import { SOAP_MSGID_PREFIX } from '../idoc/soap.js';
 
 // The ARCKEY message id is part of the IDoc-SOAP format (src/idoc/soap.ts); re-exported here.
@@ -74,8 +74,10 @@ export function checkSoapDelivery(delivery: OutboundDelivery, text: string): voi
 export const sapSoapTransport: TransportDefinition<typeof sapSoapOptionsSchema> = {
   kind: 'sap-soap',
   description: 'IDoc-SOAP POST to SAP /sap/bc/srt/idoc (basic auth, sap-client, message id in ARCKEY)',
+  // IDoc-SOAP: IDoc-XML in the IDoc-SOAP namespace with the ARCKEY message id
+  wireFormat: 'soap-xml',
   optionsSchema: sapSoapOptionsSchema,
-  create(options, deps): Transport {
+  create(options, deps): CreatedTransport {
     const { url, authorization, secrets } = sapEndpoint(options, deps);
     const client = createHttpClient({ url, tls: options.tls });
     const receiver = `SAP IDoc-SOAP ${printableUrl(url)}`;

@@ -8,7 +8,7 @@ import { createHttpClient } from './http-client.js';
 import { deliverOverHttp } from './http-delivery.js';
 import { bodyBytes, printableUrl } from './options.js';
 import { checkSapHttpOptions, sapEndpoint, sapHttpOptionsShape } from './sap-http-options.js';
-import type { Transport, TransportDefinition } from './types.js';
+import type { CreatedTransport, TransportDefinition } from './types.js';
 
 export const sapXmlHttpOptionsSchema = z
   .object({
@@ -25,8 +25,10 @@ export type SapXmlHttpOptions = z.output<typeof sapXmlHttpOptionsSchema>;
 export const sapXmlHttpTransport: TransportDefinition<typeof sapXmlHttpOptionsSchema> = {
   kind: 'sap-xml-http',
   description: 'IDoc-XML over HTTP POST to SAP /sap/bc/idoc_xml (basic auth, sap-client)',
+  // IDoc-XML (SAP's XML-HTTP port reads every <IDOC> of a document)
+  wireFormat: 'xml',
   optionsSchema: sapXmlHttpOptionsSchema,
-  create(options, deps): Transport {
+  create(options, deps): CreatedTransport {
     const { url, authorization, secrets } = sapEndpoint(options, deps);
     const client = createHttpClient({ url, tls: options.tls });
     const receiver = `SAP XML-HTTP ${printableUrl(url)}`;

@@ -4,19 +4,21 @@
  * and failures — is declared by the pipeline (src/pipeline/transport-port.ts) and re-exported here.
  */
 import type { z } from 'zod';
-import type { Clock, Transport } from '../pipeline/transport-port.js';
+import type { Logger } from '../logger.js';
+import type { Clock, Transport, WireFormat } from '../pipeline/transport-port.js';
 
-export type { Clock, DeliveryReceipt, OutboundDelivery, Transport } from '../pipeline/transport-port.js';
-
-/** The part of a pino-like logger transports use. Never given secrets. */
-export interface TransportLogger {
-  debug(obj: Record<string, unknown>, msg?: string): void;
-  warn(obj: Record<string, unknown>, msg?: string): void;
-}
+export type {
+  Clock,
+  DeliveryReceipt,
+  OutboundDelivery,
+  Transport,
+  WireFormat,
+} from '../pipeline/transport-port.js';
 
 export interface TransportDeps {
   readonly clock: Clock;
-  readonly logger?: TransportLogger;
+  /** The one logger type (src/logger.ts). Never given secrets. */
+  readonly logger?: Logger;
   /**
    * Resolves a secret referenced by environment-variable name (`passwordEnv: SAP_PASSWORD`).
    * Config loading normally resolves them already; this is the fallback for unresolved names.
@@ -26,10 +28,15 @@ export interface TransportDeps {
   readonly importModule?: (name: string) => Promise<unknown>;
 }
 
+/** A transport as its kind creates it; createTransport adds the definition's wire format. */
+export type CreatedTransport = Omit<Transport, 'wireFormat'>;
+
 /** One transport kind: a file exports one of these and registry.ts lists it. */
 export interface TransportDefinition<Schema extends z.ZodType = z.ZodType> {
   readonly kind: string;
   readonly description: string;
+  /** What the pipeline encodes an IDoc as for this kind (the one place that decides it). */
+  readonly wireFormat: WireFormat;
   readonly optionsSchema: Schema;
-  create(options: z.output<Schema>, deps: TransportDeps): Transport | Promise<Transport>;
+  create(options: z.output<Schema>, deps: TransportDeps): CreatedTransport | Promise<CreatedTransport>;
 }

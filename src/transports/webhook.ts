@@ -17,7 +17,7 @@ import {
   resolveSecretValue,
   tlsSchema,
 } from './options.js';
-import type { Transport, TransportDefinition } from './types.js';
+import type { CreatedTransport, TransportDefinition } from './types.js';
 import { SIGNATURE_HEADER, signWebhookBody } from './webhook-signature.js';
 
 const secretRef = {
@@ -70,8 +70,10 @@ export type WebhookOptions = z.output<typeof webhookOptionsSchema>;
 export const webhookTransport: TransportDefinition<typeof webhookOptionsSchema> = {
   kind: 'webhook',
   description: 'JSON POST to a WMS/PeopleSoft endpoint (auth header and/or HMAC signature, Idempotency-Key)',
+  // partners get JSON: the mapping's output, else the IDoc's canonical JSON
+  wireFormat: 'json',
   optionsSchema: webhookOptionsSchema,
-  create(options, deps): Transport {
+  create(options, deps): CreatedTransport {
     const url = new URL(options.url);
     const secrets: string[] = [];
     const auth = resolveAuthHeader(options.authHeader, deps, secrets);

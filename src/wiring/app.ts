@@ -20,7 +20,7 @@ import type { LoadedConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { CONTRACTS, type PayloadContract } from '../contracts/registry.js';
 import { loadDefinitions } from '../definitions/load.js';
-import { createLogger, type Logger } from '../logging.js';
+import { createLogger, type PinoLogger } from './logging.js';
 import { loadMappingFolders, type MappingRegistry } from '../mapping/load.js';
 import { DEFINITIONS_DIR } from '../paths.js';
 import { stuckCounts } from '../pipeline/stuck.js';
@@ -43,7 +43,7 @@ export { buildFastify } from './http.js';
 export interface BuildAppOptions {
   readonly loaded: LoadedConfig;
   readonly roles?: readonly Role[];
-  readonly logger?: Logger;
+  readonly logger?: PinoLogger;
   /** Overrides of the store options (tests: own schema or data directory). */
   readonly store?: Partial<StoreOptions>;
   /** Overrides of the Redis settings (tests: port, search path). */
@@ -70,7 +70,7 @@ export interface App {
   readonly store: OpenedStore;
   readonly redis: RedisHandle;
   readonly metrics: PromMetrics;
-  readonly logger: Logger;
+  readonly logger: PinoLogger;
   readonly config: Readonly<Config>;
   readonly roles: readonly Role[];
   /** Listens on the configured host/port (or the given ones); returns the address. */

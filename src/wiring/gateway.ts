@@ -7,7 +7,7 @@
 import { stuckCounts } from '../pipeline/stuck.js';
 import { randomUUID } from 'node:crypto';
 import type { AppWiring, RunningGateway } from './types.js';
-import { cachedTransports, realSleep, type PipelineLogger } from '../pipeline/deps.js';
+import { cachedTransports, realSleep } from '../pipeline/deps.js';
 import { createGateway, type GatewayRuntime } from '../pipeline/gateway.js';
 import type { WorkQueue } from '../pipeline/queue-port.js';
 import { startQueueEngine, type QueueEngine } from '../queues/engine.js';
@@ -27,7 +27,7 @@ export interface GatewayTuning {
  * puts the BullMQ producer under it; route tests a recording queue (nothing is worked off).
  */
 export function pipelineGateway(w: AppWiring, queue: WorkQueue): GatewayRuntime {
-  const logger = w.logger as unknown as PipelineLogger;
+  const logger = w.logger;
   const clock = { now: w.now };
   const transports = cachedTransports((kind, options) =>
     createTransport(kind, options, {
@@ -54,7 +54,7 @@ export function pipelineGateway(w: AppWiring, queue: WorkQueue): GatewayRuntime 
 
 export function realGatewayFactory(tuning: GatewayTuning = {}) {
   return async (w: AppWiring): Promise<RunningGateway> => {
-    const logger = w.logger as unknown as PipelineLogger;
+    const logger = w.logger;
     const queue = createWorkQueue({
       connection: w.redis.options,
       prefix: w.prefix,

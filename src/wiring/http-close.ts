@@ -5,7 +5,7 @@
  * answer and retries; what it sent is either stored (its retry is then a duplicate of it) or not.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Logger } from '../logging.js';
+import type { Logger } from '../logger.js';
 
 const IN_FLIGHT = new WeakMap<FastifyInstance, Set<FastifyRequest>>();
 

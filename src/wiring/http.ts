@@ -25,7 +25,7 @@ import { serialRoutes } from '../api/serials.js';
 import { supportRoutes } from '../api/support.js';
 import type { Config } from '../config/schema.js';
 import type { PayloadContract } from '../contracts/registry.js';
-import type { Logger } from '../logging.js';
+import type { PinoLogger } from './logging.js';
 import { PROJECT_ROOT } from '../paths.js';
 import type { Db } from '../store/db/db.js';
 import { createIntelligenceStore } from '../store/analytics/intelligence-repo.js';
@@ -44,7 +44,7 @@ function packageVersion(): string {
 
 interface FastifyParts {
   readonly config: Readonly<Config>;
-  readonly logger: Logger;
+  readonly logger: PinoLogger;
   readonly roles: readonly Role[];
   readonly metrics: PromMetrics;
   readonly readiness: readonly ReadinessCheck[];

@@ -6,7 +6,7 @@
  * sweeper's lease row guards against a CLI run or a slow previous run at the same time.
  */
 import type { RedisOptions } from 'ioredis';
-import type { PipelineLogger } from '../pipeline/deps.js';
+import type { Logger } from '../logger.js';
 import { startPeriodicJobs } from '../queues/periodic.js';
 import { CATCH_UP_JOB, PUSHBACK_QUEUE, SWEEP_JOB } from '../queues/queue-keys.js';
 
@@ -19,7 +19,7 @@ export interface PushbackSchedulerOptions {
   readonly timeZone: string;
   readonly catchUp: () => Promise<unknown>;
   readonly sweep: () => Promise<unknown>;
-  readonly logger: PipelineLogger;
+  readonly logger: Logger;
 }
 
 export interface PushbackScheduler {

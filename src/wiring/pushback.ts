@@ -16,7 +16,7 @@ import { IdocgateError } from '../errors.js';
 import { runDeliveryLedgerCatchUp, type CatchUpResult } from '../ledger/deliveries/catch-up.js';
 import { buildDeliverySites, siteRowsOf, type DeliverySites } from '../ledger/deliveries/sites.js';
 import type { LookupTable } from '../mapping/types.js';
-import { silentLogger, type PipelineLogger } from '../pipeline/deps.js';
+import { silentLogger, type Logger } from '../logger.js';
 import type { WorkQueue } from '../pipeline/queue-port.js';
 import type { Store } from '../pipeline/store-port.js';
 import { createWorkQueue } from '../queues/producer.js';
@@ -38,7 +38,7 @@ export interface PushbackWiring {
   readonly definitions: DefinitionRegistry;
   /** Lookup tables of the mappings (`sites`, `units`). */
   readonly tables: ReadonlyMap<string, LookupTable>;
-  readonly logger?: PipelineLogger;
+  readonly logger?: Logger;
   readonly now?: () => number;
   /** Redis for the outbound queue and the schedulers; without it postings stay `received` for recovery. */
   readonly redis?: { readonly options: RedisOptions };

@@ -4,7 +4,7 @@
  * POSTed once through the gateway's `webhook` transport (its auth, TLS and timeout options).
  */
 import type { SweeperConfig } from '../config/sweeper.js';
-import type { PipelineLogger } from '../pipeline/deps.js';
+import type { Logger } from '../logger.js';
 import { startPeriodicJobs, type PeriodicJobs } from '../queues/periodic.js';
 import { RISK_ALERT_QUEUE } from '../queues/queue-keys.js';
 import type { Db } from '../store/db/db.js';
@@ -22,7 +22,7 @@ export interface RiskAlertRuntime {
 export async function startRiskAlerts(w: {
   readonly atRisk: SweeperConfig['atRisk'];
   readonly db: Db;
-  readonly logger: PipelineLogger;
+  readonly logger: Logger;
   readonly now: () => number;
   readonly redis?: { readonly options: RedisOptions };
   readonly prefix?: string;

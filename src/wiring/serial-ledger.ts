@@ -7,7 +7,7 @@
  * worker of its own so a slow repository never holds up the catch-up).
  */
 import type { LedgerConfig } from '../config/ledger.js';
-import type { PipelineLogger } from '../pipeline/deps.js';
+import type { Logger } from '../logger.js';
 import { startPeriodicJobs, type PeriodicJobs } from '../queues/periodic.js';
 import {
   SERIAL_EPCIS_JOB,
@@ -35,7 +35,7 @@ export interface SerialLedgerWiring {
   readonly db: Db;
   /** Lookup tables of the mappings (`sites`). */
   readonly tables: ReadonlyMap<string, LookupTable>;
-  readonly logger: PipelineLogger;
+  readonly logger: Logger;
   readonly now: () => number;
   readonly redis: { readonly options: RedisOptions };
   readonly prefix: string;

@@ -9,7 +9,7 @@ import { defaultSweeperConfig, type SweeperConfig } from '../config/sweeper.js';
 import type { DefinitionRegistry } from '../definitions/registry.js';
 import { startSerialLedger, type SerialLedgerRuntime } from './serial-ledger.js';
 import type { LookupTable } from '../mapping/types.js';
-import { silentLogger } from '../pipeline/deps.js';
+import { silentLogger } from '../logger.js';
 import type { OpenedStore } from '../store/open-store.js';
 import { startPushback, type PushbackRuntime } from './pushback.js';
 import { networkConfig, sitesTableRows } from '../intelligence/simulator/payloads.js';

@@ -3,7 +3,7 @@ import type { PromMetrics } from '../api/metrics.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import type { DefinitionRegistry } from '../definitions/registry.js';
-import type { Logger } from '../logging.js';
+import type { PinoLogger } from './logging.js';
 import type { MappingRegistry } from '../mapping/load.js';
 import type { Gateway } from '../pipeline/gateway-port.js';
 import type { RedisHandle } from '../redis/connect.js';
@@ -32,7 +32,7 @@ export interface AppWiring {
   readonly prefix: string;
   readonly definitions: DefinitionRegistry;
   readonly mappings: MappingRegistry;
-  readonly logger: Logger;
+  readonly logger: PinoLogger;
   readonly metrics: PromMetrics;
   readonly now: () => number;
 }

@@ -7,7 +7,7 @@
  */
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { startPeriodicJobs, type PeriodicJobs } from '../../src/queues/periodic.js';
-import { silentLogger } from '../../src/logging.js';
+import { silentLogger } from '../../src/logger.js';
 import { deleteKeys } from '../support/redis-keys.js';
 
 const prefix = `t-faults-periodic-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
@@ -26,7 +26,7 @@ describe('periodic jobs after Redis lost its data', () => {
       prefix,
       queue: 'periodic-test',
       jobs: [{ name: 'tick', schedule: { every: 200 }, run: async () => void runs++ }],
-      logger: silentLogger(),
+      logger: silentLogger,
       checkEveryMs: 300,
     });
     await vi.waitFor(() => expect(runs).toBeGreaterThan(0), { timeout: 10_000 });

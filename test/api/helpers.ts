@@ -13,7 +13,7 @@ import { stringify } from 'yaml';
 import { buildApp, type App, type BuildAppOptions } from '../../src/app.js';
 import { hashPassword, sha256Hex } from '../../src/api/credentials.js';
 import { loadConfig } from '../../src/config/load.js';
-import { createLogger } from '../../src/logging.js';
+import { createLogger } from '../../src/wiring/logging.js';
 import type { GatewayRuntime } from '../../src/pipeline/gateway.js';
 import type { JobOutcome } from '../../src/pipeline/queue-port.js';
 import { pipelineGateway } from '../../src/wiring/gateway.js';

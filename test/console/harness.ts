@@ -17,7 +17,7 @@ import { hashPassword } from '../../src/api/credentials.js';
 import { loadConfig } from '../../src/config/load.js';
 import { loadDefinitions } from '../../src/definitions/load.js';
 import { convertIdocs } from '../../src/idoc/codec.js';
-import { createLogger } from '../../src/logging.js';
+import { createLogger } from '../../src/wiring/logging.js';
 import { PROJECT_ROOT } from '../../src/paths.js';
 import { basicAuth, deleteKeys, E2E_ENV, e2eConfig, OPERATOR, SAP_IN, uniquePrefix } from '../e2e/helpers.js';
 import { captureLogs } from '../api/helpers.js';

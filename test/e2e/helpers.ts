@@ -11,7 +11,7 @@ import { stringify } from 'yaml';
 import { buildApp, type App } from '../../src/app.js';
 import { hashPassword, sha256Hex } from '../../src/api/credentials.js';
 import { loadConfig } from '../../src/config/load.js';
-import { createLogger } from '../../src/logging.js';
+import { createLogger } from '../../src/wiring/logging.js';
 import type { StoreOptions } from '../../src/store/open-store.js';
 import { startFakeSap, type FakeSap } from '../support/fake-sap.js';
 import { startFakeWebhook, type FakeWebhook } from '../support/fake-webhook.js';

@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo, type RunningDemo } from '../../src/demo/demo.js';
 import { DEMO_SAP_INBOUND } from '../../src/demo/receivers.js';
-import { createLogger } from '../../src/logging.js';
+import { createLogger } from '../../src/wiring/logging.js';
 import { PROJECT_ROOT } from '../../src/paths.js';
 import { captureLogs } from '../api/helpers.js';
 import { basicAuth, waitFor } from './helpers.js';

@@ -24,7 +24,7 @@ import { storeDirect } from '../../src/intelligence/simulator/direct.js';
 import { toGatewayMessage } from '../../src/intelligence/simulator/payloads.js';
 import { simulate } from '../../src/intelligence/simulator/simulate.js';
 import { loadMappings } from '../../src/mapping/load.js';
-import { silentLogger } from '../../src/pipeline/deps.js';
+import { silentLogger } from '../../src/logger.js';
 import { createIntelligenceStore } from '../../src/store/analytics/intelligence-repo.js';
 import { openStore, type OpenedStore } from '../../src/store/open-store.js';
 

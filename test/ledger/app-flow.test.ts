@@ -15,7 +15,7 @@ import { buildApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config/load.js';
 import { loadDefinitions } from '../../src/definitions/load.js';
 import { convertIdocs } from '../../src/idoc/codec.js';
-import { createLogger } from '../../src/logging.js';
+import { createLogger } from '../../src/wiring/logging.js';
 import { captureLogs } from '../api/helpers.js';
 import {
   basicAuth,

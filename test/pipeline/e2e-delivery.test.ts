@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CONTRACTS, checkPayload } from '../../src/contracts/registry.js';
 import { IdocgateError } from '../../src/errors.js';
+import { emitOutboundIdoc } from '../../src/pipeline/outbound-idoc.js';
 import { delvry07Xml, handheldScan, startHarness, type Harness } from './harness.js';
 
 let h: Harness;
@@ -200,5 +201,62 @@ describe('handheld JSON -> MBGMCR03 -> SAP XML-HTTP', () => {
         checked: other.checked,
       }),
     ).rejects.toMatchObject({ code: 'PAYLOAD_INVALID' });
+  });
+});
+
+describe('emitting an outbound IDoc (src/pipeline/outbound-idoc.ts)', () => {
+  it('stores it on gateway:<port> with a new DOCNUM and the port defaults, queues it, and emits a key once', async () => {
+    const input = {
+      port: 'sap',
+      idocType: 'SYSTAT01',
+      messageType: 'STATUS',
+      segments: [
+        {
+          type: 'E1STATS',
+          fields: { TABNAM: 'EDI_DS40', DOCNUM: '0000000000123456', STATUS: '12' },
+          children: [],
+        },
+      ],
+      idempotencyKey: `emit-test-${Date.now()}`,
+      by: 'test:emit',
+      text: 'emit test',
+    };
+    const first = await emitOutboundIdoc(h.deps, input);
+    expect(first.duplicate).toBe(false);
+    const m = first.message;
+    expect([m.direction, m.channel, m.idocType, m.messageType]).toEqual([
+      'out',
+      'gateway:sap',
+      'SYSTAT01',
+      'STATUS',
+    ]);
+    expect(m.receiver).toEqual({ prt: 'LS', prn: 'PRDCLNT100' });
+    expect(m.docnum).toMatch(/^\d{16}$/);
+    await vi.waitFor(async () => expect(await statusOf(m.id)).toBe('delivered'), { timeout: 10_000 });
+    const sent = h.sap.received.filter((x) =>
+      x.body.toString('utf8').includes(`<DOCNUM>${m.docnum}</DOCNUM>`),
+    );
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.body.toString('utf8')).toContain('<SNDPRN>IDOCGATE</SNDPRN>');
+
+    // The same key again: the stored message, no new DOCNUM, nothing sent again.
+    const before = await h.deps.store.nextIdocNumber();
+    const again = await emitOutboundIdoc(h.deps, input);
+    expect([again.duplicate, again.message.id]).toEqual([true, m.id]);
+    const after = await h.deps.store.nextIdocNumber();
+    expect(BigInt(after) - BigInt(before)).toBe(1n);
+  });
+
+  it('refuses a port that is not configured', async () => {
+    await expect(
+      emitOutboundIdoc(h.deps, {
+        port: 'nowhere',
+        idocType: 'SYSTAT01',
+        messageType: 'STATUS',
+        segments: [],
+        idempotencyKey: 'emit-nowhere',
+        by: 'test:emit',
+      }),
+    ).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
   });
 });

@@ -20,7 +20,7 @@ import { idocFromJson } from '../../src/pipeline/wire.js';
 import { startQueueEngine, type QueueEngine } from '../../src/queues/engine.js';
 import { createWorkQueue, type BullWorkQueue } from '../../src/queues/producer.js';
 import type { OpenedStore } from '../../src/store/open-store.js';
-import { createTransport } from '../../src/transports/registry.js';
+import { createTransport, findTransportKind } from '../../src/transports/registry.js';
 import type { Transport } from '../../src/pipeline/transport-port.js';
 import { startFakeSap, type FakeSap } from '../support/fake-sap.js';
 import { startFakeWebhook, type FakeWebhook } from '../support/fake-webhook.js';
@@ -277,7 +277,8 @@ export async function startHangingWorker(
   kind: string,
   tuning: { readonly lockDurationMs: number; readonly stalledIntervalMs: number },
 ): Promise<QueueEngine> {
-  const hanging: Transport = { kind, send: () => new Promise(() => undefined) };
+  const wireFormat = findTransportKind(kind)?.wireFormat ?? 'xml';
+  const hanging: Transport = { kind, wireFormat, send: () => new Promise(() => undefined) };
   const zombie = h.secondRuntime(() => ({
     get: () => Promise.resolve(hanging),
     close: () => Promise.resolve(),

@@ -3,12 +3,20 @@
  * receiving side (local HTTP server standing in for SAP/WMS, a temp directory, ...) and can
  * induce failures; the suite checks the receipt, the bytes and headers that arrived, the
  * transient/permanent verdicts, abort handling and that secrets never reach error messages.
- * Failure modes a kind cannot have (e.g. "connection refused" for files) are skipped.
+ * Failure modes a kind cannot have (e.g. "connection refused" for files) are skipped. It also
+ * checks the kind's wire format (TransportDefinition.wireFormat): the transport carries an IDoc
+ * the pipeline encoded in it (src/pipeline/wire.ts `encodeIdoc`) to the receiver unchanged.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTransport } from '../../src/transports/registry.js';
+import { randomUUID } from 'node:crypto';
+import { loadDefinitions } from '../../src/definitions/load.js';
+import { readIdocs } from '../../src/idoc/codec.js';
+import { WIRE_FORMATS } from '../../src/pipeline/transport-port.js';
+import { encodeIdoc } from '../../src/pipeline/wire.js';
+import { createTransport, findTransportKind } from '../../src/transports/registry.js';
 import { TransportError } from '../../src/transports/transport-error.js';
 import type { OutboundDelivery, Transport, TransportDeps } from '../../src/transports/types.js';
+import { idocXml } from './payloads.js';
 
 export type InducedFailure =
   | 'server-error' // receiver fails in a way that may pass (5xx, communication failure)
@@ -128,6 +136,37 @@ export function runTransportContract(harness: ContractHarness): void {
         const request = got[0]!;
         expect(request.body.equals(env.expectedBytes(delivery))).toBe(true);
         env.checkReceived(request, delivery);
+      } finally {
+        await transport.close?.();
+      }
+    });
+
+    it('declares its wire format and carries an IDoc the pipeline encoded in it', async () => {
+      env.reset();
+      const def = findTransportKind(harness.kind);
+      expect(def).toBeDefined();
+      expect(WIRE_FORMATS).toContain(def!.wireFormat);
+      const transport = await make();
+      try {
+        expect(transport.wireFormat).toBe(def!.wireFormat);
+        const definitions = loadDefinitions();
+        const [idoc] = readIdocs(idocXml(++n), definitions).idocs;
+        const messageId = randomUUID();
+        const enc = encodeIdoc(idoc!, transport.wireFormat, definitions, messageId);
+        const delivery: OutboundDelivery = {
+          ...env.delivery(n),
+          messageId,
+          body: enc.body,
+          contentType: enc.contentType,
+          control: idoc!.control,
+          ...(enc.arckey !== undefined ? { arckey: enc.arckey } : {}),
+        };
+        const before = env.received().length;
+        await transport.send(delivery);
+        const got = env.received().slice(before);
+        expect(got).toHaveLength(1);
+        expect(got[0]!.body.equals(env.expectedBytes(delivery))).toBe(true);
+        env.checkReceived(got[0]!, delivery);
       } finally {
         await transport.close?.();
       }

@@ -6,7 +6,7 @@
 import { request } from 'node:http';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/logging.js';
+import { createLogger } from '../../src/wiring/logging.js';
 import { closeHttp, requestsInFlight, trackInFlight } from '../../src/wiring/http-close.js';
 import { captureLogs } from '../api/helpers.js';
 

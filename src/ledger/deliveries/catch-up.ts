@@ -12,7 +12,8 @@ import type { DefinitionRegistry } from '../../definitions/registry.js';
 import { isIdocgateError } from '../../errors.js';
 import type { Idoc } from '../../idoc/model.js';
 import type { LedgerFeedStore, VersionRecord } from '../../pipeline/store-port.js';
-import { decodePayload, payloadsToRead, type DecodedPayload } from '../movements/payload.js';
+import { payloadsToRead } from '../../pipeline/payload-version.js';
+import { decodePayload, type DecodedPayload } from '../movements/payload.js';
 import { readLedgerIdoc } from './extract-idoc.js';
 import { readJsonReceipt } from './extract-json.js';
 import { LEDGER_MESSAGE_TYPES } from './layouts.js';
@@ -103,7 +104,7 @@ function readIdocsOf(
 
 /**
  * What a stored message means to the ledger, from the versions the ledgers read
- * (../movements/payload.ts: edited, parsed, raw, mapped; the first that says something). Partner
+ * (src/pipeline/payload-version.ts: newest edited or parsed, raw, mapped; the first that says something). Partner
  * JSON (handheld scan, WMS confirmation) of a contract the ledger knows decides; IDocs decide.
  */
 export function readMessage(

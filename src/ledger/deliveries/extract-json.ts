@@ -3,24 +3,17 @@
  * handheld-goods-movement, kinds receipt-sto / receipt-delivery). A WMS confirmation of the
  * executing warehouse (events picked / packed / shipped) is a milestone of the delivery: picked,
  * or goods issued at the DC. A WMS `received` is refused by its contract (no WHSCON confirms a
- * store's receipt in SAP). A payload is recognised
- * by validating it against its contract; anything else is not for the ledger.
+ * store's receipt in SAP). A payload is recognised once for both ledgers
+ * (../movements/partner-json.ts); anything else is not for the ledger.
  */
-import { checkPayload, CONTRACTS } from '../../contracts/registry.js';
 import { DELVRY_LAYOUT, isReturnsDeliveryType } from '../movements/idoc-layouts.js';
+import { readPartnerMovement } from '../movements/partner-json.js';
 import type { HandheldGoodsMovement } from '../../contracts/handheld-goods-movement.js';
 import type { WmsConfirmation } from '../../contracts/wms-confirmation.js';
 import { HANDHELD_RECEIPT_KINDS, WMS_MILESTONE_EVENTS } from './layouts.js';
 import { keyOrNull, normalizeKey, parseQuantityMilli, type Milestone, type ReceiptLine } from './types.js';
 
-export interface JsonReceiptReader {
-  readonly contract: string;
-  read(value: unknown): ReceiptLine[];
-  milestones?(value: unknown): Milestone[];
-}
-
-function handheld(value: unknown): ReceiptLine[] {
-  const scan = value as HandheldGoodsMovement;
+function handheld(scan: HandheldGoodsMovement): ReceiptLine[] {
   if (!HANDHELD_RECEIPT_KINDS.includes(scan.movement.kind) || !('delivery' in scan.movement)) return [];
   const delivery = normalizeKey(scan.movement.delivery);
   const eventAt = new Date(scan.scannedAt);
@@ -37,8 +30,7 @@ function handheld(value: unknown): ReceiptLine[] {
   }));
 }
 
-function wmsMilestones(value: unknown): Milestone[] {
-  const c = value as WmsConfirmation;
+function wmsMilestones(c: WmsConfirmation): Milestone[] {
   const kind = WMS_MILESTONE_EVENTS[c.event];
   // A returns delivery's goods movement receives goods at the warehouse: no milestone of a
   // delivery to a store (docs/movement-types.md "Return stock transport order").
@@ -46,30 +38,23 @@ function wmsMilestones(value: unknown): Milestone[] {
   return [{ delivery: normalizeKey(c.delivery), kind, at: new Date(c.confirmedAt) }];
 }
 
-export const JSON_RECEIPT_READERS: readonly JsonReceiptReader[] = [
-  { contract: 'handheld-goods-movement', read: handheld },
-  // A WMS confirms the outbound delivery it executes (milestones); a store's receipt is never a
-  // WHSCON: the contract refuses `received` (docs/movement-types.md).
-  { contract: 'wms-confirmation', read: () => [], milestones: wmsMilestones },
-];
-
 /**
- * Receipt lines from a partner JSON value, or undefined when it matches none of the contracts
- * (then the message is not a receipt the ledger knows).
+ * Receipt lines and milestones from a partner JSON value (recognised by
+ * ../movements/partner-json.ts), or undefined when it matches none of the contracts (then the
+ * message is not a receipt the ledger knows). A WMS confirms the outbound delivery it executes
+ * (milestones); a store's receipt is never a WHSCON: the contract refuses `received`
+ * (docs/movement-types.md).
  */
 export function readJsonReceipt(
   value: unknown,
 ): { contract: string; lines: ReceiptLine[]; milestones: Milestone[] } | undefined {
-  for (const reader of JSON_RECEIPT_READERS) {
-    const contract = CONTRACTS.get(reader.contract);
-    if (contract === undefined) continue;
-    const checked = checkPayload(contract, value);
-    if (checked.ok)
-      return {
-        contract: reader.contract,
-        lines: reader.read(checked.value),
-        milestones: reader.milestones?.(checked.value).filter((m) => m.delivery !== '') ?? [],
-      };
-  }
-  return undefined;
+  const m = readPartnerMovement(value);
+  if (m === undefined) return undefined;
+  if (m.contract === 'handheld-goods-movement')
+    return { contract: m.contract, lines: handheld(m.value), milestones: [] };
+  return {
+    contract: m.contract,
+    lines: [],
+    milestones: wmsMilestones(m.value).filter((x) => x.delivery !== ''),
+  };
 }

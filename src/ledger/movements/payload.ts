@@ -1,18 +1,8 @@
 /**
- * Which payload version of a stored message the ledgers read, and what it holds. Both ledgers
- * (deliveries for the pushback sweeper, serials for chain of custody) read business movements
- * from the same version of a message, chosen once here:
- *
- *   1. the newest `edited` version (an operator's correction, which replay processes instead of
- *      the original),
- *   2. else the newest `parsed` one (what the gateway read from the input: the IDoc model of an
- *      IDoc, the checked body of partner JSON),
- *   3. else the newest `raw` input,
- *   4. else the newest `mapped` one (the IDoc the gateway produced from partner JSON: read only
- *      when no earlier version says anything to the ledger).
- *
- * A version is tried after the one before it holds nothing the ledger reads (e.g. partner JSON of
- * a contract no ledger knows, followed by the IDoc mapped from it).
+ * What a payload version of a stored message holds, for both ledgers (deliveries for the pushback
+ * sweeper, serials for chain of custody). Which version they read is the pipeline's one choice
+ * (src/pipeline/payload-version.ts: the newest edited or parsed, else raw, else mapped), the
+ * same version the pipeline processes.
  *
  * Decoding is by content, not by the stored format label: `{` / `[` is JSON (canonical IDoc JSON
  * when it has `control` and `segments`, else partner JSON), `<` is IDoc-XML (or IDoc-SOAP), and a
@@ -23,30 +13,7 @@ import { readIdocs } from '../../idoc/codec.js';
 import { fromJson } from '../../idoc/codec-json.js';
 import type { Idoc } from '../../idoc/model.js';
 import { parseXml } from '../../idoc/xml-reader.js';
-
-export type PayloadKind = 'edited' | 'parsed' | 'raw' | 'mapped';
-
-/** The ledgers' order of payload kinds, best first (see the module comment). */
-export const PAYLOAD_PREFERENCE: readonly PayloadKind[] = ['edited', 'parsed', 'raw', 'mapped'];
-
-export interface PayloadVersion {
-  readonly kind: PayloadKind;
-  /** 1, 2, 3... per message in order of creation; absent when only one version is at hand. */
-  readonly version?: number;
-  readonly format: string;
-  readonly content: string | Uint8Array;
-}
-
-/** The versions in the order the ledgers try them: by PAYLOAD_PREFERENCE, newest first within a kind. */
-export function payloadsToRead<T extends PayloadVersion>(versions: readonly T[]): T[] {
-  const rank = (v: PayloadVersion): number => PAYLOAD_PREFERENCE.indexOf(v.kind);
-  return [...versions].sort((a, b) => rank(a) - rank(b) || (b.version ?? 0) - (a.version ?? 0));
-}
-
-/** The best version (the first of payloadsToRead), or undefined for a message without any. */
-export function bestPayload<T extends PayloadVersion>(versions: readonly T[]): T | undefined {
-  return payloadsToRead(versions)[0];
-}
+import type { PayloadVersion } from '../../pipeline/payload-version.js';
 
 export type DecodedPayload =
   | { readonly kind: 'idocs'; readonly idocs: readonly Idoc[] }

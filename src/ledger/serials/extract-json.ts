@@ -1,11 +1,10 @@
 /**
  * Serial events from partner JSON: handheld goods-movement scans and WMS confirmations (the
- * contracts in src/contracts). Each contract that carries serials has one extractor in
- * JSON_EXTRACTORS; a payload is recognised by validating it against the contract.
+ * contracts in src/contracts), recognised once for both ledgers (../movements/partner-json.ts).
  */
 import type { HandheldGoodsMovement } from '../../contracts/handheld-goods-movement.js';
-import { checkPayload, CONTRACTS } from '../../contracts/registry.js';
 import type { WmsConfirmation } from '../../contracts/wms-confirmation.js';
+import { readPartnerMovement } from '../movements/partner-json.js';
 import type { SiteDirectory } from './sites.js';
 import { DELVRY_LAYOUT, isReturnsDeliveryType } from '../movements/idoc-layouts.js';
 import { HANDHELD_MOVE_TYPES, HANDHELD_MOVEMENTS, MOVE_TYPES, WMS_EVENTS } from './sources.js';
@@ -22,13 +21,7 @@ import {
 /** Looks up what is known about a delivery (route from an earlier delivery IDoc). */
 export type DeliveryLookup = (delivery: string) => DeliveryInfo | undefined;
 
-export interface JsonExtractor {
-  readonly contract: string;
-  extract(value: unknown, sites: SiteDirectory, deliveries: DeliveryLookup): Extraction;
-}
-
-function handheld(value: unknown, sites: SiteDirectory): Extraction {
-  const scan = value as HandheldGoodsMovement;
+function handheld(scan: HandheldGoodsMovement, sites: SiteDirectory): Extraction {
   const moveType = HANDHELD_MOVE_TYPES[scan.movement.kind] ?? null;
   const movement: Movement =
     HANDHELD_MOVEMENTS[scan.movement.kind] ??
@@ -118,8 +111,7 @@ function handheld(value: unknown, sites: SiteDirectory): Extraction {
   return { events, deliveries: [] };
 }
 
-function wms(value: unknown, sites: SiteDirectory, lookup: DeliveryLookup): Extraction {
-  const c = value as WmsConfirmation;
+function wms(c: WmsConfirmation, sites: SiteDirectory, lookup: DeliveryLookup): Extraction {
   const delivery = keyOrNull(c.delivery);
   const known = delivery !== null ? lookup(delivery) : undefined;
   let movement: Movement = WMS_EVENTS[c.event] ?? 'other';
@@ -165,14 +157,9 @@ function wms(value: unknown, sites: SiteDirectory, lookup: DeliveryLookup): Extr
   return { events, deliveries: [] };
 }
 
-export const JSON_EXTRACTORS: readonly JsonExtractor[] = [
-  { contract: 'handheld-goods-movement', extract: (v, sites) => handheld(v, sites) },
-  { contract: 'wms-confirmation', extract: wms },
-];
-
 /**
- * Events in a partner JSON payload. `contract` (when the message says which) is tried first;
- * otherwise every extractor's contract is tried. Payloads matching none yield nothing.
+ * Events in a partner JSON payload (recognised by ../movements/partner-json.ts). `contract` (when
+ * the message says which) is tried first. Payloads matching none yield nothing.
  */
 export function extractFromJson(
   value: unknown,
@@ -180,14 +167,9 @@ export function extractFromJson(
   deliveries: DeliveryLookup,
   contract?: string,
 ): Extraction {
-  const ordered = [...JSON_EXTRACTORS].sort(
-    (a, b) => Number(b.contract === contract) - Number(a.contract === contract),
-  );
-  for (const x of ordered) {
-    const c = CONTRACTS.get(x.contract);
-    if (c === undefined) continue;
-    const r = checkPayload(c, value);
-    if (r.ok) return x.extract(r.value, sites, deliveries);
-  }
-  return EMPTY_EXTRACTION;
+  const m = readPartnerMovement(value, contract);
+  if (m === undefined) return EMPTY_EXTRACTION;
+  return m.contract === 'handheld-goods-movement'
+    ? handheld(m.value, sites)
+    : wms(m.value, sites, deliveries);
 }

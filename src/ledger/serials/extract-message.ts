@@ -1,16 +1,17 @@
 /**
- * Serial events in one stored message: its best payload version (../movements/payload.ts: an
- * edited version first, then the parsed model, then the raw content) read as canonical IDoc JSON,
+ * Serial events in one stored message: its best payload version (src/pipeline/payload-version.ts:
+ * the newest edited or parsed version, else raw, else mapped; the ledger feed's query picks it) read as canonical IDoc JSON,
  * IDoc-XML or partner JSON. Messages the gateway produced from another one (correlation `produced-by`,
  * e.g. the MBGMCR03 built from a handheld scan) are skipped: their source already counted.
  */
-import { decodePayload, type PayloadKind } from '../movements/payload.js';
+import type { PayloadKind } from '../../pipeline/payload-version.js';
+import { decodePayload } from '../movements/payload.js';
 import { extractFromIdoc } from './extract-idoc.js';
 import { extractFromJson, type DeliveryLookup } from './extract-json.js';
 import type { SiteDirectory } from './sites.js';
 import type { DeliveryInfo, Extraction, SerialEventDraft } from './types.js';
 
-/** The message's best payload version (../movements/payload.ts: the store picks it by that rule). */
+/** The message's best payload version (src/pipeline/payload-version.ts: the store picks it by that rule). */
 export interface LedgerPayload {
   readonly kind: PayloadKind;
   readonly format: string;

@@ -1,50 +1,19 @@
 /**
- * What the serial ledger reads from IDocs: the layouts of ../movements/layouts/*.yaml, a delivery
- * (DELVRY0x: header > items > serials, handling units > contents > serials, partners; its
- * `serialLedger` roles say what a message type means for the serials) and a goods movement
- * (MBGMCR0x: items and serials as siblings linked by item number). Shared code branches on the
- * layout kind, never on an IDoc type name: a new type (or an extension with other segment names)
- * is one more entry in a data file.
+ * What the serial ledger reads from IDocs: the layouts of ../movements/layouts/*.yaml (read by
+ * ../movements/read.ts), a delivery (DELVRY0x: header > items > serials, handling units >
+ * contents > serials, partners; its `serialLedger` roles say what a message type means for the
+ * serials) and a goods movement (MBGMCR0x: items and serials as siblings linked by item number),
+ * and what the movement types and partner JSON kinds below mean to the serials. Shared code
+ * branches on the layout kind, never on an IDoc type name: a new type (or an extension with
+ * other segment names) is one more entry in a data file.
  */
-import {
-  DELVRY_LAYOUT,
-  MBGMCR_LAYOUT,
-  type DelvryLayout,
-  type MbgmcrLayout,
-  type QualifiedDate,
-} from '../movements/idoc-layouts.js';
+import { movementLayoutFor } from '../movements/read.js';
 import type { Movement } from './types.js';
 
 export type { SerialPath } from '../movements/idoc-layouts.js';
 
-/** What a delivery message means for its serials (../movements/layouts/delvry.yaml `serialLedger`). */
-export type DeliveryRole = DelvryLayout['serialLedger']['roles'][number];
-
-export interface DeliveryLayout extends DelvryLayout {
-  readonly kind: 'delivery';
-  /** Date/time segments tried in order for the event time (before the control record's CREDAT/CRETIM). */
-  readonly times: readonly QualifiedDate[];
-  readonly roles: readonly DeliveryRole[];
-}
-
-export type GoodsMovementLayout = MbgmcrLayout;
-
-export type IdocSerialLayout = DeliveryLayout | GoodsMovementLayout;
-
-export const IDOC_SERIAL_LAYOUTS: readonly IdocSerialLayout[] = [
-  {
-    ...DELVRY_LAYOUT,
-    // the event happened at the actual goods issue; without one, the IDoc's creation time
-    times: [DELVRY_LAYOUT.goodsIssueActual],
-    roles: DELVRY_LAYOUT.serialLedger.roles,
-  },
-  MBGMCR_LAYOUT,
-];
-
-export function layoutFor(idocType: string): IdocSerialLayout | undefined {
-  const t = idocType.trim().toUpperCase();
-  return IDOC_SERIAL_LAYOUTS.find((l) => l.idocTypes.includes(t));
-}
+/** The layout of an IDoc type the ledger reads (../movements/read.ts reads the IDoc by it). */
+export const layoutFor = movementLayoutFor;
 
 /**
  * SAP movement types (BWART) -> ledger movement. `receiving`: the unit ends up at MOVE_PLANT /

@@ -12,6 +12,7 @@ import type { AppliedMark, LedgerFeedPort, LedgerFeedTx } from '../../ledger/ser
 import type { LedgerMessage } from '../../ledger/serials/extract-message.js';
 import type { MovementCount } from '../../ledger/serials/rules/frequency.js';
 import type { SiteDirectory } from '../../ledger/serials/sites.js';
+import { PAYLOAD_TIERS, type PayloadKind } from '../../pipeline/payload-version.js';
 import type { Db, Queryable } from '../db/db.js';
 import { date, num, optStr, str } from '../db/columns.js';
 import {
@@ -25,6 +26,17 @@ import {
 } from './repo.js';
 import { settledSql } from '../messages/settled.js';
 
+/**
+ * The best payload version by the pipeline's one rule (src/pipeline/payload-version.ts): the
+ * tiers of PAYLOAD_TIERS as a CASE, newest version first within a tier.
+ */
+const PAYLOAD_KINDS = PAYLOAD_TIERS.flat()
+  .map((k) => `'${k}'`)
+  .join(', ');
+const PAYLOAD_RANK = `CASE ${PAYLOAD_TIERS.map(
+  (kinds, i) => `WHEN v.kind IN (${kinds.map((k) => `'${k}'`).join(', ')}) THEN ${i}`,
+).join(' ')} END`;
+
 /** How far behind the watermark the scan starts (covers clock skew and slow commits). */
 export const WATERMARK_MARGIN_MS = 10 * 60_000;
 
@@ -35,8 +47,8 @@ async function pendingMessages(tx: Queryable, limit: number): Promise<LedgerMess
        FROM messages m
        LEFT JOIN LATERAL (
          SELECT kind, format, content_text FROM message_versions v
-          WHERE v.message_id = m.id AND v.content_text IS NOT NULL AND v.kind IN ('edited', 'parsed', 'raw')
-          ORDER BY CASE v.kind WHEN 'edited' THEN 0 WHEN 'parsed' THEN 1 ELSE 2 END, v.version DESC
+          WHERE v.message_id = m.id AND v.content_text IS NOT NULL AND v.kind IN (${PAYLOAD_KINDS})
+          ORDER BY ${PAYLOAD_RANK}, v.version DESC
           LIMIT 1) v ON true
       WHERE ${settledSql('m')}
         AND m.updated_at >= COALESCE((SELECT watermark FROM serial_ledger_cursor WHERE id = 1), '-infinity'::timestamptz)
@@ -64,7 +76,7 @@ async function pendingMessages(tx: Queryable, limit: number): Promise<LedgerMess
       createdAt: date(r, 'created_at'),
       payload:
         content !== null && kind !== null
-          ? { kind: kind as 'raw' | 'parsed' | 'edited', format: str(r, 'format'), content }
+          ? { kind: kind as PayloadKind, format: str(r, 'format'), content }
           : null,
     };
   });

@@ -2,12 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { loadDefinitions } from '../../../src/definitions/load.js';
 import { writeIdocs } from '../../../src/idoc/codec.js';
 import { readMessage } from '../../../src/ledger/deliveries/catch-up.js';
+import { decodePayload } from '../../../src/ledger/movements/payload.js';
 import {
   bestPayload,
-  decodePayload,
+  inputVersion,
   payloadsToRead,
   type PayloadVersion,
-} from '../../../src/ledger/movements/payload.js';
+} from '../../../src/pipeline/payload-version.js';
 import { extractFromMessage } from '../../../src/ledger/serials/extract-message.js';
 import { buildSiteDirectory, loadSiteRows } from '../../../src/ledger/serials/sites.js';
 import { defaultLedgerConfig } from '../../../src/config/ledger.js';
@@ -35,7 +36,7 @@ function version(n: number, kind: VersionRecord['kind'], format: VersionRecord['
 }
 
 describe('which payload version the ledgers read', () => {
-  it('newest edited, then newest parsed, then raw, then mapped', () => {
+  it('newest edited or parsed (whichever came last), then raw, then mapped: what the pipeline processes', () => {
     const v = (version: number, kind: PayloadVersion['kind']): PayloadVersion => ({
       version,
       kind,
@@ -45,12 +46,19 @@ describe('which payload version the ledgers read', () => {
     const all = [v(1, 'raw'), v(2, 'parsed'), v(3, 'mapped'), v(4, 'edited'), v(5, 'parsed'), v(6, 'edited')];
     expect(payloadsToRead(all).map((x) => `${x.kind}${x.version}`)).toEqual([
       'edited6',
-      'edited4',
       'parsed5',
+      'edited4',
       'parsed2',
       'raw1',
       'mapped3',
     ]);
+    // SAP sent the DOCNUM again with other content after an operator's edit: the pipeline
+    // processes the resend (raw + parsed after the edit), and the ledgers read that one too.
+    const resent = [v(1, 'raw'), v(2, 'parsed'), v(3, 'edited'), v(4, 'raw'), v(5, 'parsed')];
+    expect(bestPayload(resent)?.version).toBe(5);
+    expect(inputVersion(resent)).toBe(bestPayload(resent));
+    expect(inputVersion([v(1, 'raw'), v(2, 'mapped')]).kind).toBe('raw');
+    expect(() => inputVersion([v(1, 'mapped')])).toThrow('no payload version');
     expect(bestPayload([v(1, 'raw'), v(3, 'mapped'), v(2, 'parsed')])?.version).toBe(2);
     expect(bestPayload([v(3, 'mapped'), v(1, 'raw')])?.kind).toBe('raw');
     expect(bestPayload([])).toBeUndefined();
