@@ -349,6 +349,62 @@ describe('SAP re-sends a DOCNUM', () => {
   });
 });
 
+describe("SAP's packets (WE20 pack size: several IDocs in one XML-HTTP call)", () => {
+  const idoc = /<IDOC BEGIN="1">[\s\S]*<\/IDOC>/.exec(DESADV)![0];
+  const sapDocnum = /<DOCNUM>(\d+)<\/DOCNUM>/.exec(idoc)![1]!;
+  const packet = (...idocs: string[]): string =>
+    `<?xml version="1.0" encoding="UTF-8"?><DELVRY07>${idocs.join('')}</DELVRY07>`;
+  const numbered = (docnum: string, rcvprn = 'WMSEAST'): string =>
+    idoc
+      .replace(`<DOCNUM>${sapDocnum}</DOCNUM>`, `<DOCNUM>${docnum}</DOCNUM>`)
+      .replace('<RCVPRN>WMSEAST</RCVPRN>', `<RCVPRN>${rcvprn}</RCVPRN>`);
+
+  it('each IDoc is its own message, answered once; a resent packet is all duplicates; one unroutable IDoc stores none', async () => {
+    e = await start('fbe-packet-in', () => undefined);
+    const g = e;
+    const count = async (): Promise<number> =>
+      (
+        (await (await fetch(`${g.url}/api/messages?messageType=WHSORD`, { headers: ops })).json()) as {
+          items: unknown[];
+        }
+      ).items.length;
+    // one IDoc of the packet is for no configured partner: the whole request is refused, nothing kept
+    const bad = await fetch(`${g.url}/sap/idoc-xml`, {
+      method: 'POST',
+      headers: { authorization: sapAuth, 'content-type': 'application/xml' },
+      body: packet(numbered('0000000000660001'), numbered('0000000000660002', 'NOBODY')),
+    });
+    expect(bad.status).toBeGreaterThanOrEqual(400);
+    expect(await count()).toBe(0);
+    const body = packet(
+      numbered('0000000000660001'),
+      numbered('0000000000660002'),
+      numbered('0000000000660003'),
+    );
+    const first = await fetch(`${g.url}/sap/idoc-xml`, {
+      method: 'POST',
+      headers: { authorization: sapAuth, 'content-type': 'application/xml' },
+      body,
+    });
+    expect(first.status).toBe(200);
+    expect(await first.text()).toMatch(
+      /^OK 3 IDoc\(s\) stored: 0000000000660001 0000000000660002 0000000000660003\n$/,
+    );
+    await waitFor(() => g.wms.received.filter((r) => r.status === 200).length === 3, 'three deliveries');
+    // SAP did not get the answer and sends the packet again: all three are duplicates
+    const again = await fetch(`${g.url}/sap/idoc-xml`, {
+      method: 'POST',
+      headers: { authorization: sapAuth, 'content-type': 'application/xml' },
+      body,
+    });
+    expect(again.status).toBe(200);
+    expect(await again.text()).toContain('3 duplicate(s) of earlier messages');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(g.wms.received.filter((r) => r.status === 200)).toHaveLength(3);
+    expect(await count()).toBe(3);
+  });
+});
+
 describe('natural keys of partner JSON', () => {
   it('a configured naturalKey is the idempotency key without the header; empty, it is 428 and nothing is stored', async () => {
     e = await start('fbe-natural', (c) => {
