@@ -116,6 +116,32 @@ const auditMessages = async (g: E2E, type = 'ALEAUD'): Promise<MessageRecord[]> 
     }
   ).items;
 
+/** A stuck message: in the filtered list, in the dashboard's and the list's counts, on /metrics. */
+async function expectStuck(
+  g: E2E,
+  id: string,
+  status: 'sap-error' | 'in-doubt' | 'unconfirmed',
+): Promise<void> {
+  const get = async <T>(path: string): Promise<T> => {
+    const res = await fetch(`${g.url}${path}`, { headers: ops });
+    expect(res.status).toBe(200);
+    return (await res.json()) as T;
+  };
+  const page = await get<{ items: { id: string }[]; countsByStatus: Record<string, number> }>(
+    `/api/messages?status=${status}`,
+  );
+  expect(page.items.map((m) => m.id)).toEqual([id]);
+  expect(page.countsByStatus[status]).toBe(1);
+  const overview = await get<{ countsByStatus: Record<string, number> }>('/api/console/overview');
+  expect(overview.countsByStatus[status]).toBe(1);
+  const dead = await get<{ groups: { status: string; sampleIds: string[] }[] }>('/api/dead-letters');
+  expect(dead.groups.filter((x) => x.status === status).flatMap((x) => x.sampleIds)).toEqual([id]);
+  const metrics = await (await fetch(`${g.url}/metrics`)).text();
+  expect(metrics).toContain(`idocgate_stuck_messages{status="${status}"} 1`);
+  const counter = `idocgate_messages_${status.replace('-', '_')}_total`;
+  expect(metrics).toMatch(new RegExp(`^${counter}\\{[^}]*partner="handheld"[^}]*\\} 1$`, 'm'));
+}
+
 describe("SAP's feedback on every SAP edge", () => {
   it('the ALE audit as IDoc-SOAP and as a flat file is applied like XML-HTTP: posted, with the document', async () => {
     e = await start('fbe-edges', feedback());
@@ -157,6 +183,8 @@ describe("SAP's feedback on every SAP edge", () => {
       text: expect.stringContaining('SAP status 51: Material 4797 does not exist') as unknown as string,
     });
     expect(g.sap.audits[0]!.xml).toContain('<SYSTAT01>');
+    // listed, counted, searchable and on the metrics like a dead letter
+    await expectStuck(g, id, 'sap-error');
     await g.sap.reprocess(g.sap.idocs[0]!.senderDocnum);
     await waitFor(async () => (await statusOf(g, id)) === 'posted', 'posted after BD87');
     expect(g.sap.idocs).toHaveLength(1);
@@ -217,6 +245,7 @@ describe('in doubt, resolved by a progress report', () => {
     g.sap.setBehaviour({ dropAfterBody: 1 });
     const id = await scanId(g, scan('FBE-64'), 'fbe-64');
     await waitFor(async () => (await statusOf(g, id)) === 'in-doubt', 'in-doubt');
+    await expectStuck(g, id, 'in-doubt');
     await g.sap.sendAudit();
     // RBDSTATE ran while SAP's application had not yet posted it: status 64, no document
     const waiting = audit
