@@ -269,6 +269,72 @@ describe('in doubt, resolved by a progress report', () => {
   });
 });
 
+describe('IDoc-SOAP (SAP drops a repeated ARCKEY message id)', () => {
+  /** Port S4H sends IDoc-SOAP to the fake SAP's /sap/bc/srt/idoc, and expects SAP's ALE audit. */
+  const soap = (c: E2EConfig): void => {
+    feedback()(c);
+    const port = c.ports.S4H as Record<string, unknown>;
+    const t = port['transport'] as { url: string };
+    port['transport'] = {
+      ...t,
+      kind: 'sap-soap',
+      url: t.url.replace('/sap/bc/idoc_xml', '/sap/bc/srt/idoc'),
+    };
+  };
+
+  it('an answer lost after the body went out is simply retried with the same message id: SAP keeps one IDoc', async () => {
+    e = await start('fbe-soap-retry', soap);
+    const g = e;
+    g.sap.setAudit({ url: `${g.url}/sap/idoc-xml`, ...SAP_IN });
+    g.sap.setBehaviour({ dropAfterBody: 1 });
+    const id = await scanId(g, scan('FBE-SOAP-RETRY'), 'fbe-soap-retry');
+    await waitFor(async () => (await statusOf(g, id)) === 'posted', 'posted');
+    const [first, second] = g.sap.received;
+    expect(g.sap.received).toHaveLength(2);
+    expect(second!.msgid).toBe(first!.msgid);
+    expect(second!.duplicate).toBe(true);
+    expect(g.sap.idocs).toHaveLength(1);
+    expect((await detail(g, id)).timeline.some((h) => h.to === 'in-doubt')).toBe(false);
+  });
+
+  it(
+    'an edited replay of an SAP error is a new IDoc with a new message id: SAP takes it and posts it',
+    { timeout: 90_000 },
+    async () => {
+      e = await start('fbe-soap-edit', soap);
+      const g = e;
+      g.sap.setAudit({ url: `${g.url}/sap/idoc-xml`, ...SAP_IN });
+      g.sap.setBehaviour({
+        reject: (idoc) =>
+          /<MATERIAL>0*4797</.test(idoc.xml)
+            ? { text: 'Material &1 does not exist', id: 'M3', number: '305', params: ['4797'] }
+            : undefined,
+      });
+      const wrong = JSON.parse(scan('FBE-SOAP-EDIT')) as { items: { article: string }[] };
+      wrong.items[0]!.article = '4797';
+      const id = await scanId(g, JSON.stringify(wrong), 'fbe-soap-edit');
+      await waitFor(async () => (await statusOf(g, id)) === 'sap-error', 'sap-error');
+      expect(g.sap.received.map((r) => r.path)).toEqual(['/sap/bc/srt/idoc']);
+      const fixed = { ...wrong, items: wrong.items.map((i, n) => (n === 0 ? { ...i, article: '4711' } : i)) };
+      const replay = await fetch(`${g.url}/api/messages/${id}/replay`, {
+        method: 'POST',
+        headers: { ...ops, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          reason: 'article corrected',
+          edited: { format: 'json', content: JSON.stringify(fixed) },
+        }),
+      });
+      expect(replay.status).toBe(200);
+      await waitFor(async () => (await statusOf(g, id)) === 'posted', 'the corrected IDoc posted');
+      const [first, second] = g.sap.received;
+      expect(second!.msgid).toBeDefined();
+      expect(second!.msgid).not.toBe(first!.msgid);
+      expect(second!.duplicate).toBe(false);
+      expect(g.sap.idocs.map((i) => i.status)).toEqual(['51', '53']);
+    },
+  );
+});
+
 describe('a port without feedback', () => {
   it('delivered is final: no wait for SAP, never unconfirmed', async () => {
     e = await start('fbe-none', () => undefined, 100);
