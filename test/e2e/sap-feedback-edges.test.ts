@@ -335,6 +335,35 @@ describe('IDoc-SOAP (SAP drops a repeated ARCKEY message id)', () => {
   );
 });
 
+describe('unconfirmed, then SAP speaks late', () => {
+  it("SAP's audit after the window still posts an unconfirmed message and releases its key", async () => {
+    e = await start(
+      'fbe-late',
+      (c) => {
+        (c.ports.S4H as Record<string, unknown>)['feedback'] = { expect: 'ALEAUD', confirmWithin: '200ms' };
+        const sends = c.partners.handheld.sends[0] as Record<string, unknown>;
+        sends['orderingKey'] = 'delivery';
+        sends['releaseOn'] = 'posted';
+      },
+      100,
+    );
+    const g = e;
+    g.sap.setAudit({ url: `${g.url}/sap/idoc-xml`, ...SAP_IN, auto: false });
+    const first = await scanId(g, scan('FBE-LATE-1'), 'fbe-late-1');
+    const second = await scanId(g, scan('FBE-LATE-2'), 'fbe-late-2');
+    await waitFor(async () => (await statusOf(g, first)) === 'unconfirmed', 'unconfirmed');
+    await expectStuck(g, first, 'unconfirmed');
+    // never assumed posted: the next scan of the delivery still waits
+    expect(await statusOf(g, second)).toBe('blocked');
+    expect(g.sap.idocs).toHaveLength(1);
+    await g.sap.sendAudit();
+    await waitFor(async () => (await statusOf(g, first)) === 'posted', 'posted by the late audit');
+    await waitFor(() => g.sap.idocs.length === 2, 'the second scan sent');
+    await g.sap.sendAudit();
+    await waitFor(async () => (await statusOf(g, second)) === 'posted', 'the second posted');
+  });
+});
+
 describe('a port without feedback', () => {
   it('delivered is final: no wait for SAP, never unconfirmed', async () => {
     e = await start('fbe-none', () => undefined, 100);
