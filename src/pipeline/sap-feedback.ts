@@ -84,6 +84,12 @@ async function applyOne(
     ...(document !== undefined ? { document } : {}),
   };
   const common = { by: BY, sapStatus: e.status, text, sapReport };
+  // What SAP names can be searched for, as in WE02: SAP's IDoc number and the application object.
+  const keys = [
+    ...(e.sapDocnum !== undefined ? [{ kind: 'sap-idoc', value: e.sapDocnum }] : []),
+    ...e.objects.filter((o) => o.key !== '').map((o) => ({ kind: 'sap-object', value: o.key })),
+  ];
+  if (keys.length > 0 || e.text !== '') await deps.store.addSearchKeys(m.id, keys, e.text);
   if (outcome === 'posted' && m.status !== 'posted') {
     const done = await deps.store.transition(m.id, 'posted', {
       ...common,
@@ -108,6 +114,10 @@ async function applyOne(
       error: { code: errorCodeOf(e), text: text.slice(0, 2000) },
     });
     if (done) {
+      deps.logger.warn(
+        { messageId: m.id, partner: m.partner, code: errorCodeOf(e), docnum: e.docnum },
+        `SAP could not post the message: ${text.slice(0, 300)}`,
+      );
       deps.metrics.count('sap-error', {
         partner: m.partner ?? '-',
         messageType: m.messageType ?? '-',

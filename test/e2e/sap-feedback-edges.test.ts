@@ -161,6 +161,17 @@ describe("SAP's feedback on every SAP edge", () => {
       const d = await detail(g, id);
       expect(d.message).toMatchObject({ sapStatus: '53', sapDocnum: idoc.sapDocnum });
       expect(d.message.sapDocument).toBe(`BUS2017 ${idoc.document!}`);
+      // found by what SAP names, as in WE02: SAP's IDoc number, the object key, the document number
+      for (const query of [
+        `key=${idoc.sapDocnum}&keyKind=sap-idoc`,
+        `key=${idoc.document!}&keyKind=sap-object`,
+        `text=${idoc.document!.slice(0, 10)}`,
+      ]) {
+        const found = (await (await fetch(`${g.url}/api/messages?${query}`, { headers: ops })).json()) as {
+          items: { id: string }[];
+        };
+        expect(found.items.map((m) => m.id)).toContain(id);
+      }
     }
     const audits = await auditMessages(g);
     expect(audits.map((a) => a.statusText)).toEqual([
