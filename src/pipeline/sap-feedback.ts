@@ -84,12 +84,6 @@ async function applyOne(
     ...(document !== undefined ? { document } : {}),
   };
   const common = { by: BY, sapStatus: e.status, text, sapReport };
-  // What SAP names can be searched for, as in WE02: SAP's IDoc number and the application object.
-  const keys = [
-    ...(e.sapDocnum !== undefined ? [{ kind: 'sap-idoc', value: e.sapDocnum }] : []),
-    ...e.objects.filter((o) => o.key !== '').map((o) => ({ kind: 'sap-object', value: o.key })),
-  ];
-  if (keys.length > 0 || e.text !== '') await deps.store.addSearchKeys(m.id, keys, e.text);
   if (outcome === 'posted' && m.status !== 'posted') {
     const done = await deps.store.transition(m.id, 'posted', {
       ...common,

@@ -163,8 +163,8 @@ describe("SAP's feedback on every SAP edge", () => {
       expect(d.message.sapDocument).toBe(`BUS2017 ${idoc.document!}`);
       // found by what SAP names, as in WE02: SAP's IDoc number, the object key, the document number
       for (const query of [
-        `key=${idoc.sapDocnum}&keyKind=sap-idoc`,
-        `key=${idoc.document!}&keyKind=sap-object`,
+        `text=${idoc.sapDocnum}`,
+        `text=${idoc.document!}`,
         `text=${idoc.document!.slice(0, 10)}`,
       ]) {
         const found = (await (await fetch(`${g.url}/api/messages?${query}`, { headers: ops })).json()) as {
