@@ -11,12 +11,15 @@
  * - Natural keys: a configured naturalKey dedupes; an empty one is 428, nothing stored.
  */
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadDefinitions } from '../../src/definitions/load.js';
 import { convertIdocs } from '../../src/idoc/codec.js';
 import type { FakeSapAudit } from '../../src/demo/fake-sap.js';
 import type { MessageRecord, StatusHistoryRecord } from '../../src/pipeline/store-port.js';
 import { basicAuth, KEYS, OPERATOR, SAP_IN, startE2E, waitFor, type E2E, type E2EConfig } from './helpers.js';
+
+// Each test starts its own gateway, fake SAP and WMS: 15-25 s on a loaded 2-core machine.
+vi.setConfig({ testTimeout: 90_000 });
 
 const definitions = loadDefinitions();
 const SCAN = JSON.parse(
@@ -277,6 +280,39 @@ describe('in doubt, resolved by a progress report', () => {
     expect(await postEdge(g, 'idoc-xml', audit)).toBe(200);
     await waitFor(async () => (await statusOf(g, id)) === 'posted', 'posted');
     expect(g.sap.received).toHaveLength(1);
+  });
+});
+
+describe('in doubt, decided by an operator', () => {
+  it('no word from SAP: the operator sees the lost answer, checks WE02 and confirms it posted; nothing was resent', async () => {
+    e = await start('fbe-doubt-op', feedback());
+    const g = e;
+    g.sap.setAudit(undefined);
+    g.sap.setBehaviour({ dropAfterBody: 1 });
+    const id = await scanId(g, scan('FBE-DOUBT-OP'), 'fbe-doubt-op');
+    await waitFor(async () => (await statusOf(g, id)) === 'in-doubt', 'in-doubt');
+    // the evidence: the attempt and why it is in doubt
+    const d = (await detail(g, id)) as Detail & {
+      attempts: { outcome: string; errorCode?: string | null }[];
+    };
+    expect(d.attempts.map((a) => a.outcome)).toEqual(['error']);
+    expect(d.message.lastError?.code).toMatch(/^TRANSPORT_/);
+    expect(d.timeline.at(-1)!.text).toContain('answer lost: not resent');
+    const confirm = await fetch(`${g.url}/api/messages/${id}/confirm-posted`, {
+      method: 'POST',
+      headers: { ...ops, 'content-type': 'application/json' },
+      body: JSON.stringify({ reason: 'WE02: IDoc 900000 in status 53', document: '4900000000 2026' }),
+    });
+    expect(confirm.status).toBe(200);
+    expect(await statusOf(g, id)).toBe('posted');
+    expect(g.sap.received).toHaveLength(1);
+    const audit = (await (await fetch(`${g.url}/api/audit?messageId=${id}`, { headers: ops })).json()) as {
+      entries: { action: string; reason: string }[];
+    };
+    expect(audit.entries.map((a) => [a.action, a.reason])).toContainEqual([
+      'confirm-posted',
+      'WE02: IDoc 900000 in status 53',
+    ]);
   });
 });
 
