@@ -6,11 +6,14 @@
  * in-doubt (answer lost, never resent blindly), unconfirmed (SAP said nothing in time).
  */
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadDefinitions } from '../../src/definitions/load.js';
 import { convertIdocs } from '../../src/idoc/codec.js';
 import type { MessageRecord, StatusHistoryRecord } from '../../src/pipeline/store-port.js';
 import { basicAuth, KEYS, OPERATOR, SAP_IN, startE2E, waitFor, type E2E, type E2EConfig } from './helpers.js';
+
+// Each test starts its own gateway, fake SAP and WMS: 15-25 s on a loaded 2-core machine.
+vi.setConfig({ testTimeout: 90_000 });
 
 const SCAN = JSON.parse(
   readFileSync('fixtures/mappings/handheld-to-mbgmcr03/receipt-delivery-serials.input.json', 'utf8'),
@@ -299,7 +302,6 @@ describe('packets to SAP (ports.<name>.packSize)', () => {
     return ids.every((id) => posted.has(id));
   };
 
-  // its wait for the 120 postings allows 60 s (a loaded machine): the test may take as long
   it(
     'a burst of goods movements goes to SAP in a few IDoc-XML packets; the ALE audit posts them IDoc by IDoc',
     { timeout: 90_000 },
