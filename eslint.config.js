@@ -18,6 +18,7 @@ const ADAPTERS = ['api', 'store', 'queues', 'redis', 'transports', 'export'];
 const ROOT = ['wiring', 'cli', 'demo'];
 const DRIVERS = ['fastify', 'bullmq', 'ioredis', 'pg', '@electric-sql/pglite', 'nats', '@fastify/*'];
 const USE_CASES = ['pipeline', 'sweeper', 'ledger', 'intelligence', 'forecast'];
+const STORE_AGGREGATES = ['messages', 'deliveries', 'serials', 'analytics'];
 /** Reading and checking the config file is the wiring's job: the layers get the parsed config. */
 const configLoading = {
   regex: '(^|/)config/(load|check|read)\\.js$',
@@ -94,6 +95,15 @@ export default tseslint.config(
     ADAPTERS.map((f) => `src/${f}/**/*.ts`),
     ROOT,
     'an adapter never builds the app: only src/wiring does (docs/architecture.md)',
+    [],
+  ),
+  // The store's drivers (src/store/db) know no aggregate: messages, deliveries, serials and
+  // analytics build on them, never the other way round (docs/store.md). Listed after the adapter
+  // rule, which this one replaces for src/store/db, so it repeats the composition root.
+  layerRule(
+    ['src/store/db/**/*.ts'],
+    [...ROOT, ...STORE_AGGREGATES],
+    'the store drivers (src/store/db) know no aggregate: put the SQL of a table in its aggregate folder (docs/store.md)',
     [],
   ),
 );

@@ -18,9 +18,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { runExport, type ExportSink } from '../src/export/run.js';
-import { exportSource } from '../src/store/export-source.js';
+import { exportSource } from '../src/store/analytics/export-source.js';
 import { openStore } from '../src/store/open-store.js';
-import { openParquetSink } from '../src/store/parquet-sink.js';
+import { openParquetSink } from '../src/store/analytics/parquet-sink.js';
 import { accuracy } from './forecast-accuracy.js';
 
 const SEED = Number(process.argv[2] ?? 2026);

@@ -36,7 +36,7 @@ import { storeDirect } from '../src/intelligence/simulator/direct.js';
 import { toGatewayMessage } from '../src/intelligence/simulator/payloads.js';
 import { simulate, type SimulationKnobs } from '../src/intelligence/simulator/simulate.js';
 import { loadMappings } from '../src/mapping/load.js';
-import { loadDeliveryCustody, loadDeliveryFacts } from '../src/store/intelligence-repo.js';
+import { loadDeliveryCustody, loadDeliveryFacts } from '../src/store/analytics/intelligence-repo.js';
 import { openStore } from '../src/store/open-store.js';
 
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));

@@ -23,8 +23,8 @@ import type { DraftWithSource } from '../src/ledger/serials/apply.js';
 import { buildSiteDirectory } from '../src/ledger/serials/sites.js';
 import type { Movement } from '../src/ledger/serials/types.js';
 import { openStore } from '../src/store/open-store.js';
-import { applyDrafts, lockLedger } from '../src/store/serial-ledger-repo.js';
-import { recall, serialHistory, serialLookup, serialState } from '../src/store/serial-ledger-queries.js';
+import { applyDrafts, lockLedger } from '../src/store/serials/repo.js';
+import { recall, serialHistory, serialLookup, serialState } from '../src/store/serials/queries.js';
 
 const SERIALS = Number(process.argv[2] ?? 10_000_000);
 const APPLY_EVENTS = Number(process.argv[3] ?? 200_000);

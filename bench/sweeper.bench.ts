@@ -20,7 +20,7 @@ import pg from 'pg';
 import { configSchema } from '../src/config/schema.js';
 import { defaultSweeperConfig } from '../src/config/sweeper.js';
 import type { WorkQueue } from '../src/pipeline/queue-port.js';
-import { createDeliveryLedgerStore } from '../src/store/delivery-ledger-store.js';
+import { createDeliveryLedgerStore } from '../src/store/deliveries/store.js';
 import { openStore, type OpenedStore } from '../src/store/open-store.js';
 import { pipelinePoster } from '../src/sweeper/pipeline-poster.js';
 import { GRACE_SETTING, graceFingerprint, runSweeper } from '../src/sweeper/run.js';

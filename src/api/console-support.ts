@@ -7,36 +7,26 @@
  *   GET /api/console/overview                throughput, failures and latency per time bucket,
  *                                            counts per status, queue depths, dead letters
  *
- * Handlers are thin: the SQL lives in ./console-overview.ts, the config view in ./console-config.ts.
+ * Handlers are thin: the series come from the store's support role (`overviewSeries`, SQL in
+ * src/store/messages/overview.ts), the config view from ./console-config.ts.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import { IdocgateError } from '../errors.js';
 import { MESSAGE_STATUSES, STATUS_INFO } from '../pipeline/lifecycle.js';
-import type { Queryable } from '../store/db.js';
+import type { BucketSize } from '../pipeline/store-port.js';
 import { operatorOf, requireOperator } from './auth.js';
 import { configView } from './console-config.js';
-import { overviewSeries, type BucketSize } from './console-overview.js';
 import type { ApiDeps } from './deps.js';
 
 export interface ConsoleSupportDeps extends ApiDeps {
   /** The metrics registry (queue depth gauges are read from it at request time). */
   readonly metricsRegistry?: Registry;
-  /** The store's database; default: the store's own `db` when it has one (OpenedStore). */
-  readonly db?: Queryable;
   readonly now?: () => number;
 }
 
 const tags = ['Console'];
 const security = [{ basic: [] }, { session: [] }];
-
-function dbOf(deps: ConsoleSupportDeps): Queryable | undefined {
-  if (deps.db) return deps.db;
-  const candidate = (deps.store as { db?: unknown }).db;
-  if (typeof candidate === 'object' && candidate !== null && 'query' in candidate)
-    return candidate as Queryable;
-  return undefined;
-}
 
 interface GaugeValue {
   readonly labels: Readonly<Record<string, string | number>>;
@@ -141,17 +131,17 @@ export async function consoleSupportRoutes(app: FastifyInstance, deps: ConsoleSu
       const bucket: BucketSize = q.bucket ?? (hours <= 3 ? 'minute' : hours <= 72 ? 'hour' : 'day');
       const to = new Date(now());
       const from = new Date(to.getTime() - hours * 3_600_000);
-      const db = dbOf(deps);
-      const [page, depths, dead] = await Promise.all([
+      const [page, depths, dead, series] = await Promise.all([
         deps.store.search({}, { limit: 1, withCounts: true }),
         queueDepths(deps.metricsRegistry),
         deps.store.deadLetters({ sampleSize: 1, statuses: ['dead'] }),
+        deps.store.overviewSeries({ from, to, bucket }),
       ]);
       return {
         from: from.toISOString(),
         to: to.toISOString(),
         bucket,
-        series: db ? await overviewSeries(db, { from, to, bucket }) : [],
+        series,
         countsByStatus: page.countsByStatus ?? {},
         queues: depths,
         deadLetters: dead.reduce((n, g) => n + g.count, 0),

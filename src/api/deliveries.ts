@@ -18,7 +18,7 @@ import { IdocgateError } from '../errors.js';
 import { computeDeliveryStatus } from '../ledger/deliveries/status.js';
 import { normalizeKey, VIEW_STATES, viewStateOf, type ViewState } from '../ledger/deliveries/types.js';
 import type { DeliveryLedgerStore } from '../ledger/deliveries/port.js';
-import type { Store } from '../pipeline/store-port.js';
+import type { SupportStore } from '../pipeline/store-port.js';
 import type { SweepResult } from '../sweeper/run.js';
 import type { PushbackRuntime } from '../sweeper/runtime.js';
 import { requireOperator, type Authenticator } from './auth.js';
@@ -28,7 +28,7 @@ export interface DeliveryRoutesDeps {
   readonly pushback: Pick<PushbackRuntime, 'ledger' | 'sweep' | 'now'> &
     Partial<Pick<PushbackRuntime, 'sweeper'>>;
   /** The pushback postings' messages: their status and SAP's word on each (posted, 51...). */
-  readonly messages?: Pick<Store, 'get'>;
+  readonly messages?: Pick<SupportStore, 'get'>;
   /**
    * The deliveries in transit whose at-risk score reaches the threshold (src/intelligence/at-risk.ts):
    * listed in the sweeper preview as the ones likely to need a pushback.

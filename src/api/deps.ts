@@ -2,7 +2,7 @@
 import type { Config } from '../config/schema.js';
 import type { DefinitionRegistry } from '../definitions/registry.js';
 import type { Gateway } from '../pipeline/gateway-port.js';
-import type { Store } from '../pipeline/store-port.js';
+import type { SupportStore } from '../pipeline/store-port.js';
 import type { Authenticator } from './auth.js';
 
 export interface ReadinessCheck {
@@ -13,7 +13,8 @@ export interface ReadinessCheck {
 export interface ApiDeps {
   readonly config: Readonly<Config>;
   readonly gateway: Gateway;
-  readonly store: Store;
+  /** The support role (search, timeline, audit, dead letters): routes read here, changes go through the gateway. */
+  readonly store: SupportStore;
   readonly auth: Authenticator;
   readonly definitions: DefinitionRegistry;
   /** Redis and database checks for /readyz. */

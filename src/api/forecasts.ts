@@ -17,14 +17,14 @@
  *   GET /api/returns?article=&from=&to=                 returns rate per article; vendor-repair
  *                                                       turnaround (541 -> 542) per article and vendor
  *
- * Handlers parse input and call the store (src/store/forecast-repo.ts, signals-repo.ts) and the
+ * Handlers parse input and call the store (src/store/analytics/forecast-repo.ts, signals-repo.ts) and the
  * stock-signal use case (src/forecast/stock-signals.ts).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { IdocgateError } from '../errors.js';
 import { csvField } from '../ledger/serials/recall.js';
 import { normalizeKey } from '../ledger/serials/types.js';
-import type { Queryable } from '../store/db.js';
+import type { Queryable } from '../store/db/db.js';
 import { actualDays, addDays, buildDemand, dayOf, type ActualDay } from '../forecast/demand.js';
 import { leadTimes, type LeadTimeSample, type ProjectionDay, type StockSignal } from '../forecast/signals.js';
 import { computeStockProjection, computeStockSignals } from '../forecast/stock-signals.js';
@@ -34,9 +34,9 @@ import {
   listForecasts,
   listForecastSeries,
   type ForecastRow,
-} from '../store/forecast-repo.js';
-import { repairTurnarounds, returnsRates } from '../store/returns-repo.js';
-import { leadTimeSamples, stockSignalPort } from '../store/signals-repo.js';
+} from '../store/analytics/forecast-repo.js';
+import { repairTurnarounds, returnsRates } from '../store/analytics/returns-repo.js';
+import { leadTimeSamples, stockSignalPort } from '../store/analytics/signals-repo.js';
 
 type PreHandler = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 

@@ -27,14 +27,14 @@ import {
 import { epcNaming } from '../ledger/serials/epcis/identifiers.js';
 import { recallCsv, recallQuerySchema } from '../ledger/serials/recall.js';
 import { normalizeKey } from '../ledger/serials/types.js';
-import type { Queryable } from '../store/db.js';
+import type { Queryable } from '../store/db/db.js';
 import {
   ALERT_STATES,
   alertCounts,
   changeAlertState,
   listAlerts,
   type AlertState,
-} from '../store/serial-ledger-alerts.js';
+} from '../store/serials/alerts.js';
 import {
   countsBySite,
   eventsOfSerials,
@@ -43,7 +43,7 @@ import {
   selectEvents,
   serialHistory,
   serialLookup,
-} from '../store/serial-ledger-queries.js';
+} from '../store/serials/queries.js';
 
 /**
  * Prometheus gauges of the anomaly alerts: `idocgate_serial_alerts_open{rule,severity}` and

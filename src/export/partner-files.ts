@@ -7,8 +7,8 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PartnerProductEntry } from '../config/analytics.js';
 import { normalizeKey } from '../ledger/serials/types.js';
-import type { Queryable } from '../store/db.js';
-import { partnerCells } from '../store/partner-repo.js';
+import type { Queryable } from '../store/db/db.js';
+import { partnerCells } from '../store/analytics/partner-repo.js';
 import { partnerCsv, partnerProduct } from './partner.js';
 
 export interface PartnerFile {

@@ -6,7 +6,7 @@
  * targets dead letters only: a bulk replay never re-sends delivered messages by accident.
  */
 import { IdocgateError } from '../errors.js';
-import type { PipelineDeps } from './deps.js';
+import type { SupportDeps } from './deps.js';
 import type { BulkJobStatus, BulkReplayRequest, BulkReplayResult } from './gateway-port.js';
 import { REPLAYABLE } from './lifecycle.js';
 import { replay } from './replay.js';
@@ -31,9 +31,9 @@ export function bulkQuery(query: MessageQuery): MessageQuery {
 
 export class BulkReplays {
   readonly #jobs = new Map<string, BulkJob>();
-  readonly #deps: PipelineDeps;
+  readonly #deps: SupportDeps;
 
-  constructor(deps: PipelineDeps) {
+  constructor(deps: SupportDeps) {
     this.#deps = deps;
   }
 

@@ -8,7 +8,7 @@ import type { MappingRegistry } from '../mapping/load.js';
 import type { Clock, Transport } from './transport-port.js';
 import type { PipelineMetrics } from './metrics-port.js';
 import type { WorkQueue } from './queue-port.js';
-import type { Store } from './store-port.js';
+import type { DeliverStore, ReceiveStore, Store, SupportStore } from './store-port.js';
 
 // The one Clock type, declared with the transport port (transports take it too).
 export type { Clock } from './transport-port.js';
@@ -45,9 +45,13 @@ export interface TransportProvider {
   close(): Promise<void>;
 }
 
-export interface PipelineDeps {
+/**
+ * `S` is the store role(s) the use case uses (src/pipeline/store-port.ts); the gateway, which
+ * builds every use case, holds the whole `Store`.
+ */
+export interface PipelineDeps<S = Store> {
   readonly config: Readonly<Config>;
-  readonly store: Store;
+  readonly store: S;
   readonly queue: WorkQueue;
   readonly definitions: DefinitionRegistry;
   readonly mappings: MappingRegistry;
@@ -62,6 +66,17 @@ export interface PipelineDeps {
   readonly logger: PipelineLogger;
   readonly metrics: PipelineMetrics;
 }
+
+/** Ingest, and the gateway's own IDocs (status to SAP, sweeper postings). */
+export type ReceiveDeps = PipelineDeps<ReceiveStore>;
+/** The worker and its background jobs. */
+export type DeliverDeps = PipelineDeps<DeliverStore>;
+/** The worker when it also emits IDocs of its own (status to SAP after the outcome). */
+export type DeliverEmitDeps = PipelineDeps<DeliverStore & ReceiveStore>;
+/** Operators: replay, cancel, bulk replay. */
+export type SupportDeps = PipelineDeps<SupportStore>;
+/** Operators' actions that send SAP a status IDoc (cancel, confirm posted). */
+export type SupportEmitDeps = PipelineDeps<SupportStore & ReceiveStore>;
 
 /** Caches transports built by `create` (e.g. the registry's createTransport with its deps). */
 export function cachedTransports(

@@ -6,7 +6,7 @@
  */
 import type { PipelineDeps } from './deps.js';
 import { destinationOf } from './routing.js';
-import type { MessageRecord } from './store-port.js';
+import type { AdmissionStore, MessageRecord } from './store-port.js';
 
 /** The generation number in an enqueue token (`3` -> 3; none -> 0). */
 export function generationOf(token: string | null): number {
@@ -21,7 +21,7 @@ export type EnqueueResult = 'queued' | 'not-queueable' | 'queue-unavailable';
  * (someone else queued, claimed or finished it in the meantime).
  */
 export async function enqueueMessage(
-  deps: Pick<PipelineDeps, 'store' | 'queue' | 'logger'>,
+  deps: Pick<PipelineDeps<AdmissionStore>, 'store' | 'queue' | 'logger'>,
   message: MessageRecord,
   by: string,
   delayMs?: number,
@@ -37,7 +37,7 @@ export async function enqueueMessage(
  * leaves it `queued` without a job, which the recovery job finds (findStuck + jobState missing).
  */
 export async function addJob(
-  deps: Pick<PipelineDeps, 'store' | 'queue' | 'logger'>,
+  deps: Pick<PipelineDeps<AdmissionStore>, 'store' | 'queue' | 'logger'>,
   message: MessageRecord,
   token: string,
   by: string,

@@ -9,7 +9,7 @@ import { CONTRACTS, checkPayload, type PayloadContract } from '../contracts/regi
 import { IdocgateError, type Issue } from '../errors.js';
 import { writeIdocs } from '../idoc/codec.js';
 import type { Idoc } from '../idoc/model.js';
-import type { PipelineDeps } from './deps.js';
+import type { ReceiveDeps } from './deps.js';
 import type { IngestRequest, IngestResult, IngestedMessage, Principal } from './gateway-port.js';
 import { addJob } from './enqueue.js';
 import { admit } from './ordering.js';
@@ -52,7 +52,7 @@ function opt<K extends string, V>(key: K, value: V | undefined | null): { [P in 
 }
 
 /** Routes one IDoc according to who posted it. */
-function routeIdoc(deps: PipelineDeps, principal: Principal, idoc: Idoc): IngestRoute {
+function routeIdoc(deps: ReceiveDeps, principal: Principal, idoc: Idoc): IngestRoute {
   const { config } = deps;
   switch (principal.kind) {
     case 'port':
@@ -108,7 +108,7 @@ function rawOf(
   format: InputFormat,
   idoc: Idoc,
   count: number,
-  deps: PipelineDeps,
+  deps: ReceiveDeps,
 ): ReceiveInput['raw'] {
   const payloadFormat = format === 'soap' ? 'soap' : format;
   if (count === 1) {
@@ -118,7 +118,7 @@ function rawOf(
 }
 
 function receiveInputForIdoc(
-  deps: PipelineDeps,
+  deps: ReceiveDeps,
   request: IngestRequest,
   route: IngestRoute,
   idoc: Idoc,
@@ -236,7 +236,7 @@ function receiveInputForJson(
 }
 
 /** Checks a partner JSON request and returns what to store. Throws 4xx errors. */
-function prepareJson(deps: PipelineDeps, request: IngestRequest): ReceiveInput {
+function prepareJson(deps: ReceiveDeps, request: IngestRequest): ReceiveInput {
   const { principal } = request;
   if (principal.kind !== 'partner') {
     throw new IdocgateError('PRINCIPAL_NOT_ALLOWED', 'JSON payloads are posted by partners');
@@ -277,7 +277,7 @@ function checkedValue(contract: PayloadContract, body: string | Uint8Array): unk
   return checked.value;
 }
 
-export async function ingest(deps: PipelineDeps, request: IngestRequest): Promise<IngestResult> {
+export async function ingest(deps: ReceiveDeps, request: IngestRequest): Promise<IngestResult> {
   const isJson = request.channel === 'partner-json' || request.contract !== undefined;
   let inputs: ReceiveInput[];
   let warnings: Issue[] = [];
@@ -321,7 +321,7 @@ export async function ingest(deps: PipelineDeps, request: IngestRequest): Promis
 /** The enqueue token of a message's first generation (see enqueue.ts). */
 const FIRST_TOKEN = '1';
 
-async function storeAndQueue(deps: PipelineDeps, input: ReceiveInput): Promise<IngestedMessage> {
+async function storeAndQueue(deps: ReceiveDeps, input: ReceiveInput): Promise<IngestedMessage> {
   // Without an ordering key the store queues it in the receipt's own transaction (one commit);
   // the job is added right after. With one, admission decides (head or blocked).
   const result = await deps.store.receive(
@@ -386,7 +386,7 @@ const REOPENABLE: readonly MessageStatus[] = [
  * again. An identical repeat of a message in flight or delivered stays a duplicate (undefined).
  */
 async function sentAgain(
-  deps: PipelineDeps,
+  deps: ReceiveDeps,
   m: MessageRecord,
   input: ReceiveInput,
 ): Promise<IngestedMessage | undefined> {

@@ -173,7 +173,7 @@ export type ReleaseOn = 'delivered' | 'posted';
 
 /**
  * Statuses in which a message no longer holds its ordering key, by release rule. Kept equal to
- * the SQL in src/store/queue-repo.ts and the partial index of migration 0031.
+ * the SQL in src/store/messages/queue-repo.ts and the partial index of migration 0031.
  */
 export const RELEASES_KEY: Readonly<Record<ReleaseOn, readonly MessageStatus[]>> = {
   delivered: ['delivered', 'posted', 'unconfirmed', 'sap-error', 'cancelled'],

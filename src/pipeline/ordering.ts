@@ -13,7 +13,7 @@
 import type { ControlFieldName, ControlRecord } from '../idoc/model.js';
 import type { PipelineDeps } from './deps.js';
 import { enqueueMessage, type EnqueueResult } from './enqueue.js';
-import type { MessageRecord, SearchKey } from './store-port.js';
+import type { AdmissionStore, MessageRecord, SearchKey } from './store-port.js';
 
 /** ALPHA-out: an all-digit value without leading zeros, anything else trimmed. */
 function canonical(value: string): string {
@@ -45,7 +45,7 @@ export type AdmitResult = EnqueueResult | 'blocked';
  * message of its ordering key is unfinished, in which case it waits as `blocked`.
  */
 export async function admit(
-  deps: Pick<PipelineDeps, 'store' | 'queue' | 'logger'>,
+  deps: Pick<PipelineDeps<AdmissionStore>, 'store' | 'queue' | 'logger'>,
   message: MessageRecord,
   by: string,
 ): Promise<AdmitResult> {
@@ -72,7 +72,7 @@ export async function admit(
  * is waiting. Safe to call more than once; the recovery job calls it too.
  */
 export async function releaseKey(
-  deps: Pick<PipelineDeps, 'store' | 'queue' | 'logger'>,
+  deps: Pick<PipelineDeps<AdmissionStore>, 'store' | 'queue' | 'logger'>,
   orderingKey: string,
   by: string,
 ): Promise<string | undefined> {

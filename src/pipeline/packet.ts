@@ -15,7 +15,7 @@
 import type { Idoc } from '../idoc/model.js';
 import { writeXml } from '../idoc/xml-writer.js';
 import type { Transport } from './transport-port.js';
-import type { PipelineDeps } from './deps.js';
+import type { DeliverDeps } from './deps.js';
 import { enqueueMessage } from './enqueue.js';
 import { prepareDelivery, type PreparedDelivery } from './prepare.js';
 import { routeOf, sapPortOf, type DeliverableRoute } from './routing.js';
@@ -29,7 +29,7 @@ export interface PacketMember {
 const BY = 'worker';
 
 /** A member leaves the packet: queued again under a new generation (its old job is stale). */
-async function putBack(deps: PipelineDeps, m: MessageRecord, why: string): Promise<void> {
+async function putBack(deps: DeliverDeps, m: MessageRecord, why: string): Promise<void> {
   const ok = await deps.store.transition(m.id, 'queued', { by: BY, expectFrom: 'processing', text: why });
   if (!ok) return;
   const now = await deps.store.get(m.id);
@@ -42,7 +42,7 @@ async function putBack(deps: PipelineDeps, m: MessageRecord, why: string): Promi
  * caller sends them with the head and finishes them with `finishMembers` or `releaseMembers`.
  */
 export async function gatherPacket(
-  deps: PipelineDeps,
+  deps: DeliverDeps,
   head: MessageRecord,
   route: DeliverableRoute,
   prepared: PreparedDelivery,
@@ -95,7 +95,7 @@ export function packetDelivery(
 
 /** Every member delivered with the head. */
 export async function finishMembers(
-  deps: PipelineDeps,
+  deps: DeliverDeps,
   members: readonly PacketMember[],
   attempt: { readonly transport: string; readonly durationMs: number },
   options: { readonly text: string; readonly sapStatus: string; readonly confirmBy?: Date },
@@ -123,7 +123,7 @@ export async function finishMembers(
 
 /** The packet failed: members go back to their own jobs, or are in doubt with the head. */
 export async function releaseMembers(
-  deps: PipelineDeps,
+  deps: DeliverDeps,
   members: readonly PacketMember[],
   outcome: {
     readonly inDoubt: boolean;

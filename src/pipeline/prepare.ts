@@ -9,7 +9,7 @@ import { validateIdoc } from '../idoc/validate.js';
 import { runMapping } from '../mapping/run.js';
 import type { CompiledMapping } from '../mapping/types.js';
 import type { OutboundDelivery } from './transport-port.js';
-import type { PipelineDeps, TransportRef } from './deps.js';
+import type { DeliverDeps, PipelineDeps, TransportRef } from './deps.js';
 import { outboundControl } from './outbound-idoc.js';
 import { IDOC_CONTRACT, type DeliverableRoute } from './routing.js';
 import { idocSearchKeys, searchText } from './search-keys.js';
@@ -69,18 +69,18 @@ export function validate(deps: Pick<PipelineDeps, 'definitions'>, idoc: Idoc, wh
   }
 }
 
-function mappingNamed(deps: PipelineDeps, name: string): CompiledMapping {
+function mappingNamed(deps: DeliverDeps, name: string): CompiledMapping {
   const m = deps.mappings.get(name);
   if (m === undefined) throw new IdocgateError('ROUTE_NOT_CONFIGURED', `mapping ${name} is not loaded`);
   return m;
 }
 
-function mappingContext(deps: PipelineDeps): { now: Date; timeZone: string } {
+function mappingContext(deps: DeliverDeps): { now: Date; timeZone: string } {
   return { now: new Date(deps.clock.now()), timeZone: deps.config.timeZone };
 }
 
 export async function prepareDelivery(
-  deps: PipelineDeps,
+  deps: DeliverDeps,
   m: MessageRecord,
   route: DeliverableRoute,
 ): Promise<PreparedDelivery> {

@@ -5,7 +5,7 @@
  * (permanent, or retries exhausted). Every attempt is recorded; status IDocs go back to SAP
  * where the partner profile asks; the next message of the ordering key is released.
  */
-import type { PipelineDeps } from './deps.js';
+import type { DeliverEmitDeps, PipelineDeps } from './deps.js';
 import type { MessageLabels } from './metrics-port.js';
 import { releaseKey } from './ordering.js';
 import { finishMembers, gatherPacket, packetDelivery, releaseMembers, type PacketMember } from './packet.js';
@@ -43,7 +43,7 @@ export function labelsOf(m: MessageRecord): MessageLabels {
 }
 
 async function reportStatus(
-  deps: PipelineDeps,
+  deps: DeliverEmitDeps,
   m: MessageRecord,
   route: Route | undefined,
   outcome: FinalOutcome,
@@ -60,7 +60,7 @@ function asksForStatus(route: Route): boolean {
 
 /** The general claim: read the message, check the job's token, status and ordering key, then claim. */
 async function claim(
-  deps: PipelineDeps,
+  deps: DeliverEmitDeps,
   run: JobRun,
   claimText: string,
 ): Promise<{ claimed: MessageRecord; interrupted: boolean } | { outcome: JobOutcome }> {
@@ -97,7 +97,7 @@ async function claim(
   return { claimed: m, interrupted: m.status === 'processing' };
 }
 
-export async function processJob(deps: PipelineDeps, run: JobRun): Promise<JobOutcome> {
+export async function processJob(deps: DeliverEmitDeps, run: JobRun): Promise<JobOutcome> {
   const attempt = run.attemptsMade + 1;
   const claimText = `attempt ${attempt} of ${run.maxAttempts}`;
   // The common case in one round trip: the job's own message, no ordering key, claimable.
@@ -215,7 +215,7 @@ export async function processJob(deps: PipelineDeps, run: JobRun): Promise<JobOu
 
 /** A feedback IDoc from SAP: its reports are applied to the messages they name. */
 async function feedbackJob(
-  deps: PipelineDeps,
+  deps: DeliverEmitDeps,
   m: MessageRecord,
   route: FeedbackRoute,
   started: number,
@@ -240,7 +240,7 @@ async function feedbackJob(
  * (then it is posted, in error, or known to be in SAP) or an operator decides (docs/sap-feedback.md).
  */
 async function inDoubt(
-  deps: PipelineDeps,
+  deps: DeliverEmitDeps,
   m: MessageRecord,
   transportKind: string,
   started: number,
@@ -270,7 +270,7 @@ async function inDoubt(
 }
 
 async function failed(
-  deps: PipelineDeps,
+  deps: DeliverEmitDeps,
   m: MessageRecord,
   run: JobRun,
   route: Route | undefined,

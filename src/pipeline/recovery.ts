@@ -7,7 +7,7 @@
  *   - `blocked` messages that are the head of their ordering key (a release that never happened).
  * Safe to run while workers run: every step is a compare-and-set on the message's status.
  */
-import type { PipelineDeps } from './deps.js';
+import type { DeliverDeps } from './deps.js';
 import { enqueueMessage } from './enqueue.js';
 import { admit } from './ordering.js';
 import { destinationOf } from './routing.js';
@@ -27,7 +27,7 @@ export interface RecoveryReport {
   readonly unconfirmed: number;
 }
 
-export async function recover(deps: PipelineDeps, options: RecoveryOptions = {}): Promise<RecoveryReport> {
+export async function recover(deps: DeliverDeps, options: RecoveryOptions = {}): Promise<RecoveryReport> {
   const { store, queue } = deps;
   const now = deps.clock.now();
   const olderThan = new Date(now - (options.olderThanMs ?? 30_000));
@@ -106,7 +106,7 @@ export async function recover(deps: PipelineDeps, options: RecoveryOptions = {})
 }
 
 /** Retention: deletes finished messages older than `retention.keep`, audited. */
-export async function purgeExpired(deps: PipelineDeps): Promise<number> {
+export async function purgeExpired(deps: DeliverDeps): Promise<number> {
   const before = new Date(deps.clock.now() - deps.config.retention.keep);
   const { messages } = await deps.store.purgeOlderThan(before);
   if (messages > 0) {

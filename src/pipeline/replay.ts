@@ -6,7 +6,7 @@
  */
 import { CONTRACTS, checkPayload } from '../contracts/registry.js';
 import { IdocgateError } from '../errors.js';
-import type { PipelineDeps } from './deps.js';
+import type { SupportDeps, SupportEmitDeps } from './deps.js';
 import type { ReplayOptions } from './gateway-port.js';
 import { admit, releaseKey } from './ordering.js';
 import { validate } from './prepare.js';
@@ -16,14 +16,14 @@ import { CANCELLABLE, CONFIRMABLE, REPLAYABLE } from './lifecycle.js';
 import type { MessageRecord, MessageStatus, TransitionOptions } from './store-port.js';
 import { readIdocInput } from './wire.js';
 
-async function load(deps: PipelineDeps, id: string): Promise<MessageRecord> {
+async function load(deps: SupportDeps, id: string): Promise<MessageRecord> {
   const m = await deps.store.get(id);
   if (m === undefined) throw new IdocgateError('MESSAGE_NOT_FOUND', `no message has id ${id}`);
   return m;
 }
 
 /** Checks an edited payload can be processed in place of the original; throws 4xx when not. */
-function checkEdit(deps: PipelineDeps, m: MessageRecord, edited: NonNullable<ReplayOptions['edited']>): void {
+function checkEdit(deps: SupportDeps, m: MessageRecord, edited: NonNullable<ReplayOptions['edited']>): void {
   const ch = parseChannel(m.channel);
   const contract = ch.kind === 'partner' ? CONTRACTS.get(ch.contract) : undefined;
   if (contract !== undefined) {
@@ -60,7 +60,7 @@ function checkEdit(deps: PipelineDeps, m: MessageRecord, edited: NonNullable<Rep
   validate(deps, read.idocs[0]!, 'the edited IDoc');
 }
 
-export async function replay(deps: PipelineDeps, id: string, options: ReplayOptions): Promise<MessageRecord> {
+export async function replay(deps: SupportDeps, id: string, options: ReplayOptions): Promise<MessageRecord> {
   const m = await load(deps, id);
   if (!REPLAYABLE.includes(m.status)) {
     throw new IdocgateError(
@@ -107,7 +107,7 @@ export async function replay(deps: PipelineDeps, id: string, options: ReplayOpti
  * set, audited with the reason. Returns the message as it was before.
  */
 async function operatorTransition(
-  deps: PipelineDeps,
+  deps: SupportEmitDeps,
   id: string,
   to: 'posted' | 'cancelled',
   allowed: readonly MessageStatus[],
@@ -153,7 +153,7 @@ async function operatorTransition(
  * ordering key goes on as if SAP had reported 53.
  */
 export async function confirmPosted(
-  deps: PipelineDeps,
+  deps: SupportEmitDeps,
   id: string,
   options: { readonly actor: string; readonly reason: string; readonly document?: string },
 ): Promise<MessageRecord> {
@@ -169,7 +169,7 @@ export async function confirmPosted(
 }
 
 export async function cancel(
-  deps: PipelineDeps,
+  deps: SupportEmitDeps,
   id: string,
   options: { readonly actor: string; readonly reason: string },
 ): Promise<MessageRecord> {

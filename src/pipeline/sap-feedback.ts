@@ -11,7 +11,7 @@
  * A report for a message that is already posted is recorded, not applied (SAP posted it once).
  * Reports that match nothing are kept in the feedback message's own text, and counted.
  */
-import type { PipelineDeps } from './deps.js';
+import type { DeliverDeps } from './deps.js';
 import { releaseKey } from './ordering.js';
 import { decodeIdoc, inputVersion } from './prepare.js';
 import { routeOf, sapPortOf, type FeedbackRoute } from './routing.js';
@@ -59,7 +59,7 @@ function errorCodeOf(e: FeedbackEntry): string {
 }
 
 /** Whether the message was sent to SAP through this port (one SAP system cannot report on another's). */
-function sentThrough(deps: PipelineDeps, m: MessageRecord, portName: string): boolean {
+function sentThrough(deps: DeliverDeps, m: MessageRecord, portName: string): boolean {
   try {
     return sapPortOf(routeOf(deps.config, m))?.name === portName;
   } catch {
@@ -68,7 +68,7 @@ function sentThrough(deps: PipelineDeps, m: MessageRecord, portName: string): bo
 }
 
 async function applyOne(
-  deps: PipelineDeps,
+  deps: DeliverDeps,
   route: FeedbackRoute,
   e: FeedbackEntry,
   m: MessageRecord,
@@ -152,7 +152,7 @@ async function applyOne(
 
 /** Applies every report of the feedback message `feedback` (an ALEAUD01 or SYSTAT01 from SAP). */
 export async function applyFeedback(
-  deps: PipelineDeps,
+  deps: DeliverDeps,
   feedback: MessageRecord,
   route: FeedbackRoute,
 ): Promise<FeedbackResult> {

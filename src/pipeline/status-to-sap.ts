@@ -19,7 +19,7 @@
  * documentation of EDI_DS-MANDT).
  */
 import type { Idoc, Segment } from '../idoc/model.js';
-import type { PipelineDeps } from './deps.js';
+import type { ReceiveDeps } from './deps.js';
 import { admit } from './ordering.js';
 import { outboundControl, sapDateTime } from './outbound-idoc.js';
 import type { ToPartnerRoute } from './routing.js';
@@ -125,7 +125,7 @@ const STATUS_IDOCS = {
  * the new message id (or the existing one: the same outcome of the same generation is sent once).
  */
 export async function sendStatusToSap(
-  deps: PipelineDeps,
+  deps: ReceiveDeps,
   original: MessageRecord,
   route: ToPartnerRoute,
   outcome: FinalOutcome,

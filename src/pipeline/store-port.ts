@@ -313,6 +313,27 @@ export interface AuditFilter {
   readonly beforeId?: number;
 }
 
+export type BucketSize = 'minute' | 'hour' | 'day';
+
+export interface OverviewRange {
+  readonly from: Date;
+  readonly to: Date;
+  readonly bucket: BucketSize;
+}
+
+/** One time bucket of the console's overview. */
+export interface OverviewPoint {
+  /** Start of the bucket (ISO 8601). */
+  readonly at: string;
+  readonly received: number;
+  readonly delivered: number;
+  readonly failedAttempts: number;
+  readonly dead: number;
+  /** Seconds from receipt to delivery of the messages delivered in this bucket; null without any. */
+  readonly latencyP50: number | null;
+  readonly latencyP95: number | null;
+}
+
 export interface StuckFilter {
   /** Last change before this instant. */
   readonly olderThan: Date;
@@ -328,33 +349,57 @@ export interface PurgeOptions {
   readonly batchSize?: number;
 }
 
-export interface Store {
+/*
+ * The store by role. Each use case names the role(s) it uses in its deps type
+ * (`PipelineDeps<DeliverStore>`, src/pipeline/deps.ts); the adapter (src/store/open-store.ts) is
+ * one object implementing them all (`Store`). A method several roles use is in each of them.
+ */
+
+/**
+ * Queue admission (src/pipeline/enqueue.ts, ordering.ts): what every role that puts a message on
+ * the work queue, or lets the next one of its ordering key go, needs.
+ */
+export interface AdmissionStore {
+  get(id: string): Promise<MessageRecord | undefined>;
+  /** Compare-and-set status change with history; false when the current status is not expected. */
+  transition(id: string, to: MessageStatus, options: TransitionOptions): Promise<boolean>;
+  /** The oldest unfinished message of an ordering key: the only one that may be delivered. */
+  headOfKey(orderingKey: string): Promise<MessageRecord | undefined>;
+  /**
+   * Records that a queue job exists (status `queued`, token, time). Allowed from received,
+   * queued (re-queue), failed and blocked; false otherwise.
+   */
+  markQueued(id: string, token: string, by?: string): Promise<boolean>;
+}
+
+/**
+ * Receive: storing what arrives at an edge (src/pipeline/ingest.ts), and the IDocs the gateway
+ * emits itself, which it stores as messages of its own (status to SAP, the sweeper's postings).
+ */
+export interface ReceiveStore extends AdmissionStore {
   /** Stores a received message durably, or returns the original of a duplicate. */
   receive(input: ReceiveInput): Promise<ReceiveResult>;
-  get(id: string): Promise<MessageRecord | undefined>;
   /** Finds a message by partner idempotency key. */
   getByIdempotencyKey(scope: string, key: string): Promise<MessageRecord | undefined>;
   versions(id: string): Promise<VersionRecord[]>;
-  /** The versions of several messages in one query (ids without versions are absent). */
-  versionsOf(ids: readonly string[]): Promise<Map<string, VersionRecord[]>>;
   addVersion(id: string, input: AddVersionInput): Promise<VersionRecord>;
-  searchKeys(id: string): Promise<SearchKey[]>;
+  appendAudit(input: AuditInput): Promise<AuditRecord>;
+  /** A new 16-digit zero-padded DOCNUM, unique and increasing across processes. */
+  nextIdocNumber(): Promise<string>;
+}
+
+/**
+ * Deliver: the worker (src/pipeline/process.ts, packet.ts, prepare.ts, sap-feedback.ts) and its
+ * background jobs (recovery.ts: unqueued, stuck and unconfirmed messages, retention).
+ */
+export interface DeliverStore extends AdmissionStore {
+  versions(id: string): Promise<VersionRecord[]>;
+  addVersion(id: string, input: AddVersionInput): Promise<VersionRecord>;
   /** Adds business keys found later (e.g. after mapping); also extends the free-text index. */
   addSearchKeys(id: string, keys: readonly SearchKey[], text?: string): Promise<void>;
-  /** Compare-and-set status change with history; false when the current status is not expected. */
-  transition(id: string, to: MessageStatus, options: TransitionOptions): Promise<boolean>;
-  history(id: string): Promise<StatusHistoryRecord[]>;
-  recordAttempt(id: string, input: AttemptInput): Promise<AttemptRecord>;
-  /**
-   * Records an attempt and the status it leads to in one go (same semantics as recordAttempt +
-   * transition). Returns whether the transition happened (compare-and-set).
-   */
-  finishAttempt(
-    id: string,
-    attempt: AttemptInput,
-    to: MessageStatus,
-    options: TransitionOptions,
-  ): Promise<boolean>;
+  appendAudit(input: AuditInput): Promise<AuditRecord>;
+  /** A new 16-digit zero-padded DOCNUM, unique and increasing across processes. */
+  nextIdocNumber(): Promise<string>;
   /**
    * The job's fast claim: moves a message without ordering key from one of `from` to
    * `processing` when it still carries the job's enqueue token, in one round trip, and returns
@@ -367,34 +412,6 @@ export interface Store {
     from: readonly MessageStatus[],
     options: Omit<TransitionOptions, 'expectFrom'>,
   ): Promise<MessageRecord | undefined>;
-  attempts(id: string): Promise<AttemptRecord[]>;
-  search(query: MessageQuery, options?: SearchOptions): Promise<SearchPage>;
-  /** How many messages a bulk action on this query would touch (dry run). */
-  countByQuery(query: MessageQuery): Promise<number>;
-  appendAudit(input: AuditInput): Promise<AuditRecord>;
-  audit(filter?: AuditFilter): Promise<AuditRecord[]>;
-  /** A new 16-digit zero-padded DOCNUM, unique and increasing across processes. */
-  nextIdocNumber(): Promise<string>;
-  /** Deletes finished messages last changed before `before`, with all their children. */
-  purgeOlderThan(before: Date, options?: PurgeOptions): Promise<{ messages: number }>;
-  /** The oldest unfinished message of an ordering key: the only one that may be delivered. */
-  headOfKey(orderingKey: string): Promise<MessageRecord | undefined>;
-  /** Keys whose head is failed or dead, with how many messages wait behind it. */
-  blockedKeys(limit?: number): Promise<BlockedKey[]>;
-  /**
-   * Records that a queue job exists (status `queued`, token, time). Allowed from received,
-   * queued (re-queue), failed and blocked; false otherwise.
-   */
-  markQueued(id: string, token: string, by?: string): Promise<boolean>;
-  /** Messages still `received` (never queued) that arrived before `olderThan`. */
-  findUnqueued(olderThan: Date, limit?: number): Promise<MessageRecord[]>;
-  /** Delivered messages whose confirm-by time has passed without SAP's word (oldest first). */
-  findUnconfirmed(now: Date, limit?: number): Promise<MessageRecord[]>;
-  /**
-   * The messages the gateway sent to SAP under these DOCNUMs (its own generated IDoc number: the
-   * message's DOCNUM for gateway postings, the `docnum` key of a mapped partner message).
-   */
-  findSentByDocnum(docnums: readonly string[]): Promise<Map<string, SentIdoc>>;
   /**
    * Claims up to `limit` more `queued` messages without ordering key of the same partner and
    * channel (oldest first, skipping rows other workers hold) as `processing`: the rest of a packet
@@ -409,8 +426,64 @@ export interface Store {
     },
     options: Omit<TransitionOptions, 'expectFrom'>,
   ): Promise<MessageRecord[]>;
+  recordAttempt(id: string, input: AttemptInput): Promise<AttemptRecord>;
+  /**
+   * Records an attempt and the status it leads to in one go (same semantics as recordAttempt +
+   * transition). Returns whether the transition happened (compare-and-set).
+   */
+  finishAttempt(
+    id: string,
+    attempt: AttemptInput,
+    to: MessageStatus,
+    options: TransitionOptions,
+  ): Promise<boolean>;
+  /**
+   * The messages the gateway sent to SAP under these DOCNUMs (its own generated IDoc number: the
+   * message's DOCNUM for gateway postings, the `docnum` key of a mapped partner message).
+   */
+  findSentByDocnum(docnums: readonly string[]): Promise<Map<string, SentIdoc>>;
+  /** Messages still `received` (never queued) that arrived before `olderThan`. */
+  findUnqueued(olderThan: Date, limit?: number): Promise<MessageRecord[]>;
   /** Messages in queued/processing whose last change is older than `olderThan` (job may be gone). */
   findStuck(filter: StuckFilter): Promise<MessageRecord[]>;
+  /** Delivered messages whose confirm-by time has passed without SAP's word (oldest first). */
+  findUnconfirmed(now: Date, limit?: number): Promise<MessageRecord[]>;
+  /** Deletes finished messages last changed before `before`, with all their children. */
+  purgeOlderThan(before: Date, options?: PurgeOptions): Promise<{ messages: number }>;
+}
+
+/**
+ * Support: what operators see and do (src/pipeline/replay.ts, bulk-replay.ts, stuck.ts, the
+ * support and console routes of src/api): search, the timeline, audit, dead letters, replay.
+ */
+export interface SupportStore extends AdmissionStore {
+  versions(id: string): Promise<VersionRecord[]>;
+  addVersion(id: string, input: AddVersionInput): Promise<VersionRecord>;
+  searchKeys(id: string): Promise<SearchKey[]>;
+  history(id: string): Promise<StatusHistoryRecord[]>;
+  attempts(id: string): Promise<AttemptRecord[]>;
+  search(query: MessageQuery, options?: SearchOptions): Promise<SearchPage>;
+  /** How many messages a bulk action on this query would touch (dry run). */
+  countByQuery(query: MessageQuery): Promise<number>;
+  appendAudit(input: AuditInput): Promise<AuditRecord>;
+  audit(filter?: AuditFilter): Promise<AuditRecord[]>;
+  /** Keys whose head is failed or dead, with how many messages wait behind it. */
+  blockedKeys(limit?: number): Promise<BlockedKey[]>;
   deadLetters(filter?: DeadLetterFilter): Promise<DeadLetterGroup[]>;
+  /**
+   * Per time bucket from `from` (floored) up to `to`: received, delivered, failed attempts, dead
+   * letters, delivery latency (median, 95th percentile); empty buckets included.
+   */
+  overviewSeries(range: OverviewRange): Promise<OverviewPoint[]>;
+}
+
+/** Ledger feed: what the ledgers read of the stored messages, off the delivery path (src/ledger). */
+export interface LedgerFeedStore {
+  /** The versions of several messages in one query (ids without versions are absent). */
+  versionsOf(ids: readonly string[]): Promise<Map<string, VersionRecord[]>>;
+}
+
+/** The whole store: every role, one object (the composition root holds it; use cases see roles). */
+export interface Store extends ReceiveStore, DeliverStore, SupportStore, LedgerFeedStore {
   close(): Promise<void>;
 }

@@ -8,18 +8,10 @@
  */
 import type { Redis } from 'ioredis';
 import { IdocgateError } from '../errors.js';
-import type { Db } from '../store/db.js';
 
 export function claimKey(prefix: string): string {
   // A dot: no queue (partner and port names are [A-Za-z0-9_-]) can ever have this name.
   return `${prefix}:database.identity`;
-}
-
-export async function databaseIdentity(db: Db): Promise<string> {
-  const { rows } = await db.query<{ id: string }>('SELECT id FROM database_identity');
-  const id = rows[0]?.id;
-  if (id === undefined) throw new IdocgateError('STORE_QUERY_FAILED', 'database_identity has no row');
-  return id;
 }
 
 /** Claims the prefix for this database; throws REDIS_PREFIX_IN_USE when another one holds it. */
@@ -27,10 +19,12 @@ export async function claimRedisPrefix(options: {
   readonly redis: Redis;
   readonly redisUrl: string;
   readonly prefix: string;
-  readonly db: Db;
+  /** The database's identity (src/store/db/identity.ts). */
+  readonly databaseId: string;
+  /** Its kind, for the error message (`postgres`, `pglite`). */
   readonly database: string;
 }): Promise<void> {
-  const id = await databaseIdentity(options.db);
+  const id = options.databaseId;
   const key = claimKey(options.prefix);
   if ((await options.redis.set(key, id, 'NX')) === 'OK') return;
   const holder = await options.redis.get(key);

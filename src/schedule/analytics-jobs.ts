@@ -18,10 +18,10 @@ import { normalizedArticles, runForecasts } from '../forecast/run.js';
 import { writePartnerFiles } from '../export/partner-files.js';
 import { runExport } from '../export/run.js';
 import type { PipelineLogger } from '../pipeline/deps.js';
-import type { Db } from '../store/db.js';
-import { exportSource } from '../store/export-source.js';
-import { forecastPort } from '../store/forecast-repo.js';
-import { openParquetSink } from '../store/parquet-sink.js';
+import type { Db } from '../store/db/db.js';
+import { exportSource } from '../store/analytics/export-source.js';
+import { forecastPort } from '../store/analytics/forecast-repo.js';
+import { openParquetSink } from '../store/analytics/parquet-sink.js';
 import { jobLeasePort } from '../store/scheduled-jobs.js';
 import { startScheduler, type ScheduledJob, type Scheduler } from './scheduler.js';
 

@@ -4,16 +4,17 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../pipeline/store-port.js';
-import type { StoreContext } from './context.js';
-import { openDb, type Db, type DbOptions } from './db.js';
-import { migrate } from './migrate.js';
+import type { StoreContext } from './messages/context.js';
+import { openDb, type Db, type DbOptions } from './db/db.js';
+import { migrate } from './db/migrate.js';
 import type { MessageStatus, ReceiveInput, TransitionOptions } from '../pipeline/store-port.js';
-import { createGroupClaimer, createGroupReceiver, type GroupCommitOptions } from './group-commit.js';
-import { receive } from './receive.js';
-import * as messages from './messages-repo.js';
-import * as admin from './audit-repo.js';
-import * as searching from './search-repo.js';
-import * as queue from './queue-repo.js';
+import { createGroupClaimer, createGroupReceiver, type GroupCommitOptions } from './messages/group-commit.js';
+import { receive } from './messages/receive.js';
+import * as messages from './messages/repo.js';
+import * as admin from './messages/audit-repo.js';
+import * as searching from './messages/search-repo.js';
+import * as queue from './messages/queue-repo.js';
+import { overviewSeries } from './messages/overview.js';
 
 export interface StoreOptions extends DbOptions {
   /** Folder of NNNN_name.sql files (default: the project's migrations/). */
@@ -22,7 +23,7 @@ export interface StoreOptions extends DbOptions {
   readonly newId?: () => string;
   /**
    * Group commit of concurrent receipts (default on; `false`: one statement per receipt).
-   * See src/store/group-commit.ts.
+   * See src/store/messages/group-commit.ts.
    */
   readonly groupCommit?: GroupCommitOptions | false;
 }
@@ -99,6 +100,7 @@ export function createStore(ctx: StoreContext, groupCommit?: GroupCommitOptions 
     claimPacket: (filter, options) =>
       queue.claimPacket(db, ctx.clock(), filter, options.by, options.text ?? ''),
     deadLetters: (filter) => queue.deadLetters(db, filter),
+    overviewSeries: (range) => overviewSeries(db, range),
     close: () => db.close(),
   };
 }

@@ -4,8 +4,8 @@
  * finished only by its holder. The JobLeasePort of src/schedule/scheduler.ts.
  */
 import type { JobLeasePort, JobStatus } from '../schedule/scheduler.js';
-import type { Queryable } from './db.js';
-import { optDate, optStr, str } from './rows.js';
+import type { Queryable } from './db/db.js';
+import { optDate, optStr, str } from './db/columns.js';
 
 export function jobLeasePort(q: Queryable): JobLeasePort {
   return {

@@ -11,7 +11,7 @@
 import type { Config } from '../config/schema.js';
 import { IdocgateError } from '../errors.js';
 import type { Idoc } from '../idoc/model.js';
-import type { PipelineDeps } from '../pipeline/deps.js';
+import type { ReceiveDeps } from '../pipeline/deps.js';
 import { admit } from '../pipeline/ordering.js';
 import { outboundControl } from '../pipeline/outbound-idoc.js';
 import { idocToJson } from '../pipeline/wire.js';
@@ -20,7 +20,7 @@ import type { OutboundPoster, PostingRequest, PostingResult } from './poster.js'
 export const POSTED_BY = 'sweeper:pushback';
 
 export function pipelinePoster(
-  deps: Pick<PipelineDeps, 'store' | 'queue' | 'logger' | 'clock'> & {
+  deps: Pick<ReceiveDeps, 'store' | 'queue' | 'logger' | 'clock'> & {
     readonly config: Pick<Config, 'ports' | 'timeZone'>;
   },
 ): OutboundPoster {

@@ -18,7 +18,7 @@
  *
  * The outbound pipeline delivers messages of one ordering key one after the other, so the
  * transfer goes to SAP only after the receipt has been delivered. Receipts recorded after the
- * decision are late receipts: flagged, not counted (src/store/delivery-ledger-repo.ts).
+ * decision are late receipts: flagged, not counted (src/store/deliveries/repo.ts).
  */
 import { settingsFor, type SweeperConfig } from '../config/sweeper.js';
 import type { Issue } from '../errors.js';

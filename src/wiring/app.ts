@@ -13,7 +13,9 @@ import { PromMetrics } from '../api/metrics.js';
 import { registerSerialAlertMetrics } from '../api/serials.js';
 import { registerRiskMetrics } from '../api/intelligence.js';
 import { startRiskAlerts } from './risk-alerts.js';
-import { createIntelligenceStore } from '../store/intelligence-repo.js';
+import { createIntelligenceStore } from '../store/analytics/intelligence-repo.js';
+import { ping } from '../store/db/db.js';
+import { databaseIdentity } from '../store/db/identity.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { CONTRACTS, type PayloadContract } from '../contracts/registry.js';
@@ -142,7 +144,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
       redis: redis.client,
       redisUrl: redis.url,
       prefix,
-      db: store.db,
+      databaseId: await databaseIdentity(store.db),
       database: store.db.kind,
     });
 
@@ -226,7 +228,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
       {
         name: 'database',
         check: async () => {
-          await store.db.query('SELECT 1');
+          await ping(store.db);
         },
       },
     ];

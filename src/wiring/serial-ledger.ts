@@ -15,10 +15,10 @@ import {
   SERIAL_LEDGER_JOB,
   SERIAL_LEDGER_QUEUE,
 } from '../queues/queue-keys.js';
-import type { Db } from '../store/db.js';
-import { markNotified, unnotifiedAlerts } from '../store/serial-ledger-alerts.js';
-import { markCaptured, markCaptureFailed, pendingCapture } from '../store/serial-ledger-capture.js';
-import { createLedgerFeed } from '../store/serial-ledger-feed.js';
+import type { Db } from '../store/db/db.js';
+import { markNotified, unnotifiedAlerts } from '../store/serials/alerts.js';
+import { markCaptured, markCaptureFailed, pendingCapture } from '../store/serials/capture.js';
+import { createLedgerFeed } from '../store/serials/feed.js';
 import { createTransport } from '../transports/registry.js';
 import type { RedisOptions } from 'ioredis';
 import type { LookupTable } from '../mapping/types.js';

@@ -9,7 +9,11 @@
  */
 import type { DefinitionRegistry } from '../definitions/registry.js';
 import type { LookupTable } from '../mapping/types.js';
-import { loadCustodyEvents, loadDeliveryDestinations, loadSerialAlerts } from '../store/intelligence-repo.js';
+import {
+  loadCustodyEvents,
+  loadDeliveryDestinations,
+  loadSerialAlerts,
+} from '../store/analytics/intelligence-repo.js';
 import type { OpenedStore } from '../store/open-store.js';
 import { learnCustody, scoreCustody, type CustodyModel } from '../intelligence/integrity/custody.js';
 import {

@@ -18,7 +18,13 @@ async function restricted(file: string, code: string): Promise<string[]> {
 
 describe('the layer rule', () => {
   it('keeps the core free of adapters, drivers, use cases and wiring', async () => {
-    for (const spec of ['../store/db.js', '../pipeline/deps.js', '../wiring/app.js', 'fastify', 'ioredis']) {
+    for (const spec of [
+      '../store/db/db.js',
+      '../pipeline/deps.js',
+      '../wiring/app.js',
+      'fastify',
+      'ioredis',
+    ]) {
       const code = `import type { X } from '${spec}';\nexport type Y = X;\n`;
       expect(await restricted('src/mapping/sample.ts', code), spec).not.toEqual([]);
     }
@@ -33,7 +39,7 @@ describe('the layer rule', () => {
   it('lets a use case see ports, never an adapter or the wiring', async () => {
     const bad = [
       '../transports/registry.js',
-      '../../store/db.js',
+      '../../store/db/db.js',
       '../queues/producer.js',
       '../redis/connect.js',
       '../api/auth.js',
@@ -62,5 +68,17 @@ describe('the layer rule', () => {
     expect(await restricted('src/store/sample.ts', `import pg from 'pg';\nexport const p = pg;\n`)).toEqual(
       [],
     );
+  });
+
+  it('keeps the store drivers free of the aggregates built on them', async () => {
+    const aggregate = `import { toMessage } from '../messages/rows.js';\nexport const t = toMessage;\n`;
+    expect(await restricted('src/store/db/sample.ts', aggregate)).not.toEqual([]);
+    const root = `import { buildApp } from '../../wiring/app.js';\nexport const b = buildApp;\n`;
+    expect(await restricted('src/store/db/sample.ts', root)).not.toEqual([]);
+    const driver = `import { str } from '../db/columns.js';\nexport const s = str;\n`;
+    expect(await restricted('src/store/deliveries/sample.ts', driver)).toEqual([]);
+    expect(
+      await restricted('src/store/db/sample.ts', `import pg from 'pg';\nexport const p = pg;\n`),
+    ).toEqual([]);
   });
 });

@@ -13,7 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dayOf, addDays } from '../../src/forecast/demand.js';
 import { runForecasts } from '../../src/forecast/run.js';
-import { forecastPort } from '../../src/store/forecast-repo.js';
+import { forecastPort } from '../../src/store/analytics/forecast-repo.js';
 import { basicAuth, waitFor } from '../e2e/helpers.js';
 import { deliverMessage } from '../ledger/support.js';
 import { generateTraffic, TRAFFIC_LEDGER_CONFIG } from '../ledger/traffic.js';

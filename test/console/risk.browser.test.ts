@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFeatures } from '../../src/intelligence/risk/features.js';
 import { trainRiskModel } from '../../src/intelligence/risk/model.js';
 import type { DeliveryFacts } from '../../src/intelligence/risk/types.js';
-import { loadDeliveryFacts, saveRiskModel } from '../../src/store/intelligence-repo.js';
+import { loadDeliveryFacts, saveRiskModel } from '../../src/store/analytics/intelligence-repo.js';
 import { basicAuth, SAP_IN, waitFor } from '../e2e/helpers.js';
 import {
   browserAvailable,

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATASET_NAMES, type DatasetName } from '../../src/export/datasets.js';
 import { openJetStreamSink, type JetStreamSink } from '../../src/export/jetstream.js';
 import { runExport, type ExportSink } from '../../src/export/run.js';
-import { exportSource } from '../../src/store/export-source.js';
+import { exportSource } from '../../src/store/analytics/export-source.js';
 import { openLedger, type LedgerHarness } from '../ledger/support.js';
 import { generateTraffic, TRAFFIC_LEDGER_CONFIG } from '../ledger/traffic.js';
 import { backends } from '../store/backends.js';

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { partnerCsv, partnerProduct, type PartnerCell } from '../../src/export/partner.js';
-import { partnerCells } from '../../src/store/partner-repo.js';
+import { partnerCells } from '../../src/store/analytics/partner-repo.js';
 import { openLedger, type LedgerHarness } from '../ledger/support.js';
 import { generateTraffic, TRAFFIC_LEDGER_CONFIG } from '../ledger/traffic.js';
 import { backends } from '../store/backends.js';

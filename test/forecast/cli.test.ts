@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { listForecasts } from '../../src/store/forecast-repo.js';
+import { listForecasts } from '../../src/store/analytics/forecast-repo.js';
 import { openStore } from '../../src/store/open-store.js';
 import { openLedger } from '../ledger/support.js';
 import { generateTraffic, TRAFFIC_LEDGER_CONFIG } from '../ledger/traffic.js';

@@ -6,7 +6,7 @@
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forecastRoutes } from '../../src/api/forecasts.js';
-import { repairTurnarounds, returnsRates } from '../../src/store/returns-repo.js';
+import { repairTurnarounds, returnsRates } from '../../src/store/analytics/returns-repo.js';
 import { openLedger, type LedgerHarness } from '../ledger/support.js';
 import { generateTraffic, TRAFFIC_LEDGER_CONFIG } from '../ledger/traffic.js';
 import { backends } from '../store/backends.js';

@@ -10,7 +10,7 @@ import { registerErrorHandling } from '../../src/api/errors.js';
 import { forecastRoutes, signalsCsv } from '../../src/api/forecasts.js';
 import { runForecasts } from '../../src/forecast/run.js';
 import { leadTimes, stockSignal, type StockSignal } from '../../src/forecast/signals.js';
-import { forecastPort } from '../../src/store/forecast-repo.js';
+import { forecastPort } from '../../src/store/analytics/forecast-repo.js';
 import { openLedger, type LedgerHarness } from '../ledger/support.js';
 import { generateTraffic, TRAFFIC_LEDGER_CONFIG } from '../ledger/traffic.js';
 import { backends } from '../store/backends.js';

@@ -10,7 +10,7 @@ import { intelligenceRoutes } from '../../src/api/intelligence.js';
 import { Secrets } from '../../src/config/load.js';
 import { configSchema } from '../../src/config/schema.js';
 import { trainAndStore } from '../../src/intelligence/service.js';
-import { createIntelligenceStore } from '../../src/store/intelligence-repo.js';
+import { createIntelligenceStore } from '../../src/store/analytics/intelligence-repo.js';
 import { storeDirect } from '../../src/intelligence/simulator/direct.js';
 import { toGatewayMessage } from '../../src/intelligence/simulator/payloads.js';
 import { simulate, type Simulation } from '../../src/intelligence/simulator/simulate.js';

@@ -25,7 +25,7 @@ import { toGatewayMessage } from '../../src/intelligence/simulator/payloads.js';
 import { simulate } from '../../src/intelligence/simulator/simulate.js';
 import { loadMappings } from '../../src/mapping/load.js';
 import { silentLogger } from '../../src/pipeline/deps.js';
-import { createIntelligenceStore } from '../../src/store/intelligence-repo.js';
+import { createIntelligenceStore } from '../../src/store/analytics/intelligence-repo.js';
 import { openStore, type OpenedStore } from '../../src/store/open-store.js';
 
 const START = Date.parse('2025-01-06T00:00:00Z');

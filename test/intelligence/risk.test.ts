@@ -20,7 +20,7 @@ import {
   createIntelligenceStore,
   loadDeliveryCustody,
   loadDeliveryFacts,
-} from '../../src/store/intelligence-repo.js';
+} from '../../src/store/analytics/intelligence-repo.js';
 import type { OpenedStore } from '../../src/store/open-store.js';
 import { definitions, mappings } from '../pipeline/harness.js';
 import { pgliteBackend } from '../store/backends.js';

@@ -13,7 +13,7 @@ import {
   markCaptured,
   markCaptureFailed,
   pendingCapture,
-} from '../../src/store/serial-ledger-capture.js';
+} from '../../src/store/serials/capture.js';
 import { createTransport } from '../../src/transports/registry.js';
 import type { Transport } from '../../src/transports/types.js';
 import { backends } from '../store/backends.js';

@@ -5,8 +5,8 @@
  * (one serial moved back and forth) is then caught by the frequency rule.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listAlerts } from '../../src/store/serial-ledger-alerts.js';
-import { countsBySite } from '../../src/store/serial-ledger-queries.js';
+import { listAlerts } from '../../src/store/serials/alerts.js';
+import { countsBySite } from '../../src/store/serials/queries.js';
 import { backends } from '../store/backends.js';
 import { openLedger, type LedgerHarness } from './support.js';
 import { generateTraffic, scan, TRAFFIC_LEDGER_CONFIG } from './traffic.js';

@@ -4,7 +4,7 @@ import { defaultLedgerConfig, type LedgerConfig, type LedgerConfigInput } from '
 import { applyPending, runSweeps } from '../../src/ledger/serials/catch-up.js';
 import { buildSiteDirectory, loadSiteRows, type SiteDirectory } from '../../src/ledger/serials/sites.js';
 import type { OpenedStore } from '../../src/store/open-store.js';
-import { createLedgerFeed } from '../../src/store/serial-ledger-feed.js';
+import { createLedgerFeed } from '../../src/store/serials/feed.js';
 import type { Backend } from '../store/backends.js';
 import type { TrafficMessage } from './traffic.js';
 

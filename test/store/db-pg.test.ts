@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { queryConfig } from '../../src/store/db-pg.js';
+import { queryConfig } from '../../src/store/db/pg.js';
 
 describe('pg query config', () => {
   it('names parameterised SQL by its text (prepared once per connection), leaves scripts unnamed', () => {

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IdocgateError } from '../../src/errors.js';
-import { openDb } from '../../src/store/db.js';
-import { lockDataDir } from '../../src/store/dir-lock.js';
-import { loadMigrations, migrate } from '../../src/store/migrate.js';
+import { openDb } from '../../src/store/db/db.js';
+import { lockDataDir } from '../../src/store/db/dir-lock.js';
+import { loadMigrations, migrate } from '../../src/store/db/migrate.js';
 import type { OpenedStore } from '../../src/store/open-store.js';
 import { backends, pgliteBackend, postgresBackend, POSTGRES_AVAILABLE } from './backends.js';
 

@@ -5,9 +5,9 @@
  * It prints `committed <n>` first, so the parent knows a batch of n was in the database.
  */
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../../src/store/db.js';
+import type { Db } from '../../src/store/db/db.js';
 import { openStore, type StoreOptions } from '../../src/store/open-store.js';
-import { BATCH_RECEIVE_SQL, createGroupReceiver } from '../../src/store/group-commit.js';
+import { BATCH_RECEIVE_SQL, createGroupReceiver } from '../../src/store/messages/group-commit.js';
 import type { ReceiveInput } from '../../src/pipeline/store-port.js';
 
 const options = JSON.parse(process.argv[2]!) as StoreOptions;

@@ -1,5 +1,5 @@
 /**
- * Group commit of receipts (src/store/group-commit.ts) on PGlite and PostgreSQL: concurrent
+ * Group commit of receipts (src/store/messages/group-commit.ts) on PGlite and PostgreSQL: concurrent
  * receipts share one statement, each answered only after its commit; duplicates inside one batch
  * and across batches resolve to the original; a poisoned row fails only its own sender; a crash
  * between the batch's commit and the answers loses nothing; an idle receipt answers at once.
@@ -8,9 +8,13 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ReceiveInput } from '../../src/pipeline/store-port.js';
-import { createGroupClaimer, createGroupReceiver, type GroupReceiver } from '../../src/store/group-commit.js';
-import { claimUnordered } from '../../src/store/messages-repo.js';
-import type { StoreContext } from '../../src/store/context.js';
+import {
+  createGroupClaimer,
+  createGroupReceiver,
+  type GroupReceiver,
+} from '../../src/store/messages/group-commit.js';
+import { claimUnordered } from '../../src/store/messages/repo.js';
+import type { StoreContext } from '../../src/store/messages/context.js';
 import type { OpenedStore } from '../../src/store/open-store.js';
 import { backends } from './backends.js';
 import { delvry, unique } from './fixtures.js';

@@ -1,11 +1,11 @@
 /**
- * PGlite in a worker thread (src/store/db-pglite-thread.ts, the embedded default): the main event
+ * PGlite in a worker thread (src/store/db/pglite-thread.ts, the embedded default): the main event
  * loop keeps running while the WASM Postgres works, which PGlite on the main thread does not do;
  * transactions and SQLSTATEs cross the thread; an idle thread does not keep the process alive.
  */
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { openDb } from '../../src/store/db.js';
+import { openDb } from '../../src/store/db/db.js';
 
 /** Main-thread turns (setImmediate) counted while a CPU-heavy query runs in the database. */
 async function turnsDuringHeavyQuery(pgliteThread: boolean): Promise<number> {
@@ -59,7 +59,7 @@ describe('PGlite in a worker thread', () => {
 
   it('does not keep the process alive when idle and not closed', () => {
     const script = `
-      import { openDb } from './src/store/db.ts';
+      import { openDb } from './src/store/db/db.ts';
       const db = await openDb({ dataDir: 'memory://' });
       console.log(JSON.stringify((await db.query('SELECT 41 + 1 AS n')).rows));
     `;

@@ -7,7 +7,7 @@ import type { Idoc } from '../../src/idoc/model.js';
 import { runDeliveryLedgerCatchUp } from '../../src/ledger/deliveries/catch-up.js';
 import type { DeliveryLedgerStore } from '../../src/ledger/deliveries/port.js';
 import type { ReceiveResult } from '../../src/pipeline/store-port.js';
-import { createDeliveryLedgerStore } from '../../src/store/delivery-ledger-store.js';
+import { createDeliveryLedgerStore } from '../../src/store/deliveries/store.js';
 import type { OpenedStore } from '../../src/store/open-store.js';
 import { runSweeper, type SweepHooks, type SweepResult } from '../../src/sweeper/run.js';
 import type { OutboundPoster } from '../../src/sweeper/poster.js';

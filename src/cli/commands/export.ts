@@ -19,8 +19,8 @@ import { writePartnerFiles } from '../../export/partner-files.js';
 import { IdocgateError } from '../../errors.js';
 import { DATASET_NAMES, type DatasetName } from '../../export/datasets.js';
 import { runExport, type DatasetResult, type ExportSink } from '../../export/run.js';
-import { exportSource } from '../../store/export-source.js';
-import { openParquetSink } from '../../store/parquet-sink.js';
+import { exportSource } from '../../store/analytics/export-source.js';
+import { openParquetSink } from '../../store/analytics/parquet-sink.js';
 import { openJetStreamSink } from '../../export/jetstream.js';
 import { openConfiguredStore } from './forecast.js';
 

@@ -11,7 +11,7 @@ import { checkConfig, parseConfigText } from '../../config/load.js';
 import { IdocgateError } from '../../errors.js';
 import { normalizedArticles, runForecasts } from '../../forecast/run.js';
 import type { Config } from '../../config/schema.js';
-import { forecastPort } from '../../store/forecast-repo.js';
+import { forecastPort } from '../../store/analytics/forecast-repo.js';
 import { openStore, type OpenedStore } from '../../store/open-store.js';
 
 interface RunOptions {

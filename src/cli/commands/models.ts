@@ -10,7 +10,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
 import { trainAndStore } from '../../intelligence/service.js';
-import { createIntelligenceStore } from '../../store/intelligence-repo.js';
+import { createIntelligenceStore } from '../../store/analytics/intelligence-repo.js';
 import { openStore } from '../../store/open-store.js';
 
 interface Options {

@@ -1,7 +1,7 @@
 /**
  * The at-risk model: standardisation, an L2 logistic regression, Platt calibration on a later
  * (held-out) slice of the training period, and reason codes. Pure; the stored form is plain JSON
- * (src/store/intelligence-repo.ts keeps it versioned in `risk_models`).
+ * (src/store/analytics/intelligence-repo.ts keeps it versioned in `risk_models`).
  */
 import { FEATURE_NAMES, type FeatureName, type FeatureRow } from './features.js';
 import { fitLogistic, sigmoid } from './logistic.js';

@@ -1,7 +1,7 @@
 /**
  * What the at-risk model reads about one goods-issued delivery: the ledger's facts as they stood
  * at its goods issue (announcement, packing, goods issue) plus its outcome (receipts by the due
- * date) for training and evaluation. Filled from the ledgers by src/store/intelligence-repo.ts.
+ * date) for training and evaluation. Filled from the ledgers by src/store/analytics/intelligence-repo.ts.
  */
 export interface DeliveryFacts {
   readonly delivery: string;

@@ -4,10 +4,10 @@
  * gateway path (test/intelligence/gateway.test.ts compares them on a small run).
  */
 import { toCanonical } from '../../idoc/codec-json.js';
-import type { Store } from '../../pipeline/store-port.js';
+import type { ReceiveStore } from '../../pipeline/store-port.js';
 import type { GatewayMessage } from './payloads.js';
 
-export async function storeDirect(store: Store, m: GatewayMessage): Promise<void> {
+export async function storeDirect(store: ReceiveStore, m: GatewayMessage): Promise<void> {
   if (m.edge === 'sap') {
     const json = JSON.stringify(toCanonical(m.idoc));
     const r = await store.receive({

@@ -11,7 +11,7 @@ import { settingsFor, type SweeperConfig } from '../../config/sweeper.js';
 import type { DefinitionRegistry } from '../../definitions/registry.js';
 import { isIdocgateError } from '../../errors.js';
 import type { Idoc } from '../../idoc/model.js';
-import type { Store, VersionRecord } from '../../pipeline/store-port.js';
+import type { LedgerFeedStore, VersionRecord } from '../../pipeline/store-port.js';
 import { decodePayload, payloadsToRead, type DecodedPayload } from '../movements/payload.js';
 import { readLedgerIdoc } from './extract-idoc.js';
 import { readJsonReceipt } from './extract-json.js';
@@ -21,7 +21,7 @@ import type { DeliverySites } from './sites.js';
 import { NEVER_DUE, type ExpectedDelivery, type Milestone, type ReceiptLine } from './types.js';
 
 export interface CatchUpDeps {
-  readonly store: Pick<Store, 'versionsOf'>;
+  readonly store: LedgerFeedStore;
   readonly ledger: DeliveryLedgerStore;
   readonly definitions: DefinitionRegistry;
   readonly sites: DeliverySites;

@@ -3,7 +3,7 @@
  * ledger has not seen (anti-join on serial_ledger_applied), extracts their serial events and
  * applies them in one transaction per batch, then runs the sweep rules and notifies new alerts.
  * A message that cannot be read is recorded as `failed` against the ledger only — its delivery
- * is never touched. The SQL side is the LedgerFeedPort (src/store/serial-ledger-feed.ts).
+ * is never touched. The SQL side is the LedgerFeedPort (src/store/serials/feed.ts).
  */
 import type { LedgerConfig } from '../../config/ledger.js';
 import { isIdocgateError } from '../../errors.js';
