@@ -5,7 +5,8 @@
  *   ALEAUD01 (ALE audit, sent by report RBDSTATE):  E1ADHDR (message type)
  *                                                     > E1STATE (DOCNUM of the IDoc in the system that
  *                                                       sent it, i.e. the gateway's; STATUS; STATXT
- *                                                       with STAPA1..4; STATYP/STAMID/STAMNO)
+ *                                                       with STAPA1..4; STATYP/STAMID/STAMNO or
+ *                                                       the older STACOD)
  *                                                       > E1PRTOB (DOCNUM in SAP; OBJTYPE, OBJKEY)
  *   SYSTAT01 (STATUS):                              E1STATS (DOCNUM, STATUS, STATXT, STAPA1..4,
  *                                                     REFINT, ARCKEY, STATYP/STAMID/STAMNO)
@@ -69,11 +70,19 @@ function params(s: Segment): string[] {
   return [1, 2, 3, 4].map((i) => f(s, `STAPA${i}_LNG`) || f(s, `STAPA${i}`));
 }
 
+/**
+ * SAP's message of a status: STATYP/STAMID/STAMNO (since release 4.0), else the older STACOD,
+ * "Bytes 1-3: 'SAP' Bytes 4-5: Message Id from T100 Bytes 6-8: Message number from T100" (DDIC
+ * EDI_STACO3, docs/sap-status-sources.md §3.1). STAMQU other than SAP (or empty) names a message of
+ * the sending system, not of SAP's T100: kept as given.
+ */
 function messageOf(s: Segment): FeedbackEntry['message'] | undefined {
   const id = f(s, 'STAMID');
   const number = f(s, 'STAMNO');
-  if (id === '' && number === '') return undefined;
-  return { type: f(s, 'STATYP'), id, number };
+  if (id !== '' || number !== '') return { type: f(s, 'STATYP'), id, number };
+  const stacod = /^SAP(.{2})(\d{3})$/.exec(f(s, 'STACOD'));
+  if (stacod === null) return undefined;
+  return { type: f(s, 'STATYP'), id: stacod[1]!.trim(), number: stacod[2]! };
 }
 
 function entry(

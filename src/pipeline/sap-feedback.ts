@@ -109,6 +109,10 @@ async function applyOne(
       error: { code: errorCodeOf(e), text: text.slice(0, 2000) },
     });
     if (done) {
+      deps.logger.warn(
+        { messageId: m.id, partner: m.partner, code: errorCodeOf(e), docnum: e.docnum },
+        `SAP could not post the message: ${text.slice(0, 300)}`,
+      );
       deps.metrics.count('sap-error', {
         partner: m.partner ?? '-',
         messageType: m.messageType ?? '-',

@@ -69,6 +69,17 @@ export interface Encoded {
 }
 
 /**
+ * The ARCKEY message id of an IDoc a message sends to SAP over IDoc-SOAP: one per message *and*
+ * DOCNUM. Every retry of the same IDoc carries the same id, so SAP drops the repeat ("Each IDoc can
+ * be received by the system only once", SAP message EA728); an edited replay is a new IDoc under a
+ * new DOCNUM and gets a new id — with the old one SAP would drop the correction as a duplicate.
+ */
+export function sentIdocMessageId(messageId: string, docnum: string | undefined): string {
+  const d = (docnum ?? '').trim();
+  return soapMessageId(d === '' ? messageId : `${messageId}/${d}`);
+}
+
+/**
  * Encodes an IDoc in a transport's wire format (its kind's TransportDefinition.wireFormat).
  * IDoc-SOAP gets the message id in ARCKEY (SAP dedupes).
  */
@@ -86,7 +97,7 @@ export function encodeIdoc(
         format: 'xml',
       };
     case 'soap-xml': {
-      const arckey = soapMessageId(messageId);
+      const arckey = sentIdocMessageId(messageId, idoc.control.DOCNUM);
       return {
         body: writeSoap(idoc, { messageId: arckey.slice(arckey.indexOf('=') + 1), indent: 0 }),
         contentType: 'text/xml; charset=utf-8',

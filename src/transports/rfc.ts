@@ -119,6 +119,22 @@ export function classifyRfcError(e: unknown, secrets: readonly string[]): Transp
   return new TransportError('TRANSPORT_RFC_FAILED', message, { cause: e });
 }
 
+/** Codes of a call that may have reached SAP: the connection or the wait ended, not SAP's answer. */
+const LOST_ANSWER = new Set(['TRANSPORT_TIMEOUT', 'TRANSPORT_RFC_COMMUNICATION', 'TRANSPORT_ABORTED']);
+
+/**
+ * A failure once the call was under way (the connection was open) whose answer was lost — a
+ * timeout, a broken connection, an abort — is in doubt: SAP may have stored the IDoc. An ABAP
+ * exception is SAP's own answer (rolled back, not stored); a failure to connect never went out.
+ */
+export function inDoubtAfterCall(err: TransportError, calling: boolean): TransportError {
+  if (!calling || err.inDoubt === true || !LOST_ANSWER.has(err.code)) return err;
+  return new TransportError(err.code, `${err.message} (after the call went out: SAP may have the IDoc)`, {
+    cause: err,
+    inDoubt: true,
+  });
+}
+
 function connectionParameters(o: RfcOptions, password: string): Record<string, string> {
   const p: Record<string, string> = {};
   const set = (k: string, v: string | undefined): void => {
@@ -171,8 +187,10 @@ export const rfcTransport: TransportDefinition<typeof rfcOptionsSchema> = {
     let clientClass: Promise<RfcClientConstructor> | undefined;
     return {
       kind: 'rfc',
-      // tRFC: SAP executes a transaction ID once; a resend with the same TID is not executed again.
-      receiverDropsDuplicates: true,
+      // node-rfc's Client.call is a synchronous RFC: no TID reaches SAP (tRFC's RfcCreateTransaction /
+      // RfcSubmitTransaction are not in its API), so SAP does not drop a repeated call. A call whose
+      // answer is lost is in doubt, like XML-HTTP (docs/transports.md, "exactly-once over RFC").
+      receiverDropsDuplicates: false,
       async send(delivery, signal): Promise<DeliveryReceipt> {
         if (signal?.aborted) throw new TransportError('TRANSPORT_ABORTED', 'SAP RFC call was aborted');
         const text =
@@ -191,17 +209,19 @@ export const rfcTransport: TransportDefinition<typeof rfcOptionsSchema> = {
         const tid = rfcTransactionId(delivery.messageId);
         const started = deps.clock.now();
         const client = new Client(connectionParameters(options, password));
+        let calling = false;
         try {
           await raceWith(
             (async () => {
               await client.open();
+              calling = true;
               await client.call('IDOC_INBOUND_ASYNCHRONOUS', { ...tables });
             })(),
             options.timeout,
             signal,
           );
         } catch (e) {
-          const err = classifyRfcError(e, secrets);
+          const err = inDoubtAfterCall(classifyRfcError(e, secrets), calling);
           deps.logger?.warn(
             { messageId: delivery.messageId, tid, code: err.code, verdict: err.verdict },
             'RFC failed',

@@ -29,6 +29,26 @@ export function readmeReplayCall(readme: string): string {
   return calls[0]!.trim();
 }
 
+/**
+ * The README's "Posted, or rejected" block: its curl commands (continuation lines joined) and the
+ * `#    -> <status> <code> "<text>"` lines that say what the list shows.
+ */
+export function readmeSapWord(readme: string): {
+  readonly calls: string[];
+  readonly shows: { status: string; code: string; text: string }[];
+} {
+  const section = readme.split(/^### Posted, or rejected/m)[1]?.split(/^#{2,3} /m)[0];
+  const block = section !== undefined ? /```sh\n([\s\S]*?)```/.exec(section)?.[1] : undefined;
+  if (block === undefined) throw new Error('README.md: no sh block under "### Posted, or rejected"');
+  const lines = block.replaceAll(/\\\n\s*/g, '').split('\n');
+  const calls = lines.map((l) => l.trim()).filter((l) => l.startsWith('curl '));
+  const shows = lines.flatMap((l) => {
+    const m = /^#\s+->\s+(\S+)\s+(\d\d)\s+"(.*)"$/.exec(l.trim());
+    return m === null ? [] : [{ status: m[1]!, code: m[2]!, text: m[3]! }];
+  });
+  return { calls, shows };
+}
+
 let demo: RunningDemo;
 
 describe("the README's replay call, as written, against the demo gateway", () => {
@@ -78,6 +98,71 @@ describe("the README's replay call, as written, against the demo gateway", () =>
       await waitFor(async () => (await status()) === 'delivered', 'delivered after the replay', 30_000);
       const audit = await demo.app.store.audit({ messageId: id!, action: 'replay' });
       expect(audit.map((a) => [a.actor, a.reason])).toEqual([['support', reason]]);
+    },
+  );
+
+  it(
+    "the quick start's SAP word, as written: a receipt posted by SAP (53) and one it rejected (51) with SAP's text",
+    { timeout: 60_000 },
+    async () => {
+      const { calls, shows } = readmeSapWord(readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8'));
+      expect(calls).toHaveLength(2);
+      expect(shows.map((s) => [s.status, s.code])).toEqual([
+        ['posted', '53'],
+        ['sap-error', '51'],
+      ]);
+      const run = async (call: string): Promise<{ status: string; body: unknown }> => {
+        const { stdout } = await sh(
+          'sh',
+          ['-c', `${call.replaceAll(README_URL, demo.url)} -sS -w '\\n%{http_code}'`],
+          {
+            cwd: PROJECT_ROOT,
+          },
+        );
+        const lines = stdout.trim().split('\n');
+        const status = lines.pop()!;
+        return { status, body: JSON.parse(lines.join('\n')) as unknown };
+      };
+      // "The receipt above": the banner's handheld line, examples/handheld-receipt.json
+      const receipt = await fetch(`${demo.url}/in/handheld-goods-movement`, {
+        method: 'POST',
+        headers: {
+          'x-api-key': 'demo-handheld-key',
+          'content-type': 'application/json',
+          'idempotency-key': 'readme-sap-word-1',
+        },
+        body: readFileSync(join(PROJECT_ROOT, 'examples', 'handheld-receipt.json')),
+      });
+      expect(receipt.status).toBe(202);
+      const receiptId = ((await receipt.json()) as { messages: { id: string }[] }).messages[0]!.id;
+      // the rejected receipt, posted by the README's first call
+      const rejected = await run(calls[0]!);
+      expect(rejected.status).toBe('202');
+      const rejectedId = (rejected.body as { messages: { id: string }[] }).messages[0]!.id;
+      const statusOf = async (id: string) => (await demo.app.store.get(id))?.status;
+      await waitFor(
+        async () => (await statusOf(receiptId)) === 'posted',
+        'the receipt posted by SAP',
+        30_000,
+      );
+      await waitFor(async () => (await statusOf(rejectedId)) === 'sap-error', 'the rejection (51)', 30_000);
+      // the README's list query shows both, each with the SAP code and the text it prints
+      const list = await run(calls[1]!);
+      expect(list.status).toBe('200');
+      const items = (
+        list.body as { items: { id: string; status: string; sapStatus?: string; statusText?: string }[] }
+      ).items;
+      for (const [id, show] of [
+        [receiptId, shows[0]!],
+        [rejectedId, shows[1]!],
+      ] as const) {
+        const item = items.find((i) => i.id === id);
+        expect(item).toMatchObject({ status: show.status, sapStatus: show.code });
+        // the README shortens the posted line with "…" (the document number varies)
+        const [head] = show.text.split('…');
+        const pattern = head!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/4900000000/, '\\d{10}');
+        expect(item!.statusText).toMatch(new RegExp(`^${pattern}`));
+      }
     },
   );
 });

@@ -6,11 +6,14 @@
  * in-doubt (answer lost, never resent blindly), unconfirmed (SAP said nothing in time).
  */
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadDefinitions } from '../../src/definitions/load.js';
 import { convertIdocs } from '../../src/idoc/codec.js';
 import type { MessageRecord, StatusHistoryRecord } from '../../src/pipeline/store-port.js';
 import { basicAuth, KEYS, OPERATOR, SAP_IN, startE2E, waitFor, type E2E, type E2EConfig } from './helpers.js';
+
+// Each test starts its own gateway, fake SAP and WMS: 15-25 s on a loaded 2-core machine.
+vi.setConfig({ testTimeout: 90_000 });
 
 const SCAN = JSON.parse(
   readFileSync('fixtures/mappings/handheld-to-mbgmcr03/receipt-delivery-serials.input.json', 'utf8'),
@@ -299,33 +302,37 @@ describe('packets to SAP (ports.<name>.packSize)', () => {
     return ids.every((id) => posted.has(id));
   };
 
-  it('a burst of goods movements goes to SAP in a few IDoc-XML packets; the ALE audit posts them IDoc by IDoc', async () => {
-    e = await start('fb-packets', (c) => {
-      withFeedback()(c);
-      (c.ports.S4H as Record<string, unknown>)['packSize'] = 50;
-    });
-    const g = e;
-    // SAP is busy while the burst arrives (its first answers wait): the scans pile up meanwhile
-    let release = (): void => undefined;
-    g.sap.setBehaviour({ hold: new Promise<void>((r) => (release = r)) });
-    const ids = await burst(g, 120, 'PK');
-    release();
-    g.sap.setBehaviour({});
-    await waitFor(() => allPosted(g, ids), 'all 120 posted', 60_000);
-    const requests = g.sap.received.length;
-    // the requests SAP held (one per worker, concurrency 4), then each worker's next claim takes
-    // what piled up in packets of up to 50: at most a tenth of the messages as requests
-    expect(requests).toBeLessThanOrEqual(12);
-    const sizes = g.sap.received.map((r) => (r.body.toString('utf8').match(/<IDOC /g) ?? []).length);
-    expect(Math.max(...sizes)).toBeLessThanOrEqual(50);
-    expect(g.sap.received.some((r) => (r.body.toString('utf8').match(/<IDOC /g) ?? []).length > 1)).toBe(
-      true,
-    );
-    // every movement reached SAP exactly once
-    expect(g.sap.idocs).toHaveLength(120);
-    expect(new Set(g.sap.idocs.map((i) => i.senderDocnum)).size).toBe(120);
-    console.log(`packets: 120 goods movements in ${requests} requests`);
-  });
+  it(
+    'a burst of goods movements goes to SAP in a few IDoc-XML packets; the ALE audit posts them IDoc by IDoc',
+    { timeout: 90_000 },
+    async () => {
+      e = await start('fb-packets', (c) => {
+        withFeedback()(c);
+        (c.ports.S4H as Record<string, unknown>)['packSize'] = 50;
+      });
+      const g = e;
+      // SAP is busy while the burst arrives (its first answers wait): the scans pile up meanwhile
+      let release = (): void => undefined;
+      g.sap.setBehaviour({ hold: new Promise<void>((r) => (release = r)) });
+      const ids = await burst(g, 120, 'PK');
+      release();
+      g.sap.setBehaviour({});
+      await waitFor(() => allPosted(g, ids), 'all 120 posted', 60_000);
+      const requests = g.sap.received.length;
+      // the requests SAP held (one per worker, concurrency 4), then each worker's next claim takes
+      // what piled up in packets of up to 50: at most a tenth of the messages as requests
+      expect(requests).toBeLessThanOrEqual(12);
+      const sizes = g.sap.received.map((r) => (r.body.toString('utf8').match(/<IDOC /g) ?? []).length);
+      expect(Math.max(...sizes)).toBeLessThanOrEqual(50);
+      expect(g.sap.received.some((r) => (r.body.toString('utf8').match(/<IDOC /g) ?? []).length > 1)).toBe(
+        true,
+      );
+      // every movement reached SAP exactly once
+      expect(g.sap.idocs).toHaveLength(120);
+      expect(new Set(g.sap.idocs.map((i) => i.senderDocnum)).size).toBe(120);
+      console.log(`packets: 120 goods movements in ${requests} requests`);
+    },
+  );
 
   it('a packet SAP refused (503) goes again message by message: nothing lost, nothing doubled', async () => {
     e = await start('fb-packet-fail', (c) => {

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { createTransport } from '../../src/transports/registry.js';
 import { buildRfcTables, rfcTransactionId } from '../../src/transports/rfc-tables.js';
-import { classifyRfcError, loadRfcClient, RFC_UNAVAILABLE_MESSAGE } from '../../src/transports/rfc.js';
+import {
+  classifyRfcError,
+  inDoubtAfterCall,
+  loadRfcClient,
+  RFC_UNAVAILABLE_MESSAGE,
+} from '../../src/transports/rfc.js';
+import { TransportError } from '../../src/transports/transport-error.js';
 import { steppingClock } from './contract.js';
 import { docnumFor, flatDelivery, flatIdoc, idocXml } from './payloads.js';
 
@@ -127,5 +133,59 @@ describe('classifyRfcError', () => {
       'rfc-pw-123',
     ]);
     expect(e.message).not.toContain('rfc-pw-123');
+  });
+});
+
+describe('RFC: sent or in doubt (no TID reaches SAP: a repeated call is not dropped)', () => {
+  /** A node-rfc stand-in: `open` and `call` fail or hang as told. */
+  const moduleWith = (fail: { open?: Error; call?: Error | 'hang' }) => ({
+    Client: class {
+      open(): Promise<void> {
+        return fail.open !== undefined ? Promise.reject(fail.open) : Promise.resolve();
+      }
+      call(): Promise<Record<string, unknown>> {
+        if (fail.call === 'hang') return new Promise(() => undefined);
+        return fail.call !== undefined ? Promise.reject(fail.call) : Promise.resolve({});
+      }
+      close(): Promise<void> {
+        return Promise.resolve();
+      }
+    },
+  });
+  const rfcError = (codeString: string) =>
+    Object.assign(new Error(codeString), { codeString, key: codeString });
+  const send = async (fail: Parameters<typeof moduleWith>[0]) => {
+    const t = await createTransport(
+      'rfc',
+      { ...options, timeout: '100ms' },
+      {
+        clock: steppingClock(),
+        importModule: (name: string) =>
+          name === 'node-rfc' ? Promise.resolve(moduleWith(fail)) : Promise.reject(new Error(name)),
+      },
+    );
+    expect(t.receiverDropsDuplicates).toBe(false);
+    return (await t.send(flatDelivery(1)).catch((e: unknown) => e)) as TransportError;
+  };
+
+  it('a call that times out or loses its connection after it went out is in doubt', async () => {
+    expect(await send({ call: 'hang' })).toMatchObject({ code: 'TRANSPORT_TIMEOUT', inDoubt: true });
+    expect(await send({ call: rfcError('RFC_COMMUNICATION_FAILURE') })).toMatchObject({
+      code: 'TRANSPORT_RFC_COMMUNICATION',
+      inDoubt: true,
+    });
+  });
+  it('a failure to connect was never sent; an ABAP exception is SAP saying no', async () => {
+    const refused = await send({ open: rfcError('RFC_COMMUNICATION_FAILURE') });
+    expect(refused).toMatchObject({ code: 'TRANSPORT_RFC_COMMUNICATION' });
+    expect(refused.inDoubt).toBeUndefined();
+    const abap = await send({ call: rfcError('RFC_ABAP_EXCEPTION') });
+    expect(abap).toMatchObject({ code: 'TRANSPORT_RFC_FAILED', verdict: 'permanent' });
+    expect(abap.inDoubt).toBeUndefined();
+  });
+  it('inDoubtAfterCall keeps errors before the call as they are', () => {
+    const timeout = new TransportError('TRANSPORT_TIMEOUT', 'late');
+    expect(inDoubtAfterCall(timeout, false)).toBe(timeout);
+    expect(inDoubtAfterCall(timeout, true).inDoubt).toBe(true);
   });
 });

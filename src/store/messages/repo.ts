@@ -318,7 +318,10 @@ async function transitionStatement(
          last_error_text = CASE WHEN $6::boolean THEN $8 ELSE m.last_error_text END,
          next_attempt_at = CASE WHEN $9::boolean THEN $10::timestamptz ELSE m.next_attempt_at END,
          sap_docnum = coalesce($15::text, m.sap_docnum), sap_document = coalesce($16::text, m.sap_document),
-         confirm_by = CASE WHEN $17::boolean THEN $18::timestamptz ELSE m.confirm_by END
+         confirm_by = CASE WHEN $17::boolean THEN $18::timestamptz ELSE m.confirm_by END,
+         -- SAP's report is searchable as in WE02: its IDoc number, document and text
+         search_text = CASE WHEN $15::text IS NULL AND $16::text IS NULL THEN m.search_text
+           ELSE m.search_text || to_tsvector('simple', concat_ws(' ', $15::text, $16::text, $4::text)) END
        FROM (SELECT id, status, direction FROM messages WHERE id = $1 FOR UPDATE) old
        WHERE m.id = old.id AND m.status = ANY($11::text[])
        RETURNING old.status AS from_status, m.sap_status
