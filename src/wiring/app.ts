@@ -14,6 +14,7 @@ import { registerSerialAlertMetrics } from '../api/serials.js';
 import { registerRiskMetrics } from '../api/intelligence.js';
 import { startRiskAlerts } from './risk-alerts.js';
 import { createIntelligenceStore } from '../store/intelligence-repo.js';
+import { createRiskScoreLog } from '../store/risk-scores-repo.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { CONTRACTS, type PayloadContract } from '../contracts/registry.js';
@@ -183,6 +184,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
       port: createIntelligenceStore(store.db),
       now,
       threshold: atRisk.threshold,
+      scoreLog: createRiskScoreLog(store.db),
     });
     const riskAlerts = await startRiskAlerts({
       atRisk,
