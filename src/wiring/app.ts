@@ -209,7 +209,13 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     });
     cleanup.push(['serial ledger', () => serialLedger.close()]);
     const analytics = roles.includes('scheduler')
-      ? startAnalyticsScheduler({ config: config.analytics, timeZone: config.timeZone, db: store.db, logger })
+      ? startAnalyticsScheduler({
+          config: config.analytics,
+          timeZone: config.timeZone,
+          db: store.db,
+          logger,
+          secret: (name) => (loaded.secrets.has(name) ? loaded.secrets.get(name) : undefined),
+        })
       : null;
     if (analytics !== null) cleanup.push(['analytics scheduler', () => analytics.close()]);
     metrics.setSources({

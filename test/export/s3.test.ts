@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkConfig } from '../../src/config/check.js';
 import { IdocgateError } from '../../src/errors.js';
 import { runExport, type ExportSink } from '../../src/export/run.js';
 import { createS3Client, signV4, uriEncode, type S3Client } from '../../src/export/s3.js';
@@ -83,6 +84,36 @@ describe('AWS Signature Version 4 (the S3 API reference examples)', () => {
   it('encodes keys as RFC 3986 wants (not as encodeURIComponent)', () => {
     expect(uriEncode("a b/c!'()*~", true)).toBe('a%20b/c%21%27%28%29%2A~');
     expect(uriEncode('dt=2025-01-06/ä')).toBe('dt%3D2025-01-06%2F%C3%A4');
+  });
+});
+
+describe('analytics.export.s3 (config)', () => {
+  const base = { analytics: { export: { schedule: '*/10 * * * *' } } };
+  const s3 = { endpoint: 'https://s3.eu-central-1.amazonaws.com', bucket: 'my-lake' };
+  it('defaults the region, prefix and the AWS CLI credential variables, which are checked at start', () => {
+    const withS3 = { analytics: { export: { ...base.analytics.export, s3 } } };
+    const ok = checkConfig(withS3, { AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 'b' });
+    expect(ok.issues).toEqual([]);
+    expect(ok.config?.analytics.export.s3).toEqual({
+      ...s3,
+      region: 'us-east-1',
+      prefix: '',
+      accessKeyIdEnv: 'AWS_ACCESS_KEY_ID',
+      secretAccessKeyEnv: 'AWS_SECRET_ACCESS_KEY',
+    });
+    const missing = checkConfig(withS3, {});
+    expect(missing.issues.map((i) => [i.code, i.path])).toEqual([
+      ['CONFIG_ENV_MISSING', 'analytics.export.s3.accessKeyIdEnv'],
+      ['CONFIG_ENV_MISSING', 'analytics.export.s3.secretAccessKeyEnv'],
+    ]);
+  });
+  it('refuses a scheduled export without a target, both targets, and a non-HTTP endpoint', () => {
+    const paths = (raw: unknown): string[] => checkConfig(raw, {}).issues.map((i) => i.path ?? '');
+    expect(paths(base)).toEqual(['analytics.export.dir']);
+    expect(paths({ analytics: { export: { dir: '/lake', s3 } } })).toContain('analytics.export.s3');
+    expect(paths({ analytics: { export: { s3: { ...s3, endpoint: 'ftp://x' } } } })).toContain(
+      'analytics.export.s3.endpoint',
+    );
   });
 });
 
