@@ -4,8 +4,18 @@
  * the model version, the reason codes, the moment the features are as of, and when and by which
  * surface it was scored. Scoring itself stays in at-risk.ts / service.ts.
  */
-import type { InTransitScores } from './at-risk.js';
 import type { Reason } from './risk/model.js';
+
+/** What a scoring of the deliveries in transit returns (at-risk.ts InTransitScores). */
+export interface ScoredSet {
+  readonly modelVersion: number | null;
+  readonly deliveries: readonly {
+    readonly delivery: string;
+    readonly probability: number;
+    readonly reasons: readonly Reason[];
+    readonly goodsIssueAt: Date;
+  }[];
+}
 
 export const SCORED_BY = ['at-risk-api', 'delivery-api', 'metrics', 'alert-job'] as const;
 export type ScoredBy = (typeof SCORED_BY)[number];
@@ -28,12 +38,12 @@ export interface RiskScoreLog {
 }
 
 /** Records the scores of the deliveries in transit (none while no model is trained). */
-export async function recordInTransit(
+export async function recordInTransit<S extends ScoredSet>(
   log: RiskScoreLog | undefined,
-  s: InTransitScores,
+  s: S,
   scoredAt: Date,
   scoredBy: ScoredBy,
-): Promise<InTransitScores> {
+): Promise<S> {
   const version = s.modelVersion;
   if (log === undefined || version === null || s.deliveries.length === 0) return s;
   await log.record(
