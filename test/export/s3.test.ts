@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analyticsConfigSchema } from '../../src/config/analytics.js';
 import { checkConfig } from '../../src/config/check.js';
 import { IdocgateError } from '../../src/errors.js';
 import { runExport, type ExportSink } from '../../src/export/run.js';
@@ -23,6 +24,7 @@ import { runForecasts } from '../../src/forecast/run.js';
 import { exportSource } from '../../src/store/export-source.js';
 import { forecastPort } from '../../src/store/forecast-repo.js';
 import { openS3ParquetSink } from '../../src/store/parquet-sink.js';
+import { analyticsJobs, EXPORT_JOB } from '../../src/schedule/analytics-jobs.js';
 import { openLedger, type LedgerHarness } from '../ledger/support.js';
 import { generateTraffic, TRAFFIC_LEDGER_CONFIG } from '../ledger/traffic.js';
 import { backends } from '../store/backends.js';
@@ -272,6 +274,38 @@ describe('Parquet export to an S3-compatible bucket (s3rver)', () => {
     // the rerun wrote the same keys again: as many objects as before, no duplicate rows
     expect((await s3.list(`${prefix}forecasts/`)).length).toBe(before);
     await lakeMatchesDb();
+  });
+
+  it('the scheduled export job writes to the configured bucket with the credentials the config names', async () => {
+    const config = analyticsConfigSchema.parse({
+      export: {
+        schedule: '*/10 * * * *',
+        datasets: ['serial_events'],
+        settleSeconds: 0,
+        s3: {
+          endpoint: `http://127.0.0.1:${serverPort()}`,
+          bucket,
+          prefix: 'scheduled/',
+          accessKeyIdEnv: 'LAKE_KEY',
+          secretAccessKeyEnv: 'LAKE_SECRET',
+        },
+      },
+    });
+    const secrets = new Map([
+      ['LAKE_KEY', 'S3RVER'],
+      ['LAKE_SECRET', 'S3RVER'],
+    ]);
+    const job = analyticsJobs(config, h.store.db, (name) => secrets.get(name)).find(
+      (j) => j.name === EXPORT_JOB,
+    )!;
+    const result = (await job.run(new Date())) as { dataset: string; rows: number; files: number }[];
+    const events = (await h.store.db.query<{ n: number }>('SELECT count(*)::int AS n FROM serial_events'))
+      .rows[0]!.n;
+    expect(result).toEqual([{ dataset: 'serial_events', rows: events, files: expect.any(Number) }]);
+    expect((await s3.list('scheduled/serial_events/')).length).toBe(result[0]!.files);
+    // without the credentials the job refuses to run (the gateway's config check names them at start)
+    const none = analyticsJobs(config, h.store.db).find((j) => j.name === EXPORT_JOB)!;
+    await expect(none.run(new Date())).rejects.toThrow('LAKE_KEY');
   });
 
   it('answers a bucket that does not exist with EXPORT_TARGET_FAILED and commits nothing', async () => {
