@@ -1,7 +1,8 @@
 /**
  * `idocgate export parquet --dir <directory> [--dataset name ...] [--batch-size n] [--settle-seconds s]
  * [--config file] [--json]`: writes the ledgers' new events (serial events, delivery receipts and
- * milestones, alerts, discrepancies, forecasts) as Hive-partitioned Parquet (docs/export.md).
+ * milestones, alerts, discrepancies, daily and weekly forecasts, messages, risk models and
+ * recorded risk scores) as Hive-partitioned Parquet (docs/export.md).
  * Incremental and resumable: each run starts after the committed cursor; run it from cron.
  *
  * `idocgate export s3 --endpoint <url> --bucket <name> [--region r] [--prefix p]`: the same files
