@@ -155,6 +155,12 @@ export const ERROR_CATALOGUE = {
     httpStatus: 422,
     summary: 'The serial ledger could not read serial events from a message (delivery is not affected)',
   },
+  EXPORT_TARGET_FAILED: {
+    verdict: 'transient',
+    httpStatus: 502,
+    summary:
+      'The export could not write to its target (S3-compatible bucket): nothing was committed, the next run writes the batch again',
+  },
   FORECAST_NOT_FOUND: {
     verdict: 'permanent',
     httpStatus: 404,

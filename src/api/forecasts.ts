@@ -1,7 +1,9 @@
 /**
  * Demand forecasts API (viewer role):
  *
- *   GET /api/forecasts?article=&site=&run=&format=csv   forecast days of the latest run (or run=)
+ *   GET /api/forecasts?article=&site=&run=&grain=&format=csv
+ *                                                       forecast days (grain=day, default) or weeks
+ *                                                       (grain=week) of the latest run (or run=)
  *                                                       for an article and/or site; site=* is the
  *                                                       article total; format=csv downloads CSV
  *   GET /api/stock-signals?article=&site=&reviewDays=&format=csv
@@ -10,7 +12,7 @@
  *   GET /api/lead-times?format=csv                      goods issue -> first receipt per lane (days)
  *                                                       and the measured deliveries (the distribution)
  *   GET /api/forecast-runs                              the latest runs (newest first)
- *   GET /api/forecast-series?run=                       the series of a run: class, method, censored days
+ *   GET /api/forecast-series?run=&grain=                the series of a run: class, method, censored days
  *   GET /api/demand?article=&site=&from=&to=&format=csv observed daily demand, on hand, censored days
  *   GET /api/stock-projection?article=&site=&reviewDays=&format=csv
  *                                                       the projected stock day by day behind a signal
@@ -33,6 +35,8 @@ import {
   listForecastRuns,
   listForecasts,
   listForecastSeries,
+  FORECAST_GRAINS,
+  type ForecastGrain,
   type ForecastRow,
 } from '../store/analytics/forecast-repo.js';
 import { repairTurnarounds, returnsRates } from '../store/analytics/returns-repo.js';
@@ -48,6 +52,7 @@ export interface ForecastRouteDeps {
 
 const CSV_COLUMNS = [
   'runId',
+  'grain',
   'material',
   'site',
   'day',
@@ -171,6 +176,14 @@ function reviewDays(value: string | undefined): { reviewDays?: number } {
   return { reviewDays: Number(value) };
 }
 
+function grainOf(value: string | undefined): { grain?: ForecastGrain } {
+  if (value === undefined) return {};
+  const g = FORECAST_GRAINS.find((x) => x === value);
+  if (g === undefined)
+    throw new IdocgateError('QUERY_INVALID', `grain must be one of ${FORECAST_GRAINS.join(', ')}`);
+  return { grain: g };
+}
+
 /** Longest span GET /api/demand serves. */
 const MAX_DEMAND_DAYS = 731;
 
@@ -180,7 +193,8 @@ export async function forecastRoutes(app: FastifyInstance, deps: ForecastRouteDe
     ...viewer,
     schema: {
       tags: ['Forecasts'],
-      summary: 'Daily demand forecasts with prediction intervals (latest run); ?format=csv for CSV',
+      summary:
+        'Demand forecasts with prediction intervals (latest run), daily or ?grain=week; ?format=csv for CSV',
     },
     handler: async (request, reply) => {
       const q = request.query as Record<string, unknown>;
@@ -191,7 +205,9 @@ export async function forecastRoutes(app: FastifyInstance, deps: ForecastRouteDe
         throw new IdocgateError('QUERY_INVALID', 'run must be a positive integer');
       const article = text('article');
       const site = text('site');
+      const grain = grainOf(text('grain'));
       const rows = await listForecasts(deps.db, {
+        ...grain,
         ...(article !== undefined ? { article: normalizeKey(article) } : {}),
         ...(site !== undefined ? { site } : {}),
         ...(run !== undefined ? { runId: Number(run) } : {}),
@@ -199,7 +215,10 @@ export async function forecastRoutes(app: FastifyInstance, deps: ForecastRouteDe
       if (text('format') === 'csv')
         return reply
           .header('content-type', 'text/csv; charset=utf-8')
-          .header('content-disposition', 'attachment; filename="forecasts.csv"')
+          .header(
+            'content-disposition',
+            `attachment; filename="${grain.grain === 'week' ? 'forecasts-weekly' : 'forecasts'}.csv"`,
+          )
           .send(forecastCsv(rows));
       return { items: rows };
     },
@@ -261,13 +280,17 @@ export async function forecastRoutes(app: FastifyInstance, deps: ForecastRouteDe
     ...viewer,
     schema: {
       tags: ['Forecasts'],
-      summary: 'The series of a forecast run (latest by default): class, method, observed and censored days',
+      summary:
+        'The series of a forecast run (latest by default), daily or ?grain=week: class, method, observed and censored days (weeks)',
     },
     handler: async (request) => {
       const run = queryText(request)('run');
       if (run !== undefined && !/^[1-9]\d{0,15}$/.test(run))
         throw new IdocgateError('QUERY_INVALID', 'run must be a positive integer');
-      return { items: await listForecastSeries(deps.db, run !== undefined ? Number(run) : undefined) };
+      const { grain } = grainOf(queryText(request)('grain'));
+      return {
+        items: await listForecastSeries(deps.db, run !== undefined ? Number(run) : undefined, grain),
+      };
     },
   });
 

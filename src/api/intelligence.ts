@@ -16,6 +16,7 @@ import type { LedgerConfig } from '../config/ledger.js';
 import { IdocgateError } from '../errors.js';
 import { scoreInTransit, type InTransitScores } from '../intelligence/at-risk.js';
 import { claimPacketHtml } from '../intelligence/claims/html.js';
+import { recordInTransit, type RiskScoreLog } from '../intelligence/score-log.js';
 import { claimPacket, scoreDelivery, type IntelligencePort } from '../intelligence/service.js';
 import { normalizeKey } from '../ledger/deliveries/types.js';
 import { toEpcisEvent } from '../ledger/serials/epcis/epcis.js';
@@ -29,6 +30,8 @@ export interface IntelligenceRoutesDeps {
   /** sweeper.atRisk.threshold (default 0.3): from this score on a delivery in transit is at risk. */
   readonly atRiskThreshold?: number;
   readonly now?: () => number;
+  /** Records what the routes score (migration 0070); none: not recorded. */
+  readonly scoreLog?: RiskScoreLog;
 }
 
 const security = [{ basic: [] }, { session: [] }];
@@ -48,7 +51,8 @@ export async function intelligenceRoutes(app: FastifyInstance, deps: Intelligenc
     },
     handler: async () => {
       const threshold = deps.atRiskThreshold ?? 0.3;
-      const s = await scoreInTransit(deps.port, new Date((deps.now ?? Date.now)()));
+      const at = new Date((deps.now ?? Date.now)());
+      const s = await recordInTransit(deps.scoreLog, await scoreInTransit(deps.port, at), at, 'at-risk-api');
       return {
         threshold,
         modelVersion: s.modelVersion,
@@ -70,6 +74,20 @@ export async function intelligenceRoutes(app: FastifyInstance, deps: Intelligenc
       const answer = await scoreDelivery(deps.port, normalizeKey(delivery));
       if (answer === undefined)
         throw new IdocgateError('DELIVERY_NOT_FOUND', `No goods-issued delivery ${delivery} in the ledger`);
+      if ('probability' in answer && deps.scoreLog !== undefined)
+        await deps.scoreLog.record(
+          [
+            {
+              delivery: answer.delivery,
+              modelVersion: answer.modelVersion,
+              probability: answer.probability,
+              reasons: answer.reasons,
+              asOf: answer.asOf,
+            },
+          ],
+          new Date((deps.now ?? Date.now)()),
+          'delivery-api',
+        );
       return answer;
     },
   });
@@ -129,13 +147,21 @@ export async function intelligenceRoutes(app: FastifyInstance, deps: Intelligenc
  */
 export function registerRiskMetrics(
   registry: Registry,
-  source: { readonly port: IntelligencePort; readonly now: () => number; readonly threshold: number },
+  source: {
+    readonly port: IntelligencePort;
+    readonly now: () => number;
+    readonly threshold: number;
+    readonly scoreLog?: RiskScoreLog;
+  },
 ): void {
   let cached: { at: number; value: Promise<InTransitScores> } | undefined;
   const read = (): Promise<InTransitScores> => {
     const t = Date.now();
     if (cached === undefined || t - cached.at > 30_000) {
-      const value = scoreInTransit(source.port, new Date(source.now()));
+      const at = new Date(source.now());
+      const value = scoreInTransit(source.port, at).then((s) =>
+        recordInTransit(source.scoreLog, s, at, 'metrics'),
+      );
       cached = { at: t, value };
       value.catch(() => (cached = undefined));
     }

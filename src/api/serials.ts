@@ -12,7 +12,7 @@
  *   GET  /api/serials/epcis/events            EPCIS 2.0 EPCISDocument (GE_eventTime, LT_eventTime, EQ_bizStep,
  *                                             EQ_bizLocation, MATCH_epc, EQ_action, perPage, nextPageToken)
  *
- * Handlers parse input and call the ledger's queries (src/store/serial-ledger-*.ts).
+ * Handlers parse input and call the ledger's queries (src/store/serials/*.ts).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Gauge, type Registry } from 'prom-client';

@@ -22,6 +22,25 @@ export const partnerProductSchema = z.strictObject({
 export const partnerProductsSchema = z.array(partnerProductSchema);
 export type PartnerProductEntry = z.infer<typeof partnerProductSchema>;
 
+/**
+ * The export's S3-compatible target: path-style URLs `<endpoint>/<bucket>/<prefix><dataset>/…`,
+ * Signature V4 with the credentials read from the named environment variables (the AWS CLI's
+ * names by default).
+ */
+export const s3TargetSchema = z.strictObject({
+  /** http(s)://host[:port], e.g. https://s3.eu-central-1.amazonaws.com or a MinIO URL. */
+  endpoint: z.url({ protocol: /^https?$/ }),
+  bucket: z.string().min(3).max(63),
+  region: z.string().min(1).default('us-east-1'),
+  /** Key prefix, e.g. `lake/` (default none). */
+  prefix: z.string().default(''),
+  accessKeyIdEnv: z.string().min(1).default('AWS_ACCESS_KEY_ID'),
+  secretAccessKeyEnv: z.string().min(1).default('AWS_SECRET_ACCESS_KEY'),
+  /** Temporary credentials (STS session token), when used. */
+  sessionTokenEnv: z.string().min(1).optional(),
+});
+export type S3TargetConfig = z.infer<typeof s3TargetSchema>;
+
 export const analyticsConfigSchema = z.strictObject({
   /** How often each process checks whether a job is due (default 30 s). */
   checkEvery: duration.default(30_000),
@@ -47,16 +66,22 @@ export const analyticsConfigSchema = z.strictObject({
   export: z
     .strictObject({
       schedule: cronSchema.optional(),
-      /** The lake directory (required with a schedule). */
+      /** The lake directory (a schedule needs this or s3). */
       dir: z.string().min(1).optional(),
+      /** An S3-compatible bucket instead of a directory (docs/export.md "S3-compatible target"). */
+      s3: s3TargetSchema.optional(),
       datasets: z.array(z.enum(DATASET_NAMES)).min(1).optional(),
       batchSize: z.number().int().positive().default(50_000),
       settleSeconds: z.number().nonnegative().default(60),
     })
     .prefault({})
-    .refine((e) => e.schedule === undefined || e.dir !== undefined, {
-      message: 'a scheduled export needs dir (the lake directory)',
+    .refine((e) => e.schedule === undefined || e.dir !== undefined || e.s3 !== undefined, {
+      message: 'a scheduled export needs dir (the lake directory) or s3 (a bucket)',
       path: ['dir'],
+    })
+    .refine((e) => e.dir === undefined || e.s3 === undefined, {
+      message: 'give the export one target: dir or s3, not both',
+      path: ['s3'],
     }),
   partners: z
     .strictObject({

@@ -28,9 +28,11 @@ export const DATASET_NAMES = [
   'serial_alerts',
   'delivery_discrepancies',
   'forecasts',
+  'forecasts_weekly',
   'messages',
   'message_status_changes',
   'risk_models',
+  'risk_scores',
 ] as const;
 export type DatasetName = (typeof DATASET_NAMES)[number];
 
@@ -158,6 +160,25 @@ export const DATASETS: Readonly<Record<DatasetName, Dataset>> = {
       c('created_at', 'timestamptz'),
     ],
   },
+  forecasts_weekly: {
+    name: 'forecasts_weekly',
+    partitionBy: 'as_of',
+    columns: [
+      c('run_id', 'bigint'),
+      c('as_of', 'date'),
+      c('material', 'varchar'),
+      c('site', 'varchar'),
+      c('week_start', 'date'),
+      c('week_end', 'date'),
+      c('class', 'varchar'),
+      c('method', 'varchar'),
+      c('mean', 'double'),
+      c('lower', 'double'),
+      c('upper', 'double'),
+      c('level', 'double'),
+      c('created_at', 'timestamptz'),
+    ],
+  },
   messages: {
     name: 'messages',
     partitionBy: 'updated_at',
@@ -213,6 +234,20 @@ export const DATASETS: Readonly<Record<DatasetName, Dataset>> = {
       c('trained_by', 'varchar'),
       c('metrics', 'json'),
       c('model', 'json'),
+    ],
+  },
+  risk_scores: {
+    name: 'risk_scores',
+    partitionBy: 'scored_at',
+    columns: [
+      c('id', 'bigint'),
+      c('delivery', 'varchar'),
+      c('model_version', 'integer'),
+      c('probability', 'double'),
+      c('reasons', 'json'),
+      c('as_of', 'timestamptz'),
+      c('scored_at', 'timestamptz'),
+      c('scored_by', 'varchar'),
     ],
   },
 };

@@ -7,6 +7,12 @@ import { addDays, buildDemand, dayOf, toSeries, type LedgerMovement } from './de
 import { IdocgateError } from '../errors.js';
 import { normalizeKey } from '../ledger/serials/types.js';
 import { forecastSeries, type SeriesForecast } from './forecast.js';
+import { weeklySeries, weeksAhead } from './weekly.js';
+
+/** Season of a weekly series: a year of weeks (fitted only with two years of observed weeks). */
+export const WEEKLY_PERIOD = 52;
+/** Weeks at the start of a weekly series left out of its interval's residuals. */
+export const WEEKLY_WARM_UP = 4;
 
 /** The article total over its sites. */
 export const ALL_SITES = '*';
@@ -36,7 +42,14 @@ export interface ForecastRunRecord {
   readonly horizon: number;
   readonly level: number;
   readonly censored: boolean;
+  /** Daily series: mean, lower, upper per day from the as-of day. */
   readonly series: readonly ForecastSeriesRecord[];
+  /**
+   * Weekly series, fitted on 7-day buckets of the same history (src/forecast/weekly.ts): one
+   * value per week from the as-of day, `ceil(horizon / 7)` weeks; observedDays and censoredDays
+   * count weeks here.
+   */
+  readonly weekly: readonly ForecastSeriesRecord[];
 }
 
 export interface ForecastPort {
@@ -229,10 +242,23 @@ export async function runForecasts(
   const movements = await port.movements(new Date(`${asOf}T00:00:00Z`));
   const demand = buildDemand(movements, historyFrom, historyTo);
   const series: ForecastSeriesRecord[] = [];
+  const weekly: ForecastSeriesRecord[] = [];
+  const weeks = weeksAhead(horizon);
   for (const d of demand) {
-    const f = forecastSeries(toSeries(d, censor), { horizon, level });
+    const daily = toSeries(d, censor);
+    const f = forecastSeries(daily, { horizon, level });
     series.push(record(d.material, d.site, f, censor ? d.censored.filter(Boolean).length : 0));
+    const w = weeklySeries(daily);
+    if (w.series.length === 0) continue;
+    const wf = forecastSeries(w.series, {
+      horizon: weeks,
+      level,
+      period: WEEKLY_PERIOD,
+      warmUp: WEEKLY_WARM_UP,
+    });
+    weekly.push(record(d.material, d.site, wf, w.censoredWeeks));
   }
+  const articles = options.articles ?? {};
   const run: ForecastRunRecord = {
     asOf,
     historyFrom,
@@ -240,7 +266,8 @@ export async function runForecasts(
     horizon,
     level,
     censored: censor,
-    series: [...series, ...reconcile(series, options.articles ?? {}, horizon)],
+    series: [...series, ...reconcile(series, articles, horizon)],
+    weekly: [...weekly, ...reconcile(weekly, articles, weeks)],
   };
   const runId = await port.saveRun(run, now());
   return { runId, run };

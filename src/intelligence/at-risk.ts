@@ -8,6 +8,7 @@
 import type { Transport } from '../pipeline/transport-port.js';
 import { buildFeatures } from './risk/features.js';
 import { scoreRisk, type Reason } from './risk/model.js';
+import { recordInTransit, type RiskScoreLog } from './score-log.js';
 import type { IntelligencePort } from './service.js';
 
 export interface ScoredDelivery {
@@ -87,8 +88,17 @@ export async function notifyAtRisk(deps: {
   readonly transport: Transport;
   readonly threshold: number;
   readonly now: Date;
+  /** Records every score of the tick (src/intelligence/score-log.ts). */
+  readonly scoreLog?: RiskScoreLog;
 }): Promise<number> {
-  const { modelVersion, deliveries } = await atRiskInTransit(deps.port, deps.now, deps.threshold);
+  const scored = await recordInTransit(
+    deps.scoreLog,
+    await scoreInTransit(deps.port, deps.now),
+    deps.now,
+    'alert-job',
+  );
+  const modelVersion = scored.modelVersion;
+  const deliveries = scored.deliveries.filter((d) => d.probability >= deps.threshold);
   if (modelVersion === null || deliveries.length === 0) return 0;
   const told = await deps.outbox.notified(deliveries.map((d) => d.delivery));
   const fresh = deliveries.filter((d) => !told.has(d.delivery));

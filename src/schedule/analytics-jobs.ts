@@ -17,6 +17,7 @@ import { addDays, dayOf } from '../forecast/demand.js';
 import { normalizedArticles, runForecasts } from '../forecast/run.js';
 import { writePartnerFiles } from '../export/partner-files.js';
 import { runExport } from '../export/run.js';
+import { openS3Target, type SecretLookup } from '../export/s3-target.js';
 import type { Logger } from '../logger.js';
 import type { Db } from '../store/db/db.js';
 import { exportSource } from '../store/analytics/export-source.js';
@@ -29,7 +30,11 @@ export const FORECAST_JOB = 'forecast-run';
 export const EXPORT_JOB = 'parquet-export';
 export const PARTNER_JOB = 'partner-export';
 
-export function analyticsJobs(config: AnalyticsConfig, db: Db): ScheduledJob[] {
+export function analyticsJobs(
+  config: AnalyticsConfig,
+  db: Db,
+  secret: SecretLookup = () => undefined,
+): ScheduledJob[] {
   const jobs: ScheduledJob[] = [];
   const f = config.forecast;
   if (f.schedule !== undefined)
@@ -50,12 +55,13 @@ export function analyticsJobs(config: AnalyticsConfig, db: Db): ScheduledJob[] {
     });
   const e = config.export;
   const dir = e.dir;
-  if (e.schedule !== undefined && dir !== undefined)
+  const s3 = e.s3;
+  if (e.schedule !== undefined && (dir !== undefined || s3 !== undefined))
     jobs.push({
       name: EXPORT_JOB,
       cron: e.schedule,
       async run() {
-        const sink = await openParquetSink(dir);
+        const sink = s3 !== undefined ? await openS3Target(s3, secret) : await openParquetSink(dir ?? '');
         try {
           const r = await runExport(exportSource(db, { settleMs: e.settleSeconds * 1000 }), sink, {
             batchSize: e.batchSize,
@@ -93,11 +99,13 @@ export interface AnalyticsSchedulerOptions {
   readonly clock?: () => Date;
   /** Default: host, pid and a random part. */
   readonly holder?: string;
+  /** The environment variables the config names (the S3 target's credentials). */
+  readonly secret?: SecretLookup;
 }
 
 /** Starts the scheduler when at least one analytics job has a schedule; null otherwise. */
 export function startAnalyticsScheduler(options: AnalyticsSchedulerOptions): Scheduler | null {
-  const jobs = analyticsJobs(options.config, options.db);
+  const jobs = analyticsJobs(options.config, options.db, options.secret);
   if (jobs.length === 0) return null;
   return startScheduler({
     jobs,

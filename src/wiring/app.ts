@@ -14,6 +14,7 @@ import { registerSerialAlertMetrics } from '../api/serials.js';
 import { registerRiskMetrics } from '../api/intelligence.js';
 import { startRiskAlerts } from './risk-alerts.js';
 import { createIntelligenceStore } from '../store/analytics/intelligence-repo.js';
+import { createRiskScoreLog } from '../store/analytics/risk-scores-repo.js';
 import { ping } from '../store/db/db.js';
 import { databaseIdentity } from '../store/db/identity.js';
 import type { LoadedConfig } from '../config/load.js';
@@ -185,6 +186,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
       port: createIntelligenceStore(store.db),
       now,
       threshold: atRisk.threshold,
+      scoreLog: createRiskScoreLog(store.db),
     });
     const riskAlerts = await startRiskAlerts({
       atRisk,
@@ -209,7 +211,13 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     });
     cleanup.push(['serial ledger', () => serialLedger.close()]);
     const analytics = roles.includes('scheduler')
-      ? startAnalyticsScheduler({ config: config.analytics, timeZone: config.timeZone, db: store.db, logger })
+      ? startAnalyticsScheduler({
+          config: config.analytics,
+          timeZone: config.timeZone,
+          db: store.db,
+          logger,
+          secret: (name) => (loaded.secrets.has(name) ? loaded.secrets.get(name) : undefined),
+        })
       : null;
     if (analytics !== null) cleanup.push(['analytics scheduler', () => analytics.close()]);
     metrics.setSources({

@@ -29,7 +29,9 @@ import type { PinoLogger } from './logging.js';
 import { PROJECT_ROOT } from '../paths.js';
 import type { Db } from '../store/db/db.js';
 import { createIntelligenceStore } from '../store/analytics/intelligence-repo.js';
-import { atRiskInTransit } from '../intelligence/at-risk.js';
+import { createRiskScoreLog } from '../store/analytics/risk-scores-repo.js';
+import { recordInTransit } from '../intelligence/score-log.js';
+import { scoreInTransit } from '../intelligence/at-risk.js';
 import type { PushbackRuntime } from '../sweeper/runtime.js';
 import type { Role } from './types.js';
 
@@ -101,7 +103,17 @@ export async function buildFastify(parts: FastifyParts): Promise<FastifyInstance
         messages: api.store,
         atRisk: async (at) => {
           const threshold = api.config.sweeper.atRisk.threshold;
-          return { threshold, ...(await atRiskInTransit(createIntelligenceStore(api.db), at, threshold)) };
+          const scored = await recordInTransit(
+            createRiskScoreLog(api.db),
+            await scoreInTransit(createIntelligenceStore(api.db), at),
+            at,
+            'at-risk-api',
+          );
+          return {
+            threshold,
+            ...scored,
+            deliveries: scored.deliveries.filter((d) => d.probability >= threshold),
+          };
         },
       }),
     );
@@ -111,6 +123,7 @@ export async function buildFastify(parts: FastifyParts): Promise<FastifyInstance
         port: createIntelligenceStore(api.db),
         ledger: api.config.ledger,
         atRiskThreshold: api.config.sweeper.atRisk.threshold,
+        scoreLog: createRiskScoreLog(api.db),
       }),
     );
     await app.register(async (scope) =>

@@ -10,6 +10,7 @@ import { RISK_ALERT_QUEUE } from '../queues/queue-keys.js';
 import type { Db } from '../store/db/db.js';
 import { createIntelligenceStore, createRiskAlertOutbox } from '../store/analytics/intelligence-repo.js';
 import { createTransport } from '../transports/registry.js';
+import { createRiskScoreLog } from '../store/analytics/risk-scores-repo.js';
 import type { RedisOptions } from 'ioredis';
 import { notifyAtRisk } from '../intelligence/at-risk.js';
 
@@ -33,8 +34,16 @@ export async function startRiskAlerts(w: {
   const transport = await createTransport('webhook', w.atRisk.webhook, { clock: { now: w.now } });
   const port = createIntelligenceStore(w.db);
   const outbox = createRiskAlertOutbox(w.db);
+  const scoreLog = createRiskScoreLog(w.db);
   const tick = (): Promise<number> =>
-    notifyAtRisk({ port, outbox, transport, threshold: w.atRisk.threshold, now: new Date(w.now()) });
+    notifyAtRisk({
+      port,
+      outbox,
+      transport,
+      threshold: w.atRisk.threshold,
+      now: new Date(w.now()),
+      scoreLog,
+    });
   let jobs: PeriodicJobs | undefined;
   if (w.scheduler && w.redis !== undefined)
     jobs = await startPeriodicJobs({

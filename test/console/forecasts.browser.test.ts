@@ -160,6 +160,47 @@ describe.skipIf(!run)('forecasts and stock in Chromium', () => {
     const demandCsv = await downloaded(page, 'Observed demand CSV');
     expect(demandCsv.split('\r\n')[0]).toBe('material,site,day,issued,onHand,censored');
     expect(demandCsv.trim().split('\r\n')).toHaveLength(85);
+
+    // weekly: the run's weekly forecasts (fitted on 7-day buckets) next to the observed weeks
+    await page.getByText('Weekly', { exact: true }).click();
+    await expect.poll(() => chart.textContent()).toContain('weekly');
+    const wk = (await (
+      await api(`/api/forecasts?article=4711&site=S0123&run=${first}&grain=week`)
+    ).json()) as {
+      items: { day: string; mean: number; lower: number; upper: number }[];
+    };
+    expect(wk.items.map((w) => w.day)).toEqual([0, 7, 14, 21].map((d) => addDays(firstAsOf, d)));
+    await expect.poll(() => page.getByTestId('layer-forecast').getAttribute('data-points')).toBe('4');
+    // observed weeks: 8 before the as-of day and 4 in the horizon; a week with fewer than 4 days
+    // with stock is censored, one with more is scaled to 7 days
+    const byDay = new Map(demand.items.map((d) => [d.day, d]));
+    const weeks = Array.from({ length: 12 }, (_, w) => {
+      const days = Array.from({ length: 7 }, (_, k) => byDay.get(addDays(firstAsOf, (w - 8) * 7 + k))!);
+      const seen = days.filter((d) => !d.censored);
+      const sum = seen.reduce((a, d) => a + d.issued, 0);
+      return {
+        start: addDays(firstAsOf, (w - 8) * 7),
+        value: seen.length < 4 ? null : (sum * 7) / seen.length,
+      };
+    });
+    const observedWeeks = weeks.filter((w) => w.value !== null);
+    expect(await page.getByTestId('layer-actual').getAttribute('data-points')).toBe(
+      String(observedWeeks.length),
+    );
+    const wInside = observedWeeks.filter((w) => {
+      const f = wk.items.find((x) => x.day === w.start);
+      return f !== undefined && w.value! >= f.lower && w.value! <= f.upper;
+    }).length;
+    const wInHorizon = observedWeeks.filter((w) => w.start >= firstAsOf).length;
+    await expect
+      .poll(() => page.getByTestId('forecast-fit').textContent())
+      .toContain(`${wInside} of ${wInHorizon} observed weeks in the horizon inside the 90 % interval`);
+    await page.screenshot({ path: join(SCREENSHOTS, 'forecast-vs-actuals-weekly.png'), fullPage: true });
+    const weeklyCsv = await downloaded(page, 'Forecast CSV');
+    expect(weeklyCsv).toBe(
+      await (await api(`/api/forecasts?article=4711&site=S0123&run=${first}&grain=week&format=csv`)).text(),
+    );
+    expect(weeklyCsv.trim().split('\r\n')).toHaveLength(5);
     await page.context().close();
   });
 

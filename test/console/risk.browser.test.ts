@@ -131,6 +131,12 @@ describe.skipIf(!run)('at-risk deliveries on the Deliveries screen in Chromium',
     const mine = scored.deliveries.find((d) => d.delivery === delivery);
     expect(mine?.probability, JSON.stringify(mine)).toBeGreaterThan(0.3);
     expect(mine?.atRisk).toBe(true);
+    // the running gateway recorded what it scored (migration 0070)
+    const recorded = await env.app.store.db.query<{ probability: number; scored_by: string }>(
+      'SELECT probability, scored_by FROM risk_scores WHERE delivery = $1',
+      [delivery],
+    );
+    expect(recorded.rows).toEqual([{ probability: mine!.probability, scored_by: 'at-risk-api' }]);
 
     const page = await signedIn();
     await page.goto(`${env.url}/console/deliveries`);

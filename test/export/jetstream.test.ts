@@ -41,10 +41,12 @@ const TABLES: Record<DatasetName, string> = {
   delivery_milestones: 'delivery_ledger_milestones',
   serial_alerts: 'serial_alerts',
   delivery_discrepancies: 'delivery_discrepancies',
-  forecasts: 'forecasts',
+  forecasts: `forecasts WHERE grain = 'day'`,
+  forecasts_weekly: `forecasts WHERE grain = 'week'`,
   messages: 'messages', // one message per state; nothing changes a message after its export here
   message_status_changes: 'message_status_history',
   risk_models: 'risk_models',
+  risk_scores: 'risk_scores',
 };
 
 describe.skipIf(!NATS_AVAILABLE)(`JetStream feed (${backend.name})`, () => {

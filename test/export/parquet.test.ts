@@ -15,6 +15,7 @@ import { runForecasts } from '../../src/forecast/run.js';
 import { exportSource } from '../../src/store/analytics/export-source.js';
 import { forecastPort } from '../../src/store/analytics/forecast-repo.js';
 import { openParquetSink, type ParquetSink } from '../../src/store/analytics/parquet-sink.js';
+import { createRiskScoreLog } from '../../src/store/analytics/risk-scores-repo.js';
 import { openLedger, type LedgerHarness } from '../ledger/support.js';
 import { generateTraffic, TRAFFIC_LEDGER_CONFIG } from '../ledger/traffic.js';
 import { backends } from '../store/backends.js';
@@ -27,6 +28,18 @@ async function seedDeliveryFacts(h: LedgerHarness, from: number, n: number): Pro
     `INSERT INTO risk_models (kind, model, metrics, trained_at, trained_by)
      VALUES ('logistic-l2', $1::jsonb, '{"auc": 0.8}'::jsonb, now() - interval '1 hour', 'test')`,
     [JSON.stringify({ weights: [from, 0.5], bias: -1 })],
+  );
+  // recorded at-risk scores (migration 0070), through the gateway's score log
+  await createRiskScoreLog(db).record(
+    Array.from({ length: n }, (_, k) => ({
+      delivery: `D${from + k}`,
+      modelVersion: 1,
+      probability: ((from + k) % 97) / 100,
+      reasons: [{ feature: 'lane_partial_rate' as const, value: k, contribution: 0.25 }],
+      asOf: new Date(Date.parse('2025-02-01T10:00:00Z') + (k % 5) * 86_400_000),
+    })),
+    new Date(Date.now() - 3_600_000 - from * 1000),
+    'alert-job',
   );
   await db.query(
     `INSERT INTO delivery_ledger (delivery, sap_delivery, origin_site, dest_site, goods_issue_at, due_at, state,
@@ -76,12 +89,14 @@ const DB_FACTS: Record<DatasetName, string> = {
   serial_alerts: 'SELECT count(*)::int AS n, coalesce(sum(id), 0)::float8 AS s FROM serial_alerts',
   delivery_discrepancies:
     'SELECT count(*)::int AS n, coalesce(sum(missing_qty), 0)::float8 AS s FROM delivery_discrepancies',
-  forecasts: 'SELECT count(*)::int AS n, coalesce(sum(mean), 0)::float8 AS s FROM forecasts',
+  forecasts: `SELECT count(*)::int AS n, coalesce(sum(mean), 0)::float8 AS s FROM forecasts WHERE grain = 'day'`,
+  forecasts_weekly: `SELECT count(*)::int AS n, coalesce(sum(mean), 0)::float8 AS s FROM forecasts WHERE grain = 'week'`,
   // one row per message state; the harness's clock stands still, so no message changes after its export
   messages: 'SELECT count(*)::int AS n, coalesce(sum(receipt_seq), 0)::float8 AS s FROM messages',
   message_status_changes:
     'SELECT count(*)::int AS n, coalesce(sum(id), 0)::float8 AS s FROM message_status_history',
   risk_models: 'SELECT count(*)::int AS n, coalesce(sum(version), 0)::float8 AS s FROM risk_models',
+  risk_scores: 'SELECT count(*)::int AS n, coalesce(sum(probability), 0)::float8 AS s FROM risk_scores',
 };
 const LAKE_SUM: Record<DatasetName, string> = {
   serial_events: 'sum(id)',
@@ -90,9 +105,11 @@ const LAKE_SUM: Record<DatasetName, string> = {
   serial_alerts: 'sum(id)',
   delivery_discrepancies: 'sum(missing_qty)',
   forecasts: 'sum(mean)',
+  forecasts_weekly: 'sum(mean)',
   messages: 'sum(receipt_seq)',
   message_status_changes: 'sum(id)',
   risk_models: 'sum(version)',
+  risk_scores: 'sum(probability)',
 };
 const PARTITION: Record<DatasetName, string> = {
   serial_events: 'event_time',
@@ -101,9 +118,11 @@ const PARTITION: Record<DatasetName, string> = {
   serial_alerts: 'detected_at',
   delivery_discrepancies: 'created_at',
   forecasts: 'as_of',
+  forecasts_weekly: 'as_of',
   messages: 'updated_at',
   message_status_changes: '"at"',
   risk_models: 'trained_at',
+  risk_scores: 'scored_at',
 };
 const UNIQUE: Record<DatasetName, string> = {
   serial_events: 'id',
@@ -112,9 +131,11 @@ const UNIQUE: Record<DatasetName, string> = {
   serial_alerts: 'id',
   delivery_discrepancies: 'id',
   forecasts: 'run_id || material || site || day',
+  forecasts_weekly: 'run_id || material || site || week_start',
   messages: 'message_id || CAST(updated_at AS VARCHAR)',
   message_status_changes: 'id',
   risk_models: 'version',
+  risk_scores: 'id',
 };
 
 for (const backend of backends('export_parquet')) {
@@ -222,6 +243,7 @@ for (const backend of backends('export_parquet')) {
         const more = await runExport(exportSource(h.store.db, { settleMs: 0 }), sink, { batchSize: 100 });
         expect(more.find((x) => x.dataset === 'serial_events')!.rows).toBeGreaterThan(0);
         expect(more.find((x) => x.dataset === 'forecasts')!.rows).toBe(0);
+        expect(more.find((x) => x.dataset === 'forecasts_weekly')!.rows).toBe(0);
       } finally {
         sink.close();
       }

@@ -5,12 +5,14 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { createS3Client } from '../../src/export/s3.js';
 import { listForecasts } from '../../src/store/analytics/forecast-repo.js';
 import { openStore } from '../../src/store/open-store.js';
 import { openLedger } from '../ledger/support.js';
@@ -52,6 +54,7 @@ describe('idocgate forecast run / export parquet', () => {
   it('stores a forecast run, then exports the ledger as Parquet exactly once', async () => {
     const f = await cli('forecast', 'run', '--as-of', '2025-02-16', '--horizon', '14');
     expect(f.stdout).toMatch(/^run 1: \d+ series, history 2025-01-06\.\.2025-02-15, 14 days from 2025-02-16/);
+    expect(f.stdout).toMatch(/; weekly: \d+ series, 2 weeks\n$/);
     const store = await openStore({ dataDir });
     try {
       const rows = await listForecasts(store.db, { site: '*' });
@@ -78,6 +81,61 @@ describe('idocgate forecast run / export parquet', () => {
     const again = await cli('export', 'parquet', '--dir', lake, '--settle-seconds', '0');
     expect(again.stdout).toContain('serial_events: 0 rows in 0 batches, 0 files');
   }, 90_000); // three CLI processes (tsx) in a row: slow on a loaded machine
+
+  it('exports to an S3-compatible bucket (s3rver) with the credentials from the environment', async () => {
+    const S3rver = createRequire(import.meta.url)('s3rver') as new (o: Record<string, unknown>) => {
+      run(): Promise<{ port: number }>;
+      close(): Promise<void>;
+    };
+    const serverDir = await mkdtemp(join(tmpdir(), 'idocgate-s3rver-cli-'));
+    const server = new S3rver({
+      address: '127.0.0.1',
+      port: 0,
+      silent: true,
+      directory: serverDir,
+      configureBuckets: [{ name: 'lake' }],
+    });
+    const { port } = await server.run();
+    const args = ['export', 's3', '--endpoint', `http://127.0.0.1:${port}`, '--bucket', 'lake'];
+    try {
+      const missing = await cli(...args, '--access-key-id-env', 'IDOCGATE_TEST_NO_SUCH_KEY').catch(
+        (e: { stderr: string }) => e,
+      );
+      expect((missing as { stderr: string }).stderr).toContain('IDOCGATE_TEST_NO_SUCH_KEY');
+      process.env['IDOCGATE_TEST_S3_KEY'] = 'S3RVER';
+      process.env['IDOCGATE_TEST_S3_SECRET'] = 'S3RVER';
+      const creds = [
+        '--access-key-id-env',
+        'IDOCGATE_TEST_S3_KEY',
+        '--secret-access-key-env',
+        'IDOCGATE_TEST_S3_SECRET',
+      ];
+      const e = await cli(
+        ...args,
+        ...creds,
+        '--prefix',
+        'x/',
+        '--dataset',
+        'serial_events',
+        '--settle-seconds',
+        '0',
+        '--json',
+      );
+      const result = JSON.parse(e.stdout) as { dataset: string; rows: number; files: number }[];
+      expect(result).toEqual([expect.objectContaining({ dataset: 'serial_events', rows: events })]);
+      const client = createS3Client(
+        { endpoint: `http://127.0.0.1:${port}`, bucket: 'lake', region: 'us-east-1' },
+        { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      );
+      const keys = await client.list('x/serial_events/');
+      expect(keys.length).toBe(result[0]!.files);
+    } finally {
+      delete process.env['IDOCGATE_TEST_S3_KEY'];
+      delete process.env['IDOCGATE_TEST_S3_SECRET'];
+      await server.close();
+      await rm(serverDir, { recursive: true, force: true });
+    }
+  }, 90_000);
 
   it('writes each partner its own articles only, cells of at least k units', async () => {
     const products = join(dir, 'partners.yaml');

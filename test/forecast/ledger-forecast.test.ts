@@ -8,7 +8,7 @@ import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerErrorHandling } from '../../src/api/errors.js';
 import { forecastCsv, forecastRoutes } from '../../src/api/forecasts.js';
-import { buildDemand, type LedgerMovement } from '../../src/forecast/demand.js';
+import { addDays, buildDemand, type LedgerMovement } from '../../src/forecast/demand.js';
 import { ALL_SITES, ARTICLE_METHOD, runForecasts } from '../../src/forecast/run.js';
 import { computeStockSignals } from '../../src/forecast/stock-signals.js';
 import { stockSignalPort } from '../../src/store/analytics/signals-repo.js';
@@ -102,10 +102,17 @@ for (const backend of backends('forecast_ledger')) {
       const sites = series.filter((s) => s.site !== ALL_SITES);
       expect(sites.length).toBeGreaterThan(3);
       const { rows } = await h.store.db.query<{ n: number }>(
-        'SELECT count(*)::int AS n FROM forecasts WHERE run_id = $1',
+        `SELECT count(*) FILTER (WHERE grain = 'day')::int AS n, count(*) FILTER (WHERE grain = 'week')::int AS w
+           FROM forecasts WHERE run_id = $1`,
         [r.runId],
       );
       expect(rows[0]?.n).toBe(series.length * 28);
+      // weekly: the same series, 4 weeks each, fitted on weekly buckets
+      const weekly = r.run?.weekly ?? [];
+      expect(weekly.map((s) => `${s.material}|${s.site}`).sort()).toEqual(
+        series.map((s) => `${s.material}|${s.site}`).sort(),
+      );
+      expect((rows[0] as unknown as { w: number }).w).toBe(weekly.length * 4);
       // the article total is the sum of its sites
       const total = series.find((s) => s.site === ALL_SITES && s.material === '4711');
       const parts = sites.filter((s) => s.material === '4711');
@@ -129,10 +136,30 @@ for (const backend of backends('forecast_ledger')) {
       const csv = await app.inject({ url: '/api/forecasts?article=4711&site=S0123&format=csv' });
       expect(csv.headers['content-type']).toContain('text/csv');
       expect(csv.body).toBe(forecastCsv(stored));
-      expect(csv.body.split('\r\n')[0]).toBe('runId,material,site,day,class,method,mean,lower,upper,level');
+      expect(csv.body.split('\r\n')[0]).toBe(
+        'runId,grain,material,site,day,class,method,mean,lower,upper,level',
+      );
       expect(csv.body.trim().split('\r\n')).toHaveLength(29);
       const bad = await app.inject({ url: '/api/forecasts?run=abc' });
       expect(bad.statusCode).toBe(400);
+      // weekly rows: one per week from the as-of day, the week's first day
+      const weeks = await app.inject({ url: '/api/forecasts?article=4711&site=S0123&grain=week' });
+      expect(weeks.statusCode).toBe(200);
+      const wItems = (
+        weeks.json() as { items: { day: string; grain: string; mean: number; upper: number }[] }
+      ).items;
+      expect(wItems.map((w) => w.day)).toEqual([0, 7, 14, 21].map((d) => addDays(asOf, d)));
+      expect(wItems.every((w) => w.grain === 'week' && w.upper >= w.mean)).toBe(true);
+      const leaf = weekly.find((s) => s.material === '4711' && s.site === 'S0123')!;
+      expect(wItems.map((w) => w.mean)).toEqual(leaf.mean);
+      const wCsv = await app.inject({ url: '/api/forecasts?article=4711&site=S0123&grain=week&format=csv' });
+      expect(wCsv.headers['content-disposition']).toContain('forecasts-weekly.csv');
+      expect(wCsv.body.trim().split('\r\n')).toHaveLength(5);
+      const wSeries = await app.inject({ url: '/api/forecast-series?grain=week' });
+      expect((wSeries.json() as { items: { grain: string }[] }).items).toHaveLength(weekly.length);
+      const badGrain = await app.inject({ url: '/api/forecasts?grain=month' });
+      expect(badGrain.statusCode).toBe(400);
+      expect((badGrain.json() as { code: string }).code).toBe('QUERY_INVALID');
       await app.close();
     });
 

@@ -1,13 +1,27 @@
 /**
  * Forecasts and stock: for an article at a site (or all its sites), the forecast of a run next to
  * the observed demand with the prediction interval (censored zero-stock days marked); the
+ * daily / weekly switch shows the run's weekly forecasts (fitted on 7-day buckets from the as-of
+ * day) next to the observed weeks; the
  * lead-time distribution per lane (goods issue → first store receipt); the projected stock over
  * the latest forecast with the order-up-to level and the stock-out day. Each as CSV too. Reads
  * /api/forecast-runs, /api/forecast-series, /api/forecasts, /api/demand, /api/lead-times and
  * /api/stock-projection (docs/forecasting.md).
  */
 import { useMemo, useState } from 'react';
-import { Alert, Button, Group, Paper, Select, Stack, Table, Tabs, Text, Title } from '@mantine/core';
+import {
+  Alert,
+  Button,
+  Group,
+  Paper,
+  SegmentedControl,
+  Select,
+  Stack,
+  Table,
+  Tabs,
+  Text,
+  Title,
+} from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { errorText, getBlob, getJson, qs } from '../api';
 import { ErrorAlert } from '../components/ErrorAlert';
@@ -113,16 +127,49 @@ function DownloadCsv(props: { readonly path: string; readonly name: string; read
   );
 }
 
-/** Forecast of the chosen run over its horizon, the observed days before and during it. */
-function ForecastVsActuals(props: { readonly run: RunRow; readonly series: SeriesRow }) {
-  const { run, series } = props;
+type Grain = 'day' | 'week';
+
+/**
+ * The observed demand per 7-day week starting at `weekStart`: the observed days' sum scaled to 7
+ * days when at least 4 days were observed (as the weekly model reads a week), else censored.
+ */
+function observedWeek(
+  act: ReadonlyMap<string, ActualDay>,
+  weekStart: string,
+): { value: number | null; censored: boolean; days: number } {
+  let sum = 0;
+  let observed = 0;
+  let days = 0;
+  for (let k = 0; k < 7; k++) {
+    const a = act.get(addDays(weekStart, k));
+    if (a === undefined) continue;
+    days++;
+    if (a.censored) continue;
+    sum += a.issued;
+    observed++;
+  }
+  if (days === 0) return { value: null, censored: false, days };
+  if (observed < 4) return { value: null, censored: true, days };
+  return { value: observed === 7 ? sum : (sum * 7) / observed, censored: false, days };
+}
+
+/** Forecast of the chosen run over its horizon, the observed days (or weeks) before and during it. */
+function ForecastVsActuals(props: {
+  readonly run: RunRow;
+  readonly series: SeriesRow;
+  readonly grain: Grain;
+}) {
+  const { run, series, grain } = props;
+  const step = grain === 'week' ? 7 : 1;
+  const horizonDays = grain === 'week' ? Math.ceil(run.horizon / 7) * 7 : run.horizon;
   const from = addDays(run.asOf, -56);
-  const to = addDays(run.asOf, run.horizon - 1);
+  const to = addDays(run.asOf, horizonDays - 1);
   const yesterday = dayText(Math.floor(Date.now() / DAY_MS) - 1);
   const target = qs({ article: series.material, site: series.site });
+  const grainQuery = grain === 'week' ? '&grain=week' : '';
   const fq = useQuery({
-    queryKey: ['forecasts', run.id, series.material, series.site],
-    queryFn: () => getJson<{ items: ForecastDay[] }>(`/api/forecasts${target}&run=${run.id}`),
+    queryKey: ['forecasts', run.id, series.material, series.site, grain],
+    queryFn: () => getJson<{ items: ForecastDay[] }>(`/api/forecasts${target}&run=${run.id}${grainQuery}`),
   });
   const demandPath = `/api/demand${target}&from=${from}&to=${to < yesterday ? to : yesterday}`;
   const aq = useQuery({
@@ -134,48 +181,62 @@ function ForecastVsActuals(props: { readonly run: RunRow; readonly series: Serie
   if (!fq.data || !aq.data) return <Text>Loading…</Text>;
   const fc = new Map(fq.data.items.map((f) => [f.day, f]));
   const act = new Map(aq.data.items.map((a) => [a.day, a]));
-  const days: string[] = [];
-  for (let d = dayNo(from); d <= dayNo(to); d++) days.push(dayText(d));
-  const observed = days.map((d) => {
+  const points: string[] = [];
+  for (let d = dayNo(from); d <= dayNo(to); d += step) points.push(dayText(d));
+  const obs = points.map((d) => {
+    if (grain === 'week') return observedWeek(act, d);
     const a = act.get(d);
-    return a === undefined || a.censored ? null : a.issued;
+    return {
+      value: a === undefined || a.censored ? null : a.issued,
+      censored: a?.censored ?? false,
+      days: 1,
+    };
   });
-  const censored = days.map((d) => (act.get(d)?.censored ? 0 : null));
+  const observed = obs.map((o) => o.value);
+  const censored = obs.map((o) => (o.censored ? 0 : null));
   const level = fq.data.items[0]?.level ?? run.level;
-  // the horizon's days with an observation: inside the interval? error of the mean?
+  // the horizon's points with an observation (a whole week for weekly): inside the interval? error?
   let n = 0;
   let inside = 0;
   let absErr = 0;
-  for (const d of days) {
+  points.forEach((d, i) => {
     const f = fc.get(d);
-    const a = act.get(d);
-    if (f === undefined || a === undefined || a.censored) continue;
+    const o = obs[i];
+    if (f === undefined || o === undefined || o.value === null || o.days < step) return;
     n++;
-    if (a.issued >= f.lower && a.issued <= f.upper) inside++;
-    absErr += Math.abs(a.issued - f.mean);
-  }
+    if (o.value >= f.lower && o.value <= f.upper) inside++;
+    absErr += Math.abs(o.value - f.mean);
+  });
+  const unit = grain === 'week' ? 'week' : 'day';
   const layers: Layer[] = [
     {
       kind: 'band',
       id: 'interval',
       label: `${Math.round(level * 100)} % prediction interval`,
       color: '#228be6',
-      lower: days.map((d) => fc.get(d)?.lower ?? null),
-      upper: days.map((d) => fc.get(d)?.upper ?? null),
+      lower: points.map((d) => fc.get(d)?.lower ?? null),
+      upper: points.map((d) => fc.get(d)?.upper ?? null),
     },
     {
       kind: 'line',
       id: 'forecast',
       label: 'forecast (mean)',
       color: '#1864ab',
-      values: days.map((d) => fc.get(d)?.mean ?? null),
+      values: points.map((d) => fc.get(d)?.mean ?? null),
       dashed: true,
     },
-    { kind: 'line', id: 'actual', label: 'observed demand', color: '#e8590c', values: observed, dots: true },
+    {
+      kind: 'line',
+      id: 'actual',
+      label: `observed demand per ${unit}`,
+      color: '#e8590c',
+      values: observed,
+      dots: true,
+    },
     {
       kind: 'line',
       id: 'censored',
-      label: 'censored (no stock all day)',
+      label: grain === 'week' ? 'censored (fewer than 4 days with stock)' : 'censored (no stock all day)',
       color: '#adb5bd',
       values: censored,
       dots: true,
@@ -186,22 +247,22 @@ function ForecastVsActuals(props: { readonly run: RunRow; readonly series: Serie
     <Stack gap="xs">
       <SvgChart
         testId="forecast-chart"
-        title={`${series.material} at ${series.site === '*' ? 'all sites' : series.site} — run ${run.id} (as of ${run.asOf})`}
-        xs={days.map(dayNo)}
+        title={`${series.material} at ${series.site === '*' ? 'all sites' : series.site} — run ${run.id} (as of ${run.asOf})${grain === 'week' ? ', weekly' : ''}`}
+        xs={points.map(dayNo)}
         layers={layers}
         xLabel={shortDay}
-        yUnit="units / day"
+        yUnit={`units / ${unit}`}
       />
       <Text size="sm" data-testid="forecast-fit">
         {n === 0
-          ? 'No observed days in the forecast horizon yet.'
-          : `${inside} of ${n} observed days in the horizon inside the ${Math.round(level * 100)} % interval; mean absolute error ${round(absErr / n, 2)} units/day.`}{' '}
-        Class {series.class}, method {series.method}; {series.censoredDays} censored days in the history.
+          ? `No observed ${unit}s in the forecast horizon yet.`
+          : `${inside} of ${n} observed ${unit}s in the horizon inside the ${Math.round(level * 100)} % interval; mean absolute error ${round(absErr / n, 2)} units/${unit}.`}{' '}
+        Class {series.class}, method {series.method}; {series.censoredDays} censored {unit}s in the history.
       </Text>
       <Group gap="xs">
         <DownloadCsv
-          path={`/api/forecasts${target}&run=${run.id}&format=csv`}
-          name="forecasts.csv"
+          path={`/api/forecasts${target}&run=${run.id}${grainQuery}&format=csv`}
+          name={grain === 'week' ? 'forecasts-weekly.csv' : 'forecasts.csv'}
           label="Forecast CSV"
         />
         <DownloadCsv path={`${demandPath}&format=csv`} name="demand.csv" label="Observed demand CSV" />
@@ -362,10 +423,12 @@ export function ForecastsPage() {
     queryFn: () => getJson<{ items: RunRow[] }>('/api/forecast-runs'),
   });
   const [runId, setRunId] = useState<string | null>(null);
+  const [grain, setGrain] = useState<Grain>('day');
   const run = runs.data?.items.find((r) => String(r.id) === runId) ?? runs.data?.items[0];
   const series = useQuery({
-    queryKey: ['forecast-series', run?.id],
-    queryFn: () => getJson<{ items: SeriesRow[] }>(`/api/forecast-series?run=${run?.id ?? ''}`),
+    queryKey: ['forecast-series', run?.id, grain],
+    queryFn: () =>
+      getJson<{ items: SeriesRow[] }>(`/api/forecast-series?run=${run?.id ?? ''}&grain=${grain}`),
     enabled: run !== undefined,
   });
   const [seriesKey, setSeriesKey] = useState<string | null>(null);
@@ -416,6 +479,16 @@ export function ForecastsPage() {
               data={options}
               allowDeselect={false}
             />
+            <SegmentedControl
+              size="xs"
+              data-testid="grain-switch"
+              value={grain}
+              onChange={(v) => setGrain(v === 'week' ? 'week' : 'day')}
+              data={[
+                { value: 'day', label: 'Daily' },
+                { value: 'week', label: 'Weekly' },
+              ]}
+            />
           </Group>
         </Paper>
       )}
@@ -426,7 +499,11 @@ export function ForecastsPage() {
           <Tabs.Tab value="projection">Stock projection</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="forecast" pt="sm">
-          {run && chosen ? <ForecastVsActuals run={run} series={chosen} /> : <Text>No series.</Text>}
+          {run && chosen ? (
+            <ForecastVsActuals run={run} series={chosen} grain={grain} />
+          ) : (
+            <Text>No series.</Text>
+          )}
         </Tabs.Panel>
         <Tabs.Panel value="lead-times" pt="sm">
           <LeadTimes />

@@ -1,8 +1,12 @@
 /**
  * `idocgate export parquet --dir <directory> [--dataset name ...] [--batch-size n] [--settle-seconds s]
  * [--config file] [--json]`: writes the ledgers' new events (serial events, delivery receipts and
- * milestones, alerts, discrepancies, forecasts) as Hive-partitioned Parquet (docs/export.md).
+ * milestones, alerts, discrepancies, daily and weekly forecasts, messages, risk models and
+ * recorded risk scores) as Hive-partitioned Parquet (docs/export.md).
  * Incremental and resumable: each run starts after the committed cursor; run it from cron.
+ *
+ * `idocgate export s3 --endpoint <url> --bucket <name> [--region r] [--prefix p]`: the same files
+ * as objects in an S3-compatible bucket (credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY).
  *
  * `idocgate export nats --url nats://127.0.0.1:4222 --stream IDOCGATE`: the same rows to a
  * NATS JetStream stream (subjects idocgate.<dataset>), one message per row.
@@ -13,7 +17,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { partnerProductsSchema } from '../../config/analytics.js';
+import { partnerProductsSchema, s3TargetSchema } from '../../config/analytics.js';
 import { parseConfigText } from '../../config/load.js';
 import { writePartnerFiles } from '../../export/partner-files.js';
 import { IdocgateError } from '../../errors.js';
@@ -22,6 +26,7 @@ import { runExport, type DatasetResult, type ExportSink } from '../../export/run
 import { exportSource } from '../../store/analytics/export-source.js';
 import { openParquetSink } from '../../store/analytics/parquet-sink.js';
 import { openJetStreamSink } from '../../export/jetstream.js';
+import { openS3Target } from '../../export/s3-target.js';
 import { openConfiguredStore } from './forecast.js';
 
 interface Options {
@@ -89,6 +94,54 @@ export function register(program: Command): void {
       .description('write new ledger events as Hive-partitioned Parquet files')
       .requiredOption('--dir <directory>', 'the lake directory'),
   ).action((opts: Options & { dir: string }) => run(opts, () => openParquetSink(opts.dir)));
+  common(
+    exp
+      .command('s3')
+      .description('write new ledger events as Hive-partitioned Parquet objects to an S3-compatible bucket')
+      .requiredOption('--endpoint <url>', 'http(s)://host[:port] of the S3 API (path-style URLs)')
+      .requiredOption('--bucket <name>', 'the bucket')
+      .option('--region <region>', 'the signing region', 'us-east-1')
+      .option('--prefix <prefix>', 'key prefix, e.g. lake/', '')
+      .option(
+        '--access-key-id-env <name>',
+        'environment variable with the access key id',
+        'AWS_ACCESS_KEY_ID',
+      )
+      .option(
+        '--secret-access-key-env <name>',
+        'environment variable with the secret access key',
+        'AWS_SECRET_ACCESS_KEY',
+      )
+      .option('--session-token-env <name>', 'environment variable with an STS session token'),
+  ).action(
+    (
+      opts: Options & {
+        endpoint: string;
+        bucket: string;
+        region: string;
+        prefix: string;
+        accessKeyIdEnv: string;
+        secretAccessKeyEnv: string;
+        sessionTokenEnv?: string;
+      },
+    ) => {
+      const target = s3TargetSchema.safeParse({
+        endpoint: opts.endpoint,
+        bucket: opts.bucket,
+        region: opts.region,
+        prefix: opts.prefix,
+        accessKeyIdEnv: opts.accessKeyIdEnv,
+        secretAccessKeyEnv: opts.secretAccessKeyEnv,
+        ...(opts.sessionTokenEnv !== undefined ? { sessionTokenEnv: opts.sessionTokenEnv } : {}),
+      });
+      if (!target.success)
+        throw new IdocgateError(
+          'CONFIG_INVALID',
+          `invalid S3 target\n  ${target.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('\n  ')}`,
+        );
+      return run(opts, () => openS3Target(target.data, (name) => process.env[name]));
+    },
+  );
   common(
     exp
       .command('nats')

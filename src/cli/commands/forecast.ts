@@ -1,8 +1,8 @@
 /**
  * `idocgate forecast run [--as-of YYYY-MM-DD] [--horizon 28] [--level 0.9] [--history-days 365]
  * [--no-censor] [--config file] [--json]`: builds daily demand per article × site from the serial
- * ledger, forecasts every series (docs/forecasting.md) and stores the run (GET /api/forecasts
- * reads it). Opens the same database as the gateway (DATABASE_URL, else the PGlite data
+ * ledger, forecasts every series daily and weekly (weekly buckets fitted on their own;
+ * docs/forecasting.md) and stores the run (GET /api/forecasts?grain=day|week reads it). Opens the same database as the gateway (DATABASE_URL, else the PGlite data
  * directory, which is locked while the gateway runs).
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -65,7 +65,9 @@ export function register(program: Command): void {
   const forecast = program.command('forecast').description('demand forecasts from the serial ledger');
   forecast
     .command('run')
-    .description('forecast daily demand per article and site (censoring zero-stock days) and store the run')
+    .description(
+      'forecast daily and weekly demand per article and site (censoring zero-stock days) and store the run',
+    )
     .option('-c, --config <file>', 'config file (YAML or JSON); default $IDOCGATE_CONFIG')
     .option('--as-of <day>', 'first forecast day, YYYY-MM-DD (default today, UTC)')
     .option('--horizon <days>', 'days ahead', '28')
@@ -98,7 +100,8 @@ export function register(program: Command): void {
         for (const s of r.run.series) counts.set(s.class, (counts.get(s.class) ?? 0) + 1);
         process.stdout.write(
           `run ${r.runId}: ${r.run.series.length} series, history ${r.run.historyFrom}..${r.run.historyTo}, ` +
-            `${r.run.horizon} days from ${r.run.asOf} (${[...counts].map(([c, n]) => `${c} ${n}`).join(', ')})\n`,
+            `${r.run.horizon} days from ${r.run.asOf} (${[...counts].map(([c, n]) => `${c} ${n}`).join(', ')}); ` +
+            `weekly: ${r.run.weekly.length} series, ${r.run.weekly[0]?.mean.length ?? 0} weeks\n`,
         );
       } finally {
         await store.close();

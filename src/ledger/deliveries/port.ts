@@ -1,7 +1,7 @@
 /**
  * The DeliveryLedgerStore port: what the delivery ledger catch-up, the pushback sweeper and the
  * support API need from the database. Pure types; the PostgreSQL/PGlite adapter is
- * src/store/delivery-ledger-*.ts.
+ * src/store/deliveries/*.ts.
  */
 import type { CanonicalIdoc } from '../../idoc/codec-json.js';
 import type { MessageRecord } from '../../pipeline/store-port.js';

@@ -4,7 +4,8 @@
  * cursors themselves (export_cursors, export_files). The ExportSource of src/export/run.ts.
  *
  * Keys: the identity id for serial events, receipts, alerts and discrepancies; (recorded_at,
- * message_id, delivery, kind) for milestones; the run id for forecasts (one run per batch).
+ * message_id, delivery, kind) for milestones; the run id for forecasts and weekly forecasts (one
+ * run per batch); the id for risk scores.
  * Rows younger than `settleMs` are left for the next run: a transaction that drew a lower id but
  * commits later must not be skipped by a cursor that already moved past it.
  */
@@ -87,11 +88,27 @@ const QUERIES: Readonly<Record<DatasetName, Query>> = {
                    run.level, ${TS('run.created_at', 'created_at')},
                    f.run_id || '|' || f.material || '|' || f.site || '|' || f.day::text AS __key,
                    f.run_id::text AS __cursor, run.as_of::text AS __day
-              FROM run JOIN forecasts f ON f.run_id = run.id
-              JOIN forecast_series s ON s.run_id = f.run_id AND s.material = f.material AND s.site = f.site
+              FROM run JOIN forecasts f ON f.run_id = run.id AND f.grain = 'day'
+              JOIN forecast_series s
+                ON s.run_id = f.run_id AND s.grain = f.grain AND s.material = f.material AND s.site = f.site
              ORDER BY f.material, f.site, f.day
              LIMIT $2`,
     // a run is one batch, whatever its size
+    params: (after, _limit, settled) => [after ?? '0', 100_000_000, settled],
+  },
+  forecasts_weekly: {
+    inner: `WITH run AS (SELECT id, as_of, level, created_at FROM forecast_runs
+                          WHERE id > $1::bigint AND created_at <= $3 ORDER BY id LIMIT 1)
+            SELECT f.run_id, run.as_of, f.material, f.site, f.day AS week_start, f.day + 6 AS week_end,
+                   s.class, s.method, f.mean, f.lower, f.upper,
+                   run.level, ${TS('run.created_at', 'created_at')},
+                   f.run_id || '|' || f.material || '|' || f.site || '|' || f.day::text AS __key,
+                   f.run_id::text AS __cursor, run.as_of::text AS __day
+              FROM run JOIN forecasts f ON f.run_id = run.id AND f.grain = 'week'
+              JOIN forecast_series s
+                ON s.run_id = f.run_id AND s.grain = f.grain AND s.material = f.material AND s.site = f.site
+             ORDER BY f.material, f.site, f.day
+             LIMIT $2`,
     params: (after, _limit, settled) => [after ?? '0', 100_000_000, settled],
   },
   // one row per state of a message: a change moves updated_at, and the message is exported again
@@ -125,6 +142,12 @@ const QUERIES: Readonly<Record<DatasetName, Query>> = {
               FROM risk_models WHERE version > $1::int AND trained_at <= $3 ORDER BY version LIMIT $2`,
     params: (after, limit, settled) => [after ?? '0', limit, settled],
   },
+  risk_scores: idQuery(
+    'risk_scores',
+    `id, delivery, model_version, probability, reasons, ${TS('as_of')}, ${TS('scored_at')}, scored_by`,
+    'scored_at',
+    'scored_at',
+  ),
 };
 
 /** The outer query: the row as JSON text in the dataset's column order. */

@@ -3,7 +3,7 @@
  * and the forecast runs (runs, series, one row per day). The ForecastPort of src/forecast/run.ts.
  */
 import type { LedgerMovement } from '../../forecast/demand.js';
-import type { ForecastPort, ForecastRunRecord } from '../../forecast/run.js';
+import type { ForecastPort, ForecastRunRecord, ForecastSeriesRecord } from '../../forecast/run.js';
 import type { Db, Queryable } from '../db/db.js';
 import { date, num, optStr, str } from '../db/columns.js';
 
@@ -37,6 +37,62 @@ export async function ledgerMovements(
   }));
 }
 
+/** Forecast grain: one row per day, or per 7-day week from the as-of day (migration 0071). */
+export type ForecastGrain = 'day' | 'week';
+export const FORECAST_GRAINS: readonly ForecastGrain[] = ['day', 'week'];
+
+async function insertSeries(
+  tx: Queryable,
+  id: number,
+  asOf: string,
+  grain: ForecastGrain,
+  s: readonly ForecastSeriesRecord[],
+): Promise<void> {
+  if (s.length === 0) return;
+  await tx.query(
+    `INSERT INTO forecast_series (run_id, grain, material, site, class, method, adi, cv2, params, observed_days, censored_days)
+     SELECT $1, $2, m, st, c, me, a, v, p::jsonb, o, cd
+       FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::float8[], $8::float8[], $9::text[], $10::int[], $11::int[])
+         AS x(m, st, c, me, a, v, p, o, cd)`,
+    [
+      id,
+      grain,
+      s.map((x) => x.material),
+      s.map((x) => x.site),
+      s.map((x) => x.class),
+      s.map((x) => x.method),
+      s.map((x) => x.adi),
+      s.map((x) => x.cv2),
+      s.map((x) => JSON.stringify(x.params)),
+      s.map((x) => x.observedDays),
+      s.map((x) => x.censoredDays),
+    ],
+  );
+  const step = grain === 'week' ? 7 : 1;
+  const material: string[] = [];
+  const site: string[] = [];
+  const offset: number[] = [];
+  const mean: number[] = [];
+  const lower: number[] = [];
+  const upper: number[] = [];
+  for (const x of s) {
+    for (let h = 0; h < x.mean.length; h++) {
+      material.push(x.material);
+      site.push(x.site);
+      offset.push(h * step);
+      mean.push(x.mean[h] ?? 0);
+      lower.push(x.lower[h] ?? 0);
+      upper.push(x.upper[h] ?? 0);
+    }
+  }
+  await tx.query(
+    `INSERT INTO forecasts (run_id, grain, material, site, day, mean, lower, upper)
+     SELECT $1, $2, m, st, $3::date + o, mn, lo, up
+       FROM unnest($4::text[], $5::text[], $6::int[], $7::float8[], $8::float8[], $9::float8[]) AS x(m, st, o, mn, lo, up)`,
+    [id, grain, asOf, material, site, offset, mean, lower, upper],
+  );
+}
+
 export async function saveForecastRun(db: Db, run: ForecastRunRecord, createdAt: Date): Promise<number> {
   return db.transaction(async (tx) => {
     const { rows } = await tx.query<{ id: number | string }>(
@@ -54,48 +110,8 @@ export async function saveForecastRun(db: Db, run: ForecastRunRecord, createdAt:
       ],
     );
     const id = Number(rows[0]?.id);
-    const s = run.series;
-    if (s.length === 0) return id;
-    await tx.query(
-      `INSERT INTO forecast_series (run_id, material, site, class, method, adi, cv2, params, observed_days, censored_days)
-       SELECT $1, m, st, c, me, a, v, p::jsonb, o, cd
-         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::float8[], $8::text[], $9::int[], $10::int[])
-           AS x(m, st, c, me, a, v, p, o, cd)`,
-      [
-        id,
-        s.map((x) => x.material),
-        s.map((x) => x.site),
-        s.map((x) => x.class),
-        s.map((x) => x.method),
-        s.map((x) => x.adi),
-        s.map((x) => x.cv2),
-        s.map((x) => JSON.stringify(x.params)),
-        s.map((x) => x.observedDays),
-        s.map((x) => x.censoredDays),
-      ],
-    );
-    const material: string[] = [];
-    const site: string[] = [];
-    const offset: number[] = [];
-    const mean: number[] = [];
-    const lower: number[] = [];
-    const upper: number[] = [];
-    for (const x of s) {
-      for (let h = 0; h < x.mean.length; h++) {
-        material.push(x.material);
-        site.push(x.site);
-        offset.push(h);
-        mean.push(x.mean[h] ?? 0);
-        lower.push(x.lower[h] ?? 0);
-        upper.push(x.upper[h] ?? 0);
-      }
-    }
-    await tx.query(
-      `INSERT INTO forecasts (run_id, material, site, day, mean, lower, upper)
-       SELECT $1, m, st, $2::date + o, mn, lo, up
-         FROM unnest($3::text[], $4::text[], $5::int[], $6::float8[], $7::float8[], $8::float8[]) AS x(m, st, o, mn, lo, up)`,
-      [id, run.asOf, material, site, offset, mean, lower, upper],
-    );
+    await insertSeries(tx, id, run.asOf, 'day', run.series);
+    await insertSeries(tx, id, run.asOf, 'week', run.weekly);
     return id;
   });
 }
@@ -110,8 +126,10 @@ export function forecastPort(db: Db): ForecastPort {
 
 export interface ForecastRow {
   readonly runId: number;
+  readonly grain: ForecastGrain;
   readonly material: string;
   readonly site: string;
+  /** The day, or the first day of the week (grain week). */
   readonly day: string;
   readonly class: string;
   readonly method: string;
@@ -126,6 +144,8 @@ export interface ForecastQuery {
   readonly site?: string;
   /** Default: the latest run. */
   readonly runId?: number;
+  /** Default day. */
+  readonly grain?: ForecastGrain;
   readonly limit?: number;
 }
 
@@ -136,17 +156,25 @@ export async function listForecasts(q: Queryable, query: ForecastQuery): Promise
        SELECT id, level FROM forecast_runs
         WHERE ($1::bigint IS NULL OR id = $1::bigint)
         ORDER BY id DESC LIMIT 1)
-     SELECT f.run_id, f.material, f.site, to_char(f.day, 'YYYY-MM-DD') AS day, s.class, s.method,
+     SELECT f.run_id, f.grain, f.material, f.site, to_char(f.day, 'YYYY-MM-DD') AS day, s.class, s.method,
             f.mean, f.lower, f.upper, run.level
-       FROM run JOIN forecasts f ON f.run_id = run.id
-       JOIN forecast_series s ON s.run_id = f.run_id AND s.material = f.material AND s.site = f.site
+       FROM run JOIN forecasts f ON f.run_id = run.id AND f.grain = $5
+       JOIN forecast_series s
+         ON s.run_id = f.run_id AND s.grain = f.grain AND s.material = f.material AND s.site = f.site
       WHERE ($2::text IS NULL OR f.material = $2::text) AND ($3::text IS NULL OR f.site = $3::text)
       ORDER BY f.material, f.site, f.day
       LIMIT $4`,
-    [query.runId ?? null, query.article ?? null, query.site ?? null, query.limit ?? 10_000],
+    [
+      query.runId ?? null,
+      query.article ?? null,
+      query.site ?? null,
+      query.limit ?? 10_000,
+      query.grain ?? 'day',
+    ],
   );
   return rows.map((r) => ({
     runId: num(r, 'run_id'),
+    grain: str(r, 'grain') === 'week' ? 'week' : 'day',
     material: str(r, 'material'),
     site: str(r, 'site'),
     day: str(r, 'day'),
@@ -195,6 +223,7 @@ export async function listForecastRuns(q: Queryable, limit = 50): Promise<Foreca
 
 export interface ForecastSeriesSummary {
   readonly runId: number;
+  readonly grain: ForecastGrain;
   readonly material: string;
   readonly site: string;
   readonly class: string;
@@ -203,17 +232,25 @@ export interface ForecastSeriesSummary {
   readonly censoredDays: number;
 }
 
-/** The series of one run (the latest by default), by material and site. */
-export async function listForecastSeries(q: Queryable, runId?: number): Promise<ForecastSeriesSummary[]> {
+/**
+ * The series of one run (the latest by default) at a grain (default day), by material and site.
+ * For grain week, observedDays and censoredDays count weeks.
+ */
+export async function listForecastSeries(
+  q: Queryable,
+  runId?: number,
+  grain: ForecastGrain = 'day',
+): Promise<ForecastSeriesSummary[]> {
   const { rows } = await q.query(
     `WITH run AS (SELECT id FROM forecast_runs WHERE ($1::bigint IS NULL OR id = $1::bigint) ORDER BY id DESC LIMIT 1)
-     SELECT s.run_id, s.material, s.site, s.class, s.method, s.observed_days, s.censored_days
-       FROM run JOIN forecast_series s ON s.run_id = run.id
+     SELECT s.run_id, s.grain, s.material, s.site, s.class, s.method, s.observed_days, s.censored_days
+       FROM run JOIN forecast_series s ON s.run_id = run.id AND s.grain = $2
       ORDER BY s.material, s.site`,
-    [runId ?? null],
+    [runId ?? null, grain],
   );
   return rows.map((r) => ({
     runId: num(r, 'run_id'),
+    grain: str(r, 'grain') === 'week' ? 'week' : 'day',
     material: str(r, 'material'),
     site: str(r, 'site'),
     class: str(r, 'class'),
