@@ -519,6 +519,11 @@ async function storeBytes(name: string): Promise<void> {
     const count = await c.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${name}.messages`);
     const n = Number(count.rows[0]!.n);
     const total = rows.reduce((t, r) => t + Number(r.bytes), 0);
+    let allRows = 0;
+    for (const r of rows) {
+      const k = await c.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${name}.${r.relname}`);
+      allRows += Number(k.rows[0]!.n);
+    }
     const top: string[] = [];
     for (const r of rows.slice(0, 6)) {
       const k = await c.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${name}.${r.relname}`);
@@ -527,7 +532,7 @@ async function storeBytes(name: string): Promise<void> {
       );
     }
     console.log(
-      `  PostgreSQL bytes per stored message (single-message side, ${n} messages, tables + indexes + TOAST): ${Math.round(total / n)}; per message: ${top.join(', ')}`,
+      `  PostgreSQL bytes per stored message (single-message side, ${n} messages, tables + indexes + TOAST): ${Math.round(total / n)}, rows per stored message (every table): ${(allRows / n).toFixed(1)}; per message: ${top.join(', ')}`,
     );
   } finally {
     await c.end();

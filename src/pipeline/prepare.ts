@@ -25,23 +25,26 @@ export interface PreparedDelivery {
 }
 
 /**
- * The payload to work from: the newest edit or parsed model (an operator's edit, or what SAP sent
- * again under the same DOCNUM, whichever came last), else the raw input.
+ * The payload to work from: the newest input version — an operator's edit, what the sender sent
+ * again under the same DOCNUM, or the raw input — whichever came last. The parsed model is not
+ * stored any more (it is derived from the raw on read, docs/store.md); a `parsed` version of
+ * older rows still counts as an input version, so those messages read as before.
  */
 export function inputVersion(versions: readonly VersionRecord[]): VersionRecord {
-  const v =
-    versions.filter((x) => x.kind === 'edited' || x.kind === 'parsed').at(-1) ??
-    versions.filter((x) => x.kind === 'raw').at(-1);
+  const v = versions.filter((x) => INPUT_KINDS.has(x.kind)).at(-1);
   if (v === undefined) throw new IdocgateError('STORE_QUERY_FAILED', 'the message has no payload version');
   return v;
 }
+
+const INPUT_KINDS: ReadonlySet<VersionRecord['kind']> = new Set(['raw', 'parsed', 'edited']);
 
 function textOf(v: VersionRecord): string {
   return bodyText(v.content);
 }
 
 export function decodeIdoc(deps: Pick<PipelineDeps, 'definitions'>, v: VersionRecord): Idoc {
-  if (v.kind === 'parsed' && v.format === 'json') return idocFromJson(textOf(v));
+  // Canonical JSON (a stored parsed model of older rows, the gateway's own JSON raw): read directly.
+  if ((v.kind === 'parsed' || v.kind === 'raw') && v.format === 'json') return idocFromJson(textOf(v));
   const read = readIdocInput(v.content, deps.definitions);
   if (read.idocs.length !== 1) {
     throw new IdocgateError(

@@ -184,8 +184,8 @@ export async function sendStatusToSap(
       : {}),
     correlation: { messageId: original.id, kind: 'status-of' },
     idempotencyKey: `status-of:${original.id}:${original.enqueueToken ?? '0'}:${code.status}`,
+    // The raw is canonical JSON already: no parsed copy (docs/store.md).
     raw: { format: 'json', content: json, contentType: 'application/json' },
-    parsed: { format: 'json', content: json, contentType: 'application/json' },
     searchKeys: [{ kind: 'docnum', value: original.docnum }],
     text: `${kind} ${code.status} ${original.docnum}`,
     by: 'pipeline:status-to-sap',

@@ -31,12 +31,12 @@ export const WATERMARK_MARGIN_MS = 10 * 60_000;
 async function pendingMessages(tx: Queryable, limit: number): Promise<LedgerMessage[]> {
   const { rows } = await tx.query(
     `SELECT m.id::text AS id, m.message_type, m.correlation_kind, m.created_at, m.updated_at,
-            v.kind, v.format, v.content_text
+            v.kind, v.format, v.content_text, v.content_bytes
        FROM messages m
        LEFT JOIN LATERAL (
-         SELECT kind, format, content_text FROM message_versions v
-          WHERE v.message_id = m.id AND v.content_text IS NOT NULL AND v.kind IN ('edited', 'parsed', 'raw')
-          ORDER BY CASE v.kind WHEN 'edited' THEN 0 WHEN 'parsed' THEN 1 ELSE 2 END, v.version DESC
+         SELECT kind, format, content_text, content_bytes FROM message_versions v
+          WHERE v.message_id = m.id AND v.kind IN ('edited', 'parsed', 'raw')
+          ORDER BY CASE v.kind WHEN 'edited' THEN 0 ELSE 1 END, v.version DESC
           LIMIT 1) v ON true
       WHERE ${settledSql('m')}
         AND m.updated_at >= COALESCE((SELECT watermark FROM serial_ledger_cursor WHERE id = 1), '-infinity'::timestamptz)
@@ -55,7 +55,8 @@ async function pendingMessages(tx: Queryable, limit: number): Promise<LedgerMess
     );
   }
   return rows.map((r) => {
-    const content = optStr(r, 'content_text');
+    const bytes = r['content_bytes'];
+    const content = optStr(r, 'content_text') ?? (bytes instanceof Uint8Array ? bytes : null);
     const kind = optStr(r, 'kind');
     return {
       id: str(r, 'id'),

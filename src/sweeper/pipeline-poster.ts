@@ -64,8 +64,8 @@ export function pipelinePoster(
         // Where SAP reports back, the next step (the transfer) waits until SAP *posted* this one.
         ...(port.feedback.expect !== 'none' ? { releaseOn: 'posted' as const } : {}),
         idempotencyKey: request.step.idempotencyKey,
+        // The raw is canonical JSON already: no parsed copy (docs/store.md).
         raw: { format: 'json', content: json, contentType: 'application/json' },
-        parsed: { format: 'json', content: json, contentType: 'application/json' },
         searchKeys: request.searchKeys,
         text: `pushback ${request.delivery} ${request.step.name}`,
         by: POSTED_BY,

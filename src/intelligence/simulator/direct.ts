@@ -19,7 +19,6 @@ export async function storeDirect(store: Store, m: GatewayMessage): Promise<void
       sender: { prt: 'LS', prn: 'PRDCLNT100' },
       idempotencyKey: m.key,
       raw: { format: 'json', content: json },
-      parsed: { format: 'json', content: json },
       by: 'sim:direct',
     });
     if (!r.duplicate) await store.transition(r.message.id, 'delivered', { by: 'sim:direct' });

@@ -5,10 +5,11 @@
  *
  *   1. the newest `edited` version (an operator's correction, which replay processes instead of
  *      the original),
- *   2. else the newest `parsed` one (what the gateway read from the input: the IDoc model of an
- *      IDoc, the checked body of partner JSON),
- *   3. else the newest `raw` input,
- *   4. else the newest `mapped` one (the IDoc the gateway produced from partner JSON: read only
+ *   2. else the newest input as the sender sent it: `raw`, or a `parsed` model of older rows (the
+ *      gateway no longer stores the parsed model: it is derived from the raw, docs/store.md; in
+ *      old rows it comes right after its raw, so it is the newer of the two), newest first — a
+ *      raw that SAP sent again with other content wins over the parsed model of the first one,
+ *   3. else the newest `mapped` one (the IDoc the gateway produced from partner JSON: read only
  *      when no earlier version says anything to the ledger).
  *
  * A version is tried after the one before it holds nothing the ledger reads (e.g. partner JSON of
@@ -29,6 +30,9 @@ export type PayloadKind = 'edited' | 'parsed' | 'raw' | 'mapped';
 /** The ledgers' order of payload kinds, best first (see the module comment). */
 export const PAYLOAD_PREFERENCE: readonly PayloadKind[] = ['edited', 'parsed', 'raw', 'mapped'];
 
+/** Rank of a kind: parsed and raw share one (the newer input wins). */
+const RANK: Readonly<Record<PayloadKind, number>> = { edited: 0, parsed: 1, raw: 1, mapped: 2 };
+
 export interface PayloadVersion {
   readonly kind: PayloadKind;
   /** 1, 2, 3... per message in order of creation; absent when only one version is at hand. */
@@ -39,7 +43,7 @@ export interface PayloadVersion {
 
 /** The versions in the order the ledgers try them: by PAYLOAD_PREFERENCE, newest first within a kind. */
 export function payloadsToRead<T extends PayloadVersion>(versions: readonly T[]): T[] {
-  const rank = (v: PayloadVersion): number => PAYLOAD_PREFERENCE.indexOf(v.kind);
+  const rank = (v: PayloadVersion): number => RANK[v.kind];
   return [...versions].sort((a, b) => rank(a) - rank(b) || (b.version ?? 0) - (a.version ?? 0));
 }
 

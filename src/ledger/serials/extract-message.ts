@@ -1,9 +1,10 @@
 /**
  * Serial events in one stored message: its best payload version (../movements/payload.ts: an
- * edited version first, then the parsed model, then the raw content) read as canonical IDoc JSON,
- * IDoc-XML or partner JSON. Messages the gateway produced from another one (correlation `produced-by`,
+ * edited version first, then a parsed model of older rows, then the raw content) read as canonical
+ * IDoc JSON, IDoc-XML / SOAP, a flat IDoc file (with definitions) or partner JSON. Messages the gateway produced from another one (correlation `produced-by`,
  * e.g. the MBGMCR03 built from a handheld scan) are skipped: their source already counted.
  */
+import type { DefinitionRegistry } from '../../definitions/registry.js';
 import { decodePayload, type PayloadKind } from '../movements/payload.js';
 import { extractFromIdoc } from './extract-idoc.js';
 import { extractFromJson, type DeliveryLookup } from './extract-json.js';
@@ -14,7 +15,8 @@ import type { DeliveryInfo, Extraction, SerialEventDraft } from './types.js';
 export interface LedgerPayload {
   readonly kind: PayloadKind;
   readonly format: string;
-  readonly content: string;
+  /** Text, or bytes for a raw input stored as received (an SAP edge's body). */
+  readonly content: string | Uint8Array;
 }
 
 export interface LedgerMessage {
@@ -34,12 +36,13 @@ export function extractFromMessage(
   sites: SiteDirectory,
   deliveries: DeliveryLookup,
   timeZone: string,
+  definitions?: DefinitionRegistry,
 ): MessageExtraction {
   if (message.correlationKind === 'produced-by')
     return { outcome: 'skipped', reason: 'produced by the gateway from another message' };
   const p = message.payload;
   if (p === null) return { outcome: 'skipped', reason: 'no readable payload version' };
-  const decoded = decodePayload(p);
+  const decoded = decodePayload(p, definitions);
   let extraction: Extraction;
   if (decoded.kind === 'not-read') return { outcome: 'skipped', reason: decoded.reason };
   if (decoded.kind === 'idocs') {

@@ -35,7 +35,7 @@ function version(n: number, kind: VersionRecord['kind'], format: VersionRecord['
 }
 
 describe('which payload version the ledgers read', () => {
-  it('newest edited, then newest parsed, then raw, then mapped', () => {
+  it('newest edited, then the newest input (raw, or a parsed model of older rows), then mapped', () => {
     const v = (version: number, kind: PayloadVersion['kind']): PayloadVersion => ({
       version,
       kind,
@@ -52,6 +52,9 @@ describe('which payload version the ledgers read', () => {
       'mapped3',
     ]);
     expect(bestPayload([v(1, 'raw'), v(3, 'mapped'), v(2, 'parsed')])?.version).toBe(2);
+    // SAP sent the IDoc again with other content: its new raw wins over the old parsed model.
+    expect(bestPayload([v(1, 'raw'), v(2, 'parsed'), v(3, 'raw')])?.version).toBe(3);
+    expect(bestPayload([v(1, 'raw'), v(2, 'mapped')])?.kind).toBe('raw');
     expect(bestPayload([v(3, 'mapped'), v(1, 'raw')])?.kind).toBe('raw');
     expect(bestPayload([])).toBeUndefined();
   });
