@@ -100,25 +100,28 @@ export async function finishMembers(
   attempt: { readonly transport: string; readonly durationMs: number },
   options: { readonly text: string; readonly sapStatus: string; readonly confirmBy?: Date },
 ): Promise<void> {
-  for (const { message } of members) {
-    await deps.store.finishAttempt(
-      message.id,
-      { transport: attempt.transport, outcome: 'ok', durationMs: attempt.durationMs },
-      'delivered',
-      {
-        by: BY,
-        expectFrom: 'processing',
-        text: `${options.text} (in a packet of ${members.length + 1})`,
-        sapStatus: options.sapStatus,
-        ...(options.confirmBy !== undefined ? { confirmBy: options.confirmBy } : {}),
-      },
-    );
-    deps.metrics.count('delivered', {
-      partner: message.partner ?? '-',
-      messageType: message.messageType ?? '-',
-      direction: message.direction,
-    });
-  }
+  // All at once: the store's group commit writes the members' outcomes in one statement.
+  await Promise.all(
+    members.map(async ({ message }) => {
+      await deps.store.finishAttempt(
+        message.id,
+        { transport: attempt.transport, outcome: 'ok', durationMs: attempt.durationMs },
+        'delivered',
+        {
+          by: BY,
+          expectFrom: 'processing',
+          text: `${options.text} (in a packet of ${members.length + 1})`,
+          sapStatus: options.sapStatus,
+          ...(options.confirmBy !== undefined ? { confirmBy: options.confirmBy } : {}),
+        },
+      );
+      deps.metrics.count('delivered', {
+        partner: message.partner ?? '-',
+        messageType: message.messageType ?? '-',
+        direction: message.direction,
+      });
+    }),
+  );
 }
 
 /** The packet failed: members go back to their own jobs, or are in doubt with the head. */
@@ -131,26 +134,28 @@ export async function releaseMembers(
     readonly error: { code: string; text: string };
   },
 ): Promise<void> {
-  for (const { message } of members) {
-    if (outcome.inDoubt) {
-      await deps.store.finishAttempt(
-        message.id,
-        { transport: outcome.transport, outcome: 'error', durationMs: 0, error: outcome.error },
-        'in-doubt',
-        {
-          by: BY,
-          expectFrom: 'processing',
-          text: 'sent in a packet whose answer was lost: not resent; waits for SAP or an operator',
-          error: outcome.error,
-        },
-      );
-      deps.metrics.count('in-doubt', {
-        partner: message.partner ?? '-',
-        messageType: message.messageType ?? '-',
-        direction: message.direction,
-      });
-    } else {
-      await putBack(deps, message, `the packet failed (${outcome.error.code}); sent on its own`);
-    }
-  }
+  await Promise.all(
+    members.map(async ({ message }) => {
+      if (outcome.inDoubt) {
+        await deps.store.finishAttempt(
+          message.id,
+          { transport: outcome.transport, outcome: 'error', durationMs: 0, error: outcome.error },
+          'in-doubt',
+          {
+            by: BY,
+            expectFrom: 'processing',
+            text: 'sent in a packet whose answer was lost: not resent; waits for SAP or an operator',
+            error: outcome.error,
+          },
+        );
+        deps.metrics.count('in-doubt', {
+          partner: message.partner ?? '-',
+          messageType: message.messageType ?? '-',
+          direction: message.direction,
+        });
+      } else {
+        await putBack(deps, message, `the packet failed (${outcome.error.code}); sent on its own`);
+      }
+    }),
+  );
 }

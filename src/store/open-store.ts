@@ -7,8 +7,9 @@ import type { Store } from '../pipeline/store-port.js';
 import type { StoreContext } from './context.js';
 import { openDb, type Db, type DbOptions } from './db.js';
 import { migrate } from './migrate.js';
-import type { MessageStatus, ReceiveInput, TransitionOptions } from '../pipeline/store-port.js';
+import type { AttemptInput, MessageStatus, ReceiveInput, TransitionOptions } from '../pipeline/store-port.js';
 import { createGroupClaimer, createGroupReceiver, type GroupCommitOptions } from './group-commit.js';
+import { createGroupFinisher } from './group-finish.js';
 import { receive } from './receive.js';
 import * as messages from './messages-repo.js';
 import * as admin from './audit-repo.js';
@@ -21,8 +22,8 @@ export interface StoreOptions extends DbOptions {
   readonly clock?: () => Date;
   readonly newId?: () => string;
   /**
-   * Group commit of concurrent receipts (default on; `false`: one statement per receipt).
-   * See src/store/group-commit.ts.
+   * Group commit of concurrent receipts, worker claims and attempt finishes (default on; `false`:
+   * one statement per call). See src/store/group-commit.ts and src/store/group-finish.ts.
    */
   readonly groupCommit?: GroupCommitOptions | false;
 }
@@ -67,6 +68,9 @@ export function createStore(ctx: StoreContext, groupCommit?: GroupCommitOptions 
     options: Omit<TransitionOptions, 'expectFrom'>,
   ) => messages.claimUnordered(ctx, id, token, from, options);
   const claimUnordered = groupCommit === false ? claimOne : createGroupClaimer(ctx, claimOne, groupCommit);
+  const finishOne = (id: string, attempt: AttemptInput, to: MessageStatus, options: TransitionOptions) =>
+    messages.finishAttempt(ctx, id, attempt, to, options);
+  const finishAttempt = groupCommit === false ? finishOne : createGroupFinisher(ctx, finishOne, groupCommit);
   return {
     db,
     receive: (input) => receiver.receive(input),
@@ -80,7 +84,7 @@ export function createStore(ctx: StoreContext, groupCommit?: GroupCommitOptions 
     transition: (id, to, options) => messages.transition(ctx, id, to, options),
     history: (id) => messages.history(db, id),
     recordAttempt: (id, input) => messages.recordAttempt(ctx, id, input),
-    finishAttempt: (id, attempt, to, options) => messages.finishAttempt(ctx, id, attempt, to, options),
+    finishAttempt: (id, attempt, to, options) => finishAttempt(id, attempt, to, options),
     claimUnordered: (id, token, from, options) => claimUnordered(id, token, from, options),
     attempts: (id) => messages.attempts(db, id),
     search: (query, options) => searching.search(db, query, options),
