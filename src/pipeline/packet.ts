@@ -14,7 +14,10 @@
  */
 import type { Idoc } from '../idoc/model.js';
 import { writeXml } from '../idoc/xml-writer.js';
-import type { Transport } from './transport-port.js';
+import type { PacketItemOutcome, Transport } from './transport-port.js';
+import { sapStatusFor } from './lifecycle.js';
+import { computeBackoff } from './retry.js';
+import { destinationOf, destinationSettings } from './routing.js';
 import type { PipelineDeps } from './deps.js';
 import { enqueueMessage } from './enqueue.js';
 import { prepareDelivery, type PreparedDelivery } from './prepare.js';
@@ -48,21 +51,24 @@ export async function gatherPacket(
   prepared: PreparedDelivery,
   transport: Transport,
 ): Promise<PacketMember[]> {
+  if (head.orderingKey !== null) return [];
   const sap = sapPortOf(route);
-  if (sap === undefined || sap.port.packSize <= 1 || transport.acceptsPackets !== true) return [];
-  if (head.orderingKey !== null || prepared.idoc === undefined) return [];
+  // Webhook packets: the partner's route opts in with packSize (a JSON array per call).
+  const webhook = route.kind === 'to-partner' && transport.sendPacket !== undefined;
+  const packSize = webhook ? route.receives.packSize : (sap?.port.packSize ?? 1);
+  if (packSize <= 1) return [];
+  if (!webhook && (transport.acceptsPackets !== true || prepared.idoc === undefined)) return [];
   const claimed = await deps.store.claimPacket(
-    { partner: head.partner, channel: head.channel, exclude: head.id, limit: sap.port.packSize - 1 },
+    { partner: head.partner, channel: head.channel, exclude: head.id, limit: packSize - 1 },
     { by: BY, text: `in a packet with ${head.id}` },
   );
-  const type = prepared.idoc.control.IDOCTYP;
+  const type = prepared.idoc?.control.IDOCTYP;
   const members: PacketMember[] = [];
   for (const m of claimed) {
     try {
       const p = await prepareDelivery(deps, m, routeOf(deps.config, m) as DeliverableRoute);
       if (
-        p.idoc === undefined ||
-        p.idoc.control.IDOCTYP !== type ||
+        (!webhook && (p.idoc === undefined || p.idoc.control.IDOCTYP !== type)) ||
         p.transportKey !== prepared.transportKey
       ) {
         await putBack(deps, m, 'not packed with other IDoc types; sent on its own');
@@ -122,6 +128,76 @@ export async function finishMembers(
       });
     }),
   );
+}
+
+/**
+ * The members of a webhook packet the receiver answered message by message: each is delivered,
+ * or — for a "retry" — `failed` with its attempt counted and queued again under a new job that
+ * waits the retry policy's backoff (dead when its attempts are used up), or — for "rejected" —
+ * dead. The same outcomes as a single send of that message would have had.
+ */
+export async function finishWebhookMembers(
+  deps: PipelineDeps,
+  members: readonly PacketMember[],
+  items: readonly PacketItemOutcome[],
+  attempt: { readonly transport: string; readonly durationMs: number },
+  text: string,
+): Promise<void> {
+  await Promise.all(
+    members.map(async ({ message }, i) => {
+      const item = items[i];
+      if (item === undefined || item.ok) {
+        const how = item?.duplicate === true ? 'receiver already had it' : undefined;
+        await finishMembers(deps, [{ message } as PacketMember], attempt, {
+          text: how !== undefined ? `${text}, ${how}` : text,
+          sapStatus: sapStatusFor('delivered', message.direction),
+        });
+        return;
+      }
+      const error = { code: item.error.code, text: item.error.message.slice(0, 2000) };
+      const failed = {
+        transport: attempt.transport,
+        outcome: 'error',
+        durationMs: attempt.durationMs,
+        error,
+      } as const;
+      const policy = destinationSettings(deps.config, destinationOf(message)).retry;
+      const dead = item.error.verdict === 'permanent' || message.attempts + 1 >= policy.attempts;
+      if (dead) {
+        const why =
+          item.error.verdict === 'permanent'
+            ? 'permanent error'
+            : `retries exhausted after ${policy.attempts} attempts`;
+        await deps.store.finishAttempt(message.id, failed, 'dead', {
+          by: BY,
+          expectFrom: 'processing',
+          text: `${why} (in a webhook packet)`,
+          error,
+        });
+        deps.metrics.count('dead', labels(message));
+        return;
+      }
+      const delayMs = computeBackoff(message.attempts + 1, policy, deps.random);
+      const ok = await deps.store.finishAttempt(message.id, failed, 'failed', {
+        by: BY,
+        expectFrom: 'processing',
+        text: `failed in a webhook packet (${error.code}); retry on its own in ${delayMs} ms`,
+        error,
+        nextAttemptAt: new Date(deps.clock.now() + delayMs),
+      });
+      deps.metrics.count('failed', labels(message));
+      const now = ok ? await deps.store.get(message.id) : undefined;
+      if (now !== undefined) await enqueueMessage(deps, now, BY, delayMs).catch(() => undefined);
+    }),
+  );
+}
+
+function labels(m: MessageRecord): {
+  partner: string;
+  messageType: string;
+  direction: MessageRecord['direction'];
+} {
+  return { partner: m.partner ?? '-', messageType: m.messageType ?? '-', direction: m.direction };
 }
 
 /** The packet failed: members go back to their own jobs, or are in doubt with the head. */

@@ -45,6 +45,16 @@ export interface DeliveryReceipt {
   readonly duplicate?: boolean;
 }
 
+/** The receiver's word on one message of a packet. */
+export type PacketItemOutcome =
+  | { readonly ok: true; readonly duplicate?: boolean; readonly remoteReference?: string }
+  | { readonly ok: false; readonly error: TransportError };
+
+/** A packet call that went through: the call's receipt and one outcome per delivery, in order. */
+export interface PacketReceipt extends DeliveryReceipt {
+  readonly items: readonly PacketItemOutcome[];
+}
+
 export interface Transport {
   readonly kind: string;
   /**
@@ -59,6 +69,13 @@ export interface Transport {
    */
   readonly acceptsPackets?: boolean;
   send(delivery: OutboundDelivery, signal?: AbortSignal): Promise<DeliveryReceipt>;
+  /**
+   * Several deliveries to one destination in one call, each with its own outcome (webhook: one
+   * JSON array; docs/transports.md "Webhook packets"). Throws a TransportError, as `send` does,
+   * when the call as a whole failed; otherwise `items` holds one outcome per delivery, in order.
+   * Used when the route opts in (`partners.<name>.receives[].packSize` > 1).
+   */
+  sendPacket?(deliveries: readonly OutboundDelivery[], signal?: AbortSignal): Promise<PacketReceipt>;
   close?(): Promise<void>;
 }
 
