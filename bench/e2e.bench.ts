@@ -170,6 +170,9 @@ async function startReceiver(
 const gatewayKey = (_p: string, h: http.IncomingHttpHeaders, body: string): readonly string[] => {
   const scans = body.match(/HH-BENCH-[\w-]+/g);
   if (scans !== null) return scans;
+  // A webhook packet names its messages in X-Idocgate-Message-Ids (docs/transports.md).
+  const packet = h['x-idocgate-message-ids'];
+  if (typeof packet === 'string') return packet.split(',');
   return typeof h['idempotency-key'] === 'string' ? [h['idempotency-key']] : [];
 };
 /** Baseline deliveries carry the posted body as is. */
@@ -422,6 +425,8 @@ async function gatewayApp(
             idocType: 'DELVRY07',
             mapping: 'delvry07-to-wms-delivery-order',
             transport: { kind: 'webhook', url: `${receiver.url}/wms` },
+            // The packet sides send the WMS its messages as JSON arrays too (webhook packets).
+            packSize,
           },
         ],
         concurrency: WORKERS_PER_PARTNER,
