@@ -54,7 +54,11 @@ export async function gatherPacket(
   if (head.orderingKey !== null) return [];
   const sap = sapPortOf(route);
   // Webhook packets: the partner's route opts in with packSize (a JSON array per call).
-  const webhook = route.kind === 'to-partner' && transport.sendPacket !== undefined;
+  // A route that sends SYSTAT01/ALEAUD01 back per message keeps single sends (statusToSap).
+  const webhook =
+    route.kind === 'to-partner' &&
+    transport.sendPacket !== undefined &&
+    route.receives.statusToSap === 'none';
   const packSize = webhook ? route.receives.packSize : (sap?.port.packSize ?? 1);
   if (packSize <= 1) return [];
   if (!webhook && (transport.acceptsPackets !== true || prepared.idoc === undefined)) return [];
