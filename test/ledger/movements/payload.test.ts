@@ -149,3 +149,41 @@ describe('what a payload holds', () => {
     );
   });
 });
+
+describe('no parsed version: the serial ledger reads the raw input', () => {
+  const message = (content: string | Uint8Array, format: string) => ({
+    id: 'm1',
+    messageType: 'WHSORD',
+    correlationKind: null,
+    createdAt: new Date(0),
+    payload: { kind: 'raw' as const, format, content },
+  });
+  const sites = buildSiteDirectory(loadSiteRows(), defaultLedgerConfig({}));
+
+  it('reads a raw flat IDoc file (and IDoc-XML as bytes) with the definitions, as it read the parsed model', () => {
+    const fromModel = extractFromMessage(
+      message(JSON.stringify({ control: idoc.control, segments: idoc.segments }), 'json'),
+      sites,
+      () => undefined,
+      'UTC',
+    );
+    expect(fromModel.outcome === 'events' && fromModel.extraction.events.map((e) => e.serial)).toEqual([
+      'SN-1',
+    ]);
+    const flat = writeIdocs([idoc], 'flat', definitions);
+    const xmlBytes = Buffer.from(writeIdocs([idoc], 'xml', definitions));
+    // Without the definitions a flat file is not read at all.
+    expect(extractFromMessage(message(flat, 'flat'), sites, () => undefined, 'UTC')).toMatchObject({
+      outcome: 'skipped',
+      reason: expect.stringContaining('not read'),
+    });
+    for (const [content, format] of [
+      [flat, 'flat'],
+      [xmlBytes, 'xml'],
+    ] as const) {
+      expect(
+        extractFromMessage(message(content, format), sites, () => undefined, 'UTC', definitions),
+      ).toEqual(fromModel);
+    }
+  });
+});
