@@ -170,6 +170,9 @@ async function startReceiver(
 const gatewayKey = (_p: string, h: http.IncomingHttpHeaders, body: string): readonly string[] => {
   const scans = body.match(/HH-BENCH-[\w-]+/g);
   if (scans !== null) return scans;
+  // A webhook packet names its messages in X-Idocgate-Message-Ids (docs/transports.md).
+  const packet = h['x-idocgate-message-ids'];
+  if (typeof packet === 'string') return packet.split(',');
   return typeof h['idempotency-key'] === 'string' ? [h['idempotency-key']] : [];
 };
 /** Baseline deliveries carry the posted body as is. */
@@ -422,6 +425,8 @@ async function gatewayApp(
             idocType: 'DELVRY07',
             mapping: 'delvry07-to-wms-delivery-order',
             transport: { kind: 'webhook', url: `${receiver.url}/wms` },
+            // The packet sides send the WMS its messages as JSON arrays too (webhook packets).
+            packSize,
           },
         ],
         concurrency: WORKERS_PER_PARTNER,
@@ -519,6 +524,11 @@ async function storeBytes(name: string): Promise<void> {
     const count = await c.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${name}.messages`);
     const n = Number(count.rows[0]!.n);
     const total = rows.reduce((t, r) => t + Number(r.bytes), 0);
+    let allRows = 0;
+    for (const r of rows) {
+      const k = await c.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${name}.${r.relname}`);
+      allRows += Number(k.rows[0]!.n);
+    }
     const top: string[] = [];
     for (const r of rows.slice(0, 6)) {
       const k = await c.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${name}.${r.relname}`);
@@ -527,7 +537,7 @@ async function storeBytes(name: string): Promise<void> {
       );
     }
     console.log(
-      `  PostgreSQL bytes per stored message (single-message side, ${n} messages, tables + indexes + TOAST): ${Math.round(total / n)}; per message: ${top.join(', ')}`,
+      `  PostgreSQL bytes per stored message (single-message side, ${n} messages, tables + indexes + TOAST): ${Math.round(total / n)}, rows per stored message (every table): ${(allRows / n).toFixed(1)}; per message: ${top.join(', ')}`,
     );
   } finally {
     await c.end();

@@ -318,6 +318,22 @@ export const ERROR_CATALOGUE = {
     httpStatus: 502,
     summary: 'The receiver answered with a 5xx status',
   },
+  TRANSPORT_PACKET_ITEM_FAILED: {
+    verdict: 'transient',
+    httpStatus: 502,
+    summary: 'The receiver took a webhook packet but answered "retry" for this message of it',
+  },
+  TRANSPORT_PACKET_ITEM_REJECTED: {
+    verdict: 'permanent',
+    httpStatus: 502,
+    summary: 'The receiver took a webhook packet but answered "rejected" for this message of it',
+  },
+  TRANSPORT_PACKET_ANSWER_INVALID: {
+    verdict: 'transient',
+    httpStatus: 502,
+    summary:
+      'The receiver answered a webhook packet 2xx with a results array that does not match the packet (length, id, status)',
+  },
   TRANSPORT_HTTP_THROTTLED: {
     verdict: 'transient',
     httpStatus: 503,

@@ -4,7 +4,8 @@
  *   POST   /api/session                         sign in (basic password -> session token)
  *   DELETE /api/session                         sign out
  *   GET    /api/messages                        list / search (filters, cursor pages, counts per status)
- *   GET    /api/messages/:id                    one message: record, timeline, versions, attempts, keys
+ *   GET    /api/messages/:id                    one message: record, timeline, versions (with the
+ *                                                hrefs of their derived forms), attempts, keys
  *   GET    /api/messages/:id/versions/:version  one payload version, as stored or ?as=flat|xml|json
  *   POST   /api/messages/:id/replay             replay as is, or with an edited payload (new version)
  *   POST   /api/messages/:id/cancel             no further processing
@@ -36,6 +37,12 @@ import {
 import { messageQueryParams, parseMessageQuery, type QueryParams } from './support-query.js';
 
 const security = [{ basic: [] }, { session: [] }];
+/**
+ * IDoc formats whose versions are listed with their flat, XML and canonical-JSON forms (render.ts;
+ * the JSON form is what the gateway once stored as the `parsed` version). A JSON version may be
+ * partner JSON, which has no other form, so it is listed as stored only.
+ */
+const IDOC_VERSION_FORMATS: ReadonlySet<string> = new Set(['flat', 'xml', 'soap']);
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string' } } } as const;
 
 function intParam(v: string | undefined, name: string, min: number, max: number): number | undefined {
@@ -134,6 +141,14 @@ export async function supportRoutes(app: FastifyInstance, deps: ApiDeps): Promis
           note: v.note,
           createdAt: v.createdAt,
           href: `/api/messages/${id}/versions/${v.version}`,
+          // The other forms of an IDoc version are derived on read (nothing more is stored).
+          ...(IDOC_VERSION_FORMATS.has(v.format)
+            ? {
+                forms: Object.fromEntries(
+                  RENDER_FORMATS.map((f) => [f, `/api/messages/${id}/versions/${v.version}?as=${f}`]),
+                ),
+              }
+            : {}),
         })),
         attempts,
         searchKeys,

@@ -159,6 +159,12 @@ const receivesSchema = z
     orderingKey: z.string().min(1).optional(),
     /** Send SYSTAT01 / ALEAUD01 back to the SAP port the IDoc came from. */
     statusToSap: z.enum(['none', 'SYSTAT01', 'ALEAUD01']).default('none'),
+    /**
+     * Webhook packets (opt-in; default 1 = one message per call): up to this many ready messages
+     * of this route go in one call as a JSON array, with one result per message in the answer
+     * (docs/transports.md "Webhook packets"). Only transports with packets (`webhook`).
+     */
+    packSize: z.number().int().min(1).max(500).default(1),
   })
   .strict();
 

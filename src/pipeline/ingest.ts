@@ -150,8 +150,8 @@ function receiveInputForIdoc(
     ...opt('receiver', party(c.RCVPRT, c.RCVPRN, c.RCVPOR)),
     ...opt('orderingKey', orderingKey),
     ...opt('idempotencyKey', idempotencyKey),
+    // No parsed version: the IDoc model is derived from the raw on read (docs/store.md).
     raw,
-    parsed: { format: 'json', content: idocToJson(idoc), contentType: 'application/json' },
     searchKeys: keys,
     text: `${searchText(keys)} ${payloadText(idoc.segments)}`,
     by: `edge:${request.channel}`,
@@ -391,8 +391,7 @@ async function sentAgain(
   input: ReceiveInput,
 ): Promise<IngestedMessage | undefined> {
   const held = inputVersion(await deps.store.versions(m.id));
-  const content = input.parsed ?? input.raw;
-  const changed = bodyText(held.content) !== bodyText(content.content);
+  const changed = canonicalOf(deps, held.content) !== canonicalOf(deps, input.raw.content);
   if (!changed && !ENDED_BADLY.includes(m.status)) return undefined;
   if (changed) {
     await deps.store.addVersion(m.id, {
@@ -400,14 +399,6 @@ async function sentAgain(
       format: input.raw.format,
       content: input.raw.content,
       ...(input.raw.contentType !== undefined ? { contentType: input.raw.contentType } : {}),
-      createdBy: input.by,
-      note: 'sent again by the sender with other content',
-    });
-    await deps.store.addVersion(m.id, {
-      kind: 'parsed',
-      format: content.format,
-      content: content.content,
-      ...(content.contentType !== undefined ? { contentType: content.contentType } : {}),
       createdBy: input.by,
       note: 'sent again by the sender with other content',
     });
@@ -439,6 +430,20 @@ async function sentAgain(
     { ...now, status: outcome === 'queued' ? 'queued' : outcome === 'blocked' ? 'blocked' : now.status },
     false,
   );
+}
+
+/**
+ * The content as canonical IDoc JSON when it reads as one IDoc (raw XML, SOAP, flat, a stored
+ * parsed model or an edit), else its text: two sendings compare equal when they hold the same IDoc.
+ */
+function canonicalOf(deps: Pick<ReceiveDeps, 'definitions'>, content: string | Uint8Array): string {
+  try {
+    const read = readIdocInput(content, deps.definitions);
+    if (read.idocs.length === 1) return idocToJson(read.idocs[0]!);
+  } catch {
+    // not an IDoc: compared as text
+  }
+  return bodyText(content);
 }
 
 function summary(m: MessageRecord, duplicate: boolean): IngestedMessage {

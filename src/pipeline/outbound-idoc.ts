@@ -198,8 +198,8 @@ export async function emitOutboundIdoc(deps: OutboundDeps, input: EmitOutboundId
     ...(input.orderingKey !== undefined ? { orderingKey: input.orderingKey } : {}),
     ...(input.releaseOn !== undefined ? { releaseOn: input.releaseOn } : {}),
     idempotencyKey: input.idempotencyKey,
+    // The raw is canonical JSON already: no parsed copy (docs/store.md).
     raw: { format: 'json', content: json, contentType: 'application/json' },
-    parsed: { format: 'json', content: json, contentType: 'application/json' },
     ...(input.searchKeys !== undefined ? { searchKeys: input.searchKeys } : {}),
     ...(input.text !== undefined ? { text: input.text } : {}),
     by: input.by,

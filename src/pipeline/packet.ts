@@ -14,7 +14,10 @@
  */
 import type { Idoc } from '../idoc/model.js';
 import { writeXml } from '../idoc/xml-writer.js';
-import type { Transport } from './transport-port.js';
+import type { PacketItemOutcome, Transport } from './transport-port.js';
+import { sapStatusFor } from './lifecycle.js';
+import { computeBackoff } from './retry.js';
+import { destinationOf, destinationSettings } from './routing.js';
 import type { DeliverDeps } from './deps.js';
 import { enqueueMessage } from './enqueue.js';
 import { prepareDelivery, type PreparedDelivery } from './prepare.js';
@@ -48,23 +51,33 @@ export async function gatherPacket(
   prepared: PreparedDelivery,
   transport: Transport,
 ): Promise<PacketMember[]> {
+  if (head.orderingKey !== null) return [];
   const sap = sapPortOf(route);
-  // A packet is one IDoc-XML document: only for a transport that takes IDoc-XML and packets.
-  if (sap === undefined || sap.port.packSize <= 1 || transport.acceptsPackets !== true) return [];
-  if (transport.wireFormat !== 'xml') return [];
-  if (head.orderingKey !== null || prepared.idoc === undefined) return [];
+  // Webhook packets: the partner's route opts in with packSize (a JSON array per call).
+  // A route that sends SYSTAT01/ALEAUD01 back per message keeps single sends (statusToSap).
+  const webhook =
+    route.kind === 'to-partner' &&
+    transport.sendPacket !== undefined &&
+    route.receives.statusToSap === 'none';
+  const packSize = webhook ? route.receives.packSize : (sap?.port.packSize ?? 1);
+  if (packSize <= 1) return [];
+  // A packet to SAP is one IDoc-XML document: only for a transport that takes IDoc-XML and packets.
+  if (
+    !webhook &&
+    (transport.acceptsPackets !== true || transport.wireFormat !== 'xml' || prepared.idoc === undefined)
+  )
+    return [];
   const claimed = await deps.store.claimPacket(
-    { partner: head.partner, channel: head.channel, exclude: head.id, limit: sap.port.packSize - 1 },
+    { partner: head.partner, channel: head.channel, exclude: head.id, limit: packSize - 1 },
     { by: BY, text: `in a packet with ${head.id}` },
   );
-  const type = prepared.idoc.control.IDOCTYP;
+  const type = prepared.idoc?.control.IDOCTYP;
   const members: PacketMember[] = [];
   for (const m of claimed) {
     try {
       const p = await prepareDelivery(deps, m, routeOf(deps.config, m) as DeliverableRoute);
       if (
-        p.idoc === undefined ||
-        p.idoc.control.IDOCTYP !== type ||
+        (!webhook && (p.idoc === undefined || p.idoc.control.IDOCTYP !== type)) ||
         p.transportKey !== prepared.transportKey
       ) {
         await putBack(deps, m, 'not packed with other IDoc types; sent on its own');
@@ -102,25 +115,98 @@ export async function finishMembers(
   attempt: { readonly transport: string; readonly durationMs: number },
   options: { readonly text: string; readonly sapStatus: string; readonly confirmBy?: Date },
 ): Promise<void> {
-  for (const { message } of members) {
-    await deps.store.finishAttempt(
-      message.id,
-      { transport: attempt.transport, outcome: 'ok', durationMs: attempt.durationMs },
-      'delivered',
-      {
+  // All at once: the store's group commit writes the members' outcomes in one statement.
+  await Promise.all(
+    members.map(async ({ message }) => {
+      await deps.store.finishAttempt(
+        message.id,
+        { transport: attempt.transport, outcome: 'ok', durationMs: attempt.durationMs },
+        'delivered',
+        {
+          by: BY,
+          expectFrom: 'processing',
+          text: `${options.text} (in a packet of ${members.length + 1})`,
+          sapStatus: options.sapStatus,
+          ...(options.confirmBy !== undefined ? { confirmBy: options.confirmBy } : {}),
+        },
+      );
+      deps.metrics.count('delivered', {
+        partner: message.partner ?? '-',
+        messageType: message.messageType ?? '-',
+        direction: message.direction,
+      });
+    }),
+  );
+}
+
+/**
+ * The members of a webhook packet the receiver answered message by message: each is delivered,
+ * or — for a "retry" — `failed` with its attempt counted and queued again under a new job that
+ * waits the retry policy's backoff (dead when its attempts are used up), or — for "rejected" —
+ * dead. The same outcomes as a single send of that message would have had.
+ */
+export async function finishWebhookMembers(
+  deps: DeliverDeps,
+  members: readonly PacketMember[],
+  items: readonly PacketItemOutcome[],
+  attempt: { readonly transport: string; readonly durationMs: number },
+  text: string,
+): Promise<void> {
+  await Promise.all(
+    members.map(async ({ message }, i) => {
+      const item = items[i];
+      if (item === undefined || item.ok) {
+        const how = item?.duplicate === true ? 'receiver already had it' : undefined;
+        await finishMembers(deps, [{ message } as PacketMember], attempt, {
+          text: how !== undefined ? `${text}, ${how}` : text,
+          sapStatus: sapStatusFor('delivered', message.direction),
+        });
+        return;
+      }
+      const error = { code: item.error.code, text: item.error.message.slice(0, 2000) };
+      const failed = {
+        transport: attempt.transport,
+        outcome: 'error',
+        durationMs: attempt.durationMs,
+        error,
+      } as const;
+      const policy = destinationSettings(deps.config, destinationOf(message)).retry;
+      const dead = item.error.verdict === 'permanent' || message.attempts + 1 >= policy.attempts;
+      if (dead) {
+        const why =
+          item.error.verdict === 'permanent'
+            ? 'permanent error'
+            : `retries exhausted after ${policy.attempts} attempts`;
+        await deps.store.finishAttempt(message.id, failed, 'dead', {
+          by: BY,
+          expectFrom: 'processing',
+          text: `${why} (in a webhook packet)`,
+          error,
+        });
+        deps.metrics.count('dead', labels(message));
+        return;
+      }
+      const delayMs = computeBackoff(message.attempts + 1, policy, deps.random);
+      const ok = await deps.store.finishAttempt(message.id, failed, 'failed', {
         by: BY,
         expectFrom: 'processing',
-        text: `${options.text} (in a packet of ${members.length + 1})`,
-        sapStatus: options.sapStatus,
-        ...(options.confirmBy !== undefined ? { confirmBy: options.confirmBy } : {}),
-      },
-    );
-    deps.metrics.count('delivered', {
-      partner: message.partner ?? '-',
-      messageType: message.messageType ?? '-',
-      direction: message.direction,
-    });
-  }
+        text: `failed in a webhook packet (${error.code}); retry on its own in ${delayMs} ms`,
+        error,
+        nextAttemptAt: new Date(deps.clock.now() + delayMs),
+      });
+      deps.metrics.count('failed', labels(message));
+      const now = ok ? await deps.store.get(message.id) : undefined;
+      if (now !== undefined) await enqueueMessage(deps, now, BY, delayMs).catch(() => undefined);
+    }),
+  );
+}
+
+function labels(m: MessageRecord): {
+  partner: string;
+  messageType: string;
+  direction: MessageRecord['direction'];
+} {
+  return { partner: m.partner ?? '-', messageType: m.messageType ?? '-', direction: m.direction };
 }
 
 /** The packet failed: members go back to their own jobs, or are in doubt with the head. */
@@ -133,26 +219,28 @@ export async function releaseMembers(
     readonly error: { code: string; text: string };
   },
 ): Promise<void> {
-  for (const { message } of members) {
-    if (outcome.inDoubt) {
-      await deps.store.finishAttempt(
-        message.id,
-        { transport: outcome.transport, outcome: 'error', durationMs: 0, error: outcome.error },
-        'in-doubt',
-        {
-          by: BY,
-          expectFrom: 'processing',
-          text: 'sent in a packet whose answer was lost: not resent; waits for SAP or an operator',
-          error: outcome.error,
-        },
-      );
-      deps.metrics.count('in-doubt', {
-        partner: message.partner ?? '-',
-        messageType: message.messageType ?? '-',
-        direction: message.direction,
-      });
-    } else {
-      await putBack(deps, message, `the packet failed (${outcome.error.code}); sent on its own`);
-    }
-  }
+  await Promise.all(
+    members.map(async ({ message }) => {
+      if (outcome.inDoubt) {
+        await deps.store.finishAttempt(
+          message.id,
+          { transport: outcome.transport, outcome: 'error', durationMs: 0, error: outcome.error },
+          'in-doubt',
+          {
+            by: BY,
+            expectFrom: 'processing',
+            text: 'sent in a packet whose answer was lost: not resent; waits for SAP or an operator',
+            error: outcome.error,
+          },
+        );
+        deps.metrics.count('in-doubt', {
+          partner: message.partner ?? '-',
+          messageType: message.messageType ?? '-',
+          direction: message.direction,
+        });
+      } else {
+        await putBack(deps, message, `the packet failed (${outcome.error.code}); sent on its own`);
+      }
+    }),
+  );
 }

@@ -4,11 +4,13 @@
  * read business movements from (src/ledger/deliveries/catch-up.ts, src/ledger/serials/ through
  * the ledger feed's query in src/store, which builds its ORDER BY from PAYLOAD_TIERS):
  *
- *   1. the newest `edited` or `parsed` version, whichever came last: an operator's correction
- *      (replay processes it instead of the original), or what the sender sent again under the
- *      same DOCNUM / key with other content after it (ingest stores a new raw + parsed version);
- *   2. else the newest `raw` input;
- *   3. else the newest `mapped` one (what the gateway produced from partner JSON): never
+ *   1. the newest input version — `edited`, `raw` or `parsed`, whichever came last: an operator's
+ *      correction (replay processes it instead of the original), or what the sender sent again
+ *      under the same DOCNUM / key with other content after it (ingest stores a new raw version).
+ *      The gateway no longer stores the parsed model of an IDoc (it is derived from the raw on
+ *      read, docs/store.md); `parsed` versions of older rows come right after their raw, so the
+ *      newer of the two is the same IDoc;
+ *   2. else the newest `mapped` one (what the gateway produced from partner JSON): never
  *      processed as input, read by a ledger only after every earlier version said nothing to it.
  *
  * A ledger tries the versions in this order and goes on to the next when one holds nothing it
@@ -20,7 +22,7 @@ import type { PayloadKind } from './store-port.js';
 export type { PayloadKind } from './store-port.js';
 
 /** The order of payload kinds, best tier first; newest first within a tier. */
-export const PAYLOAD_TIERS: readonly (readonly PayloadKind[])[] = [['edited', 'parsed'], ['raw'], ['mapped']];
+export const PAYLOAD_TIERS: readonly (readonly PayloadKind[])[] = [['edited', 'parsed', 'raw'], ['mapped']];
 
 export interface PayloadVersion {
   readonly kind: PayloadKind;

@@ -30,7 +30,8 @@ function textOf(v: VersionRecord): string {
 }
 
 export function decodeIdoc(deps: Pick<PipelineDeps, 'definitions'>, v: VersionRecord): Idoc {
-  if (v.kind === 'parsed' && v.format === 'json') return idocFromJson(textOf(v));
+  // Canonical JSON (a stored parsed model of older rows, the gateway's own JSON raw): read directly.
+  if ((v.kind === 'parsed' || v.kind === 'raw') && v.format === 'json') return idocFromJson(textOf(v));
   const read = readIdocInput(v.content, deps.definitions);
   if (read.idocs.length !== 1) {
     throw new IdocgateError(

@@ -8,7 +8,15 @@
 import type { DeliverEmitDeps, PipelineDeps } from './deps.js';
 import type { MessageLabels } from './metrics-port.js';
 import { releaseKey } from './ordering.js';
-import { finishMembers, gatherPacket, packetDelivery, releaseMembers, type PacketMember } from './packet.js';
+import {
+  finishMembers,
+  finishWebhookMembers,
+  gatherPacket,
+  packetDelivery,
+  releaseMembers,
+  type PacketMember,
+} from './packet.js';
+import type { DeliveryReceipt } from './transport-port.js';
 import { prepareDelivery } from './prepare.js';
 import type { JobOutcome, JobRun } from './queue-port.js';
 import { classifyFailure, computeBackoff, type Failure } from './retry.js';
@@ -151,8 +159,30 @@ export async function processJob(deps: DeliverEmitDeps, run: JobRun): Promise<Jo
     }
     // A port with a pack size sends ready messages of the same route along (packet.ts).
     members = await gatherPacket(deps, m, route, own, transport);
-    const prepared = packetDelivery(own, members);
-    const receipt = await transport.send(prepared.delivery);
+    let receipt: DeliveryReceipt;
+    let packetNote = '';
+    if (members.length > 0 && route.kind === 'to-partner' && transport.sendPacket !== undefined) {
+      // A webhook packet: one JSON array, one outcome per message (packet.ts).
+      const sent = await transport.sendPacket([own.delivery, ...members.map((x) => x.prepared.delivery)]);
+      packetNote = ` in a packet of ${members.length + 1}`;
+      await finishWebhookMembers(
+        deps,
+        members,
+        sent.items.slice(1),
+        { transport: transportKind, durationMs: sent.durationMs },
+        `delivered by ${transportKind}${packetNote} (HTTP ${sent.status ?? '?'})`,
+      );
+      members = []; // finished, each with its own outcome: the failure path must not put them back
+      const head = sent.items[0];
+      if (head !== undefined && !head.ok) throw head.error;
+      receipt = {
+        ...sent,
+        ...(head?.duplicate === true ? { duplicate: true } : {}),
+        ...(head?.remoteReference !== undefined ? { remoteReference: head.remoteReference } : {}),
+      };
+    } else {
+      receipt = await transport.send(packetDelivery(own, members).delivery);
+    }
     // On a port whose SAP reports back, `delivered` waits for SAP's word until confirmBy.
     const feedback = sap?.port.feedback;
     const confirmBy =
@@ -176,7 +206,7 @@ export async function processJob(deps: DeliverEmitDeps, run: JobRun): Promise<Jo
     const deliveredAs = {
       by: WORKER,
       expectFrom: 'processing',
-      text: `delivered by ${transportKind}${text ? ` (${text})` : ''}${
+      text: `delivered by ${transportKind}${packetNote}${text ? ` (${text})` : ''}${
         'confirmBy' in confirmBy ? "; waits for SAP's application status" : ''
       }`,
       ...confirmBy,

@@ -64,7 +64,12 @@ export interface ReceiveInput {
   readonly idempotencyKey?: string;
   readonly correlation?: Correlation;
   readonly raw: PayloadInput;
-  /** The canonical model as JSON text (kept as text: key order matters to the model). */
+  /**
+   * A parsed model as JSON text, stored as its own version. Only for what cannot be derived from
+   * `raw`: the gateway's edges store none (the IDoc model of IDoc-XML, SOAP, flat and canonical
+   * JSON is read from the raw when needed — prepare, ledgers, the support API's `?as=json`), so
+   * a receipt writes one payload copy. Older rows may hold one; every reader still takes it.
+   */
   readonly parsed?: PayloadInput;
   readonly searchKeys?: readonly SearchKey[];
   /** Extra text for the free-text index (e.g. selected payload values). */

@@ -54,6 +54,16 @@ export type WireFormat = 'xml' | 'soap-xml' | 'flat' | 'json';
 
 export const WIRE_FORMATS: readonly WireFormat[] = ['xml', 'soap-xml', 'flat', 'json'];
 
+/** The receiver's word on one message of a packet. */
+export type PacketItemOutcome =
+  | { readonly ok: true; readonly duplicate?: boolean; readonly remoteReference?: string }
+  | { readonly ok: false; readonly error: TransportError };
+
+/** A packet call that went through: the call's receipt and one outcome per delivery, in order. */
+export interface PacketReceipt extends DeliveryReceipt {
+  readonly items: readonly PacketItemOutcome[];
+}
+
 export interface Transport {
   readonly kind: string;
   /** What the pipeline encodes an IDoc as for this transport: its kind's definition says. */
@@ -70,6 +80,13 @@ export interface Transport {
    */
   readonly acceptsPackets?: boolean;
   send(delivery: OutboundDelivery, signal?: AbortSignal): Promise<DeliveryReceipt>;
+  /**
+   * Several deliveries to one destination in one call, each with its own outcome (webhook: one
+   * JSON array; docs/transports.md "Webhook packets"). Throws a TransportError, as `send` does,
+   * when the call as a whole failed; otherwise `items` holds one outcome per delivery, in order.
+   * Used when the route opts in (`partners.<name>.receives[].packSize` > 1).
+   */
+  sendPacket?(deliveries: readonly OutboundDelivery[], signal?: AbortSignal): Promise<PacketReceipt>;
   close?(): Promise<void>;
 }
 

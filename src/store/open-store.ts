@@ -7,8 +7,9 @@ import type { Store } from '../pipeline/store-port.js';
 import type { StoreContext } from './messages/context.js';
 import { openDb, type Db, type DbOptions } from './db/db.js';
 import { migrate } from './db/migrate.js';
-import type { MessageStatus, ReceiveInput, TransitionOptions } from '../pipeline/store-port.js';
+import type { AttemptInput, MessageStatus, ReceiveInput, TransitionOptions } from '../pipeline/store-port.js';
 import { createGroupClaimer, createGroupReceiver, type GroupCommitOptions } from './messages/group-commit.js';
+import { createGroupFinisher } from './messages/group-finish.js';
 import { receive } from './messages/receive.js';
 import * as messages from './messages/repo.js';
 import * as admin from './messages/audit-repo.js';
@@ -22,8 +23,8 @@ export interface StoreOptions extends DbOptions {
   readonly clock?: () => Date;
   readonly newId?: () => string;
   /**
-   * Group commit of concurrent receipts (default on; `false`: one statement per receipt).
-   * See src/store/messages/group-commit.ts.
+   * Group commit of concurrent receipts, worker claims and attempt finishes (default on; `false`:
+   * one statement per call). See src/store/messages/group-commit.ts and group-finish.ts.
    */
   readonly groupCommit?: GroupCommitOptions | false;
 }
@@ -68,6 +69,9 @@ export function createStore(ctx: StoreContext, groupCommit?: GroupCommitOptions 
     options: Omit<TransitionOptions, 'expectFrom'>,
   ) => messages.claimUnordered(ctx, id, token, from, options);
   const claimUnordered = groupCommit === false ? claimOne : createGroupClaimer(ctx, claimOne, groupCommit);
+  const finishOne = (id: string, attempt: AttemptInput, to: MessageStatus, options: TransitionOptions) =>
+    messages.finishAttempt(ctx, id, attempt, to, options);
+  const finishAttempt = groupCommit === false ? finishOne : createGroupFinisher(ctx, finishOne, groupCommit);
   return {
     db,
     receive: (input) => receiver.receive(input),
@@ -81,7 +85,7 @@ export function createStore(ctx: StoreContext, groupCommit?: GroupCommitOptions 
     transition: (id, to, options) => messages.transition(ctx, id, to, options),
     history: (id) => messages.history(db, id),
     recordAttempt: (id, input) => messages.recordAttempt(ctx, id, input),
-    finishAttempt: (id, attempt, to, options) => messages.finishAttempt(ctx, id, attempt, to, options),
+    finishAttempt: (id, attempt, to, options) => finishAttempt(id, attempt, to, options),
     claimUnordered: (id, token, from, options) => claimUnordered(id, token, from, options),
     attempts: (id) => messages.attempts(db, id),
     search: (query, options) => searching.search(db, query, options),

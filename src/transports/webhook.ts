@@ -4,7 +4,9 @@
  * signature header; always sends `Idempotency-Key` (the message id) so the receiver can drop
  * duplicates of a retried delivery.
  */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import type { PacketItemOutcome } from '../pipeline/transport-port.js';
 import { createHttpClient } from './http-client.js';
 import { deliverOverHttp, headerValue } from './http-delivery.js';
 import {
@@ -17,6 +19,7 @@ import {
   resolveSecretValue,
   tlsSchema,
 } from './options.js';
+import { TransportError } from './transport-error.js';
 import type { CreatedTransport, TransportDefinition } from './types.js';
 import { SIGNATURE_HEADER, signWebhookBody } from './webhook-signature.js';
 
@@ -66,6 +69,77 @@ export const webhookOptionsSchema = z
   .strict();
 
 export type WebhookOptions = z.output<typeof webhookOptionsSchema>;
+
+/** Request header of a webhook packet: the message ids of its array elements, in order. */
+export const PACKET_IDS_HEADER = 'x-idocgate-message-ids';
+
+/** The Idempotency-Key of a packet: the same messages in the same order give the same key. */
+function packetKey(ids: readonly string[]): string {
+  return `packet-${createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 32)}`;
+}
+
+const itemSchema = z.union([
+  z.enum(['ok', 'duplicate']).transform((status) => ({ status })),
+  z
+    .object({
+      id: z.string().optional(),
+      status: z.enum(['ok', 'duplicate', 'retry', 'rejected']),
+      message: z.string().optional(),
+      reference: z.string().optional(),
+    })
+    .passthrough(),
+]);
+
+/**
+ * One outcome per message from a 2xx answer to a packet (docs/transports.md "Webhook packets"):
+ * a JSON array with one result per element, in order — `"ok"`, `"duplicate"` or an object
+ * `{ id?, status: ok | duplicate | retry | rejected, message?, reference? }` — or any other body
+ * (empty, an object, text): every message was taken. An array that does not match the packet
+ * throws TRANSPORT_PACKET_ANSWER_INVALID (the whole call counts as failed and goes again).
+ */
+export function packetOutcomes(
+  answer: string,
+  ids: readonly string[],
+  duplicate: boolean,
+): PacketItemOutcome[] {
+  const all = (): PacketItemOutcome[] => ids.map(() => ({ ok: true, ...(duplicate ? { duplicate } : {}) }));
+  const text = answer.trim();
+  if (!text.startsWith('[')) return all();
+  const invalid = (why: string): TransportError =>
+    new TransportError('TRANSPORT_PACKET_ANSWER_INVALID', `the answer to a packet of ${ids.length}: ${why}`, {
+      responseExcerpt: text.slice(0, 500),
+    });
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw invalid(`not JSON (${(e as Error).message})`);
+  }
+  const list = z.array(itemSchema).safeParse(parsed);
+  if (!list.success) throw invalid(`an element is not a result: ${list.error.issues[0]?.message ?? ''}`);
+  if (list.data.length !== ids.length)
+    throw invalid(`${list.data.length} results for ${ids.length} messages`);
+  return list.data.map((item, i): PacketItemOutcome => {
+    const id = ids[i]!;
+    const r = item as { id?: string; status: string; message?: string; reference?: string };
+    if (r.id !== undefined && r.id !== id) throw invalid(`result ${i + 1} names ${r.id}, not ${id}`);
+    if (r.status === 'ok' || r.status === 'duplicate') {
+      return {
+        ok: true,
+        ...(r.status === 'duplicate' ? { duplicate: true } : {}),
+        ...(r.reference !== undefined ? { remoteReference: r.reference } : {}),
+      };
+    }
+    const why = r.message !== undefined ? `: ${r.message.slice(0, 500)}` : '';
+    return {
+      ok: false,
+      error:
+        r.status === 'retry'
+          ? new TransportError('TRANSPORT_PACKET_ITEM_FAILED', `the receiver asked to send it again${why}`)
+          : new TransportError('TRANSPORT_PACKET_ITEM_REJECTED', `the receiver rejected it${why}`),
+    };
+  });
+}
 
 export const webhookTransport: TransportDefinition<typeof webhookOptionsSchema> = {
   kind: 'webhook',
@@ -118,6 +192,48 @@ export const webhookTransport: TransportDefinition<typeof webhookOptionsSchema> 
               ? headerValue(res.headers, options.referenceHeader)
               : undefined,
         });
+      },
+      async sendPacket(deliveries, signal) {
+        const ids = deliveries.map((d) => d.messageId);
+        // The bodies are the JSON each message would be sent as on its own, in one array.
+        const body = Buffer.concat([
+          Buffer.from('['),
+          ...deliveries.flatMap((d, i) =>
+            i === 0 ? [bodyBytes(d.body)] : [Buffer.from(','), bodyBytes(d.body)],
+          ),
+          Buffer.from(']'),
+        ]);
+        const headers: Record<string, string> = {
+          ...options.headers,
+          'content-type': options.contentType ?? 'application/json',
+          'idempotency-key': packetKey(ids),
+          [PACKET_IDS_HEADER]: ids.join(','),
+        };
+        if (auth !== undefined) headers[auth.name.toLowerCase()] = auth.value;
+        if (hmacSecret !== undefined && options.hmac !== undefined) {
+          headers[options.hmac.header.toLowerCase()] = signWebhookBody(hmacSecret, body, deps.clock.now());
+        }
+        let answer = '';
+        const receipt = await deliverOverHttp({
+          client,
+          clock: deps.clock,
+          logger: deps.logger,
+          url,
+          method: options.method,
+          headers,
+          body,
+          timeoutMs: options.timeout,
+          signal,
+          receiver,
+          secrets,
+          messageId: ids[0] ?? '',
+          duplicateStatuses: options.duplicateStatuses,
+          inspect: (_outcome, fullBody) => {
+            answer = fullBody;
+            return undefined;
+          },
+        });
+        return { ...receipt, items: packetOutcomes(answer, ids, receipt.duplicate === true) };
       },
       close() {
         client.close();

@@ -201,6 +201,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     const serialLedger = await startSerialLedger({
       ledger: config.ledger,
       timeZone: config.timeZone,
+      definitions,
       db: store.db,
       tables: mappings.tables,
       logger,

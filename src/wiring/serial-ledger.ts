@@ -22,6 +22,7 @@ import { createLedgerFeed } from '../store/serials/feed.js';
 import { createTransport } from '../transports/registry.js';
 import type { RedisOptions } from 'ioredis';
 import type { LookupTable } from '../mapping/types.js';
+import type { DefinitionRegistry } from '../definitions/registry.js';
 import { runLedgerCatchUp } from '../ledger/serials/catch-up.js';
 import { epcNaming } from '../ledger/serials/epcis/identifiers.js';
 import { runEpcisCapture, type CaptureRun } from '../ledger/serials/epcis-capture-job.js';
@@ -32,6 +33,8 @@ export interface SerialLedgerWiring {
   readonly ledger: LedgerConfig;
   /** The SAP system's time zone (the config's top-level `timeZone`); SAP dates are read in it. */
   readonly timeZone: string;
+  /** IDoc definitions: raw flat IDoc files (and XML / SOAP through the full codec) are read with them. */
+  readonly definitions?: DefinitionRegistry;
   readonly db: Db;
   /** Lookup tables of the mappings (`sites`). */
   readonly tables: ReadonlyMap<string, LookupTable>;
@@ -69,6 +72,7 @@ export async function startSerialLedger(w: SerialLedgerWiring): Promise<SerialLe
       sites,
       config: w.ledger,
       timeZone: w.timeZone,
+      ...(w.definitions !== undefined ? { definitions: w.definitions } : {}),
       clock,
       ...(alertHook ? { notify: () => notifyAlerts(outbox, alertHook, clock) } : {}),
     });

@@ -89,6 +89,7 @@ export async function openSimLedgers(options: {
   const serials = await startSerialLedger({
     ledger: simLedgerConfig(options.network, options.batchSize),
     timeZone: config.timeZone,
+    definitions: options.definitions,
     db: options.store.db,
     tables: options.tables,
     logger: silentLogger,

@@ -146,6 +146,15 @@ describe('reading', () => {
     expect(body.timeline.map((h) => h.to)).toEqual(['received', 'queued', 'processing', 'dead']);
     expect(body.attempts).toHaveLength(1);
     expect(body.versions[0]).toMatchObject({ version: 1, kind: 'raw', format: 'xml' });
+    // No parsed copy is stored; the raw lists its derived forms (the JSON one is the IDoc model).
+    expect(body.versions.map((v) => v.kind)).not.toContain('parsed');
+    expect(body.versions[0]).toMatchObject({
+      forms: {
+        json: `/api/messages/${idocId}/versions/1?as=json`,
+        flat: `/api/messages/${idocId}/versions/1?as=flat`,
+        xml: `/api/messages/${idocId}/versions/1?as=xml`,
+      },
+    });
     expect((await get('/api/messages/00000000-0000-0000-0000-000000000000')).statusCode).toBe(404);
   });
 

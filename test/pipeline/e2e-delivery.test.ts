@@ -41,7 +41,7 @@ describe('SAP DELVRY07 over IDoc-XML -> WMS webhook', () => {
     expect(got).toHaveLength(1);
     expect(got[0]!.json).toMatchObject({ messageType: 'WHSORD', idocNumber: '900001', delivery: '80001234' });
     const versions = await h.store.versions(id);
-    expect(versions.map((v) => v.kind)).toEqual(['raw', 'parsed', 'mapped']);
+    expect(versions.map((v) => v.kind)).toEqual(['raw', 'mapped']);
     const attempts = await h.store.attempts(id);
     expect(attempts.map((a) => [a.transport, a.outcome])).toEqual([['webhook', 'ok']]);
     const history = (await h.store.history(id)).map((x) => x.to);

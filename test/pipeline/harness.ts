@@ -63,6 +63,9 @@ export interface HarnessOptions {
   /** Retry policy of the partners (small backoffs keep tests fast). */
   readonly retry?: { attempts: number; backoff: number; maxBackoff: number; jitter: number };
   readonly wmsOrderingKey?: string;
+  /** The WMS route's webhook packets (`receives[].packSize`) and another receiver URL for it. */
+  readonly wmsPackSize?: number;
+  readonly wmsUrl?: string;
   readonly statusToSap?: 'none' | 'SYSTAT01' | 'ALEAUD01';
   /** Wrap the transports (e.g. a transport that never answers, for a killed worker). */
   readonly transports?: (inner: TransportProvider) => TransportProvider;
@@ -133,8 +136,9 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
             messageType: 'WHSORD',
             idocType: 'DELVRY07',
             mapping: 'delvry07-to-wms-delivery-order',
-            transport: { kind: 'webhook', url: wms.url },
+            transport: { kind: 'webhook', url: options.wmsUrl ?? wms.url },
             ...(options.wmsOrderingKey !== undefined ? { orderingKey: options.wmsOrderingKey } : {}),
+            ...(options.wmsPackSize !== undefined ? { packSize: options.wmsPackSize } : {}),
             statusToSap: options.statusToSap ?? 'none',
           },
         ],

@@ -19,7 +19,6 @@ export async function storeDirect(store: ReceiveStore, m: GatewayMessage): Promi
       sender: { prt: 'LS', prn: 'PRDCLNT100' },
       idempotencyKey: m.key,
       raw: { format: 'json', content: json },
-      parsed: { format: 'json', content: json },
       by: 'sim:direct',
     });
     if (!r.duplicate) await store.transition(r.message.id, 'delivered', { by: 'sim:direct' });

@@ -6,6 +6,7 @@
  * is never touched. The SQL side is the LedgerFeedPort (src/store/serials/feed.ts).
  */
 import type { LedgerConfig } from '../../config/ledger.js';
+import type { DefinitionRegistry } from '../../definitions/registry.js';
 import { isIdocgateError } from '../../errors.js';
 import type { DraftWithSource } from './apply.js';
 import { extractFromMessage, type LedgerMessage } from './extract-message.js';
@@ -73,6 +74,7 @@ export async function applyPending(
   sites: SiteDirectory,
   limit: number,
   timeZone: string,
+  definitions?: DefinitionRegistry,
 ): Promise<CatchUpResult> {
   const result = await port.batch(async (tx) => {
     const messages = await tx.pendingMessages(limit);
@@ -94,7 +96,7 @@ export async function applyPending(
       const routes: { info: DeliveryInfo; messageId: string }[] = [];
       for (const m of messages) {
         try {
-          const x = extractFromMessage(m, sites, lookup, timeZone);
+          const x = extractFromMessage(m, sites, lookup, timeZone, definitions);
           if (x.outcome === 'skipped') {
             marks.push({ messageId: m.id, outcome: 'skipped', events: 0 });
             continue;
@@ -194,6 +196,8 @@ export interface CatchUpDeps {
   readonly config: LedgerConfig;
   /** Time zone of the SAP system's dates and times (the config's `timeZone`). */
   readonly timeZone: string;
+  /** IDoc definitions, so a raw flat IDoc file (no stored parsed model) is read too. */
+  readonly definitions?: DefinitionRegistry;
   readonly clock: () => Date;
   /** Sends alerts that were not yet notified (e.g. to the alert webhook); see notifyAlerts. */
   readonly notify?: () => Promise<number>;
@@ -210,7 +214,13 @@ export async function runLedgerCatchUp(
 ): Promise<CatchUpResult & { readonly sweepAlerts: number; readonly notified: number }> {
   const total = { ...NOTHING };
   for (let i = 0; i < maxBatches; i++) {
-    const r = await applyPending(deps.port, deps.sites, deps.config.batchSize, deps.timeZone);
+    const r = await applyPending(
+      deps.port,
+      deps.sites,
+      deps.config.batchSize,
+      deps.timeZone,
+      deps.definitions,
+    );
     if (!r.ran) break;
     total.ran = true;
     total.messages += r.messages;

@@ -1,9 +1,11 @@
 /**
  * Serial events in one stored message: its best payload version (src/pipeline/payload-version.ts:
- * the newest edited or parsed version, else raw, else mapped; the ledger feed's query picks it) read as canonical IDoc JSON,
- * IDoc-XML or partner JSON. Messages the gateway produced from another one (correlation `produced-by`,
- * e.g. the MBGMCR03 built from a handheld scan) are skipped: their source already counted.
+ * the newest input version — edited, raw, or a parsed model of older rows — else mapped; the ledger
+ * feed's query picks it) read as canonical IDoc JSON, IDoc-XML / SOAP, a flat IDoc file (with
+ * definitions) or partner JSON. Messages the gateway produced from another one (correlation
+ * `produced-by`, e.g. the MBGMCR03 built from a handheld scan) are skipped: their source already counted.
  */
+import type { DefinitionRegistry } from '../../definitions/registry.js';
 import type { PayloadKind } from '../../pipeline/payload-version.js';
 import { decodePayload } from '../movements/payload.js';
 import { extractFromIdoc } from './extract-idoc.js';
@@ -15,7 +17,8 @@ import type { DeliveryInfo, Extraction, SerialEventDraft } from './types.js';
 export interface LedgerPayload {
   readonly kind: PayloadKind;
   readonly format: string;
-  readonly content: string;
+  /** Text, or bytes for a raw input stored as received (an SAP edge's body). */
+  readonly content: string | Uint8Array;
 }
 
 export interface LedgerMessage {
@@ -35,12 +38,13 @@ export function extractFromMessage(
   sites: SiteDirectory,
   deliveries: DeliveryLookup,
   timeZone: string,
+  definitions?: DefinitionRegistry,
 ): MessageExtraction {
   if (message.correlationKind === 'produced-by')
     return { outcome: 'skipped', reason: 'produced by the gateway from another message' };
   const p = message.payload;
   if (p === null) return { outcome: 'skipped', reason: 'no readable payload version' };
-  const decoded = decodePayload(p);
+  const decoded = decodePayload(p, definitions);
   let extraction: Extraction;
   if (decoded.kind === 'not-read') return { outcome: 'skipped', reason: decoded.reason };
   if (decoded.kind === 'idocs') {

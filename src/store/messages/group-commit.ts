@@ -10,8 +10,8 @@
  * Duplicates, inside one batch or against earlier ones, insert nothing (the unique indexes decide,
  * the first row of the batch wins) and are answered with the original, as `receive()` does. A
  * batch whose statement fails is retried receipt by receipt through `receive()`, so a poisoned
- * row fails only its own sender. Receipts with an ordering key (advisory lock per key) or with
- * binary content go the single path.
+ * row fails only its own sender. Receipts with an ordering key (advisory lock per key) go the
+ * single path.
  *
  * Worker claims (`claimUnordered`) are coalesced the same way: one UPDATE claims every message of
  * the batch by its own id and enqueue token, with its history rows.
@@ -39,13 +39,12 @@ export interface GroupReceiver {
   readonly batcher: Batcher<ReceiveInput, ReceiveResult>;
 }
 
-/** Receipts that can share a batch: no ordering key, text payloads only. */
+/**
+ * Receipts that can share a batch: those without an ordering key. Binary payloads (an SAP edge's
+ * body as received) travel base64-encoded in the batch's text array and are stored as bytes.
+ */
 export function batchable(input: ReceiveInput): boolean {
-  return (
-    input.orderingKey === undefined &&
-    typeof input.raw.content === 'string' &&
-    (input.parsed === undefined || typeof input.parsed.content === 'string')
-  );
+  return input.orderingKey === undefined;
 }
 
 export function createGroupReceiver(ctx: StoreContext, options: GroupCommitOptions = {}): GroupReceiver {
@@ -98,7 +97,19 @@ const MESSAGE_ARRAYS = [
   'int', // position in the batch (first row wins a conflict)
 ] as const;
 const HISTORY_ARRAYS = ['uuid', 'text', 'text', 'text', 'text', 'text', 'timestamptz'] as const;
-const VERSION_ARRAYS = ['uuid', 'int', 'text', 'text', 'text', 'text', 'text', 'timestamptz'] as const;
+// mid, version, kind, format, content text, content bytes (base64: both drivers pass text[] the
+// same way), content type, by, at
+const VERSION_ARRAYS = [
+  'uuid',
+  'int',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'timestamptz',
+] as const;
 const KEY_ARRAYS = ['uuid', 'text', 'text'] as const;
 
 function unnest(types: readonly string[], first: number): string {
@@ -136,10 +147,10 @@ export const BATCH_RECEIVE_SQL = `WITH x AS (
     FROM ${unnest(HISTORY_ARRAYS, H0)} AS y(mid, f, t, s, txt, by, at)
     JOIN m ON m.id = y.mid::text
   ), v AS (
-    INSERT INTO message_versions (message_id, version, kind, format, content_text, content_type,
-      created_by, created_at)
-    SELECT y.mid, y.n, y.k, y.f, y.ct, y.ty, y.by, y.at
-    FROM ${unnest(VERSION_ARRAYS, V0)} AS y(mid, n, k, f, ct, ty, by, at)
+    INSERT INTO message_versions (message_id, version, kind, format, content_text, content_bytes,
+      content_type, created_by, created_at)
+    SELECT y.mid, y.n, y.k, y.f, y.ct, decode(y.cb, 'base64'), y.ty, y.by, y.at
+    FROM ${unnest(VERSION_ARRAYS, V0)} AS y(mid, n, k, f, ct, cb, ty, by, at)
     JOIN m ON m.id = y.mid::text
   ), k AS (
     INSERT INTO message_keys (message_id, kind, value)
@@ -191,7 +202,8 @@ function addReceipt(c: Columns, input: ReceiveInput, plan: ReceiptPlan, pos: num
       i + 1,
       i === 0 ? 'raw' : 'parsed',
       p.format,
-      p.content,
+      typeof p.content === 'string' ? p.content : null,
+      typeof p.content === 'string' ? null : Buffer.from(p.content).toString('base64'),
       p.contentType ?? null,
       input.by,
       at,

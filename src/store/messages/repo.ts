@@ -250,7 +250,12 @@ function expectedList(expect: TransitionOptions['expectFrom']): readonly Message
  * for out/in, by, SAP's report (docnum, document), whether and which confirm-by time to set.
  * Delivered, posted and cancelled clear the error and the next attempt.
  */
-function transitionParams(now: Date, id: string, to: MessageStatus, options: TransitionOptions): unknown[] {
+export function transitionParams(
+  now: Date,
+  id: string,
+  to: MessageStatus,
+  options: TransitionOptions,
+): unknown[] {
   const clearsError = to === 'delivered' || to === 'posted' || to === 'cancelled';
   const error = options.error !== undefined ? options.error : clearsError ? null : undefined;
   const nextAttempt =
@@ -282,7 +287,7 @@ function transitionParams(now: Date, id: string, to: MessageStatus, options: Tra
  * for the message row ('UNKNOWN'/'' when a failure names none), transport, outcome, duration in
  * whole ms, the error code and text for the attempt row.
  */
-function attemptParams(attempt: AttemptInput): unknown[] {
+export function attemptParams(attempt: AttemptInput): unknown[] {
   return [
     attempt.outcome === 'error',
     attempt.error?.code ?? 'UNKNOWN',

@@ -43,11 +43,11 @@ export const WATERMARK_MARGIN_MS = 10 * 60_000;
 async function pendingMessages(tx: Queryable, limit: number): Promise<LedgerMessage[]> {
   const { rows } = await tx.query(
     `SELECT m.id::text AS id, m.message_type, m.correlation_kind, m.created_at, m.updated_at,
-            v.kind, v.format, v.content_text
+            v.kind, v.format, v.content_text, v.content_bytes
        FROM messages m
        LEFT JOIN LATERAL (
-         SELECT kind, format, content_text FROM message_versions v
-          WHERE v.message_id = m.id AND v.content_text IS NOT NULL AND v.kind IN (${PAYLOAD_KINDS})
+         SELECT kind, format, content_text, content_bytes FROM message_versions v
+          WHERE v.message_id = m.id AND v.kind IN (${PAYLOAD_KINDS})
           ORDER BY ${PAYLOAD_RANK}, v.version DESC
           LIMIT 1) v ON true
       WHERE ${settledSql('m')}
@@ -67,7 +67,8 @@ async function pendingMessages(tx: Queryable, limit: number): Promise<LedgerMess
     );
   }
   return rows.map((r) => {
-    const content = optStr(r, 'content_text');
+    const bytes = r['content_bytes'];
+    const content = optStr(r, 'content_text') ?? (bytes instanceof Uint8Array ? bytes : null);
     const kind = optStr(r, 'kind');
     return {
       id: str(r, 'id'),

@@ -36,7 +36,7 @@ function version(n: number, kind: VersionRecord['kind'], format: VersionRecord['
 }
 
 describe('which payload version the ledgers read', () => {
-  it('newest edited or parsed (whichever came last), then raw, then mapped: what the pipeline processes', () => {
+  it('the newest input version (edited, raw, or a parsed model of older rows: whichever came last), then mapped: what the pipeline processes', () => {
     const v = (version: number, kind: PayloadVersion['kind']): PayloadVersion => ({
       version,
       kind,
@@ -60,6 +60,12 @@ describe('which payload version the ledgers read', () => {
     expect(inputVersion([v(1, 'raw'), v(2, 'mapped')]).kind).toBe('raw');
     expect(() => inputVersion([v(1, 'mapped')])).toThrow('no payload version');
     expect(bestPayload([v(1, 'raw'), v(3, 'mapped'), v(2, 'parsed')])?.version).toBe(2);
+    // SAP sent the IDoc again with other content: its new raw wins over the old parsed model.
+    expect(bestPayload([v(1, 'raw'), v(2, 'parsed'), v(3, 'raw')])?.version).toBe(3);
+    // The gateway stores no parsed model any more: SAP's resend after an edit is a raw, and wins.
+    expect(bestPayload([v(1, 'raw'), v(2, 'edited'), v(3, 'raw')])?.version).toBe(3);
+    expect(bestPayload([v(1, 'raw'), v(2, 'raw'), v(3, 'edited')])?.version).toBe(3);
+    expect(bestPayload([v(1, 'raw'), v(2, 'mapped')])?.kind).toBe('raw');
     expect(bestPayload([v(3, 'mapped'), v(1, 'raw')])?.kind).toBe('raw');
     expect(bestPayload([])).toBeUndefined();
   });
@@ -152,5 +158,43 @@ describe('what a payload holds', () => {
     expect(() => decodePayload({ format: 'json', content: '{"control": {}, "segments": 5}' })).toThrow(
       /segments/,
     );
+  });
+});
+
+describe('no parsed version: the serial ledger reads the raw input', () => {
+  const message = (content: string | Uint8Array, format: string) => ({
+    id: 'm1',
+    messageType: 'WHSORD',
+    correlationKind: null,
+    createdAt: new Date(0),
+    payload: { kind: 'raw' as const, format, content },
+  });
+  const sites = buildSiteDirectory(loadSiteRows(), defaultLedgerConfig({}));
+
+  it('reads a raw flat IDoc file (and IDoc-XML as bytes) with the definitions, as it read the parsed model', () => {
+    const fromModel = extractFromMessage(
+      message(JSON.stringify({ control: idoc.control, segments: idoc.segments }), 'json'),
+      sites,
+      () => undefined,
+      'UTC',
+    );
+    expect(fromModel.outcome === 'events' && fromModel.extraction.events.map((e) => e.serial)).toEqual([
+      'SN-1',
+    ]);
+    const flat = writeIdocs([idoc], 'flat', definitions);
+    const xmlBytes = Buffer.from(writeIdocs([idoc], 'xml', definitions));
+    // Without the definitions a flat file is not read at all.
+    expect(extractFromMessage(message(flat, 'flat'), sites, () => undefined, 'UTC')).toMatchObject({
+      outcome: 'skipped',
+      reason: expect.stringContaining('not read'),
+    });
+    for (const [content, format] of [
+      [flat, 'flat'],
+      [xmlBytes, 'xml'],
+    ] as const) {
+      expect(
+        extractFromMessage(message(content, format), sites, () => undefined, 'UTC', definitions),
+      ).toEqual(fromModel);
+    }
   });
 });
