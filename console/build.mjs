@@ -26,13 +26,6 @@ if (!existsSync(join(here, 'src'))) {
   console.log('idocgate console: sources not present, build skipped');
   process.exit(0);
 }
-let vite;
-try {
-  vite = await import('vite');
-} catch {
-  console.log('idocgate console: vite is not installed (production install?), build skipped');
-  process.exit(0);
-}
 const built = join(here, 'dist', 'index.html');
 // the console also imports the server's status vocabulary (src/pipeline/store-port.ts)
 const inputs = [
@@ -42,6 +35,13 @@ const inputs = [
   join(here, '..', 'src', 'pipeline', 'store-port.ts'),
 ];
 if (!force && existsSync(built) && statSync(built).mtimeMs >= Math.max(...inputs.map(newest))) {
+  process.exit(0); // up to date: vite is not even loaded (the browser tests call this each)
+}
+let vite;
+try {
+  vite = await import('vite');
+} catch {
+  console.log('idocgate console: vite is not installed (production install?), build skipped');
   process.exit(0);
 }
 const started = Date.now();

@@ -18,6 +18,7 @@ import type { GatewayRuntime } from '../../src/pipeline/gateway.js';
 import type { JobOutcome } from '../../src/pipeline/queue-port.js';
 import { pipelineGateway } from '../../src/wiring/gateway.js';
 import { recordingQueue, type RecordingQueue } from '../support/recording-queue.js';
+import { seededDataDir } from '../support/pglite-template.js';
 
 export const SECRETS = {
   wmsKey: 'igk_test-wms-key-0123456789abcdef',
@@ -140,7 +141,8 @@ export async function startTestApp(
   const app = await buildApp({
     loaded,
     logger: createLogger({ destination: stream, level: 'debug' }),
-    store: { dataDir: 'memory://' },
+    // PGlite from the migrated template (test/support/pglite-template.ts) unless extra names a store
+    store: extra.store ?? { dataDir: await seededDataDir(join(dir, 'pglite')) },
     prefix,
     createGateway: async (w) => (runtime = pipelineGateway(w, queue)),
     ...extra,

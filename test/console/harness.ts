@@ -22,6 +22,7 @@ import { PROJECT_ROOT } from '../../src/paths.js';
 import { basicAuth, deleteKeys, E2E_ENV, e2eConfig, OPERATOR, SAP_IN, uniquePrefix } from '../e2e/helpers.js';
 import { captureLogs } from '../api/helpers.js';
 import { startFakeSap, type FakeSap } from '../support/fake-sap.js';
+import { seededDataDir } from '../support/pglite-template.js';
 import { startFakeWebhook, type FakeWebhook } from '../support/fake-webhook.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -108,7 +109,9 @@ export async function startConsoleEnv(label: string, options: ConsoleEnvOptions 
   const wms = await startFakeWebhook();
   const prefix = uniquePrefix(label);
   const dir = await mkdtemp(join(tmpdir(), `idocgate-console-${label}-`));
-  const config = await e2eConfig(sap, wms, { prefix, dataDir: join(dir, 'pglite') });
+  // PGlite from the migrated template (test/support/pglite-template.ts)
+  const dataDir = await seededDataDir(join(dir, 'pglite'));
+  const config = await e2eConfig(sap, wms, { prefix, dataDir });
   const wmsPartner = config.partners.wms;
   const withViewer = {
     ...config,

@@ -235,9 +235,13 @@ describe('npm start without a config: the demo', () => {
   );
 
   it('refuses a non-loopback --host before starting anything (exit 2)', { timeout: 60_000 }, async () => {
-    for (const host of ['0.0.0.0', '::', '192.168.17.4']) {
+    // the three processes side by side (each loads the app through tsx before it refuses)
+    const tries = ['0.0.0.0', '::', '192.168.17.4'].map((host) => {
       const refused = start(['--host', host, '--port', '0'], plainEnv());
       running.push(refused);
+      return { host, refused };
+    });
+    for (const { host, refused } of tries) {
       expect(await refused.exited).toBe(2);
       expect(refused.output()).toContain(`listens on a loopback address only`);
       expect(refused.output()).toContain(`not ${host}`);

@@ -6,6 +6,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { seededDataDir } from '../support/pglite-template.js';
 import { deleteKeys } from '../support/redis-keys.js';
 import { stringify } from 'yaml';
 import { buildApp, type App } from '../../src/app.js';
@@ -105,9 +106,13 @@ export interface E2E {
 
 export type E2EConfig = Awaited<ReturnType<typeof e2eConfig>>;
 
+/**
+ * The gateway of an end-to-end test; its store is PGlite in the test's temp directory, started
+ * from the migrated template (test/support/pglite-template.ts), unless `store` names another.
+ */
 export async function startE2E(
   label: string,
-  store: Partial<StoreOptions> = { dataDir: 'memory://' },
+  store?: Partial<StoreOptions>,
   options: {
     /** Changes the config before the gateway starts (e.g. a port's SAP feedback). */
     readonly configure?: (config: E2EConfig) => void;
@@ -122,6 +127,7 @@ export async function startE2E(
   const dir = await mkdtemp(join(tmpdir(), `idocgate-e2e-${label}-`));
   const file = join(dir, 'config.yaml');
   const config = await e2eConfig(sap, wms, { prefix });
+  store ??= { dataDir: await seededDataDir(join(dir, 'pglite')) };
   options.configure?.(config);
   await writeFile(file, stringify(config));
   const loaded = loadConfig({ file, env: { ...E2E_ENV(sap), ...options.envExtra } });

@@ -48,7 +48,7 @@ async function start(
 ): Promise<E2E> {
   const started = await startE2E(
     label,
-    { dataDir: 'memory://' },
+    undefined, // PGlite from the migrated template
     {
       configure,
       ...(recoveryEveryMs !== undefined ? { recoveryEveryMs } : {}),

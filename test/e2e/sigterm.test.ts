@@ -15,6 +15,7 @@ import { convertIdocs } from '../../src/idoc/codec.js';
 import { startFakeSap, type FakeSap } from '../support/fake-sap.js';
 import { startFakeWebhook, type FakeWebhook } from '../support/fake-webhook.js';
 import { basicAuth, deleteKeys, E2E_ENV, e2eConfig, SAP_IN, uniquePrefix, waitFor } from './helpers.js';
+import { seededDataDir } from '../support/pglite-template.js';
 
 const DELVRY07_XML = convertIdocs(
   readFileSync('fixtures/mappings/delvry07-to-wms-delivery-order/whsord-items-hus-serials.input.json'),
@@ -63,7 +64,7 @@ beforeAll(async () => {
   wms = await startFakeWebhook({ failFirst: 1_000_000, status: 503 });
   dir = await mkdtemp(join(tmpdir(), 'idocgate-sigterm-'));
   prefix = uniquePrefix('sigterm');
-  const config = await e2eConfig(sap, wms, { prefix, dataDir: join(dir, 'pglite') });
+  const config = await e2eConfig(sap, wms, { prefix, dataDir: await seededDataDir(join(dir, 'pglite')) });
   (config.partners.wms as { retry: unknown }).retry = {
     attempts: 100,
     backoff: 100,

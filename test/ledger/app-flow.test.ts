@@ -30,6 +30,7 @@ import {
 } from '../e2e/helpers.js';
 import { startFakeSap, type FakeSap } from '../support/fake-sap.js';
 import { startFakeWebhook, type FakeWebhook } from '../support/fake-webhook.js';
+import { seededDataDir } from '../support/pglite-template.js';
 
 /**
  * Two days ago (UTC): recent enough that the time-based rules (never received after 14 days) stay
@@ -80,7 +81,7 @@ beforeAll(async () => {
   const epcis = await startFakeWebhook({ path: '/epcis/capture' });
   const prefix = uniquePrefix('ledger-flow');
   const dir = await mkdtemp(join(tmpdir(), 'idocgate-ledger-flow-'));
-  const base = await e2eConfig(sap, wms, { prefix, dataDir: join(dir, 'pglite') });
+  const base = await e2eConfig(sap, wms, { prefix, dataDir: await seededDataDir(join(dir, 'pglite')) });
   const wmsPartner = base.partners.wms;
   const config = {
     ...base,

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { openStore, type OpenedStore, type StoreOptions } from '../../src/store/open-store.js';
+import { seededDataDir } from '../support/pglite-template.js';
 
 export const PG_URL = process.env['IDOCGATE_TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -55,7 +56,11 @@ function uniqueName(label: string): string {
   return `t_${label}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`.toLowerCase();
 }
 
-export function pgliteBackend(label: string): Backend {
+/**
+ * PGlite in a temp directory, started from the migrated template (test/support/pglite-template.ts);
+ * `fresh: true` starts from an empty directory (initdb and every migration, as a first start does).
+ */
+export function pgliteBackend(label: string, options: { readonly fresh?: boolean } = {}): Backend {
   let dir: string | undefined;
   const backend: Backend = {
     name: 'pglite',
@@ -65,7 +70,10 @@ export function pgliteBackend(label: string): Backend {
       return { dataDir: dir };
     },
     async open(extra = {}) {
-      dir ??= await mkdtemp(join(tmpdir(), `idocgate-${label}-`));
+      if (dir === undefined) {
+        const made = await mkdtemp(join(tmpdir(), `idocgate-${label}-`));
+        dir = options.fresh === true ? made : await seededDataDir(made);
+      }
       return openStore({ ...backend.options(), ...extra });
     },
     async cleanup() {
@@ -96,6 +104,6 @@ export function postgresBackend(label: string): Backend {
   return backend;
 }
 
-export function backends(label: string): Backend[] {
-  return [pgliteBackend(label), postgresBackend(label)];
+export function backends(label: string, options: { readonly fresh?: boolean } = {}): Backend[] {
+  return [pgliteBackend(label, options), postgresBackend(label)];
 }

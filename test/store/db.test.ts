@@ -10,7 +10,8 @@ import { loadMigrations, migrate } from '../../src/store/db/migrate.js';
 import type { OpenedStore } from '../../src/store/open-store.js';
 import { backends, pgliteBackend, postgresBackend, POSTGRES_AVAILABLE } from './backends.js';
 
-describe.each(backends('db'))('database and migrations on $name', (backend) => {
+// fresh: the first test reads the migrations recorded by a first start on an empty PGlite
+describe.each(backends('db', { fresh: true }))('database and migrations on $name', (backend) => {
   let store: OpenedStore;
 
   beforeAll(async () => {

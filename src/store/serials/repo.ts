@@ -9,12 +9,15 @@ import type { AlertDraft } from '../../ledger/serials/rules/types.js';
 import type { SiteDirectory } from '../../ledger/serials/sites.js';
 import type { DeliveryInfo, Movement, SerialState, SerialStateName } from '../../ledger/serials/types.js';
 import type { Queryable, Row } from '../db/db.js';
-import { lockKey } from '../db/locks.js';
 import { date, num, optStr, str } from '../db/columns.js';
 
 /** Advisory lock name space of the ledger (one writer of serial states at a time). */
 export const ADVISORY_LEDGER = 0x1d20;
-export const LEDGER_LOCK_KEY = lockKey('serial-ledger');
+/**
+ * The ledger lock's key: the schema the ledger lives in, so that ledgers in two schemas of one
+ * database (tenants, or test files side by side) never wait for or lock out each other.
+ */
+const LEDGER_LOCK_KEY_SQL = "hashtext('serial-ledger:' || current_schema())";
 
 export function parseState(r: Row): SerialState {
   return {
@@ -285,12 +288,12 @@ export async function saveDeliveries(
 /** Takes the ledger's transaction lock; false when another process holds it (try = true). */
 export async function lockLedger(tx: Queryable, tryOnly: boolean): Promise<boolean> {
   if (!tryOnly) {
-    await tx.query('SELECT pg_advisory_xact_lock($1::int, $2::int)', [ADVISORY_LEDGER, LEDGER_LOCK_KEY]);
+    await tx.query(`SELECT pg_advisory_xact_lock($1::int, ${LEDGER_LOCK_KEY_SQL})`, [ADVISORY_LEDGER]);
     return true;
   }
   const { rows } = await tx.query<{ ok: boolean }>(
-    'SELECT pg_try_advisory_xact_lock($1::int, $2::int) AS ok',
-    [ADVISORY_LEDGER, LEDGER_LOCK_KEY],
+    `SELECT pg_try_advisory_xact_lock($1::int, ${LEDGER_LOCK_KEY_SQL}) AS ok`,
+    [ADVISORY_LEDGER],
   );
   return rows[0]?.ok === true;
 }
