@@ -6,9 +6,9 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { PacketItemOutcome } from '../pipeline/transport-port.js';
+import type { DeliveryReceipt, PacketItemOutcome } from '../pipeline/transport-port.js';
 import { createHttpClient } from './http-client.js';
-import { deliverOverHttp, headerValue } from './http-delivery.js';
+import { deliverOverHttp, headerValue, type HttpDeliveryRequest } from './http-delivery.js';
 import {
   bodyBytes,
   durationSchema,
@@ -158,6 +158,35 @@ export const webhookTransport: TransportDefinition<typeof webhookOptionsSchema> 
     if (hmacSecret !== undefined) secrets.push(hmacSecret);
     const client = createHttpClient({ url, tls: options.tls });
     const receiver = `webhook ${printableUrl(url)}`;
+    /** One POST of a body (one message, or a packet's array): auth, HMAC signature, the HTTP call. */
+    const post = (
+      headers: Record<string, string>,
+      body: Buffer,
+      signal: AbortSignal | undefined,
+      messageId: string,
+      extra: Pick<HttpDeliveryRequest, 'remoteReference' | 'inspect'>,
+    ): Promise<DeliveryReceipt> => {
+      if (auth !== undefined) headers[auth.name.toLowerCase()] = auth.value;
+      if (hmacSecret !== undefined && options.hmac !== undefined) {
+        headers[options.hmac.header.toLowerCase()] = signWebhookBody(hmacSecret, body, deps.clock.now());
+      }
+      return deliverOverHttp({
+        client,
+        clock: deps.clock,
+        logger: deps.logger,
+        url,
+        method: options.method,
+        headers,
+        body,
+        timeoutMs: options.timeout,
+        signal,
+        receiver,
+        secrets,
+        messageId,
+        duplicateStatuses: options.duplicateStatuses,
+        ...extra,
+      });
+    };
     return {
       kind: 'webhook',
       async send(delivery, signal) {
@@ -169,24 +198,7 @@ export const webhookTransport: TransportDefinition<typeof webhookOptionsSchema> 
           'idempotency-key': delivery.idempotencyKey ?? delivery.messageId,
           'x-idocgate-message-id': delivery.messageId,
         };
-        if (auth !== undefined) headers[auth.name.toLowerCase()] = auth.value;
-        if (hmacSecret !== undefined && options.hmac !== undefined) {
-          headers[options.hmac.header.toLowerCase()] = signWebhookBody(hmacSecret, body, deps.clock.now());
-        }
-        return deliverOverHttp({
-          client,
-          clock: deps.clock,
-          logger: deps.logger,
-          url,
-          method: options.method,
-          headers,
-          body,
-          timeoutMs: options.timeout,
-          signal,
-          receiver,
-          secrets,
-          messageId: delivery.messageId,
-          duplicateStatuses: options.duplicateStatuses,
+        return post(headers, body, signal, delivery.messageId, {
           remoteReference: (res) =>
             options.referenceHeader !== undefined
               ? headerValue(res.headers, options.referenceHeader)
@@ -209,25 +221,8 @@ export const webhookTransport: TransportDefinition<typeof webhookOptionsSchema> 
           'idempotency-key': packetKey(ids),
           [PACKET_IDS_HEADER]: ids.join(','),
         };
-        if (auth !== undefined) headers[auth.name.toLowerCase()] = auth.value;
-        if (hmacSecret !== undefined && options.hmac !== undefined) {
-          headers[options.hmac.header.toLowerCase()] = signWebhookBody(hmacSecret, body, deps.clock.now());
-        }
         let answer = '';
-        const receipt = await deliverOverHttp({
-          client,
-          clock: deps.clock,
-          logger: deps.logger,
-          url,
-          method: options.method,
-          headers,
-          body,
-          timeoutMs: options.timeout,
-          signal,
-          receiver,
-          secrets,
-          messageId: ids[0] ?? '',
-          duplicateStatuses: options.duplicateStatuses,
+        const receipt = await post(headers, body, signal, ids[0] ?? '', {
           inspect: (_outcome, fullBody) => {
             answer = fullBody;
             return undefined;

@@ -40,6 +40,25 @@ function idQuery(table: string, select: string, settleColumn: string, dayColumn:
   };
 }
 
+/** One forecast run of a grain per batch, whatever its size; `dayColumns` names its day column(s). */
+function forecastRows(grain: 'day' | 'week', dayColumns: string): Query {
+  return {
+    inner: `WITH run AS (SELECT id, as_of, level, created_at FROM forecast_runs
+                          WHERE id > $1::bigint AND created_at <= $3 ORDER BY id LIMIT 1)
+            SELECT f.run_id, run.as_of, f.material, f.site, ${dayColumns},
+                   s.class, s.method, f.mean, f.lower, f.upper,
+                   run.level, ${TS('run.created_at', 'created_at')},
+                   f.run_id || '|' || f.material || '|' || f.site || '|' || f.day::text AS __key,
+                   f.run_id::text AS __cursor, run.as_of::text AS __day
+              FROM run JOIN forecasts f ON f.run_id = run.id AND f.grain = '${grain}'
+              JOIN forecast_series s
+                ON s.run_id = f.run_id AND s.grain = f.grain AND s.material = f.material AND s.site = f.site
+             ORDER BY f.material, f.site, f.day
+             LIMIT $2`,
+    params: (after, _limit, settled) => [after ?? '0', 100_000_000, settled],
+  };
+}
+
 const QUERIES: Readonly<Record<DatasetName, Query>> = {
   serial_events: idQuery(
     'serial_events',
@@ -81,36 +100,8 @@ const QUERIES: Readonly<Record<DatasetName, Query>> = {
     'created_at',
     'created_at',
   ),
-  forecasts: {
-    inner: `WITH run AS (SELECT id, as_of, level, created_at FROM forecast_runs
-                          WHERE id > $1::bigint AND created_at <= $3 ORDER BY id LIMIT 1)
-            SELECT f.run_id, run.as_of, f.material, f.site, f.day, s.class, s.method, f.mean, f.lower, f.upper,
-                   run.level, ${TS('run.created_at', 'created_at')},
-                   f.run_id || '|' || f.material || '|' || f.site || '|' || f.day::text AS __key,
-                   f.run_id::text AS __cursor, run.as_of::text AS __day
-              FROM run JOIN forecasts f ON f.run_id = run.id AND f.grain = 'day'
-              JOIN forecast_series s
-                ON s.run_id = f.run_id AND s.grain = f.grain AND s.material = f.material AND s.site = f.site
-             ORDER BY f.material, f.site, f.day
-             LIMIT $2`,
-    // a run is one batch, whatever its size
-    params: (after, _limit, settled) => [after ?? '0', 100_000_000, settled],
-  },
-  forecasts_weekly: {
-    inner: `WITH run AS (SELECT id, as_of, level, created_at FROM forecast_runs
-                          WHERE id > $1::bigint AND created_at <= $3 ORDER BY id LIMIT 1)
-            SELECT f.run_id, run.as_of, f.material, f.site, f.day AS week_start, f.day + 6 AS week_end,
-                   s.class, s.method, f.mean, f.lower, f.upper,
-                   run.level, ${TS('run.created_at', 'created_at')},
-                   f.run_id || '|' || f.material || '|' || f.site || '|' || f.day::text AS __key,
-                   f.run_id::text AS __cursor, run.as_of::text AS __day
-              FROM run JOIN forecasts f ON f.run_id = run.id AND f.grain = 'week'
-              JOIN forecast_series s
-                ON s.run_id = f.run_id AND s.grain = f.grain AND s.material = f.material AND s.site = f.site
-             ORDER BY f.material, f.site, f.day
-             LIMIT $2`,
-    params: (after, _limit, settled) => [after ?? '0', 100_000_000, settled],
-  },
+  forecasts: forecastRows('day', 'f.day'),
+  forecasts_weekly: forecastRows('week', 'f.day AS week_start, f.day + 6 AS week_end'),
   // one row per state of a message: a change moves updated_at, and the message is exported again
   messages: {
     inner: `SELECT m.id::text AS message_id, m.receipt_seq, m.direction, m.partner, m.channel, m.idoc_type,
