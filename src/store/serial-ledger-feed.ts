@@ -23,6 +23,7 @@ import {
   saveDeliveries,
   STATE_COLUMNS,
 } from './serial-ledger-repo.js';
+import { custodyPathPort } from './custody-models.js';
 import { settledSql } from './settled.js';
 
 /** How far behind the watermark the scan starts (covers clock skew and slow commits). */
@@ -141,6 +142,7 @@ export function createLedgerFeed(db: Db, options: LedgerFeedOptions): LedgerFeed
           },
           movementCounts: (from, minPopulation) => movementCounts(tx, from, minPopulation),
           insertAlerts: (alerts) => insertAlerts(tx, alerts, now),
+          ...custodyPathPort(tx, () => now),
         };
         return fn(port);
       });
