@@ -16,6 +16,7 @@ import {
   type CustodyEvent,
   type CustodyModel,
 } from '../../../intelligence/integrity/custody.js';
+import { IdocgateError } from '../../../errors.js';
 import { ruleSettings } from './settings.js';
 import type { AlertDraft } from './types.js';
 
@@ -70,6 +71,11 @@ export async function trainCustodyModel(
   options: { readonly threshold: number; readonly by: string },
 ): Promise<StoredCustodyModel & { readonly events: number }> {
   const events = await port.custodyEventsUntil(now);
+  if (events.length === 0)
+    throw new IdocgateError(
+      'CUSTODY_MODEL_NO_HISTORY',
+      'the serial ledger holds no events to learn a custody-path model from',
+    );
   const model = learnCustody(events, { until: now, threshold: options.threshold });
   const version = await port.saveCustodyModel(model, now, options.by, events.length);
   // a first model scores from now on: the history before it is what it learned from
