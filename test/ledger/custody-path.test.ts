@@ -5,7 +5,9 @@
  * it was never sent to does — once, through the ledger's alert outbox; the threshold is the
  * config's, and the model is relearned when `retrainHours` have passed.
  */
+import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serialRoutes } from '../../src/api/serials.js';
 import { defaultLedgerConfig } from '../../src/config/ledger.js';
 import { runSweeps } from '../../src/ledger/serials/catch-up.js';
 import { latestCustodyModel } from '../../src/store/custody-models.js';
@@ -111,6 +113,28 @@ describe('custody-path rule in the serial ledger (PGlite)', () => {
     expect(evidence.details).toMatchObject({ modelVersion: 1, threshold: 0.003 });
     expect(evidence.events[0]?.messageId).toBeTruthy();
     expect((await unnotifiedAlerts(h.store.db, 500)).map((x) => x.id)).toContain(alerts[0]!.id);
+  });
+
+  it('the alert and the model are on the serial API', async () => {
+    const app = Fastify();
+    await app.register(async (scope) =>
+      serialRoutes(scope, { db: h.store.db, ledger: h.config, clock: h.clock.now }),
+    );
+    try {
+      const alerts = (
+        await app.inject({ method: 'GET', url: '/api/serials/alerts?rule=custodyPath' })
+      ).json() as { items: { rule: string }[] };
+      const list = alerts.items;
+      expect(list.map((a) => a.rule)).toEqual(['custodyPath']);
+      const model = (await app.inject({ method: 'GET', url: '/api/serials/custody-model' })).json() as Record<
+        string,
+        unknown
+      >;
+      expect(model).toMatchObject({ version: 1, threshold: 0.003, enabled: true });
+      expect((model['model'] as { miss: number }).miss).toBeGreaterThan(0);
+    } finally {
+      await app.close();
+    }
   });
 
   it('relearns the model when retrainHours have passed', async () => {
