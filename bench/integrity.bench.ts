@@ -17,6 +17,7 @@
  * recall >= 0.9 without missed reads and >= 0.7 with 20 %, at precision >= 0.8 and <= 1 false
  * alert per 10 000 normal movements. Mean ± sd over the seeds with a verdict per target.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { loadDefinitions } from '../src/definitions/load.js';
 import { meanAndSpread } from '../src/intelligence/metrics.js';
 import { runIntegrityEvaluation, type IntegrityRun } from '../src/wiring/sim-integrity.js';
@@ -93,7 +94,7 @@ for (const missedRead of only !== undefined ? [Number(only.slice('--missed='.len
     console.log(
       `missed reads ${missedRead * 100} %, seed ${seed}: ${r.messages} messages, ${r.testMovements} test movements, ${r.incidents} incidents; ` +
         `learned miss rate ${f(r.model.miss, 3)}, moves/day ${f(r.model.lambdaPerDay, 4)}; clone recall custody ${f(c?.recall.clone)} / rules ${f(e?.recall.clone)}; ` +
-        `live rule vs replay: ${r.agreement.live} / ${r.agreement.replay} alerts, ${r.agreement.same} the same, models ${JSON.stringify(r.liveModel) === JSON.stringify(r.model) ? 'equal' : 'DIFFER'}; ${f(r.seconds, 1)} s`,
+        `live rule vs replay: ${r.agreement.live} / ${r.agreement.replay} alerts, ${r.agreement.same} the same, models ${isDeepStrictEqual(r.liveModel, r.model) ? 'equal' : 'DIFFER'}; ${f(r.seconds, 1)} s`,
     );
   }
   console.log(
