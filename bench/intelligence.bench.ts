@@ -185,8 +185,10 @@ const ms = (xs: number[], d = 3): string => {
   return `${f(mean, d)} ± ${f(sd, d)}`;
 };
 
+// `--first=n`: start at seed n (seeds n .. n + seeds - 1), e.g. to finish an interrupted run
+const FIRST = Number(process.argv.find((a) => a.startsWith('--first='))?.slice('--first='.length) ?? 1);
 const runs: RunFigures[] = [];
-for (let seed = 1; seed <= SEEDS; seed++) {
+for (let seed = FIRST; seed < FIRST + SEEDS; seed++) {
   const r = await run(seed);
   runs.push(r);
   console.log(
