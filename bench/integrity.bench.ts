@@ -4,8 +4,11 @@
  * (default 60) with store traffic (initial loads, transfers, repairs) and injected anomalies
  * (clones, diversions, velocity bursts; src/intelligence/simulator/integrity.ts) goes through the
  * direct path into the real serial ledger, whose event rules run as the events arrive and whose
- * sweeps run every simulated day. The custody-path model (src/intelligence/integrity/custody.ts)
- * learns from the first 60 % of the period; every detector is measured on the rest:
+ * sweeps run every simulated day. The custody-path rule (src/ledger/serials/rules/custody-path.ts)
+ * learns its model through the ledger at 60 % of the period and runs live in the ledger's sweeps
+ * from then on; `custodyPath (replay)` is the same model replayed over the final ledger by the
+ * bench (src/intelligence/integrity/custody.ts) — the two must give the same alerts. Every
+ * detector is measured on the last 40 %:
  *
  *   recall per anomaly kind, precision (flagged serials that carry an anomaly), median time to
  *   first alert, false alerts per 10 000 normal movements
@@ -14,6 +17,7 @@
  * recall >= 0.9 without missed reads and >= 0.7 with 20 %, at precision >= 0.8 and <= 1 false
  * alert per 10 000 normal movements. Mean ± sd over the seeds with a verdict per target.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { loadDefinitions } from '../src/definitions/load.js';
 import { meanAndSpread } from '../src/intelligence/metrics.js';
 import { runIntegrityEvaluation, type IntegrityRun } from '../src/wiring/sim-integrity.js';
@@ -74,6 +78,7 @@ const mean = (xs: readonly (number | undefined)[]): number => {
 const CLONE_DETECTORS = new Set([
   'existing clone rules',
   'custodyPath',
+  'custodyPath (replay)',
   'existing clone rules + custodyPath',
 ]);
 
@@ -88,7 +93,8 @@ for (const missedRead of only !== undefined ? [Number(only.slice('--missed='.len
     const e = r.figures.find((x) => x.detector === 'existing clone rules');
     console.log(
       `missed reads ${missedRead * 100} %, seed ${seed}: ${r.messages} messages, ${r.testMovements} test movements, ${r.incidents} incidents; ` +
-        `learned miss rate ${f(r.model.miss, 3)}, moves/day ${f(r.model.lambdaPerDay, 4)}; clone recall custody ${f(c?.recall.clone)} / rules ${f(e?.recall.clone)}; ${f(r.seconds, 1)} s`,
+        `learned miss rate ${f(r.model.miss, 3)}, moves/day ${f(r.model.lambdaPerDay, 4)}; clone recall custody ${f(c?.recall.clone)} / rules ${f(e?.recall.clone)}; ` +
+        `live rule vs replay: ${r.agreement.live} / ${r.agreement.replay} alerts, ${r.agreement.same} the same, models ${isDeepStrictEqual(r.liveModel, r.model) ? 'equal' : 'DIFFER'}; ${f(r.seconds, 1)} s`,
     );
   }
   console.log(
@@ -151,6 +157,12 @@ for (const missedRead of only !== undefined ? [Number(only.slice('--missed='.len
         .join(''),
     );
   }
+  const agree = runs.every(
+    (r) => r.agreement.live === r.agreement.replay && r.agreement.same === r.agreement.live,
+  );
+  console.log(
+    `live custodyPath rule vs bench replay: ${runs.reduce((a, r) => a + r.agreement.same, 0)} of ${runs.reduce((a, r) => a + r.agreement.live, 0)} live / ${runs.reduce((a, r) => a + r.agreement.replay, 0)} replay alerts the same: ${agree ? 'PASS (same figures)' : 'FAIL'}`,
+  );
   console.log(
     `normal test movements per run: ${ms(
       runs.map((r) => r.normalTestMovements),

@@ -171,6 +171,11 @@ export const ERROR_CATALOGUE = {
     httpStatus: 404,
     summary: 'The delivery ledger has no delivery with this number',
   },
+  CUSTODY_MODEL_NO_HISTORY: {
+    verdict: 'permanent',
+    httpStatus: 409,
+    summary: 'The serial ledger holds no events yet to learn a custody-path model from',
+  },
   SWEEPER_LOCKED: {
     verdict: 'transient',
     httpStatus: 409,

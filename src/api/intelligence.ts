@@ -6,7 +6,7 @@
  *                                         with reason codes (the newest model of `risk_models`)
  *   GET /api/deliveries/:delivery/claim   freight-claim packet: missing serials, where each was
  *                                         lost (dc-pick | lane | store | unobservable), custody chain
- *                                         and the EPCIS events as evidence (?format=html: a page)
+ *                                         and the EPCIS events as evidence (?format=html: a page, ?format=pdf: a PDF)
  *   GET /api/deliveries/at-risk           deliveries in transit scored, with `atRisk` (>= the threshold)
  *   GET /api/models/risk                  the model in use (version, training window, hold-out metrics)
  */
@@ -16,6 +16,7 @@ import type { LedgerConfig } from '../config/ledger.js';
 import { IdocgateError } from '../errors.js';
 import { scoreInTransit, type InTransitScores } from '../intelligence/at-risk.js';
 import { claimPacketHtml } from '../intelligence/claims/html.js';
+import { claimPacketPdf } from '../intelligence/claims/pdf.js';
 import { recordInTransit, type RiskScoreLog } from '../intelligence/score-log.js';
 import { claimPacket, scoreDelivery, type IntelligencePort } from '../intelligence/service.js';
 import { normalizeKey } from '../ledger/deliveries/types.js';
@@ -99,15 +100,24 @@ export async function intelligenceRoutes(app: FastifyInstance, deps: Intelligenc
       summary: 'Freight-claim packet: missing serials, where each was lost, custody chain, EPCIS evidence',
       security,
       params,
-      querystring: { type: 'object', properties: { format: { type: 'string', enum: ['json', 'html'] } } },
+      querystring: {
+        type: 'object',
+        properties: { format: { type: 'string', enum: ['json', 'html', 'pdf'] } },
+      },
     },
     handler: async (request, reply) => {
       const { delivery } = request.params as { delivery: string };
       const packet = await claimPacket(deps.port, normalizeKey(delivery));
       if (packet === undefined)
         throw new IdocgateError('DELIVERY_NOT_FOUND', `No goods-issued delivery ${delivery} in the ledger`);
-      if ((request.query as { format?: string }).format === 'html')
+      const format = (request.query as { format?: string }).format;
+      if (format === 'html')
         return reply.type('text/html; charset=utf-8').send(claimPacketHtml(packet, new Date()));
+      if (format === 'pdf')
+        return reply
+          .type('application/pdf')
+          .header('content-disposition', `inline; filename="claim-${packet.delivery}.pdf"`)
+          .send(claimPacketPdf(packet, new Date()));
       const evidence = packet.missingSerials.flatMap((m) => m.custody.map((e) => toEpcisEvent(e, naming)));
       return { ...packet, evidence: { epcisEvents: evidence } };
     },

@@ -7,6 +7,7 @@
  *   GET  /api/serials/counts                  serials per site and state (?material=)
  *   GET  /api/serials/alerts                  alerts (?state=&rule=&severity=&material=&serial=&beforeId=&limit=)
  *   GET  /api/serials/alerts/counts           alert counts by rule, severity and state (metrics)
+ *   GET  /api/serials/custody-model           the custody-path rule's newest model (version, miss rate, routes)
  *   POST /api/serials/alerts/:id/acknowledge  { note? }
  *   POST /api/serials/alerts/:id/close        { note? }
  *   GET  /api/serials/epcis/events            EPCIS 2.0 EPCISDocument (GE_eventTime, LT_eventTime, EQ_bizStep,
@@ -27,6 +28,7 @@ import {
 import { epcNaming } from '../ledger/serials/epcis/identifiers.js';
 import { recallCsv, recallQuerySchema } from '../ledger/serials/recall.js';
 import { normalizeKey } from '../ledger/serials/types.js';
+import { latestCustodyModel } from '../store/serials/custody-models.js';
 import type { Queryable } from '../store/db/db.js';
 import {
   ALERT_STATES,
@@ -205,6 +207,24 @@ export async function serialRoutes(app: FastifyInstance, deps: SerialRouteDeps):
     ...viewer,
     schema: { tags, summary: 'Alert counts by rule, severity and state' },
     handler: async () => ({ counts: await alertCounts(db) }),
+  });
+
+  app.get('/api/serials/custody-model', {
+    ...viewer,
+    schema: { tags, summary: "The custody-path rule's model in use (learned from the ledger's history)" },
+    handler: async () => {
+      const m = await latestCustodyModel(db);
+      const settings = deps.ledger.rules.custodyPath;
+      if (m === undefined)
+        return { model: null, threshold: settings.threshold, note: 'no custody-path model learned yet' };
+      return {
+        version: m.version,
+        trainedAt: m.trainedAt.toISOString(),
+        threshold: settings.threshold,
+        enabled: settings.enabled,
+        model: m.model,
+      };
+    },
   });
 
   for (const action of ['acknowledge', 'close'] as const) {

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { activeAfterFinalSettings } from '../ledger/serials/rules/active-after-final.js';
+import { custodyPathSettings } from '../ledger/serials/rules/custody-path.js';
 import { frequencySettings } from '../ledger/serials/rules/frequency.js';
 import { impossibleTransitSettings } from '../ledger/serials/rules/impossible-transit.js';
 import { neverReceivedSettings } from '../ledger/serials/rules/never-received.js';
@@ -52,6 +53,7 @@ export const ledgerRulesSchema = z.strictObject({
   vendorOverdue: vendorOverdueSettings,
   frequency: frequencySettings,
   impossibleTransit: impossibleTransitSettings,
+  custodyPath: custodyPathSettings,
 });
 
 export const ledgerConfigSchema = z.strictObject({

@@ -23,7 +23,7 @@ import { createTransport } from '../transports/registry.js';
 import type { RedisOptions } from 'ioredis';
 import type { LookupTable } from '../mapping/types.js';
 import type { DefinitionRegistry } from '../definitions/registry.js';
-import { runLedgerCatchUp } from '../ledger/serials/catch-up.js';
+import { runLedgerCatchUp, trainCustodyPath } from '../ledger/serials/catch-up.js';
 import { epcNaming } from '../ledger/serials/epcis/identifiers.js';
 import { runEpcisCapture, type CaptureRun } from '../ledger/serials/epcis-capture-job.js';
 import { notifyAlerts } from '../ledger/serials/notify.js';
@@ -49,6 +49,8 @@ export interface SerialLedgerWiring {
 export interface SerialLedgerRuntime {
   /** One catch-up tick (apply pending messages, run the time-based rules, notify alerts). */
   catchUp(): Promise<unknown>;
+  /** Learns a custody-path model from the ledger's history (now) and stores it as a new version. */
+  trainCustody(by: string): Promise<{ version: number; events: number } | undefined>;
   /** One EPCIS capture tick; undefined when `ledger.epcisCapture` is not configured. */
   captureEpcis(): Promise<CaptureRun | undefined>;
   close(): Promise<void>;
@@ -118,8 +120,13 @@ export async function startSerialLedger(w: SerialLedgerWiring): Promise<SerialLe
         }),
       );
   }
+  const trainCustody = async (by: string): Promise<{ version: number; events: number } | undefined> => {
+    const r = await trainCustodyPath(port, w.ledger, clock(), by);
+    return r === undefined ? undefined : { version: r.version, events: r.events };
+  };
   return {
     catchUp,
+    trainCustody,
     captureEpcis,
     async close() {
       for (const j of jobs) await j.close();

@@ -9,6 +9,7 @@
  */
 import type { DefinitionRegistry } from '../definitions/registry.js';
 import type { LookupTable } from '../mapping/types.js';
+import { latestCustodyModel } from '../store/serials/custody-models.js';
 import {
   loadCustodyEvents,
   loadDeliveryDestinations,
@@ -37,7 +38,10 @@ export const DETECTORS: readonly { readonly name: string; readonly matches: (d: 
   { name: 'frequency', matches: (d) => d === 'frequency' },
   { name: 'vendorOverdue', matches: (d) => d === 'vendorOverdue' },
   { name: 'existing clone rules', matches: (d) => (CLONE_RULES as readonly string[]).includes(d) },
+  // the live rule of the serial ledger (its alerts in serial_alerts) and the bench's replay of
+  // the same model over the whole history afterwards: the two must agree
   { name: 'custodyPath', matches: (d) => d === 'custodyPath' },
+  { name: 'custodyPath (replay)', matches: (d) => d === 'custodyPath (replay)' },
   {
     name: 'existing clone rules + custodyPath',
     matches: (d) => d === 'custodyPath' || (CLONE_RULES as readonly string[]).includes(d),
@@ -47,7 +51,12 @@ export const DETECTORS: readonly { readonly name: string; readonly matches: (d: 
 
 export interface IntegrityRun {
   readonly figures: readonly DetectorFigures[];
+  /** The model the bench's replay learned (from the final ledger, up to the split). */
   readonly model: CustodyModel;
+  /** The model the live rule learned at the split (custody_models), and its version. */
+  readonly liveModel: CustodyModel;
+  /** Live rule vs replay: alerts of each, and those on the same serial at the same event. */
+  readonly agreement: { readonly live: number; readonly replay: number; readonly same: number };
   readonly incidents: number;
   readonly testMovements: number;
   readonly normalTestMovements: number;
@@ -73,6 +82,7 @@ export async function runIntegrityEvaluation(options: {
     throw new Error('the simulation has no integrity part (simulate({ integrity }))');
   const stepMs = (options.stepHours ?? 12) * 3_600_000;
   let clock = options.start.getTime();
+  const splitAt = new Date(options.start.getTime() + (options.split ?? 0.6) * options.days * 86_400_000);
   const ledgers = await openSimLedgers({
     store,
     network: sim.network,
@@ -80,6 +90,8 @@ export async function runIntegrityEvaluation(options: {
     tables: simTables(sim.network, options.tables),
     batchSize: 2000,
     now: () => clock,
+    // the custody-path rule learns its model once, at the split (as `models train --custody`)
+    rules: { custodyPath: { retrainHours: 0 } },
   });
   // one tick applies up to 20 batches of 2 000 messages, then runs the sweeps once
   const catchUp = async (): Promise<void> => {
@@ -91,8 +103,18 @@ export async function runIntegrityEvaluation(options: {
   const end = options.start.getTime() + options.days * 86_400_000;
   let i = 0;
   const events = sim.events;
+  let trained = false;
   try {
     for (let t = options.start.getTime() + stepMs; t <= end + stepMs; t += stepMs) {
+      if (!trained && t > splitAt.getTime()) {
+        // everything before the split into the ledger, then the rule learns from it
+        while (i < events.length && events[i]!.at.getTime() < splitAt.getTime())
+          await storeDirect(store, toGatewayMessage(events[i++]!));
+        clock = splitAt.getTime();
+        await catchUp();
+        await ledgers.serials.trainCustody('bench');
+        trained = true;
+      }
       while (i < events.length && events[i]!.at.getTime() < t)
         await storeDirect(store, toGatewayMessage(events[i++]!));
       clock = t;
@@ -104,8 +126,9 @@ export async function runIntegrityEvaluation(options: {
 
   const all = await loadCustodyEvents(store.db);
   const destinations = await loadDeliveryDestinations(store.db);
-  const splitAt = new Date(options.start.getTime() + (options.split ?? 0.6) * options.days * 86_400_000);
   const model = learnCustody(all, { until: splitAt });
+  const live = await latestCustodyModel(store.db);
+  if (live === undefined) throw new Error('the custody-path rule learned no model at the split');
   const custody = scoreCustody(model, all, destinations, { from: splitAt });
   const extra = (options.thresholds ?? []).flatMap((threshold) =>
     scoreCustody({ ...model, threshold }, all, destinations, { from: splitAt }).map((a) => ({
@@ -122,7 +145,12 @@ export async function runIntegrityEvaluation(options: {
       serial: a.serial,
       at: a.at,
     })),
-    ...custody.map((a) => ({ detector: 'custodyPath', material: a.material, serial: a.serial, at: a.at })),
+    ...custody.map((a) => ({
+      detector: 'custodyPath (replay)',
+      material: a.material,
+      serial: a.serial,
+      at: a.at,
+    })),
     ...extra,
   ];
   const movements = new Map<string, number>();
@@ -160,9 +188,18 @@ export async function runIntegrityEvaluation(options: {
   const incidentKeys = new Set(incidents.map((x) => `${x.material}\u0000${x.serial}`));
   let normal = 0;
   for (const [k, n] of movements) if (!incidentKeys.has(k) && !lost.has(k)) normal += n;
+  const liveAlerts = alerts.filter((a) => a.detector === 'custodyPath');
+  const replayKeys = new Set(custody.map((a) => `${a.material}\u0000${a.serial}\u0000${a.at.getTime()}`));
   return {
     figures,
     model,
+    liveModel: live.model,
+    agreement: {
+      live: liveAlerts.length,
+      replay: custody.length,
+      same: liveAlerts.filter((a) => replayKeys.has(`${a.material}\u0000${a.serial}\u0000${a.at.getTime()}`))
+        .length,
+    },
     incidents: incidents.filter((x) => x.at >= splitAt).length,
     testMovements,
     normalTestMovements: normal,

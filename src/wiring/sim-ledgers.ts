@@ -3,7 +3,7 @@
  * ship-to map and ledger sites the simulator's messages need, and a catch-up that applies
  * everything stored. Used by the gateway test, the direct (bench) path and `idocgate simulate`.
  */
-import { ledgerConfigSchema, type LedgerConfig } from '../config/ledger.js';
+import { ledgerConfigSchema, type LedgerConfig, type LedgerConfigInput } from '../config/ledger.js';
 import { configSchema, type Config } from '../config/schema.js';
 import { defaultSweeperConfig, type SweeperConfig } from '../config/sweeper.js';
 import type { DefinitionRegistry } from '../definitions/registry.js';
@@ -26,8 +26,12 @@ export function simSweeperConfig(network: SimNetwork, port = 'sap', batchSize = 
   });
 }
 
-export function simLedgerConfig(network: SimNetwork, batchSize = 200): LedgerConfig {
-  return ledgerConfigSchema.parse({ sites: networkConfig(network).ledgerSites, batchSize });
+export function simLedgerConfig(
+  network: SimNetwork,
+  batchSize = 200,
+  rules: LedgerConfigInput['rules'] = {},
+): LedgerConfig {
+  return ledgerConfigSchema.parse({ sites: networkConfig(network).ledgerSites, batchSize, rules });
 }
 
 /** The mapping tables with `sites` replaced by the simulated network's sites. */
@@ -75,6 +79,8 @@ export async function openSimLedgers(options: {
   readonly batchSize?: number;
   /** The ledgers' clock (sweeps and the sweeper run at this time); the wall clock by default. */
   readonly now?: () => number;
+  /** The serial ledger's rule settings (`ledger.rules`), default: every default. */
+  readonly rules?: LedgerConfigInput['rules'];
 }): Promise<SimLedgers> {
   const config = options.config ?? simBaseConfig();
   const pushback = await startPushback({
@@ -87,7 +93,7 @@ export async function openSimLedgers(options: {
     ...(options.now !== undefined ? { now: options.now } : {}),
   });
   const serials = await startSerialLedger({
-    ledger: simLedgerConfig(options.network, options.batchSize),
+    ledger: simLedgerConfig(options.network, options.batchSize, options.rules),
     timeZone: config.timeZone,
     definitions: options.definitions,
     db: options.store.db,

@@ -2,6 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { attributeMissing, type DeliveryCustody } from '../../src/intelligence/claims/attribution.js';
 import { claimPacketHtml } from '../../src/intelligence/claims/html.js';
+import { claimPacketPdf } from '../../src/intelligence/claims/pdf.js';
+import { PdfDocument, winAnsi, wrapText } from '../../src/intelligence/claims/pdf-writer.js';
+import type { ClaimPacket } from '../../src/intelligence/service.js';
+import { pdfText } from './pdf-text.js';
 import type { SerialEvent } from '../../src/ledger/serials/types.js';
 
 let id = 0;
@@ -96,5 +100,72 @@ describe('attribution', () => {
     );
     expect(html).not.toContain('<img');
     expect(html).toContain('&lt;img src=x&gt;');
+  });
+
+  it('the claim PDF holds the delivery, every missing serial and handling unit over page breaks', () => {
+    const kinds = ['lane', 'store', 'dc-pick', 'unobservable'] as const;
+    const missingSerials = Array.from({ length: 140 }, (_, i) => ({
+      material: '4711',
+      serial: `SN${String(100000 + i)}`,
+      handlingUnit: i % 5 === 0 ? null : `003401234500000${String(10000 + i)}`,
+      attribution: kinds[i % 4]!,
+      reason:
+        i === 7
+          ? 'odd (text) with a \\ backslash, Müller → S0124'
+          : 'its handling unit arrived, this serial was never scanned',
+      lastCustody: null,
+      custody: [
+        {
+          id: i,
+          material: '4711',
+          serial: `SN${String(100000 + i)}`,
+          movement: 'shipped',
+          fromSite: 'DC01',
+          toSite: 'S0124',
+          eventTime: new Date('2025-01-06T10:00:00Z'),
+        },
+      ] as unknown as ClaimPacket['missingSerials'][number]['custody'],
+    }));
+    const packet: ClaimPacket = {
+      type: 'idocgate.freight-claim',
+      delivery: '80001234',
+      originSite: 'DC01',
+      destinationSite: 'S0124',
+      goodsIssueAt: new Date('2025-01-06T10:00:00Z'),
+      dueAt: new Date('2025-01-08T10:00:00Z'),
+      expected: 300,
+      receivedByDue: 160,
+      missing: 140,
+      byAttribution: { 'dc-pick': 35, lane: 35, store: 35, unobservable: 35 },
+      claimableSerials: missingSerials.filter((m) => m.attribution === 'lane').map((m) => m.serial),
+      missingSerials,
+    };
+    const pdf = claimPacketPdf(packet, new Date('2025-01-09T00:00:00Z'));
+    expect(pdf.subarray(0, 8).toString('latin1')).toBe('%PDF-1.4');
+    const { text, pages } = pdfText(pdf);
+    expect(pages).toBeGreaterThan(2);
+    expect(text).toContain('Freight claim: delivery 80001234');
+    expect(text).toContain('DC01');
+    for (const m of missingSerials) {
+      expect(text).toContain(m.serial);
+      if (m.handlingUnit !== null) expect(text).toContain(m.handlingUnit);
+    }
+    // the table header on every page, the footer with the page count
+    expect(text.split('Custody chain').length - 1).toBe(pages);
+    expect(text).toContain(`page ${pages} of ${pages}`);
+    // PDF string delimiters escaped, Latin-1 kept, what WinAnsi lacks replaced
+    expect(text.replace(/\s+/g, ' ')).toContain('odd (text) with a \\ backslash, Müller -> S0124');
+  });
+
+  it('the PDF writer wraps text within the width and breaks long words', () => {
+    const lines = wrapText('a '.repeat(200) + 'X'.repeat(300), 'F1', 10, 200);
+    expect(lines.length).toBeGreaterThan(5);
+    for (const l of lines) expect(l.length * 2.2).toBeLessThanOrEqual(200 + 1e-9); // narrowest: 'a' 5.56 pt, ' ' 2.78 pt
+    expect(winAnsi('€ → ✓')).toEqual([0x80, 32, 45, 62, 32, 63]);
+    const doc = new PdfDocument();
+    for (let i = 0; i < 200; i++) doc.paragraph(`line ${i}`);
+    const { text, pages } = pdfText(doc.toBuffer());
+    expect(pages).toBeGreaterThan(2);
+    for (let i = 0; i < 200; i++) expect(text).toContain(`line ${i}\n`);
   });
 });

@@ -19,6 +19,7 @@ import type { OpenedStore } from '../../src/store/open-store.js';
 import { definitions, mappings } from '../pipeline/harness.js';
 import { pgliteBackend } from '../store/backends.js';
 import { startSimGateway, type SimGateway } from './gateway.js';
+import { pdfText } from './pdf-text.js';
 
 let sim: Simulation;
 let gw: SimGateway;
@@ -163,6 +164,13 @@ describe('risk and claim API on the gateway-driven ledgers', () => {
       const page = await get(`/api/deliveries/${lost.delivery}/claim?format=html`);
       expect(page.headers['content-type']).toContain('text/html');
       for (const m of lost.missing) expect(page.body).toContain(m.serial);
+      const pdf = await get(`/api/deliveries/${lost.delivery}/claim?format=pdf`);
+      expect(pdf.statusCode).toBe(200);
+      expect(pdf.headers['content-type']).toBe('application/pdf');
+      expect(pdf.headers['content-disposition']).toContain(`claim-${lost.delivery}.pdf`);
+      const { text } = pdfText(pdf.rawPayload);
+      expect(text).toContain(`Freight claim: delivery ${lost.delivery}`);
+      for (const m of lost.missing) expect(text).toContain(m.serial);
 
       expect((await get('/api/deliveries/99999999/risk')).statusCode).toBe(404);
       expect((await app.inject({ method: 'GET', url: `/api/deliveries/${some}/risk` })).statusCode).toBe(401);

@@ -2,7 +2,9 @@
  * Serial integrity measured, CI-sized (the bench: `npm run bench:integrity`): a simulated
  * network with store traffic and injected clones, diversions and velocity bursts goes through
  * the direct path into the real serial ledger (its rules run as events arrive, its sweeps every
- * simulated day); the custody-path model learns from the first part and scores the rest.
+ * simulated day); the custody-path rule learns its model from the first part (through the
+ * ledger, stored in custody_models) and scores the rest as a live rule, its alerts compared with
+ * the bench's replay of the same model.
  * Loose thresholds on a fixed seed that still fail a broken rule or a broken model.
  */
 import { describe, expect, it } from 'vitest';
@@ -78,6 +80,15 @@ describe('serial integrity on the simulator', () => {
     expect(custody.falseAlertsPer10k).toBeLessThanOrEqual(3);
     // no existing rule sees a delivery received at the wrong store
     expect(figure(run, 'existing rules (all)').recall.diversion ?? 0).toBeLessThan(0.3);
+    // the live rule of the serial ledger (trained at the split through the ledger) raises the
+    // alerts the bench's replay of its model finds, on the same serials at the same events
+    expect(run.agreement.live).toBeGreaterThan(10);
+    expect(run.agreement).toEqual({
+      live: run.agreement.replay,
+      replay: run.agreement.replay,
+      same: run.agreement.replay,
+    });
+    expect(run.liveModel).toEqual(run.model);
     const combined = figure(run, 'existing clone rules + custodyPath');
     expect(combined.recall.clone).toBeGreaterThanOrEqual(0.8);
     expect(combined.precision).toBeGreaterThanOrEqual(0.8);
@@ -87,6 +98,8 @@ describe('serial integrity on the simulator', () => {
     const run = await evaluate(0.2);
     expect(run.model.miss).toBeGreaterThan(0.12);
     const custody = figure(run, 'custodyPath');
+    expect(run.agreement.same).toBe(run.agreement.live);
+    expect(run.agreement.live).toBe(run.agreement.replay);
     const twoPlaces = figure(run, 'twoPlaces');
     expect(custody.recall.clone).toBeGreaterThanOrEqual(0.55);
     expect(custody.recall.diversion).toBeGreaterThanOrEqual(0.5);

@@ -65,9 +65,11 @@ describe('at-risk score (seed 1)', () => {
     const byDelivery = new Map(facts.map((f) => [f.delivery, f]));
     for (const t of sim.truth) {
       const f = byDelivery.get(t.delivery)!;
-      const missing = t.missing.length + t.late.length;
-      // a delivery is partial by its due date exactly when something is missing or scanned late
+      const missing = t.missing.length + t.late.length + t.quantityShort;
+      // a delivery is partial by its due date exactly when something is missing, scanned late or
+      // announced without a serial (quantity mismatch: read from the announcement as it is)
       expect(f.receivedByDue < f.expectedQuantity, t.delivery).toBe(missing > 0);
+      expect(f.unserializedQuantity, t.delivery).toBe(t.quantityShort);
     }
   });
 

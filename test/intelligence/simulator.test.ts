@@ -7,6 +7,7 @@ const QUIET = {
   shortPick: { typical: 0, bad: 0, badShare: 0 },
   laneLoss: { typical: 0, bad: 0, badShare: 0 },
   storeMisscan: { typical: 0, bad: 0, badShare: 0 },
+  quantityMismatch: { typical: 0, bad: 0, badShare: 0 },
   missedRead: 0,
   lateScan: 0,
 } as const;
@@ -21,7 +22,10 @@ describe('simulator', () => {
   it('without causes and noise every announced serial is received on time', () => {
     const sim = simulate({ seed: 5, days: 14, knobs: QUIET });
     expect(sim.truth.length).toBeGreaterThan(20);
-    expect(sim.truth.every((t) => t.missing.length === 0 && t.late.length === 0)).toBe(true);
+    expect(
+      sim.truth.every((t) => t.missing.length === 0 && t.late.length === 0 && t.quantityShort === 0),
+    ).toBe(true);
+    expect(sim.truth.every((t) => t.oracleRisk === 0 && t.trueRisk === 0)).toBe(true);
   });
 
   it('the receipts hold exactly the serials the truth does not call missing', () => {
@@ -44,6 +48,44 @@ describe('simulator', () => {
         expect(got.has(s), `${t.delivery} ${s}`).toBe(!lost.has(s));
     }
     expect([...causes].sort()).toEqual(['lane-loss', 'mis-scan', 'missed-read', 'short-pick']);
+  });
+
+  it('a quantity mismatch is on the announcement; a DC without serial capture confirms a short pick as full', () => {
+    const sim = simulate({
+      seed: 7,
+      days: 40,
+      network: { dcs: 2, stores: 4 },
+      knobs: { quantityMismatch: { typical: 0.1, bad: 0.1, badShare: 0 }, serialCapture: [0.5, 0.5] },
+    });
+    const byDelivery = new Map(sim.truth.map((t) => [t.delivery, t]));
+    let mismatches = 0;
+    let silentShortPicks = 0;
+    for (const e of sim.events) {
+      if (e.kind === 'announce') {
+        const t = byDelivery.get(e.delivery)!;
+        const gap = e.items.reduce((a, it) => a + (it.quantity ?? it.serials.length) - it.serials.length, 0);
+        expect(gap, e.delivery).toBe(t.quantityShort);
+        if (gap > 0) {
+          mismatches++;
+          expect(t.causes).toContain('quantity-mismatch');
+          expect(t.oracleRisk).toBe(1);
+        }
+      }
+      if (e.kind === 'packed' && !e.withSerials) {
+        const t = byDelivery.get(e.delivery)!;
+        if (!t.missing.some((m) => m.cause === 'short-pick')) continue;
+        silentShortPicks++;
+        // the confirmation states every announced unit with a serial, although some were never picked
+        const stated = e.items.reduce((a, it) => a + (it.quantity ?? it.serials.length), 0);
+        const withSerial = e.items.reduce((a, it) => a + it.serials.length, 0);
+        expect(stated).toBeGreaterThan(withSerial);
+        if (t.quantityShort === 0) expect(t.oracleRisk).toBeLessThan(1);
+      }
+    }
+    expect(mismatches).toBeGreaterThan(5);
+    expect(silentShortPicks).toBeGreaterThan(0);
+    const text = JSON.stringify(sim.events.map(toGatewayMessage));
+    expect(text).not.toContain('quantity-mismatch');
   });
 
   it('no message carries the ground truth', () => {

@@ -7,6 +7,7 @@
 import {
   Anchor,
   Badge,
+  Button,
   Group,
   Paper,
   Progress,
@@ -18,8 +19,9 @@ import {
   Title,
 } from '@mantine/core';
 import { useQueries } from '@tanstack/react-query';
+import { useState } from 'react';
 import { Link } from 'wouter';
-import { getJson } from '../api';
+import { getBlob, getJson } from '../api';
 import { fmtAge, fmtDate } from '../format';
 import type { MessageDetail } from '../types';
 import { StatusBadge } from './StatusBadge';
@@ -362,6 +364,42 @@ function dueText(dueAt: string | null | undefined): string {
     : `due ${fmtDate(dueAt)}, ${fmtAge(dueAt).replace('in ', '')} left`;
 }
 
+/**
+ * The freight-claim packet of a short delivery (GET /api/deliveries/:delivery/claim?format=pdf)
+ * as a PDF download: fetched with the session token, saved as claim-<delivery>.pdf.
+ */
+export function ClaimDownload({ delivery }: { readonly delivery: string }) {
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <Group gap="xs">
+      <Button
+        size="xs"
+        variant="default"
+        data-testid="claim-pdf"
+        onClick={() => {
+          setError(null);
+          getBlob('GET', `/api/deliveries/${encodeURIComponent(delivery)}/claim?format=pdf`)
+            .then((blob) => {
+              const a = document.createElement('a');
+              a.href = URL.createObjectURL(blob);
+              a.download = `claim-${delivery}.pdf`;
+              a.click();
+              URL.revokeObjectURL(a.href);
+            })
+            .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+        }}
+      >
+        Freight claim (PDF)
+      </Button>
+      {error && (
+        <Text size="xs" c="red">
+          {error}
+        </Text>
+      )}
+    </Group>
+  );
+}
+
 export function DeliveryPicture({ delivery, d }: { readonly delivery: string; readonly d: DeliveryAnswer }) {
   const h = d.delivery;
   return (
@@ -385,6 +423,7 @@ export function DeliveryPicture({ delivery, d }: { readonly delivery: string; re
         {d.totals.unexpectedSerials > 0 ? `, ${d.totals.unexpectedSerials} serials not on the delivery` : ''}
         {d.totals.lateReceipts > 0 ? `, ${d.totals.lateReceipts} late receipts` : ''}
       </Text>
+      {d.totals.outstanding > 0 && h.goodsIssueAt && <ClaimDownload delivery={delivery} />}
       <SimpleGrid cols={{ base: 1, lg: 2 }}>
         <Paper withBorder p="sm">
           <Title order={5} mb="xs">

@@ -3,13 +3,19 @@
  * ledger history (every goods-issued delivery whose due date has passed), stores it as a new
  * version in `risk_models` and prints its hold-out figures. The running gateway scores with the
  * newest version from its next request on (GET /api/deliveries/:delivery/risk).
+ * `--custody`: learns the serial ledger's custody-path model from its history instead (a new
+ * version in `custody_models`; the rule's next sweep uses it).
  *
  * It opens the same database as the gateway (DATABASE_URL, else the PGlite data directory; an
  * embedded PGlite database is locked while the gateway runs: stop it, or use PostgreSQL).
  */
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
+import { isIdocgateError } from '../../errors.js';
 import { trainAndStore } from '../../intelligence/service.js';
+import { trainCustodyPath } from '../../ledger/serials/catch-up.js';
+import { buildSiteDirectory, loadSiteRows } from '../../ledger/serials/sites.js';
+import { createLedgerFeed } from '../../store/serials/feed.js';
 import { createIntelligenceStore } from '../../store/analytics/intelligence-repo.js';
 import { openStore } from '../../store/open-store.js';
 
@@ -17,6 +23,7 @@ interface Options {
   config?: string;
   json?: boolean;
   lambda?: string;
+  custody?: boolean;
 }
 
 const f3 = (n: number): string => (Number.isFinite(n) ? n.toFixed(3) : 'n/a');
@@ -29,11 +36,37 @@ export function register(program: Command): void {
     .option('-c, --config <file>', 'config file (YAML or JSON); default $IDOCGATE_CONFIG')
     .option('--lambda <n>', 'L2 regularisation strength (default 1)')
     .option('--json', 'print the result as JSON')
+    .option('--custody', "learn the serial ledger's custody-path model instead")
     .action(async (opts: Options) => {
       const { config } = loadConfig(opts.config !== undefined ? { file: opts.config } : {});
       const databaseUrl = process.env[config.database.urlEnv];
       const store = await openStore(databaseUrl ? { databaseUrl } : { dataDir: config.database.dataDir });
       try {
+        if (opts.custody === true) {
+          const now = new Date();
+          const sites = buildSiteDirectory(loadSiteRows(), config.ledger);
+          const feed = createLedgerFeed(store.db, { sites, config: config.ledger, clock: () => now });
+          const c = await trainCustodyPath(feed, config.ledger, now, 'cli').catch((e: unknown) => {
+            if (!isIdocgateError(e)) throw e;
+            return e;
+          });
+          if (c instanceof Error) {
+            process.stdout.write(`not trained: ${c.message}\n`);
+            process.exitCode = 2;
+          } else if (c === undefined) {
+            process.stdout.write('not trained: another process holds the serial ledger lock; try again\n');
+            process.exitCode = 2;
+          } else if (opts.json) {
+            process.stdout.write(`${JSON.stringify(c, null, 2)}\n`);
+          } else {
+            const m = c.model;
+            process.stdout.write(
+              `custody-path model v${c.version}: ${c.events} serial events up to ${m.trainedUntil}, ${m.sites.length} sites, ` +
+                `scan miss rate ${f3(m.miss)}, moves per unit and day ${m.lambdaPerDay.toFixed(4)}, threshold ${config.ledger.rules.custodyPath.threshold}\n`,
+            );
+          }
+          return;
+        }
         const lambda = opts.lambda !== undefined ? Number(opts.lambda) : undefined;
         const r = await trainAndStore(createIntelligenceStore(store.db), {
           now: new Date(),

@@ -30,6 +30,8 @@ export interface CustodyEvent {
   readonly toSite: string | null;
   readonly delivery: string | null;
   readonly eventTime: Date;
+  /** The message the event came from (the live rule's evidence). */
+  readonly messageId?: string | null;
 }
 
 export interface CustodyModel {
@@ -47,6 +49,7 @@ export interface CustodyModel {
 
 export interface CustodyJump {
   readonly eventId: number;
+  readonly messageId?: string | null;
   readonly at: string;
   readonly from: string | null;
   readonly to: string;
@@ -198,9 +201,14 @@ export function scoreCustody(
   model: CustodyModel,
   events: readonly CustodyEvent[],
   destinations: ReadonlyMap<string, string | null>,
-  options: { readonly from?: Date } = {},
+  options: {
+    readonly from?: Date;
+    /** Only alert at events with a larger id (the live rule: events since its last sweep). */
+    readonly afterEventId?: number;
+  } = {},
 ): CustodyAlert[] {
   const from = options.from?.getTime() ?? Number.NEGATIVE_INFINITY;
+  const afterId = options.afterEventId ?? Number.NEGATIVE_INFINITY;
   const logThreshold = Math.log(model.threshold);
   const pos = new Map<string, Position>();
   const logp = new Map<string, number>();
@@ -216,6 +224,7 @@ export function scoreCustody(
     let jump: CustodyJump | undefined;
     const mk = (kind: CustodyJump['kind'], fromSite: string | null, p: number): CustodyJump => ({
       eventId: e.id,
+      ...(e.messageId !== undefined ? { messageId: e.messageId } : {}),
       at: e.eventTime.toISOString(),
       from: fromSite,
       to: site ?? '',
@@ -252,7 +261,7 @@ export function scoreCustody(
       const list = jumps.get(k) ?? [];
       list.push(jump);
       jumps.set(k, list);
-      if (lp < logThreshold && t >= from && !alerted.has(k)) {
+      if (lp < logThreshold && t >= from && e.id > afterId && !alerted.has(k)) {
         alerted.add(k);
         const p = Math.exp(lp);
         alerts.push({

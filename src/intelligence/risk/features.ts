@@ -23,6 +23,7 @@ export const FEATURE_NAMES = [
   'lane_expected_hu_loss',
   'store_scan_loss_rate',
   'dc_shortfall_rate',
+  'announced_quantity_gap',
 ] as const;
 export type FeatureName = (typeof FEATURE_NAMES)[number];
 
@@ -132,6 +133,7 @@ export function buildFeatures(facts: readonly DeliveryFacts[], targets?: Readonl
         smoothed(storeScan.get(f.destinationSite), (globalScan.partial + 1) / (globalScan.n + 2), SITE_PRIOR),
       ),
       reported ? 0 : logit(shortRate),
+      Math.min(f.unserializedQuantity, 5),
     ];
     out.push({
       delivery: f.delivery,

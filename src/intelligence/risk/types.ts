@@ -15,6 +15,11 @@ export interface DeliveryFacts {
   readonly dueAt: Date;
   readonly expectedQuantity: number;
   readonly lines: number;
+  /**
+   * Announced quantity on items with serials that no announced serial stands for (E1EDL24 LFIMG
+   * above the item's serials): a quantity mismatch in the IDoc.
+   */
+  readonly unserializedQuantity: number;
   /** Serials on the announcement. */
   readonly serials: number;
   readonly handlingUnits: number;

@@ -20,7 +20,12 @@ export interface SimLane {
 }
 
 export interface SimNetwork {
-  readonly dcs: readonly (SimSite & { readonly shortPickRate: number; readonly serialCapture: number })[];
+  readonly dcs: readonly (SimSite & {
+    readonly shortPickRate: number;
+    readonly serialCapture: number;
+    /** Per-delivery probability that SAP announces one unit more than serials assigned. */
+    readonly quantityMismatchRate: number;
+  })[];
   readonly stores: readonly (SimSite & { readonly misscanRate: number })[];
   readonly lanes: readonly SimLane[];
   readonly materials: readonly string[];
@@ -47,6 +52,12 @@ export interface SimItem {
   readonly position: string;
   readonly material: string;
   readonly serials: readonly string[];
+  /**
+   * The quantity the message states for the item when it is not the number of serials: the
+   * announcement of a delivery with a quantity mismatch (one unit more than serials assigned), or
+   * a DC confirmation without serials that confirms the full quantity over a silent short pick.
+   */
+  readonly quantity?: number;
 }
 export interface SimHandlingUnit {
   readonly id: string;
@@ -86,6 +97,8 @@ export type SimEvent =
 
 export type LossLocation = 'dc-pick' | 'lane' | 'store';
 export type LossCause = 'short-pick' | 'lane-loss' | 'mis-scan' | 'missed-read';
+/** Causes of a partial receipt: the serial losses, and a quantity on the IDoc no serial stands for. */
+export type PartialCause = LossCause | 'quantity-mismatch';
 
 export interface DeliveryTruth {
   readonly delivery: string;
@@ -101,12 +114,20 @@ export interface DeliveryTruth {
   }[];
   /** Serials received only after the grace period (noise: complete, but late). */
   readonly late: readonly string[];
-  readonly causes: readonly LossCause[];
+  /** Units announced without a serial (quantity mismatch): never shipped, never receivable. */
+  readonly quantityShort: number;
+  readonly causes: readonly PartialCause[];
   readonly promotionWeek: boolean;
   /**
-   * The true probability, given this delivery's draws of the causes' rates, that it is partial by
-   * its due date (short pick, lane loss, mis-scan, missed reads, late scan): the oracle score the
-   * bench compares the model with. Not known to anything that reads the ledgers.
+   * Ex ante: the true probability, given this delivery's draws of the causes' rates and before
+   * any cause was drawn, that it is partial by its due date. Not known to anything that reads
+   * the ledgers.
    */
   readonly trueRisk: number;
+  /**
+   * The oracle at goods issue: the true rates plus what the gateway's messages show by the goods
+   * issue (a quantity mismatch on the announcement; a short pick on confirmations that carry
+   * serials). The best any score at goods issue can do — the bench's reference.
+   */
+  readonly oracleRisk: number;
 }

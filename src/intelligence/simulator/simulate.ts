@@ -32,6 +32,7 @@ import type {
 } from './events.js';
 
 export type {
+  PartialCause,
   DeliveryTruth,
   LossCause,
   LossLocation,
@@ -58,6 +59,11 @@ export interface SimulationKnobs {
   readonly storeMisscan: { readonly typical: number; readonly bad: number; readonly badShare: number };
   /** DC short-pick base rates per delivery. */
   readonly shortPick: { readonly typical: number; readonly bad: number; readonly badShare: number };
+  /**
+   * Per-DC rates of deliveries whose IDoc states one unit more on an item than serials are
+   * assigned to it (E1EDL24 LFIMG n + 1 with n serials): the unit does not exist to be picked.
+   */
+  readonly quantityMismatch: { readonly typical: number; readonly bad: number; readonly badShare: number };
   /** Per-serial probability that a read is missed at the store (noise: no rule explains it). */
   readonly missedRead: number;
   /** Per-delivery probability that part of the receipt is scanned after the grace period. */
@@ -81,6 +87,7 @@ export const DEFAULT_KNOBS: SimulationKnobs = {
   laneLoss: { typical: 0.004, bad: 0.08, badShare: 0.2 },
   storeMisscan: { typical: 0.01, bad: 0.15, badShare: 0.2 },
   shortPick: { typical: 0.01, bad: 0.04, badShare: 0.5 },
+  quantityMismatch: { typical: 0.005, bad: 0.03, badShare: 0.25 },
   missedRead: 0.002,
   lateScan: 0.02,
   gracePeriodHours: 48,
@@ -152,6 +159,7 @@ export function buildNetwork(
     ...s,
     shortPickRate: rate(rng, knobs.shortPick),
     serialCapture: rng.uniform(capLo, capHi),
+    quantityMismatchRate: 0,
   }));
   const stores = storeSites.map((s) => ({ ...s, misscanRate: rate(rng, knobs.storeMisscan) }));
   const lanes = dcs.flatMap((d) =>
@@ -172,7 +180,13 @@ const WEEKDAY_FACTOR = [0.3, 1.4, 1.2, 1.1, 1.0, 1.2, 0.8];
 export function simulate(options: SimulationOptions): Simulation {
   const knobs: SimulationKnobs = { ...DEFAULT_KNOBS, ...options.knobs };
   const rng = createRng(options.seed);
-  const network = buildNetwork(rng, options.network, knobs);
+  const built = buildNetwork(rng, options.network, knobs);
+  // the quantity-mismatch cause draws from a stream of its own: the other draws of a seed stay as they were
+  const qrng = createRng(options.seed * 1_000_003 + 17);
+  const network: SimNetwork = {
+    ...built,
+    dcs: built.dcs.map((d) => ({ ...d, quantityMismatchRate: rate(qrng, knobs.quantityMismatch) })),
+  };
   const start = options.start ?? new Date('2025-01-06T00:00:00Z');
   const laneOf = new Map(network.lanes.map((l) => [`${l.from}>${l.to}`, l]));
   const promotionWeeks = new Set<number>();
@@ -203,11 +217,18 @@ export function simulate(options: SimulationOptions): Simulation {
         // lines: 1..4, more in promotion weeks
         const lines = Math.min(6, 1 + rng.poisson(promo ? 2.2 : 1.0));
         const materials = shuffle(rng, network.materials).slice(0, lines);
-        const items: SimItem[] = materials.map((material, i) => ({
+        const serialItems: SimItem[] = materials.map((material, i) => ({
           position: pad((i + 1) * 10, 6),
           material,
           serials: Array.from({ length: rng.int(1, promo ? 10 : 6) }, () => `SN${pad(++unitSeq, 9)}`),
         }));
+        // quantity mismatch: one item of the IDoc states a unit more than serials are assigned to it
+        const mismatch = qrng.chance(dc.quantityMismatchRate);
+        const mismatchAt = mismatch ? qrng.int(0, serialItems.length - 1) : -1;
+        const announced: SimItem[] = serialItems.map((it, i) =>
+          i === mismatchAt ? { ...it, quantity: it.serials.length + 1 } : it,
+        );
+        const items = serialItems;
         // packing: items either loose or in HUs of up to 6 serials
         const hus: { id: string; contents: { position: string; serials: string[] }[] }[] = [];
         const looseItems = new Set<string>();
@@ -233,7 +254,7 @@ export function simulate(options: SimulationOptions): Simulation {
           from: dc,
           to: store,
           plannedGoodsIssueAt: plannedGi,
-          items,
+          items: announced,
           handlingUnits: hus,
         });
 
@@ -269,13 +290,20 @@ export function simulate(options: SimulationOptions): Simulation {
             contents: h.contents.map((c) => ({ ...c, serials: c.serials.filter(picked) })),
           }))
           .filter((h) => h.contents.some((c) => c.serials.length > 0));
+        // A DC that scans serials at packing confirms what it packed; one that does not confirms
+        // the quantities picked as planned: its picker did not notice the short pick (a noticed
+        // one would be corrected before goods issue), so the confirmation cannot show it.
+        const stated: SimItem[] = withSerials
+          ? confirmed
+          : confirmed.map((it, i) => ({ ...it, quantity: items[i]!.serials.length }));
+        const statedHus = withSerials ? confirmedHus : hus;
         events.push({
           kind: 'packed',
           at: pickAt,
           delivery,
           from: dc,
-          items: confirmed,
-          handlingUnits: confirmedHus,
+          items: stated,
+          handlingUnits: statedHus,
           withSerials,
         });
         events.push({
@@ -283,8 +311,8 @@ export function simulate(options: SimulationOptions): Simulation {
           at: giAt,
           delivery,
           from: dc,
-          items: confirmed,
-          handlingUnits: confirmedHus,
+          items: stated,
+          handlingUnits: statedHus,
           withSerials,
         });
         // lane loss: whole handling units, or single loose units
@@ -347,13 +375,18 @@ export function simulate(options: SimulationOptions): Simulation {
         const looseCount = items
           .filter((it) => looseItems.has(it.position))
           .reduce((a, it) => a + it.serials.length, 0);
-        const fine =
-          (total > 1 ? 1 - pShort : 1) *
+        // the causes after the goods issue: lane loss, mis-scan, missed reads, a late scan
+        const fineAfterGi =
           (1 - lossRate) ** hus.length *
           (1 - lossRate / 3) ** looseCount *
           (1 - store.misscanRate) *
           (1 - knobs.missedRead) ** total *
           (items.length > 1 ? 1 - knobs.lateScan : 1);
+        const pShortDrawn = total > 1 ? pShort : 0;
+        const fine = (1 - dc.quantityMismatchRate) * (1 - pShortDrawn) * fineAfterGi;
+        // at goods issue the announcement shows a mismatch, serials on the confirmations a short pick
+        const shortSeen = withSerials && missing.some((m) => m.cause === 'short-pick');
+        const oracleRisk = mismatch || shortSeen ? 1 : 1 - (withSerials ? 1 : 1 - pShortDrawn) * fineAfterGi;
         // announced + packed + shipped + received, per serial
         serialMovements += total * (withSerials ? 4 : 2) - missing.length;
         truth.push({
@@ -363,9 +396,14 @@ export function simulate(options: SimulationOptions): Simulation {
           goodsIssueAt: giAt,
           missing,
           late,
-          causes: [...new Set(missing.map((m) => m.cause))],
+          quantityShort: mismatch ? 1 : 0,
+          causes: [
+            ...(mismatch ? (['quantity-mismatch'] as const) : []),
+            ...new Set(missing.map((m) => m.cause)),
+          ],
           promotionWeek: promo,
           trueRisk: 1 - fine,
+          oracleRisk,
         });
       }
     }

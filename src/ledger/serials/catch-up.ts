@@ -10,6 +10,12 @@ import type { DefinitionRegistry } from '../../definitions/registry.js';
 import { isIdocgateError } from '../../errors.js';
 import type { DraftWithSource } from './apply.js';
 import { extractFromMessage, type LedgerMessage } from './extract-message.js';
+import {
+  sweepCustodyPath,
+  trainCustodyModel,
+  type CustodyPathPort,
+  type StoredCustodyModel,
+} from './rules/custody-path.js';
 import { checkFrequency, type MovementCount, windowStart } from './rules/frequency.js';
 import { checkNeverReceived, neverReceivedCutoff } from './rules/never-received.js';
 import type { AlertDraft } from './rules/types.js';
@@ -24,7 +30,7 @@ export interface AppliedMark {
   readonly error?: { readonly code: string; readonly text: string };
 }
 
-export interface LedgerFeedTx {
+export interface LedgerFeedTx extends CustodyPathPort {
   /** Delivered messages not yet applied, oldest delivery first, with their best payload version. */
   pendingMessages(limit: number): Promise<LedgerMessage[]>;
   lookupDeliveries(numbers: readonly string[]): Promise<Map<string, DeliveryInfo>>;
@@ -148,7 +154,7 @@ export async function applyPending(
   return result ?? NOTHING;
 }
 
-/** Runs the sweep rules (never received, vendor overdue, frequency) at `now`; returns new alerts. */
+/** Runs the sweep rules (never received, vendor overdue, frequency, custody path) at `now`; returns new alerts. */
 export async function runSweeps(
   port: LedgerFeedPort,
   config: LedgerConfig,
@@ -185,9 +191,26 @@ export async function runSweeps(
       }
       for (const list of byMaterial.values()) alerts.push(...checkFrequency(list, now, rules.frequency));
     }
+    if (rules.custodyPath.enabled) alerts.push(...(await sweepCustodyPath(tx, rules.custodyPath, now)));
     return (await tx.insertAlerts(alerts)).length;
   });
   return r ?? 0;
+}
+
+/**
+ * Learns a custody-path model from the ledger's history up to `now` and stores it as a new
+ * version (what `idocgate models train --custody` and the rule's scheduled refresh run).
+ * Undefined when another worker held the ledger lock.
+ */
+export async function trainCustodyPath(
+  port: LedgerFeedPort,
+  config: LedgerConfig,
+  now: Date,
+  by: string,
+): Promise<(StoredCustodyModel & { readonly events: number }) | undefined> {
+  return port.batch((tx) =>
+    trainCustodyModel(tx, now, { threshold: config.rules.custodyPath.threshold, by }),
+  );
 }
 
 export interface CatchUpDeps {

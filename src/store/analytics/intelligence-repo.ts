@@ -21,6 +21,7 @@ interface FactsRow {
   due_at: Date | string;
   expected_qty: number | string;
   lines: number | string;
+  unserialized: number | string;
   serials: number | string;
   hus: number | string;
   loose: number | string;
@@ -54,6 +55,11 @@ export async function loadDeliveryFacts(
     `SELECT d.delivery, d.origin_site, d.dest_site, d.goods_issue_at, d.picked_at, d.due_at,
             d.expected_qty::float8 AS expected_qty,
             (SELECT count(*) FROM delivery_ledger_items i WHERE i.delivery = d.delivery) AS lines,
+            (SELECT coalesce(sum(greatest(0, i.expected_qty - n.serials)), 0)::float8
+               FROM delivery_ledger_items i
+               CROSS JOIN LATERAL (SELECT count(*) AS serials FROM delivery_ledger_serials x
+                                    WHERE x.delivery = i.delivery AND x.position = i.position) n
+              WHERE i.delivery = d.delivery AND n.serials > 0) AS unserialized,
             s.serials, s.hus, s.loose,
             (SELECT count(DISTINCT e.serial) FROM serial_events e
               WHERE e.delivery = d.delivery AND e.movement IN ('packed', 'shipped')
@@ -87,6 +93,7 @@ export async function loadDeliveryFacts(
     dueAt: asDate(r.due_at),
     expectedQuantity: Number(r.expected_qty),
     lines: Number(r.lines),
+    unserializedQuantity: Number(r.unserialized),
     serials: Number(r.serials),
     handlingUnits: Number(r.hus),
     looseSerials: Number(r.loose),

@@ -24,6 +24,7 @@ import {
   saveDeliveries,
   STATE_COLUMNS,
 } from './repo.js';
+import { custodyPathPort } from './custody-models.js';
 import { settledSql } from '../messages/settled.js';
 
 /**
@@ -154,6 +155,7 @@ export function createLedgerFeed(db: Db, options: LedgerFeedOptions): LedgerFeed
           },
           movementCounts: (from, minPopulation) => movementCounts(tx, from, minPopulation),
           insertAlerts: (alerts) => insertAlerts(tx, alerts, now),
+          ...custodyPathPort(tx, () => now),
         };
         return fn(port);
       });

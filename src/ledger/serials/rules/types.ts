@@ -14,6 +14,7 @@ export const RULE_NAMES = [
   'vendorOverdue',
   'frequency',
   'impossibleTransit',
+  'custodyPath',
 ] as const;
 export type RuleName = (typeof RULE_NAMES)[number];
 
