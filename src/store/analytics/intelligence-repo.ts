@@ -7,7 +7,7 @@ import type { DeliveryCustody } from '../../intelligence/claims/attribution.js';
 import type { RiskAlertOutbox } from '../../intelligence/at-risk.js';
 import type { CustodyEvent } from '../../intelligence/integrity/custody.js';
 import type { DeliveryFacts } from '../../intelligence/risk/types.js';
-import type { Movement } from '../../ledger/serials/types.js';
+import { CUSTODY_EVENT_SELECT, toCustodyEvent, type CustodyEventRow } from '../serials/custody-models.js';
 import { parseEvent } from '../serials/queries.js';
 import { riskModelSchema, type IntelligencePort } from '../../intelligence/service.js';
 import type { Queryable } from '../db/db.js';
@@ -211,29 +211,10 @@ export function createIntelligenceStore(db: Queryable): IntelligencePort {
 
 /** Every serial event (time order) in the form the custody-path model reads. */
 export async function loadCustodyEvents(db: Queryable): Promise<CustodyEvent[]> {
-  const { rows } = await db.query<{
-    id: number | string;
-    material: string;
-    serial: string;
-    movement: string;
-    from_site: string | null;
-    to_site: string | null;
-    delivery: string | null;
-    event_time: Date | string;
-  }>(
-    `SELECT id, material, serial, movement, from_site, to_site, delivery, event_time
-       FROM serial_events ORDER BY event_time, id`,
+  const { rows } = await db.query<CustodyEventRow>(
+    `SELECT ${CUSTODY_EVENT_SELECT} FROM serial_events e ORDER BY e.event_time, e.id`,
   );
-  return rows.map((r) => ({
-    id: Number(r.id),
-    material: r.material,
-    serial: r.serial,
-    movement: r.movement as Movement,
-    fromSite: r.from_site,
-    toSite: r.to_site,
-    delivery: r.delivery,
-    eventTime: asDate(r.event_time),
-  }));
+  return rows.map(toCustodyEvent);
 }
 
 /** Delivery -> the site it goes to (the serial ledger's delivery routes). */

@@ -19,7 +19,8 @@ const custodyModelSchema = z.strictObject({
   threshold: z.number().gt(0).lt(1),
 });
 
-interface EventRow {
+/** A serial_events row as the custody-path model reads it (also the bench's replay). */
+export interface CustodyEventRow {
   id: number | string;
   material: string;
   serial: string;
@@ -31,10 +32,10 @@ interface EventRow {
   message_id: string | null;
 }
 
-const EVENT_SELECT =
+export const CUSTODY_EVENT_SELECT =
   'e.id, e.material, e.serial, e.movement, e.from_site, e.to_site, e.delivery, e.event_time, e.message_id::text AS message_id';
 
-const toEvent = (r: EventRow): CustodyEvent => ({
+export const toCustodyEvent = (r: CustodyEventRow): CustodyEvent => ({
   id: Number(r.id),
   material: r.material,
   serial: r.serial,
@@ -75,11 +76,11 @@ export function custodyPathPort(q: Queryable, now: () => Date): CustodyPathPort 
       return Number(rows[0]?.n ?? 0);
     },
     async custodyEventsUntil(until) {
-      const { rows } = await q.query<EventRow>(
-        `SELECT ${EVENT_SELECT} FROM serial_events e WHERE e.event_time <= $1 ORDER BY e.event_time, e.id`,
+      const { rows } = await q.query<CustodyEventRow>(
+        `SELECT ${CUSTODY_EVENT_SELECT} FROM serial_events e WHERE e.event_time <= $1 ORDER BY e.event_time, e.id`,
         [until],
       );
-      return rows.map(toEvent);
+      return rows.map(toCustodyEvent);
     },
     async custodyCursor() {
       const { rows } = await q.query<{ id: number | string }>(
@@ -101,15 +102,15 @@ export function custodyPathPort(q: Queryable, now: () => Date): CustodyPathPort 
       );
       const upTo = top[0]?.id === null || top[0]?.id === undefined ? afterId : Number(top[0].id);
       if (upTo <= afterId) return { events: [], upTo };
-      const { rows } = await q.query<EventRow>(
-        `SELECT ${EVENT_SELECT}
+      const { rows } = await q.query<CustodyEventRow>(
+        `SELECT ${CUSTODY_EVENT_SELECT}
            FROM (SELECT DISTINCT material, serial FROM serial_events WHERE id > $1 AND id <= $2) s
            JOIN serial_events e ON e.material = s.material AND e.serial = s.serial
           WHERE e.id <= $2
           ORDER BY e.event_time, e.id`,
         [afterId, upTo],
       );
-      return { events: rows.map(toEvent), upTo };
+      return { events: rows.map(toCustodyEvent), upTo };
     },
     async deliveryDestinations(deliveries) {
       if (deliveries.length === 0) return new Map();
