@@ -104,7 +104,7 @@ function readIdocsOf(
 
 /**
  * What a stored message means to the ledger, from the versions the ledgers read
- * (src/pipeline/payload-version.ts: newest edited or parsed, raw, mapped; the first that says something). Partner
+ * (src/pipeline/payload-version.ts: the newest input version, then mapped; the first that says something). Partner
  * JSON (handheld scan, WMS confirmation) of a contract the ledger knows decides; IDocs decide.
  */
 export function readMessage(

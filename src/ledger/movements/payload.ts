@@ -1,7 +1,8 @@
 /**
  * What a payload version of a stored message holds, for both ledgers (deliveries for the pushback
  * sweeper, serials for chain of custody). Which version they read is the pipeline's one choice
- * (src/pipeline/payload-version.ts: the newest edited or parsed, else raw, else mapped), the
+ * (src/pipeline/payload-version.ts: the newest input version — edited, raw or an older
+ * row's parsed model — else mapped), the
  * same version the pipeline processes.
  *
  * Decoding is by content, not by the stored format label: `{` / `[` is JSON (canonical IDoc JSON
