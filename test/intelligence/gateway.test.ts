@@ -15,38 +15,14 @@ import { storeDirect } from '../../src/intelligence/simulator/direct.js';
 import { toGatewayMessage } from '../../src/intelligence/simulator/payloads.js';
 import { simulate, type Simulation } from '../../src/intelligence/simulator/simulate.js';
 import { openSimLedgers } from '../../src/wiring/sim-ledgers.js';
-import type { OpenedStore } from '../../src/store/open-store.js';
 import { definitions, mappings } from '../pipeline/harness.js';
 import { pgliteBackend } from '../store/backends.js';
 import { startSimGateway, type SimGateway } from './gateway.js';
 import { pdfText } from './pdf-text.js';
+import { ledgerRows } from '../support/ledger-rows.js';
 
 let sim: Simulation;
 let gw: SimGateway;
-
-/** What the ledgers hold, in a comparable form (no message ids, no recording times). */
-async function ledgerRows(store: OpenedStore): Promise<unknown> {
-  const q = async (sql: string): Promise<unknown[]> => (await store.db.query(sql)).rows;
-  return {
-    deliveries: await q(
-      `SELECT delivery, origin_site, dest_site, state, goods_issue_at, picked_at, due_at,
-              expected_qty::text, received_qty::text, handling_units
-         FROM delivery_ledger ORDER BY delivery`,
-    ),
-    serials: await q(
-      `SELECT delivery, material, serial, position, handling_unit FROM delivery_ledger_serials
-        ORDER BY delivery, material, serial`,
-    ),
-    receipts: await q(
-      `SELECT delivery, position, material, quantity::text, serials, event_at FROM delivery_ledger_receipts
-        ORDER BY delivery, event_at, position`,
-    ),
-    events: await q(
-      `SELECT material, serial, movement, from_site, to_site, handling_unit, delivery, event_time
-         FROM serial_events ORDER BY material, serial, event_time, movement`,
-    ),
-  };
-}
 
 beforeAll(async () => {
   // lossy lanes and stores, so that a short run has partial receipts of every kind

@@ -141,28 +141,117 @@ class Marks {
   }
 }
 
-/**
- * Receipt applications of a round: one transaction for all of them; when that transaction fails
- * for a reason that will not pass, each message is applied on its own, so one bad message does
- * not hold the others back.
- */
-class Receipts {
-  private readonly pending: { messageId: string; lines: readonly ReceiptLine[] }[] = [];
-  constructor(private readonly ledger: DeliveryLedgerStore) {}
+type Announcement = {
+  readonly messageId: string;
+  readonly messageType: string | null;
+  readonly deliveries: readonly ExpectedDelivery[];
+};
+type Confirmation = { readonly messageId: string; readonly milestones: readonly Milestone[] };
+type Receipt = { readonly messageId: string; readonly lines: readonly ReceiptLine[] };
 
-  add(messageId: string, lines: readonly ReceiptLine[]): void {
-    this.pending.push({ messageId, lines });
+interface Waiting {
+  names(deliveries: readonly string[]): boolean;
+  flush(now: Date): Promise<void>;
+}
+
+/** Messages of one kind waiting to be applied together, and the deliveries they name. */
+class Group<T extends { readonly messageId: string }> implements Waiting {
+  readonly pending: T[] = [];
+  readonly deliveries = new Set<string>();
+
+  constructor(private readonly apply: (batch: readonly T[], now: Date) => Promise<void>) {}
+
+  add(entry: T, deliveries: readonly string[]): void {
+    this.pending.push(entry);
+    for (const d of deliveries) this.deliveries.add(d);
   }
 
+  names(deliveries: readonly string[]): boolean {
+    return deliveries.some((d) => this.deliveries.has(d));
+  }
+
+  /**
+   * One transaction for all; when it fails for a reason that will not pass, each message is
+   * applied on its own, so one bad message does not hold the others back (it fails alone).
+   */
   async flush(now: Date): Promise<void> {
     if (this.pending.length === 0) return;
     const batch = this.pending.splice(0);
+    this.deliveries.clear();
     try {
-      await this.ledger.applyReceipts(batch, now);
+      await this.apply(batch, now);
     } catch (e) {
       if (batch.length === 1 || (isIdocgateError(e) && e.verdict === 'transient')) throw e;
-      for (const m of batch) await this.ledger.applyReceipts([m], now);
+      for (const m of batch) await this.apply([m], now);
     }
+  }
+}
+
+/**
+ * A round's applications, grouped by kind: the announcements, the DC's confirmations and the
+ * receipts of a round wait in one group per kind, each applied in one transaction. Each delivery
+ * still sees its messages in the order they came: a message naming a delivery that a waiting
+ * group of another kind names applies that group first (e.g. receipts read before an
+ * announcement are applied before it).
+ */
+class Applications {
+  private readonly expected: Group<Announcement>;
+  private readonly milestones: Group<Confirmation>;
+  private readonly receipts: Group<Receipt>;
+
+  constructor(ledger: DeliveryLedgerStore, dueAt: DueFn) {
+    this.expected = new Group((batch, now) => ledger.applyExpected(batch, dueAt, now));
+    this.milestones = new Group((batch, now) => ledger.applyMilestones(batch, dueAt, now));
+    this.receipts = new Group((batch, now) => ledger.applyReceipts(batch, now));
+  }
+
+  announce(m: Announcement, now: Date): Promise<void> {
+    return this.join(
+      this.expected,
+      m,
+      m.deliveries.map((d) => d.delivery),
+      now,
+    );
+  }
+
+  confirm(m: Confirmation, now: Date): Promise<void> {
+    return this.join(
+      this.milestones,
+      m,
+      m.milestones.map((x) => x.delivery),
+      now,
+    );
+  }
+
+  receive(m: Receipt, now: Date): Promise<void> {
+    return this.join(
+      this.receipts,
+      m,
+      m.lines.map((l) => l.delivery),
+      now,
+    );
+  }
+
+  /**
+   * Applies first the waiting groups of the other kinds that name one of these deliveries, then
+   * adds the message to its own group. The waiting groups stay disjoint: the order in which they
+   * are applied later does not change any delivery.
+   */
+  private async join<T extends { readonly messageId: string }>(
+    own: Group<T>,
+    m: T,
+    deliveries: readonly string[],
+    now: Date,
+  ): Promise<void> {
+    const groups: readonly Waiting[] = [this.expected, this.milestones, this.receipts];
+    for (const other of groups) if (other !== own && other.names(deliveries)) await other.flush(now);
+    own.add(m, deliveries);
+  }
+
+  async flush(now: Date): Promise<void> {
+    await this.expected.flush(now);
+    await this.milestones.flush(now);
+    await this.receipts.flush(now);
   }
 }
 
@@ -189,7 +278,7 @@ export async function runDeliveryLedgerCatchUp(
     // (marked at the end of the round, before the next one looks for pending messages).
     const versionsOf = await deps.store.versionsOf(pending.map((m) => m.id));
     const marks = new Marks(deps.ledger);
-    const receipts = new Receipts(deps.ledger);
+    const applications = new Applications(deps.ledger, dueFnFor(deps.sweeper));
     try {
       for (const m of pending) {
         const now = new Date(deps.clock.now());
@@ -210,27 +299,16 @@ export async function runDeliveryLedgerCatchUp(
           continue;
         }
         if (reading.kind === 'expect') {
-          // receipts read before this announcement are applied before it, as they came
-          await receipts.flush(now);
-          await deps.ledger.applyExpected(
-            m.id,
-            m.messageType,
-            reading.deliveries,
-            dueFnFor(deps.sweeper),
+          await applications.announce(
+            { messageId: m.id, messageType: m.messageType, deliveries: reading.deliveries },
             now,
           );
           deliveries += reading.deliveries.length;
         } else if (reading.kind === 'milestone') {
-          // a confirmation moves its delivery on after the receipts read before it
-          await receipts.flush(now);
-          await deps.ledger.applyMilestones(
-            [{ messageId: m.id, milestones: reading.milestones }],
-            dueFnFor(deps.sweeper),
-            now,
-          );
+          await applications.confirm({ messageId: m.id, milestones: reading.milestones }, now);
           milestones += reading.milestones.length;
         } else if (reading.kind === 'receipt') {
-          receipts.add(m.id, reading.lines);
+          await applications.receive({ messageId: m.id, lines: reading.lines }, now);
           receiptLines += reading.lines.length;
         } else {
           marks.add(m.id, 'ignored', reading.reason);
@@ -238,7 +316,7 @@ export async function runDeliveryLedgerCatchUp(
         }
         applied++;
       }
-      await receipts.flush(new Date(deps.clock.now()));
+      await applications.flush(new Date(deps.clock.now()));
     } finally {
       await marks.flush(new Date(deps.clock.now()));
     }

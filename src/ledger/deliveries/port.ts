@@ -177,13 +177,16 @@ export interface DeliveryLedgerStore {
   // --- catch-up ------------------------------------------------------------------------------
   pendingMessages(query: PendingQuery): Promise<PendingMessage[]>;
   /**
-   * Records deliveries announced by a message and marks it applied (one transaction). The due
-   * time is computed from the delivery's actual goods issue (announced, or confirmed before).
+   * Records the deliveries announced by messages and marks each applied, in one transaction
+   * (messages already applied are skipped; in message order). The due time is computed from the
+   * delivery's actual goods issue (announced, or confirmed before).
    */
   applyExpected(
-    messageId: string,
-    messageType: string | null,
-    deliveries: readonly ExpectedDelivery[],
+    messages: readonly {
+      readonly messageId: string;
+      readonly messageType: string | null;
+      readonly deliveries: readonly ExpectedDelivery[];
+    }[],
     dueAt: DueFn,
     now: Date,
   ): Promise<void>;

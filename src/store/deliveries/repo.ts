@@ -16,6 +16,7 @@ import {
   type StoredState,
 } from '../../ledger/deliveries/types.js';
 import type { Db, Queryable } from '../db/db.js';
+import type { Row } from '../db/types.js';
 import {
   milli,
   sqlQty,
@@ -29,11 +30,6 @@ import {
 import { date, num, optDate, optStr, str } from '../db/columns.js';
 
 export const PUSHED_STATES: readonly StoredState[] = ['pushing-back', 'pushed-back'];
-
-async function isApplied(tx: Queryable, messageId: string): Promise<boolean> {
-  const { rows } = await tx.query('SELECT 1 FROM delivery_ledger_applied WHERE message_id = $1', [messageId]);
-  return rows.length > 0;
-}
 
 /** Applied marks in one statement (a message marked before keeps its first mark). */
 export async function markApplied(
@@ -61,121 +57,185 @@ export async function loadDelivery(
   delivery: string,
   forUpdate = false,
 ): Promise<DeliveryRecord | undefined> {
+  return (await loadDeliveries(q, [delivery], forUpdate)).get(delivery);
+}
+
+/** Rows of `table` for the named deliveries, grouped by delivery, in the order of `orderBy`. */
+async function rowsByDelivery(
+  q: Queryable,
+  table: string,
+  deliveries: readonly string[],
+  orderBy: string,
+): Promise<Map<string, Row[]>> {
   const { rows } = await q.query(
-    `SELECT * FROM delivery_ledger WHERE delivery = $1${forUpdate ? ' FOR UPDATE' : ''}`,
-    [delivery],
+    `SELECT * FROM ${table} WHERE delivery = ANY($1::text[]) ORDER BY ${orderBy}`,
+    [[...deliveries]],
   );
-  const d = rows[0];
-  if (d === undefined) return undefined;
-  // one after the other: a pg client in a transaction runs one query at a time
-  const items = await q.query('SELECT * FROM delivery_ledger_items WHERE delivery = $1', [delivery]);
-  const serials = await q.query(
-    'SELECT * FROM delivery_ledger_serials WHERE delivery = $1 ORDER BY position NULLS LAST, material, serial',
-    [delivery],
-  );
-  const receipts = await q.query('SELECT * FROM delivery_ledger_receipts WHERE delivery = $1 ORDER BY id', [
-    delivery,
-  ]);
-  const pushbacks = await q.query('SELECT * FROM delivery_pushbacks WHERE delivery = $1', [delivery]);
-  const discrepancies = await q.query('SELECT * FROM delivery_discrepancies WHERE delivery = $1', [delivery]);
-  const hus = d['handling_units'];
-  const expected: ExpectedDelivery = {
-    delivery: str(d, 'delivery'),
-    sapDelivery: str(d, 'sap_delivery'),
-    originSite: str(d, 'origin_site'),
-    originPlant: optStr(d, 'origin_plant'),
-    originStorageLocation: optStr(d, 'origin_sloc'),
-    shippingPoint: optStr(d, 'shipping_point'),
-    destinationSite: str(d, 'dest_site'),
-    destinationPlant: optStr(d, 'dest_plant'),
-    destinationStorageLocation: optStr(d, 'dest_sloc'),
-    shipTo: optStr(d, 'ship_to'),
-    goodsIssueAt: optDate(d, 'goods_issue_at'),
-    plannedGoodsIssueAt: optDate(d, 'planned_goods_issue_at'),
-    pickedAt: optDate(d, 'picked_at'),
-    items: items.rows
-      .map(toItem)
-      .sort((a, b) => Number(a.position) - Number(b.position) || a.position.localeCompare(b.position)),
-    handlingUnits: Array.isArray(hus) ? hus.filter((h): h is string => typeof h === 'string') : [],
-    serials: serials.rows.map(toSerial),
-  };
-  const pb = pushbacks.rows[0];
-  const disc = discrepancies.rows[0];
-  return {
-    expected,
-    state: storedState(d),
-    dueAt: date(d, 'due_at'),
-    messageId: optStr(d, 'message_id'),
-    messageType: optStr(d, 'message_type'),
-    receipts: receipts.rows.map(toReceipt),
-    pushback: pb === undefined ? null : toPushback(pb),
-    discrepancy: disc === undefined ? null : toDiscrepancy(disc),
-    createdAt: date(d, 'created_at'),
-    updatedAt: date(d, 'updated_at'),
-    version: num(d, 'version'),
-  };
+  const out = new Map<string, Row[]>();
+  for (const row of rows) {
+    const d = str(row, 'delivery');
+    const list = out.get(d);
+    if (list === undefined) out.set(d, [row]);
+    else list.push(row);
+  }
+  return out;
 }
 
 /**
- * Recomputes and stores a delivery's aggregates and lifecycle state (keeps a pushing-back /
- * pushed-back state); with `dueAt`, also its due time (actual goods issue + grace) and planned
- * due time (planned goods issue + grace).
+ * Reads deliveries with their items, serials, receipts, pushback and discrepancy — six statements
+ * however many deliveries (the catch-up recomputes a round's deliveries together). With
+ * `forUpdate` the delivery rows are locked in delivery order, so two batches never deadlock.
+ */
+export async function loadDeliveries(
+  q: Queryable,
+  deliveries: readonly string[],
+  forUpdate = false,
+): Promise<Map<string, DeliveryRecord>> {
+  const out = new Map<string, DeliveryRecord>();
+  if (deliveries.length === 0) return out;
+  const names = [...new Set(deliveries)];
+  const { rows } = await q.query(
+    `SELECT * FROM delivery_ledger WHERE delivery = ANY($1::text[]) ORDER BY delivery${forUpdate ? ' FOR UPDATE' : ''}`,
+    [names],
+  );
+  if (rows.length === 0) return out;
+  const known = rows.map((r) => str(r, 'delivery'));
+  // one after the other: a pg client in a transaction runs one query at a time
+  const items = await rowsByDelivery(q, 'delivery_ledger_items', known, 'delivery');
+  const serials = await rowsByDelivery(
+    q,
+    'delivery_ledger_serials',
+    known,
+    'delivery, position NULLS LAST, material, serial',
+  );
+  const receipts = await rowsByDelivery(q, 'delivery_ledger_receipts', known, 'delivery, id');
+  const pushbacks = await rowsByDelivery(q, 'delivery_pushbacks', known, 'delivery');
+  const discrepancies = await rowsByDelivery(q, 'delivery_discrepancies', known, 'delivery');
+  for (const d of rows) {
+    const delivery = str(d, 'delivery');
+    const hus = d['handling_units'];
+    const expected: ExpectedDelivery = {
+      delivery,
+      sapDelivery: str(d, 'sap_delivery'),
+      originSite: str(d, 'origin_site'),
+      originPlant: optStr(d, 'origin_plant'),
+      originStorageLocation: optStr(d, 'origin_sloc'),
+      shippingPoint: optStr(d, 'shipping_point'),
+      destinationSite: str(d, 'dest_site'),
+      destinationPlant: optStr(d, 'dest_plant'),
+      destinationStorageLocation: optStr(d, 'dest_sloc'),
+      shipTo: optStr(d, 'ship_to'),
+      goodsIssueAt: optDate(d, 'goods_issue_at'),
+      plannedGoodsIssueAt: optDate(d, 'planned_goods_issue_at'),
+      pickedAt: optDate(d, 'picked_at'),
+      items: (items.get(delivery) ?? [])
+        .map(toItem)
+        .sort((a, b) => Number(a.position) - Number(b.position) || a.position.localeCompare(b.position)),
+      handlingUnits: Array.isArray(hus) ? hus.filter((h): h is string => typeof h === 'string') : [],
+      serials: (serials.get(delivery) ?? []).map(toSerial),
+    };
+    const pb = pushbacks.get(delivery)?.[0];
+    const disc = discrepancies.get(delivery)?.[0];
+    out.set(delivery, {
+      expected,
+      state: storedState(d),
+      dueAt: date(d, 'due_at'),
+      messageId: optStr(d, 'message_id'),
+      messageType: optStr(d, 'message_type'),
+      receipts: (receipts.get(delivery) ?? []).map(toReceipt),
+      pushback: pb === undefined ? null : toPushback(pb),
+      discrepancy: disc === undefined ? null : toDiscrepancy(disc),
+      createdAt: date(d, 'created_at'),
+      updatedAt: date(d, 'updated_at'),
+      version: num(d, 'version'),
+    });
+  }
+  return out;
+}
+
+/**
+ * Recomputes and stores deliveries' aggregates and lifecycle states (keeps a pushing-back /
+ * pushed-back state); with `dueAt`, also their due times (actual goods issue + grace) and planned
+ * due times (planned goods issue + grace). Ten statements for any number of deliveries: the six
+ * reads of loadDeliveries, one update of the items and one of the deliveries.
  */
 export async function recompute(
   tx: Queryable,
-  delivery: string,
+  deliveries: readonly string[],
   now: Date,
   dueAt?: DueFn,
-): Promise<DeliveryStatus | undefined> {
-  const record = await loadDelivery(tx, delivery, true);
-  if (record === undefined) return undefined;
-  const status = computeDeliveryStatus(record.expected, record.receipts);
-  const e = record.expected;
-  const state = PUSHED_STATES.includes(record.state)
-    ? record.state
-    : lifecycleStateOf(status.state, { goodsIssued: e.goodsIssueAt !== null, picked: e.pickedAt !== null });
+): Promise<Map<string, DeliveryStatus>> {
+  const records = await loadDeliveries(tx, deliveries, true);
+  const out = new Map<string, DeliveryStatus>();
+  if (records.size === 0) return out;
+  const items: { delivery: string; position: string; qty: string }[] = [];
+  const head: {
+    delivery: string;
+    state: StoredState;
+    status: DeliveryStatus;
+    due: Date;
+    plannedDue: Date | null | undefined;
+  }[] = [];
+  for (const [delivery, record] of records) {
+    const status = computeDeliveryStatus(record.expected, record.receipts);
+    out.set(delivery, status);
+    const e = record.expected;
+    const pushed = PUSHED_STATES.includes(record.state);
+    const state = pushed
+      ? record.state
+      : lifecycleStateOf(status.state, { goodsIssued: e.goodsIssueAt !== null, picked: e.pickedAt !== null });
+    for (const i of status.items)
+      items.push({ delivery, position: i.position, qty: sqlQty(i.receivedMilli) });
+    const due = dueAt?.(e.destinationSite, e.goodsIssueAt) ?? record.dueAt;
+    const plannedDue =
+      dueAt === undefined
+        ? undefined
+        : e.plannedGoodsIssueAt === null
+          ? null
+          : dueAt(e.destinationSite, e.plannedGoodsIssueAt);
+    head.push({ delivery, state, status, due: pushed ? record.dueAt : due, plannedDue });
+  }
   await tx.query(
     `UPDATE delivery_ledger_items i SET received_qty = x.q::numeric
-       FROM unnest($2::text[], $3::text[]) AS x(p, q)
-      WHERE i.delivery = $1 AND i.position = x.p`,
-    [delivery, status.items.map((i) => i.position), status.items.map((i) => sqlQty(i.receivedMilli))],
+       FROM unnest($1::text[], $2::text[], $3::text[]) AS x(d, p, q)
+      WHERE i.delivery = x.d AND i.position = x.p`,
+    [items.map((i) => i.delivery), items.map((i) => i.position), items.map((i) => i.qty)],
   );
-  const due = dueAt?.(e.destinationSite, e.goodsIssueAt) ?? record.dueAt;
-  const plannedDue =
-    dueAt === undefined
-      ? undefined
-      : e.plannedGoodsIssueAt === null
-        ? null
-        : dueAt(e.destinationSite, e.plannedGoodsIssueAt);
   await tx.query(
-    `UPDATE delivery_ledger SET state = $2, expected_qty = $3::numeric, received_qty = $4::numeric,
-            outstanding_qty = $5::numeric, over_received = $6, unexpected_serials = $7, late_receipts = $8,
-            updated_at = $9, due_at = $10,
-            planned_due_at = CASE WHEN $11::boolean THEN $12::timestamptz ELSE planned_due_at END,
-            version = version + 1
-      WHERE delivery = $1`,
+    `UPDATE delivery_ledger l SET state = x.st, expected_qty = x.eq::numeric, received_qty = x.rq::numeric,
+            outstanding_qty = x.oq::numeric, over_received = x.ov, unexpected_serials = x.us, late_receipts = x.lr,
+            updated_at = $1, due_at = x.due,
+            planned_due_at = CASE WHEN x.sp THEN x.pd ELSE l.planned_due_at END,
+            version = l.version + 1
+       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[], $8::int[], $9::int[],
+                   $10::timestamptz[], $11::boolean[], $12::timestamptz[])
+         AS x(d, st, eq, rq, oq, ov, us, lr, due, sp, pd)
+      WHERE l.delivery = x.d`,
     [
-      delivery,
-      state,
-      sqlQty(status.expectedMilli),
-      sqlQty(status.receivedMilli),
-      sqlQty(status.outstandingMilli),
-      status.overReceived,
-      status.unexpectedSerials,
-      status.lateReceipts,
       now,
-      PUSHED_STATES.includes(record.state) ? record.dueAt : due,
-      plannedDue !== undefined,
-      plannedDue === undefined || plannedDue === null || plannedDue.getTime() === NEVER_DUE.getTime()
-        ? null
-        : plannedDue,
+      head.map((h) => h.delivery),
+      head.map((h) => h.state),
+      head.map((h) => sqlQty(h.status.expectedMilli)),
+      head.map((h) => sqlQty(h.status.receivedMilli)),
+      head.map((h) => sqlQty(h.status.outstandingMilli)),
+      head.map((h) => h.status.overReceived),
+      head.map((h) => h.status.unexpectedSerials),
+      head.map((h) => h.status.lateReceipts),
+      head.map((h) => h.due),
+      head.map((h) => h.plannedDue !== undefined),
+      head.map((h) =>
+        h.plannedDue === undefined || h.plannedDue === null || h.plannedDue.getTime() === NEVER_DUE.getTime()
+          ? null
+          : h.plannedDue,
+      ),
     ],
   );
-  return status;
+  return out;
 }
 
-const FIRST_MILESTONE = `(SELECT min(event_at) FROM delivery_ledger_milestones m
-                           WHERE m.delivery = $1 AND m.kind = $KIND)`;
+/** The first confirmed time of a kind of milestone for the delivery named by `delivery` (SQL). */
+const firstMilestone = (delivery: string, kind: 'goods-issued' | 'picked'): string =>
+  `(SELECT min(event_at) FROM delivery_ledger_milestones m WHERE m.delivery = ${delivery} AND m.kind = '${kind}')`;
 
 async function writeExpected(
   tx: Queryable,
@@ -191,8 +251,8 @@ async function writeExpected(
             origin_sloc, shipping_point, dest_site, dest_plant, dest_sloc, ship_to, goods_issue_at,
             planned_goods_issue_at, picked_at, due_at, state, handling_units, created_at, updated_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
-            COALESCE($13::timestamptz, ${FIRST_MILESTONE.replace('$KIND', "'goods-issued'")}),
-            $14, ${FIRST_MILESTONE.replace('$KIND', "'picked'")}, $17, 'announced', $15::text::jsonb, $16, $16)
+            COALESCE($13::timestamptz, ${firstMilestone('$1', 'goods-issued')}),
+            $14, ${firstMilestone('$1', 'picked')}, $17, 'announced', $15::text::jsonb, $16, $16)
      ON CONFLICT (delivery) DO UPDATE SET sap_delivery = excluded.sap_delivery, message_id = excluded.message_id,
             message_type = excluded.message_type, origin_site = excluded.origin_site,
             origin_plant = excluded.origin_plant, origin_sloc = excluded.origin_sloc,
@@ -263,37 +323,48 @@ async function writeExpected(
 }
 
 /**
- * Records the deliveries a message announces (a later announcement of the same delivery
- * replaces items and serials, unless it was already pushed back) and marks the message applied.
+ * Records the deliveries messages announce and marks each message applied, in one transaction
+ * (messages already applied are skipped): in message order, a later announcement of the same
+ * delivery replaces items and serials, unless the delivery was already pushed back; then every
+ * delivery written is recomputed once.
  */
 export async function applyExpected(
   db: Db,
-  messageId: string,
-  messageType: string | null,
-  deliveries: readonly ExpectedDelivery[],
+  messages: readonly {
+    readonly messageId: string;
+    readonly messageType: string | null;
+    readonly deliveries: readonly ExpectedDelivery[];
+  }[],
   dueAt: DueFn,
   now: Date,
 ): Promise<void> {
+  if (messages.length === 0) return;
   await db.transaction(async (tx) => {
-    if (await isApplied(tx, messageId)) return;
-    const kept: string[] = [];
-    for (const d of deliveries) {
-      const { rows } = await tx.query('SELECT state FROM delivery_ledger WHERE delivery = $1 FOR UPDATE', [
-        d.delivery,
-      ]);
-      const current = rows[0];
-      if (current !== undefined && PUSHED_STATES.includes(storedState(current))) {
-        kept.push(d.delivery);
-        continue;
+    const todo = await notYetApplied(tx, messages);
+    if (todo.length === 0) return;
+    const { pushed } = await lockDeliveries(tx, [
+      ...new Set(todo.flatMap((m) => m.deliveries.map((d) => d.delivery))),
+    ]);
+    const written = new Set<string>();
+    const marks = [];
+    for (const m of todo) {
+      const kept: string[] = [];
+      for (const d of m.deliveries) {
+        if (pushed.has(d.delivery)) {
+          kept.push(d.delivery);
+          continue;
+        }
+        await writeExpected(tx, d, m.messageId, m.messageType, now);
+        written.add(d.delivery);
       }
-      await writeExpected(tx, d, messageId, messageType, now);
-      await recompute(tx, d.delivery, now, dueAt);
+      const note =
+        kept.length > 0
+          ? `already pushed back, announcement not applied: ${kept.join(', ')}`
+          : m.deliveries.map((d) => d.delivery).join(', ');
+      marks.push({ messageId: m.messageId, outcome: 'expect', note });
     }
-    const note =
-      kept.length > 0
-        ? `already pushed back, announcement not applied: ${kept.join(', ')}`
-        : deliveries.map((d) => d.delivery).join(', ');
-    await markApplied(tx, [{ messageId, outcome: 'expect', note }], now);
+    await recompute(tx, [...written], now, dueAt);
+    await markApplied(tx, marks, now);
   });
 }
 
@@ -374,7 +445,11 @@ export async function applyReceipts(
         lines.map((x) => late.has(x.l.delivery)),
       ],
     );
-    for (const d of deliveries) if (known.has(d)) await recompute(tx, d, now);
+    await recompute(
+      tx,
+      deliveries.filter((d) => known.has(d)),
+      now,
+    );
     const marks = todo.map((m) => {
       const own = [...new Set(m.lines.map((l) => l.delivery))].sort();
       const ownLate = own.filter((d) => late.has(d));
@@ -424,17 +499,15 @@ export async function applyMilestones(
         all.map((a) => a.x.at),
       ],
     );
-    for (const d of deliveries) {
-      if (!known.has(d) || pushed.has(d)) continue;
-      await tx.query(
-        `UPDATE delivery_ledger SET
-            goods_issue_at = COALESCE(goods_issue_at, ${FIRST_MILESTONE.replace('$KIND', "'goods-issued'")}),
-            picked_at = COALESCE(picked_at, ${FIRST_MILESTONE.replace('$KIND', "'picked'")})
-          WHERE delivery = $1`,
-        [d],
-      );
-      await recompute(tx, d, now, dueAt);
-    }
+    const moved = deliveries.filter((d) => known.has(d) && !pushed.has(d));
+    await tx.query(
+      `UPDATE delivery_ledger l SET
+          goods_issue_at = COALESCE(l.goods_issue_at, ${firstMilestone('l.delivery', 'goods-issued')}),
+          picked_at = COALESCE(l.picked_at, ${firstMilestone('l.delivery', 'picked')})
+        WHERE l.delivery = ANY($1::text[])`,
+      [moved],
+    );
+    await recompute(tx, moved, now, dueAt);
     const marks = todo.map((m) => {
       const own = [...new Set(m.milestones.map((x) => `${x.kind} ${x.delivery}`))].sort();
       const unknown = [...new Set(m.milestones.map((x) => x.delivery))].filter((d) => !known.has(d));

@@ -8,8 +8,7 @@ import * as sweep from './sweep.js';
 export function createDeliveryLedgerStore(db: Db): DeliveryLedgerStore {
   return {
     pendingMessages: (q) => queries.pendingMessages(db, q),
-    applyExpected: (id, type, deliveries, dueAt, now) =>
-      repo.applyExpected(db, id, type, deliveries, dueAt, now),
+    applyExpected: (messages, dueAt, now) => repo.applyExpected(db, messages, dueAt, now),
     applyMilestones: (messages, dueAt, now) => repo.applyMilestones(db, messages, dueAt, now),
     applyReceipts: (messages, now) => repo.applyReceipts(db, messages, now),
     markApplied: (marks, now) => repo.markApplied(db, marks, now),
