@@ -11,7 +11,7 @@ import { Secrets } from '../../src/config/load.js';
 import { configSchema } from '../../src/config/schema.js';
 import { trainAndStore } from '../../src/intelligence/service.js';
 import { createIntelligenceStore } from '../../src/store/analytics/intelligence-repo.js';
-import { storeDirect } from '../../src/intelligence/simulator/direct.js';
+import { storeDirectAll } from '../../src/intelligence/simulator/direct.js';
 import { toGatewayMessage } from '../../src/intelligence/simulator/payloads.js';
 import { simulate, type Simulation } from '../../src/intelligence/simulator/simulate.js';
 import { openSimLedgers } from '../../src/wiring/sim-ledgers.js';
@@ -72,7 +72,7 @@ describe('simulator through the gateway', () => {
         definitions,
         tables: mappings.tables,
       });
-      for (const m of messages) await storeDirect(store, m);
+      await storeDirectAll(store, messages);
       await ledgers.catchUp();
       await ledgers.close();
       expect(await ledgerRows(store)).toEqual(viaGateway);
