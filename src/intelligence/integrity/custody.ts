@@ -206,7 +206,7 @@ export function custodyLearner(options: {
         current = k;
       } else if (t < lastTime || (t === lastTime && e.id <= lastId))
         throw new Error(
-          `custody learner: serial ${e.serial} (material ${e.material}): event ${e.id} comes after event ${lastId}, out of time order`,
+          `custody learner: serial ${e.serial} (material ${e.material}): event ${e.id} (${e.eventTime.toISOString()}) comes after event ${lastId} (${new Date(lastTime).toISOString()}), out of time order`,
         );
       lastTime = t;
       lastId = e.id;
