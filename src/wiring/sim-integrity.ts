@@ -9,14 +9,15 @@
  */
 import type { DefinitionRegistry } from '../definitions/registry.js';
 import type { LookupTable } from '../mapping/types.js';
-import { latestCustodyModel } from '../store/serials/custody-models.js';
+import { custodyPathPort, latestCustodyModel } from '../store/serials/custody-models.js';
+import { learnCustodyFromLedger } from '../ledger/serials/rules/custody-path.js';
 import {
   loadCustodyEvents,
   loadDeliveryDestinations,
   loadSerialAlerts,
 } from '../store/analytics/intelligence-repo.js';
 import type { OpenedStore } from '../store/open-store.js';
-import { learnCustody, scoreCustody, type CustodyModel } from '../intelligence/integrity/custody.js';
+import { scoreCustody, type CustodyModel } from '../intelligence/integrity/custody.js';
 import {
   evaluateDetectors,
   type DetectorAlert,
@@ -126,7 +127,11 @@ export async function runIntegrityEvaluation(options: {
 
   const all = await loadCustodyEvents(store.db);
   const destinations = await loadDeliveryDestinations(store.db);
-  const model = learnCustody(all, { until: splitAt });
+  // the live rule's learner and paged read, over the final ledger (events after the split skipped)
+  const { model } = await learnCustodyFromLedger(
+    custodyPathPort(store.db, () => splitAt),
+    splitAt,
+  );
   const live = await latestCustodyModel(store.db);
   if (live === undefined) throw new Error('the custody-path rule learned no model at the split');
   const custody = scoreCustody(model, all, destinations, { from: splitAt });

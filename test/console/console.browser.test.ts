@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertAlerts } from '../../src/store/serials/repo.js';
 import { basicAuth, KEYS, waitFor } from '../e2e/helpers.js';
 import {
   browserAvailable,
@@ -297,7 +298,30 @@ describe.skipIf(!run)('operations console in Chromium', () => {
     });
     const page = await newPage(context);
     await signIn(page, OPERATOR);
+    // a custody-path alert on the serial, as the ledger's sweep raises it
+    await insertAlerts(
+      env.app.store.db,
+      [
+        {
+          rule: 'custodyPath',
+          severity: 'warning',
+          material: '4711',
+          serial: 'SN-LEDGER-1',
+          summary: 'Serial SN-LEDGER-1 (material 4711): its path as one unit has probability 1.0e-4',
+          dedupeKey: 'path',
+          evidence: { events: [], details: { probability: 1e-4, threshold: 0.003, modelVersion: 1 } },
+          at: new Date(),
+        },
+      ],
+      new Date(),
+    );
     await page.getByRole('link', { name: /^Serials/ }).click();
+    // the alert list names the rule in words, with what it means as the tooltip
+    const rule = page.locator('[data-testid="alert-rule"][data-rule="custodyPath"]');
+    await expect.poll(() => rule.textContent()).toBe('Custody path');
+    expect(await rule.getAttribute('title')).toMatch(
+      /improbable as one unit whose scans are sometimes missed/,
+    );
     await page.getByLabel('Serial number').fill('SN-LEDGER-1');
     await page.getByRole('button', { name: 'Look up' }).click();
     const history = page.getByTestId('serial-history');

@@ -31,6 +31,7 @@ import {
   type SerialAnswer,
 } from '../components/SerialJourney';
 import { fmtDate } from '../format';
+import { ruleLabel } from '../rules';
 
 interface RecallRowView {
   readonly material: string;
@@ -314,8 +315,14 @@ function Alerts() {
                 <Badge color={a.severity === 'critical' || a.severity === 'high' ? 'red' : 'yellow'}>
                   {a.severity}
                 </Badge>
-                <Text size="xs" c="dimmed">
-                  {a.rule.replaceAll('-', ' ')}
+                <Text
+                  size="xs"
+                  c="dimmed"
+                  title={ruleLabel(a.rule).description}
+                  data-testid="alert-rule"
+                  data-rule={a.rule}
+                >
+                  {ruleLabel(a.rule).label}
                 </Text>
                 <Text size="sm" fw={500}>
                   {a.material} / {a.serial}

@@ -118,71 +118,164 @@ function sortEvents(events: readonly CustodyEvent[]): CustodyEvent[] {
   return [...events].sort((a, b) => a.eventTime.getTime() - b.eventTime.getTime() || a.id - b.id);
 }
 
-/** Learns the model from the events up to `until` (deliveries: delivery -> destination site). */
+/** Learns the model incrementally: what `learnCustody` and the ledger's paged read feed. */
+export interface CustodyLearner {
+  /**
+   * One serial event. The events of a serial come together (no other serial's event between
+   * them) and in time order (event time, then id); events after `until` are skipped.
+   */
+  add(e: CustodyEvent): void;
+  /** Events learned from so far (dated up to `until`). */
+  readonly events: number;
+  /** Largest id among them (0: none). */
+  readonly lastEventId: number;
+  /** The model from every event added (then the learner takes no more events). */
+  model(): CustodyModel;
+}
+
+/**
+ * The one implementation of the learning maths, serial by serial. What it holds besides the
+ * model (sites, site x site move counts) does not grow with the serials: the serial being read
+ * (its position and the deliveries it was announced on and received against), and per delivery
+ * the number of serials announced on it and whether anything was received against it (the miss
+ * rate's denominator). Stock time is summed exactly in whole milliseconds (days + remainder),
+ * so the model is the same whatever the order the serials come in (pages, cursors, one array).
+ */
+export function custodyLearner(options: {
+  readonly until: Date;
+  readonly threshold?: number;
+  readonly alpha?: number;
+}): CustodyLearner {
+  const until = options.until.getTime();
+  const moves: Record<string, Record<string, number>> = {};
+  const sites = new Set<string>();
+  /** delivery -> serials announced on it */
+  const announcedOn = new Map<string, number>();
+  /** deliveries something was received against */
+  const receivedOn = new Set<string>();
+  let got = 0;
+  let stockWholeDays = 0;
+  let stockRemMs = 0;
+  let departures = 0;
+  let events = 0;
+  let lastEventId = 0;
+  // the serial being read
+  let current: string | undefined;
+  let lastTime = Number.NEGATIVE_INFINITY;
+  let lastId = Number.NEGATIVE_INFINITY;
+  let pos: Position | undefined;
+  let stockMs = 0;
+  let announced = new Set<string>();
+  let received = new Set<string>();
+  let learned: CustodyModel | undefined;
+
+  const addStockMs = (msInStock: number): void => {
+    const whole = Math.floor(msInStock / DAY);
+    stockWholeDays += whole;
+    stockRemMs += msInStock - whole * DAY;
+    if (stockRemMs >= DAY) {
+      stockRemMs -= DAY;
+      stockWholeDays++;
+    }
+  };
+  const closeSerial = (): void => {
+    if (current === undefined) return;
+    if (pos?.via === 'stock') stockMs += Math.max(0, until - pos.since);
+    addStockMs(stockMs);
+    for (const d of announced) {
+      announcedOn.set(d, (announcedOn.get(d) ?? 0) + 1);
+      if (received.has(d)) got++;
+    }
+    for (const d of received) receivedOn.add(d);
+    current = undefined;
+    pos = undefined;
+    stockMs = 0;
+    announced = new Set();
+    received = new Set();
+  };
+
+  return {
+    add(e) {
+      if (learned !== undefined) throw new Error('custody learner: the model is learned, no more events');
+      const t = e.eventTime.getTime();
+      if (!Number.isFinite(t)) throw new Error(`custody learner: serial event ${e.id} has no valid time`);
+      if (t > until) return;
+      const k = key(e);
+      if (k !== current) {
+        closeSerial();
+        current = k;
+      } else if (t < lastTime || (t === lastTime && e.id <= lastId))
+        throw new Error(
+          `custody learner: serial ${e.serial} (material ${e.material}): event ${e.id} (${e.eventTime.toISOString()}) comes after event ${lastId} (${new Date(lastTime).toISOString()}), out of time order`,
+        );
+      lastTime = t;
+      lastId = e.id;
+      events++;
+      if (e.id > lastEventId) lastEventId = e.id;
+      for (const s of [e.fromSite, e.toSite]) if (s !== null) sites.add(s);
+      if (e.delivery !== null && e.movement === 'announced') announced.add(e.delivery);
+      if (e.delivery !== null && e.movement === 'received') received.add(e.delivery);
+      if (
+        (e.movement === 'shipped' || e.movement === 'transferred') &&
+        e.fromSite !== null &&
+        e.toSite !== null
+      ) {
+        const row = (moves[e.fromSite] ??= {});
+        row[e.toSite] = (row[e.toSite] ?? 0) + 1;
+      }
+      if (pos?.via === 'stock') {
+        stockMs += t - pos.since;
+        if (DEPARTS.has(e.movement)) departures++;
+      }
+      pos = after(pos, e, siteOf(e));
+    },
+    get events() {
+      return events;
+    },
+    get lastEventId() {
+      return lastEventId;
+    },
+    model() {
+      if (learned !== undefined) return learned;
+      closeSerial();
+      let expected = 0;
+      for (const d of receivedOn) expected += announcedOn.get(d) ?? 0;
+      const miss = expected > 0 ? Math.min(0.5, Math.max(0.001, 1 - got / expected)) : 0.05;
+      const stockDays = stockWholeDays + stockRemMs / DAY;
+      const sortedMoves: Record<string, Record<string, number>> = {};
+      for (const [from, row] of Object.entries(moves).sort(([x], [y]) => (x < y ? -1 : 1)))
+        sortedMoves[from] = Object.fromEntries(Object.entries(row).sort(([x], [y]) => (x < y ? -1 : 1)));
+      learned = {
+        version: 1,
+        trainedUntil: options.until.toISOString(),
+        sites: [...sites].sort(),
+        moves: sortedMoves,
+        miss,
+        lambdaPerDay: stockDays > 0 ? (departures + 1) / (stockDays + 1) : 0.01,
+        alpha: options.alpha ?? 1,
+        threshold: options.threshold ?? 3e-3,
+      };
+      return learned;
+    },
+  };
+}
+
+/**
+ * Learns the model from the events up to `until` (any order: they are read serial by serial
+ * through the same learner as the ledger's paged read).
+ */
 export function learnCustody(
   events: readonly CustodyEvent[],
   options: { readonly until: Date; readonly threshold?: number; readonly alpha?: number },
 ): CustodyModel {
-  const until = options.until.getTime();
-  const moves: Record<string, Record<string, number>> = {};
-  const sites = new Set<string>();
-  const announced = new Map<string, Set<string>>();
-  const received = new Map<string, Set<string>>();
-  const pos = new Map<string, Position>();
-  let stockDays = 0;
-  let departures = 0;
-  for (const e of sortEvents(events)) {
-    const t = e.eventTime.getTime();
-    if (t > until) break;
-    for (const s of [e.fromSite, e.toSite]) if (s !== null) sites.add(s);
-    if (e.delivery !== null && e.movement === 'announced') {
-      const set = announced.get(e.delivery) ?? new Set<string>();
-      set.add(key(e));
-      announced.set(e.delivery, set);
-    }
-    if (e.delivery !== null && e.movement === 'received') {
-      const set = received.get(e.delivery) ?? new Set<string>();
-      set.add(key(e));
-      received.set(e.delivery, set);
-    }
-    if (
-      (e.movement === 'shipped' || e.movement === 'transferred') &&
-      e.fromSite !== null &&
-      e.toSite !== null
-    ) {
-      const row = (moves[e.fromSite] ??= {});
-      row[e.toSite] = (row[e.toSite] ?? 0) + 1;
-    }
-    const k = key(e);
-    const before = pos.get(k);
-    if (before?.via === 'stock') {
-      stockDays += (t - before.since) / DAY;
-      if (DEPARTS.has(e.movement)) departures++;
-    }
-    const next = after(before, e, siteOf(e));
-    if (next === undefined) pos.delete(k);
-    else pos.set(k, next);
-  }
-  for (const p of pos.values()) if (p.via === 'stock') stockDays += Math.max(0, until - p.since) / DAY;
-  let expected = 0;
-  let got = 0;
-  for (const [d, set] of received) {
-    const a = announced.get(d);
-    if (a === undefined) continue;
-    expected += a.size;
-    for (const s of a) if (set.has(s)) got++;
-  }
-  const miss = expected > 0 ? Math.min(0.5, Math.max(0.001, 1 - got / expected)) : 0.05;
-  return {
-    version: 1,
-    trainedUntil: options.until.toISOString(),
-    sites: [...sites].sort(),
-    moves,
-    miss,
-    lambdaPerDay: stockDays > 0 ? (departures + 1) / (stockDays + 1) : 0.01,
-    alpha: options.alpha ?? 1,
-    threshold: options.threshold ?? 3e-3,
-  };
+  const learner = custodyLearner(options);
+  const bySerial = [...events].sort((a, b) => {
+    const ka = key(a);
+    const kb = key(b);
+    return ka < kb ? -1 : ka > kb ? 1 : a.eventTime.getTime() - b.eventTime.getTime() || a.id - b.id;
+  });
+  for (const e of bySerial) learner.add(e);
+  return learner.model();
 }
 
 function route(model: CustodyModel, from: string | null, to: string): number {

@@ -75,11 +75,25 @@ export function custodyPathPort(q: Queryable, now: () => Date): CustodyPathPort 
       const { rows } = await q.query<{ n: number | string }>('SELECT count(*) AS n FROM serial_events');
       return Number(rows[0]?.n ?? 0);
     },
-    async custodyEventsUntil(until) {
-      const { rows } = await q.query<CustodyEventRow>(
-        `SELECT ${CUSTODY_EVENT_SELECT} FROM serial_events e WHERE e.event_time <= $1 ORDER BY e.event_time, e.id`,
-        [until],
-      );
+    async custodyEventsPage(until, afterId, limit) {
+      // keyset on the serial index (material, serial, event_time, id); the cursor is the last
+      // event's own row, so no timestamp goes through JavaScript's milliseconds
+      const { rows } =
+        afterId === undefined
+          ? await q.query<CustodyEventRow>(
+              `SELECT ${CUSTODY_EVENT_SELECT} FROM serial_events e
+                WHERE e.event_time <= $1
+                ORDER BY e.material, e.serial, e.event_time, e.id LIMIT $2`,
+              [until, limit],
+            )
+          : await q.query<CustodyEventRow>(
+              `SELECT ${CUSTODY_EVENT_SELECT} FROM serial_events e
+                WHERE e.event_time <= $1
+                  AND (e.material, e.serial, e.event_time, e.id) >
+                      (SELECT c.material, c.serial, c.event_time, c.id FROM serial_events c WHERE c.id = $3)
+                ORDER BY e.material, e.serial, e.event_time, e.id LIMIT $2`,
+              [until, limit, afterId],
+            );
       return rows.map(toCustodyEvent);
     },
     async custodyCursor() {

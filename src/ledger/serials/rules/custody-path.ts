@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import {
-  learnCustody,
+  custodyLearner,
   scoreCustody,
   type CustodyAlert,
   type CustodyEvent,
@@ -50,8 +50,13 @@ export interface CustodyPathPort {
   latestCustodyModel(): Promise<StoredCustodyModel | undefined>;
   saveCustodyModel(model: CustodyModel, trainedAt: Date, trainedBy: string, events: number): Promise<number>;
   custodyEventCount(): Promise<number>;
-  /** Every serial event dated up to `until`, in time order. */
-  custodyEventsUntil(until: Date): Promise<CustodyEvent[]>;
+  /**
+   * One page of the serial events dated up to `until`, by material, serial, event time and id
+   * (a serial's events together, in time order): the first `limit` after the event `afterId`
+   * (undefined: from the start) in that order — a keyset page, so a read of all of them holds
+   * one page at a time.
+   */
+  custodyEventsPage(until: Date, afterId: number | undefined, limit: number): Promise<CustodyEvent[]>;
   /** Id of the last serial event the rule has scored (0: none). */
   custodyCursor(): Promise<number>;
   setCustodyCursor(eventId: number): Promise<void>;
@@ -64,24 +69,50 @@ export interface CustodyPathPort {
   deliveryDestinations(deliveries: readonly string[]): Promise<Map<string, string | null>>;
 }
 
+/** Serial events per page when the model learns from the ledger. */
+export const CUSTODY_LEARN_PAGE = 10_000;
+
+/**
+ * Learns the model from the ledger's events up to `until`, page by page through the one
+ * learner (src/intelligence/integrity/custody.ts): memory holds a page and the model, not the
+ * history. The live rule, `idocgate models train --custody` and the bench's replay use it.
+ */
+export async function learnCustodyFromLedger(
+  port: Pick<CustodyPathPort, 'custodyEventsPage'>,
+  until: Date,
+  options: { readonly threshold?: number; readonly pageSize?: number } = {},
+): Promise<{ readonly model: CustodyModel; readonly events: number; readonly lastEventId: number }> {
+  const pageSize = options.pageSize ?? CUSTODY_LEARN_PAGE;
+  const learner = custodyLearner({
+    until,
+    ...(options.threshold !== undefined ? { threshold: options.threshold } : {}),
+  });
+  let afterId: number | undefined;
+  for (;;) {
+    const page = await port.custodyEventsPage(until, afterId, pageSize);
+    for (const e of page) learner.add(e);
+    if (page.length < pageSize) break;
+    afterId = page[page.length - 1]!.id;
+  }
+  return { model: learner.model(), events: learner.events, lastEventId: learner.lastEventId };
+}
+
 /** Learns a model from the ledger up to `now` and stores it as a new version. */
 export async function trainCustodyModel(
   port: CustodyPathPort,
   now: Date,
-  options: { readonly threshold: number; readonly by: string },
+  options: { readonly threshold: number; readonly by: string; readonly pageSize?: number },
 ): Promise<StoredCustodyModel & { readonly events: number }> {
-  const events = await port.custodyEventsUntil(now);
-  if (events.length === 0)
+  const { model, events, lastEventId } = await learnCustodyFromLedger(port, now, options);
+  if (events === 0)
     throw new IdocgateError(
       'CUSTODY_MODEL_NO_HISTORY',
       'the serial ledger holds no events to learn a custody-path model from',
     );
-  const model = learnCustody(events, { until: now, threshold: options.threshold });
-  const version = await port.saveCustodyModel(model, now, options.by, events.length);
+  const version = await port.saveCustodyModel(model, now, options.by, events);
   // a first model scores from now on: the history before it is what it learned from
-  if ((await port.custodyCursor()) === 0)
-    await port.setCustodyCursor(events.reduce((m, e) => Math.max(m, e.id), 0));
-  return { version, trainedAt: now, model, events: events.length };
+  if ((await port.custodyCursor()) === 0) await port.setCustodyCursor(lastEventId);
+  return { version, trainedAt: now, model, events };
 }
 
 function toDraft(
