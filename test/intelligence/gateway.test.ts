@@ -56,7 +56,7 @@ beforeAll(async () => {
     network: 'sites-yaml',
     knobs: {
       deliveriesPerDcPerDay: 3,
-      laneLoss: { typical: 0.05, bad: 0.3, badShare: 0.5 },
+      carrierLoss: { typical: 0.05, bad: 0.3, badShare: 0.5 },
       storeMisscan: { typical: 0.05, bad: 0.3, badShare: 0.5 },
       shortPick: { typical: 0.1, bad: 0.2, badShare: 0.5 },
     },

@@ -5,7 +5,7 @@ import { simulate } from '../../src/intelligence/simulator/simulate.js';
 
 const QUIET = {
   shortPick: { typical: 0, bad: 0, badShare: 0 },
-  laneLoss: { typical: 0, bad: 0, badShare: 0 },
+  carrierLoss: { typical: 0, bad: 0, badShare: 0 },
   storeMisscan: { typical: 0, bad: 0, badShare: 0 },
   quantityMismatch: { typical: 0, bad: 0, badShare: 0 },
   missedRead: 0,

@@ -90,6 +90,7 @@ export async function loadDelivery(
     destinationPlant: optStr(d, 'dest_plant'),
     destinationStorageLocation: optStr(d, 'dest_sloc'),
     shipTo: optStr(d, 'ship_to'),
+    carrier: optStr(d, 'carrier'),
     goodsIssueAt: optDate(d, 'goods_issue_at'),
     plannedGoodsIssueAt: optDate(d, 'planned_goods_issue_at'),
     pickedAt: optDate(d, 'picked_at'),
@@ -189,10 +190,10 @@ async function writeExpected(
   await tx.query(
     `INSERT INTO delivery_ledger (delivery, sap_delivery, message_id, message_type, origin_site, origin_plant,
             origin_sloc, shipping_point, dest_site, dest_plant, dest_sloc, ship_to, goods_issue_at,
-            planned_goods_issue_at, picked_at, due_at, state, handling_units, created_at, updated_at)
+            planned_goods_issue_at, picked_at, due_at, state, handling_units, created_at, updated_at, carrier)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
             COALESCE($13::timestamptz, ${FIRST_MILESTONE.replace('$KIND', "'goods-issued'")}),
-            $14, ${FIRST_MILESTONE.replace('$KIND', "'picked'")}, $17, 'announced', $15::text::jsonb, $16, $16)
+            $14, ${FIRST_MILESTONE.replace('$KIND', "'picked'")}, $17, 'announced', $15::text::jsonb, $16, $16, $18)
      ON CONFLICT (delivery) DO UPDATE SET sap_delivery = excluded.sap_delivery, message_id = excluded.message_id,
             message_type = excluded.message_type, origin_site = excluded.origin_site,
             origin_plant = excluded.origin_plant, origin_sloc = excluded.origin_sloc,
@@ -201,6 +202,7 @@ async function writeExpected(
             goods_issue_at = COALESCE(delivery_ledger.goods_issue_at, excluded.goods_issue_at),
             planned_goods_issue_at = COALESCE(excluded.planned_goods_issue_at, delivery_ledger.planned_goods_issue_at),
             handling_units = excluded.handling_units, updated_at = excluded.updated_at,
+            carrier = COALESCE(excluded.carrier, delivery_ledger.carrier),
             version = delivery_ledger.version + 1`,
     [
       d.delivery,
@@ -220,6 +222,7 @@ async function writeExpected(
       JSON.stringify(d.handlingUnits),
       now,
       NEVER_DUE,
+      d.carrier,
     ],
   );
   await tx.query('DELETE FROM delivery_ledger_items WHERE delivery = $1', [d.delivery]);
