@@ -29,7 +29,7 @@ async function ledgerRows(store: OpenedStore): Promise<unknown> {
   const q = async (sql: string): Promise<unknown[]> => (await store.db.query(sql)).rows;
   return {
     deliveries: await q(
-      `SELECT delivery, origin_site, dest_site, state, goods_issue_at, picked_at, due_at,
+      `SELECT delivery, origin_site, dest_site, carrier, state, goods_issue_at, picked_at, due_at,
               expected_qty::text, received_qty::text, handling_units
          FROM delivery_ledger ORDER BY delivery`,
     ),
@@ -74,13 +74,16 @@ describe('simulator through the gateway', () => {
     await gw.drive(messages);
     await gw.catchUp();
     const viaGateway = (await ledgerRows(gw.store)) as {
-      deliveries: { state: string; goods_issue_at: Date | null }[];
+      deliveries: { delivery: string; carrier: string | null; state: string; goods_issue_at: Date | null }[];
       receipts: unknown[];
       events: { movement: string }[];
     };
     expect(viaGateway.deliveries).toHaveLength(sim.truth.length);
     expect(viaGateway.deliveries.every((d) => ['open', 'partial', 'closed'].includes(d.state))).toBe(true);
     expect(viaGateway.deliveries.every((d) => d.goods_issue_at !== null)).toBe(true);
+    // the carrier SAP named on the DELVRY07 (E1ADRM1 SP) reached the ledger through the SAP edge
+    const carrierOf = new Map(sim.truth.map((t) => [t.delivery, t.carrier.replace(/^0+/, '')]));
+    for (const d of viaGateway.deliveries) expect(d.carrier, d.delivery).toBe(carrierOf.get(d.delivery));
     expect(viaGateway.receipts.length).toBeGreaterThan(0);
     const movements = new Set(viaGateway.events.map((e) => e.movement));
     for (const m of ['announced', 'packed', 'shipped', 'received']) expect(movements).toContain(m);
