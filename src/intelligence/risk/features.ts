@@ -132,7 +132,11 @@ export function buildFeatures(facts: readonly DeliveryFacts[], targets?: Readonl
     const huPrior = (globalHus.partial + 1) / (globalHus.n + 2);
     const huRate = smoothed(laneHus.get(lane), huPrior, LANE_PRIOR * 3);
     const carrierKey = f.carrier ?? undefined;
-    const carrierRate = smoothed(carrierKey === undefined ? undefined : carriers.get(carrierKey), prior, SITE_PRIOR);
+    const carrierRate = smoothed(
+      carrierKey === undefined ? undefined : carriers.get(carrierKey),
+      prior,
+      SITE_PRIOR,
+    );
     const carrierHuRate = smoothed(
       carrierKey === undefined ? undefined : carrierHus.get(carrierKey),
       huPrior,
