@@ -11,8 +11,9 @@
  *   (handheld `receipt-delivery`), part of it possibly late.
  * Causes of a partial receipt: short pick at the DC (more likely when the pick-to-issue gap is
  * short and the delivery has many lines, i.e. in promotion weeks), loss of a handling unit (or a
- * loose unit) on the lane (its carrier's rate times a lane factor), store mis-scan (store-specific rates). Noise:
- * missed reads (any serial, any store) and late scans (part of the receipt after the grace period).
+ * loose unit) on the lane (its carrier's rate times a lane factor), store mis-scan
+ * (store-specific rates). Noise: missed reads (any serial, any store) and late scans (part of
+ * the receipt after the grace period).
  */
 import {
   DEFAULT_INTEGRITY_KNOBS,
@@ -206,9 +207,9 @@ export const carrierPartner = (n: number): string => `00007${pad(n, 5)}`;
 /**
  * Carriers and who serves which lane, from a random stream of their own (the other draws of a
  * seed do not change with the carrier knobs): `carriers` carriers, `max(1, round(badShare × n))`
- * of them bad; each DC gets one carrier (round robin, so every carrier serves somewhere), a
- * carrier no DC got yet as its second, else a second one with probability 1/2; each lane is
- * served by one of its DC's carriers.
+ * of them bad; each DC gets one carrier (round robin), a carrier no DC got yet as its second
+ * (so every carrier serves somewhere while there are at most two per DC), else a second one with
+ * probability 1/2; each lane is served by one of its DC's carriers.
  */
 function buildCarriers(
   crng: Rng,
