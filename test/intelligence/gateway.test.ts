@@ -32,7 +32,7 @@ beforeAll(async () => {
     network: 'sites-yaml',
     knobs: {
       deliveriesPerDcPerDay: 3,
-      laneLoss: { typical: 0.05, bad: 0.3, badShare: 0.5 },
+      carrierLoss: { typical: 0.05, bad: 0.3, badShare: 0.5 },
       storeMisscan: { typical: 0.05, bad: 0.3, badShare: 0.5 },
       shortPick: { typical: 0.1, bad: 0.2, badShare: 0.5 },
     },
@@ -50,13 +50,16 @@ describe('simulator through the gateway', () => {
     await gw.drive(messages);
     await gw.catchUp();
     const viaGateway = (await ledgerRows(gw.store)) as {
-      deliveries: { state: string; goods_issue_at: Date | null }[];
+      deliveries: { delivery: string; carrier: string | null; state: string; goods_issue_at: Date | null }[];
       receipts: unknown[];
       events: { movement: string }[];
     };
     expect(viaGateway.deliveries).toHaveLength(sim.truth.length);
     expect(viaGateway.deliveries.every((d) => ['open', 'partial', 'closed'].includes(d.state))).toBe(true);
     expect(viaGateway.deliveries.every((d) => d.goods_issue_at !== null)).toBe(true);
+    // the carrier SAP named on the DELVRY07 (E1ADRM1 SP) reached the ledger through the SAP edge
+    const carrierOf = new Map(sim.truth.map((t) => [t.delivery, t.carrier.replace(/^0+/, '')]));
+    for (const d of viaGateway.deliveries) expect(d.carrier, d.delivery).toBe(carrierOf.get(d.delivery));
     expect(viaGateway.receipts.length).toBeGreaterThan(0);
     const movements = new Set(viaGateway.events.map((e) => e.movement));
     for (const m of ['announced', 'packed', 'shipped', 'received']) expect(movements).toContain(m);

@@ -106,8 +106,10 @@ describe('serial integrity on the simulator', () => {
     expect(custody.precision).toBeGreaterThanOrEqual(0.75);
     // loose: a CI-sized run has ~3 000 normal test movements (the bench measures <= 1 / 10k)
     expect(custody.falseAlertsPer10k).toBeLessThanOrEqual(10);
-    // the genuine unit's missed receipt hides the clone from the two-places rule, not from the path
-    expect(custody.recall.clone).toBeGreaterThan((twoPlaces.recall.clone ?? 0) + 0.1);
+    // the genuine unit's missed receipt hides the clone from the two-places rule, not from the
+    // path (how many clones that is depends on the draws: on seed 11 more than 0.1 of the recall
+    // before the simulator had carriers, one clone of 24 since — the bench's 5 seeds give the spread)
+    expect(custody.recall.clone).toBeGreaterThan(twoPlaces.recall.clone ?? 0);
     // and missed receipts make never-received alert on serials sitting in the store
     expect(figure(run, 'neverReceived').falseAlertsPer10k).toBeGreaterThan(10);
   }, 120_000);

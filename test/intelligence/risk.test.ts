@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attributeMissing } from '../../src/intelligence/claims/attribution.js';
 import { meanAndSpread } from '../../src/intelligence/metrics.js';
 import { evaluateRisk } from '../../src/intelligence/risk/evaluate.js';
-import { buildFeatures } from '../../src/intelligence/risk/features.js';
+import { buildFeatures, FEATURE_NAMES, type FeatureName } from '../../src/intelligence/risk/features.js';
 import type { DeliveryFacts } from '../../src/intelligence/risk/types.js';
 import { claimPacket, scoreDelivery, trainAndStore } from '../../src/intelligence/service.js';
 import { storeDirect } from '../../src/intelligence/simulator/direct.js';
@@ -70,7 +70,10 @@ describe('at-risk score (seed 1)', () => {
       // announced without a serial (quantity mismatch: read from the announcement as it is)
       expect(f.receivedByDue < f.expectedQuantity, t.delivery).toBe(missing > 0);
       expect(f.unserializedQuantity, t.delivery).toBe(t.quantityShort);
+      // the carrier SAP named (E1ADRM1 SP) is the one that took the delivery
+      expect(f.carrier, t.delivery).toBe(t.carrier.replace(/^0+/, ''));
     }
+    expect(new Set(facts.map((f) => f.carrier)).size).toBe(sim.network.carriers.length);
   });
 
   it('features at goods issue never count a delivery whose outcome was not known yet', () => {
@@ -82,6 +85,31 @@ describe('at-risk score (seed 1)', () => {
     const a = buildFeatures(facts).filter((r) => r.at.getTime() <= cut.getTime());
     const b = buildFeatures(blinded).filter((r) => r.at.getTime() <= cut.getTime());
     expect(b.map((r) => r.x)).toEqual(a.map((r) => r.x));
+    // per delivery: blinding every outcome not yet due at its goods issue (also of deliveries
+    // goods-issued before it) changes none of its features, the carrier history included
+    const carrierFeatures = ['carrier_partial_rate', 'carrier_expected_hu_loss', 'carrier_history'].map((n) =>
+      FEATURE_NAMES.indexOf(n as FeatureName),
+    );
+    expect(carrierFeatures.every((k) => k >= 0)).toBe(true);
+    const all = buildFeatures(facts);
+    const sample = all.filter((_, i) => i % 25 === 12);
+    for (const row of sample) {
+      const notYet = facts.map((f) =>
+        f.dueAt.getTime() > row.at.getTime()
+          ? {
+              ...f,
+              receivedByDue: f.receivedByDue > 0 ? 0 : f.expectedQuantity,
+              handlingUnitsMissingByDue: 7,
+            }
+          : f,
+      );
+      const [again] = buildFeatures(notYet, new Set([row.delivery]));
+      expect(again?.x, row.delivery).toEqual(row.x);
+    }
+    // the carrier features carry history: they differ between carriers once outcomes are known
+    const late = all.slice(Math.floor(all.length / 2));
+    for (const k of carrierFeatures)
+      expect(new Set(late.map((r) => r.x[k]!.toFixed(6))).size).toBeGreaterThan(1);
   });
 
   it('beats the lane-rate baseline on a time split: AUC >= 0.7, top-10 % >= 1.5x base rate, calibrated', () => {

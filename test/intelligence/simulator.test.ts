@@ -5,7 +5,7 @@ import { simulate } from '../../src/intelligence/simulator/simulate.js';
 
 const QUIET = {
   shortPick: { typical: 0, bad: 0, badShare: 0 },
-  laneLoss: { typical: 0, bad: 0, badShare: 0 },
+  carrierLoss: { typical: 0, bad: 0, badShare: 0 },
   storeMisscan: { typical: 0, bad: 0, badShare: 0 },
   quantityMismatch: { typical: 0, bad: 0, badShare: 0 },
   missedRead: 0,
@@ -29,7 +29,8 @@ describe('simulator', () => {
   });
 
   it('the receipts hold exactly the serials the truth does not call missing', () => {
-    const sim = simulate({ seed: 6, days: 30, network: { dcs: 2, stores: 4 } });
+    // 40 days: long enough for every cause, missed reads (0.2 % per serial) included
+    const sim = simulate({ seed: 6, days: 40, network: { dcs: 2, stores: 4 } });
     const announced = new Map<string, Set<string>>();
     const received = new Map<string, Set<string>>();
     for (const e of sim.events) {
@@ -86,6 +87,68 @@ describe('simulator', () => {
     expect(silentShortPicks).toBeGreaterThan(0);
     const text = JSON.stringify(sim.events.map(toGatewayMessage));
     expect(text).not.toContain('quantity-mismatch');
+  });
+
+  it('carriers: each DC served by one or two, every lane by one, named on the DELVRY07 as the forwarding agent (SP)', () => {
+    const sim = simulate({ seed: 5, days: 20, network: { dcs: 2, stores: 8 } });
+    const { carriers, lanes, dcs } = sim.network;
+    expect(carriers).toHaveLength(3);
+    const partners = new Set(carriers.map((c) => c.partner));
+    for (const dc of dcs) {
+      const of = new Set(lanes.filter((l) => l.from === dc.site).map((l) => l.carrier));
+      expect(of.size).toBeGreaterThanOrEqual(1);
+      expect(of.size).toBeLessThanOrEqual(2);
+    }
+    expect(new Set(lanes.map((l) => l.carrier))).toEqual(partners);
+    // at least one carrier is bad (default knobs: 6 % per HU against 0.4 %)
+    expect(Math.max(...carriers.map((c) => c.lossRate))).toBeGreaterThan(0.04);
+    const laneOf = new Map(lanes.map((l) => [`${l.from}>${l.to}`, l]));
+    for (const e of sim.events) {
+      if (e.kind !== 'announce') continue;
+      expect(e.carrier).toBe(laneOf.get(`${e.from.site}>${e.to.site}`)!.carrier);
+      const m = toGatewayMessage(e);
+      const header = m.edge === 'sap' ? m.idoc.segments[0]! : undefined;
+      const sp = header?.children.filter((s) => s.type === 'E1ADRM1' && s.fields['PARTNER_Q'] === 'SP');
+      expect(sp?.map((s) => s.fields['PARTNER_ID'])).toEqual([e.carrier]);
+    }
+    for (const t of sim.truth) expect(partners.has(t.carrier)).toBe(true);
+  });
+
+  it("the carriers draw from a stream of their own: the network's other draws do not change with them", () => {
+    const a = simulate({ seed: 9, days: 5, network: { dcs: 3, stores: 5 } }).network;
+    const b = simulate({
+      seed: 9,
+      days: 5,
+      network: { dcs: 3, stores: 5 },
+      knobs: { carriers: 4, carrierLoss: { typical: 0.01, bad: 0.2, badShare: 0.5 } },
+    }).network;
+    expect(b.carriers).toHaveLength(4);
+    expect(b.dcs).toEqual(a.dcs);
+    expect(b.stores).toEqual(a.stores);
+    expect(b.lanes.map((l) => [l.from, l.to, l.medianTransitHours])).toEqual(
+      a.lanes.map((l) => [l.from, l.to, l.medianTransitHours]),
+    );
+  });
+
+  it('drift: from driftFromDay a new carrier (a partner number not seen before) takes the first store', () => {
+    const sim = simulate({
+      seed: 3,
+      days: 30,
+      network: { dcs: 2, stores: 4 },
+      knobs: { driftFromDay: 15, driftLossRate: 0.25 },
+    });
+    const known = new Set(sim.network.carriers.map((c) => c.partner));
+    const first = sim.network.stores[0]!.site;
+    const drifted = sim.truth.filter((t) => !known.has(t.carrier));
+    expect(drifted.length).toBeGreaterThan(5);
+    expect(new Set(drifted.map((t) => t.carrier)).size).toBe(1);
+    for (const t of sim.truth) {
+      const after = t.goodsIssueAt.getTime() >= Date.parse('2025-01-21T00:00:00Z');
+      const before = t.goodsIssueAt.getTime() < Date.parse('2025-01-21T00:00:00Z');
+      if (t.destination !== first || before) expect(known.has(t.carrier), t.delivery).toBe(true);
+      // announced on day >= 15: goods issue may still fall on day 15 or later only
+      if (!known.has(t.carrier)) expect(after && t.destination === first, t.delivery).toBe(true);
+    }
   });
 
   it('no message carries the ground truth', () => {

@@ -8,7 +8,7 @@ export async function ledgerRows(store: OpenedStore): Promise<Record<string, unk
   const q = async (sql: string): Promise<unknown[]> => (await store.db.query(sql)).rows;
   return {
     deliveries: await q(
-      `SELECT delivery, origin_site, dest_site, state, goods_issue_at, picked_at, due_at,
+      `SELECT delivery, origin_site, dest_site, carrier, state, goods_issue_at, picked_at, due_at,
               expected_qty::text, received_qty::text, handling_units
          FROM delivery_ledger ORDER BY delivery`,
     ),

@@ -92,6 +92,8 @@ export function delvry07(
     goodsIssued?: boolean;
     sto?: string | null;
     credat?: string;
+    /** The forwarding agent's vendor number (E1ADRM1 PARTNER_Q SP); absent: no carrier named. */
+    carrier?: string;
   } = {},
 ): Idoc {
   const gi = options.gi ?? '20240304140000';
@@ -115,6 +117,9 @@ export function delvry07(
       seg('E1EDL20', { VBELN: vbeln.padStart(10, '0'), VSTEL: '1000' }, [
         ...(options.qualf18 ?? ['ORI']).map((q) => seg('E1EDL18', { QUALF: q })),
         seg('E1ADRM1', { PARTNER_Q: 'WE', PARTNER_ID: (options.shipTo ?? '100201').padStart(10, '0') }),
+        ...(options.carrier === undefined
+          ? []
+          : [seg('E1ADRM1', { PARTNER_Q: 'SP', PARTNER_ID: options.carrier.padStart(10, '0') })]),
         seg('E1EDT13', {
           QUALF: '006',
           NTANF: gi.slice(0, 8),

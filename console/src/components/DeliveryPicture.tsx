@@ -71,6 +71,8 @@ export interface DeliveryAnswer {
     readonly view?: string;
     readonly dueAt?: string | null;
     readonly goodsIssueAt?: string | null;
+    /** The forwarding agent's partner number from the announcement (E1ADRM1 SP), when named. */
+    readonly carrier?: string | null;
     readonly [k: string]: unknown;
   };
   readonly totals: {
@@ -411,6 +413,7 @@ export function DeliveryPicture({ delivery, d }: { readonly delivery: string; re
       </Group>
       <Text size="sm">
         {h.originSite ?? '?'} → {h.destinationSite ?? '?'} · {dueText(h.dueAt)}
+        {h.carrier ? ` · carrier ${h.carrier}` : ''}
       </Text>
       <ExpectedBar
         label="delivery total"

@@ -86,6 +86,9 @@ const REASON_WORDS: Readonly<Record<string, string>> = {
   rushed_pick: 'rushed pick',
   dc_reported_serials: 'DC reported serials',
   dc_confirmed_shortfall: 'DC confirmed short',
+  carrier_partial_rate: 'carrier often short',
+  carrier_expected_hu_loss: 'HUs lost by this carrier',
+  carrier_history: 'carrier history',
 };
 
 function RiskCell({ risk, threshold }: { readonly risk: RiskRow | undefined; readonly threshold: number }) {

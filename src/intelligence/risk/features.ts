@@ -1,6 +1,6 @@
 /**
  * Features of the at-risk score, each computed from what was known at the delivery's goods issue
- * (docs/intelligence.md "Features"): the partial-receipt history of its lane, DC and store counts
+ * (docs/intelligence.md "Features"): the partial-receipt history of its lane, DC, store and carrier counts
  * only deliveries whose outcome was known by then (due date <= this goods issue); everything else
  * is on the announcement and the DC's confirmations up to the goods issue. The outcome of the
  * delivery itself (its receipts) is only read for the label.
@@ -24,6 +24,10 @@ export const FEATURE_NAMES = [
   'store_scan_loss_rate',
   'dc_shortfall_rate',
   'announced_quantity_gap',
+  // appended: a stored model trained before them reads the features before them unchanged
+  'carrier_partial_rate',
+  'carrier_expected_hu_loss',
+  'carrier_history',
 ] as const;
 export type FeatureName = (typeof FEATURE_NAMES)[number];
 
@@ -70,6 +74,10 @@ export function buildFeatures(facts: readonly DeliveryFacts[], targets?: Readonl
   const globalScan: Tally = { n: 0, partial: 0 };
   const dcShort = new Map<string, Tally>();
   const globalShort: Tally = { n: 0, partial: 0 };
+  // per carrier (a delivery without one counts in no carrier's history): deliveries partial,
+  // handling units sent / lost
+  const carriers = new Map<string, Tally>();
+  const carrierHus = new Map<string, Tally>();
   const bump = (m: Map<string, Tally> | undefined, g: Tally, k: string, n: number, hits: number): void => {
     g.n += n;
     g.partial += hits;
@@ -100,6 +108,13 @@ export function buildFeatures(facts: readonly DeliveryFacts[], targets?: Readonl
       const hl = `${h.originSite}>${h.destinationSite}`;
       bump(laneHus, globalHus, hl, h.handlingUnits, h.handlingUnitsMissingByDue);
       bump(storeScan, globalScan, h.destinationSite, 1, p && h.handlingUnitsMissingByDue === 0 ? 1 : 0);
+      if (h.carrier !== null) {
+        add(carriers, h.carrier, p);
+        const ch = carrierHus.get(h.carrier) ?? { n: 0, partial: 0 };
+        ch.n += h.handlingUnits;
+        ch.partial += h.handlingUnitsMissingByDue;
+        carrierHus.set(h.carrier, ch);
+      }
     }
     const shortRate = smoothed(
       dcShort.get(f.originSite),
@@ -114,7 +129,19 @@ export function buildFeatures(facts: readonly DeliveryFacts[], targets?: Readonl
     const laneRate = smoothed(lanes.get(lane), prior, LANE_PRIOR);
     const gapHours = f.pickedAt === null ? 0 : Math.max(0, (t - f.pickedAt.getTime()) / 3_600_000);
     const reported = f.dcConfirmedSerials > 0;
-    const huRate = smoothed(laneHus.get(lane), (globalHus.partial + 1) / (globalHus.n + 2), LANE_PRIOR * 3);
+    const huPrior = (globalHus.partial + 1) / (globalHus.n + 2);
+    const huRate = smoothed(laneHus.get(lane), huPrior, LANE_PRIOR * 3);
+    const carrierKey = f.carrier ?? undefined;
+    const carrierRate = smoothed(
+      carrierKey === undefined ? undefined : carriers.get(carrierKey),
+      prior,
+      SITE_PRIOR,
+    );
+    const carrierHuRate = smoothed(
+      carrierKey === undefined ? undefined : carrierHus.get(carrierKey),
+      huPrior,
+      SITE_PRIOR * 3,
+    );
     const x = [
       logit(laneRate),
       logit(smoothed(dcs.get(f.originSite), prior, SITE_PRIOR)),
@@ -134,6 +161,9 @@ export function buildFeatures(facts: readonly DeliveryFacts[], targets?: Readonl
       ),
       reported ? 0 : logit(shortRate),
       Math.min(f.unserializedQuantity, 5),
+      logit(carrierRate),
+      logit(clamp(1 - (1 - carrierHuRate) ** Math.max(1, f.handlingUnits))),
+      Math.log1p(carrierKey === undefined ? 0 : (carriers.get(carrierKey)?.n ?? 0)),
     ];
     out.push({
       delivery: f.delivery,

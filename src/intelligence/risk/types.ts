@@ -7,6 +7,8 @@ export interface DeliveryFacts {
   readonly delivery: string;
   readonly originSite: string;
   readonly destinationSite: string;
+  /** The carrier (forwarding agent) the announcement named, null when none. */
+  readonly carrier: string | null;
   /** Actual goods issue at the DC: the moment the score is for. */
   readonly goodsIssueAt: Date;
   /** Picking / packing confirmation (null: none seen). */

@@ -11,10 +11,23 @@ export interface SimSite {
   readonly customer: string;
 }
 
+/** A carrier (forwarding agent): the vendor SAP names in the delivery (E1ADRM1 PARTNER_Q SP). */
+export interface SimCarrier {
+  /** The carrier's vendor number as SAP writes it (E1ADRM1 PARTNER_ID, 10 digits). */
+  readonly partner: string;
+  /** Its HU-loss rate; a lane's rate is this times the lane's factor. */
+  readonly lossRate: number;
+}
+
 export interface SimLane {
   readonly from: string;
   readonly to: string;
-  /** Probability that one handling unit is lost on this lane (loose units: a third of it each). */
+  /** The carrier serving the lane (a SimCarrier's partner number). */
+  readonly carrier: string;
+  /**
+   * Probability that one handling unit is lost on this lane (loose units: a third of it each):
+   * the carrier's rate times the lane's own factor.
+   */
   readonly lossRate: number;
   readonly medianTransitHours: number;
 }
@@ -27,6 +40,7 @@ export interface SimNetwork {
     readonly quantityMismatchRate: number;
   })[];
   readonly stores: readonly (SimSite & { readonly misscanRate: number })[];
+  readonly carriers: readonly SimCarrier[];
   readonly lanes: readonly SimLane[];
   readonly materials: readonly string[];
 }
@@ -71,6 +85,8 @@ export type SimEvent =
       readonly delivery: string;
       readonly from: SimSite;
       readonly to: SimSite;
+      /** The carrier's partner number SAP names on the delivery (E1ADRM1 PARTNER_Q SP). */
+      readonly carrier: string;
       readonly plannedGoodsIssueAt: Date;
       readonly items: readonly SimItem[];
       readonly handlingUnits: readonly SimHandlingUnit[];
@@ -104,6 +120,8 @@ export interface DeliveryTruth {
   readonly delivery: string;
   readonly origin: string;
   readonly destination: string;
+  /** The carrier that took the delivery (its partner number, as on the announcement). */
+  readonly carrier: string;
   readonly goodsIssueAt: Date;
   /** Serials never received at all (the physical outcome). */
   readonly missing: readonly {

@@ -74,6 +74,8 @@ export function toGatewayMessage(e: SimEvent): GatewayMessage {
           seg('E1EDL20', { VBELN: pad(e.delivery, 10), VSTEL: e.from.plant }, [
             seg('E1EDL18', { QUALF: 'ORI' }),
             seg('E1ADRM1', { PARTNER_Q: 'WE', PARTNER_ID: e.to.customer }),
+            // the forwarding agent, SAP's partner function SP (docs/sweeper.md "Where things are in the IDocs")
+            seg('E1ADRM1', { PARTNER_Q: 'SP', PARTNER_ID: e.carrier }),
             seg('E1EDT13', { QUALF: '006', NTANF: ntanf, NTANZ: ntanz, ISDD: '00000000' }),
             ...e.items.map((it) =>
               seg(

@@ -11,8 +11,9 @@
  *   (handheld `receipt-delivery`), part of it possibly late.
  * Causes of a partial receipt: short pick at the DC (more likely when the pick-to-issue gap is
  * short and the delivery has many lines, i.e. in promotion weeks), loss of a handling unit (or a
- * loose unit) on the lane (lane-specific rates), store mis-scan (store-specific rates). Noise:
- * missed reads (any serial, any store) and late scans (part of the receipt after the grace period).
+ * loose unit) on the lane (its carrier's rate times a lane factor), store mis-scan
+ * (store-specific rates). Noise: missed reads (any serial, any store) and late scans (part of
+ * the receipt after the grace period).
  */
 import {
   DEFAULT_INTEGRITY_KNOBS,
@@ -25,6 +26,7 @@ import type {
   DeliveryTruth,
   LossCause,
   LossLocation,
+  SimCarrier,
   SimEvent,
   SimItem,
   SimNetwork,
@@ -37,6 +39,7 @@ export type {
   LossCause,
   LossLocation,
   SimEvent,
+  SimCarrier,
   SimHandlingUnit,
   SimItem,
   SimLane,
@@ -53,8 +56,15 @@ export interface SimulationKnobs {
   readonly rushMultiplier: number;
   /** Extra short-pick probability factor per delivery line beyond the first. */
   readonly perLineFactor: number;
-  /** Lane HU-loss rates: most lanes `typical`, a share `badShare` of lanes `bad`. */
-  readonly laneLoss: { readonly typical: number; readonly bad: number; readonly badShare: number };
+  /** Carriers (forwarding agents) in the network; each DC's lanes are served by one or two of them. */
+  readonly carriers: number;
+  /**
+   * Carrier HU-loss rates: most carriers `typical`, a share `badShare` of them (at least one)
+   * `bad`. A lane's rate is its carrier's times the lane's factor (`laneLossFactor`).
+   */
+  readonly carrierLoss: { readonly typical: number; readonly bad: number; readonly badShare: number };
+  /** The lane's own factor on its carrier's rate: most lanes ≈ `typical`, a share `badShare` ≈ `bad`. */
+  readonly laneLossFactor: { readonly typical: number; readonly bad: number; readonly badShare: number };
   /** Store mis-scan rates per delivery (one or two serials not scanned). */
   readonly storeMisscan: { readonly typical: number; readonly bad: number; readonly badShare: number };
   /** DC short-pick base rates per delivery. */
@@ -74,7 +84,10 @@ export interface SimulationKnobs {
   readonly looseShare: number;
   /** Per-DC probability that its packing / goods-issue confirmations carry serials: [lo, hi]. */
   readonly serialCapture: readonly [number, number];
-  /** Drift: from this day on, a new carrier takes over the lanes of the first store (higher loss). */
+  /**
+   * Drift: from this day on, a new carrier (a partner number not seen before) takes over the
+   * lanes of the first store, with HU-loss rate `driftLossRate` (default 0.2).
+   */
   readonly driftFromDay?: number;
   readonly driftLossRate?: number;
 }
@@ -84,7 +97,9 @@ export const DEFAULT_KNOBS: SimulationKnobs = {
   promotionWeekShare: 0.2,
   rushMultiplier: 3,
   perLineFactor: 0.35,
-  laneLoss: { typical: 0.004, bad: 0.08, badShare: 0.2 },
+  carriers: 3,
+  carrierLoss: { typical: 0.004, bad: 0.06, badShare: 0.25 },
+  laneLossFactor: { typical: 1, bad: 2.5, badShare: 0.1 },
   storeMisscan: { typical: 0.01, bad: 0.15, badShare: 0.2 },
   shortPick: { typical: 0.01, bad: 0.04, badShare: 0.5 },
   quantityMismatch: { typical: 0.005, bad: 0.03, badShare: 0.25 },
@@ -130,6 +145,7 @@ export function buildNetwork(
   rng: Rng,
   shape: SimulationOptions['network'],
   knobs: SimulationKnobs,
+  carrierRng: Rng,
 ): SimNetwork {
   const dcSites: SimSite[] =
     shape === undefined || shape === 'sites-yaml'
@@ -162,16 +178,68 @@ export function buildNetwork(
     quantityMismatchRate: 0,
   }));
   const stores = storeSites.map((s) => ({ ...s, misscanRate: rate(rng, knobs.storeMisscan) }));
+  // the lane factor takes the two draws the lane's own rate took before carriers were simulated
   const lanes = dcs.flatMap((d) =>
     stores.map((s) => ({
       from: d.site,
       to: s.site,
-      lossRate: rate(rng, knobs.laneLoss),
+      factor: rate(rng, knobs.laneLossFactor),
       medianTransitHours: rng.uniform(6, 30),
     })),
   );
   const materials = ['4711', '4712', '4713', '4714', '4715', '4716'];
-  return { dcs, stores, lanes, materials };
+  const { carriers, carrierOfLane } = buildCarriers(carrierRng, dcs, lanes, knobs);
+  return {
+    dcs,
+    stores,
+    carriers,
+    lanes: lanes.map(({ factor, ...l }) => {
+      const carrier = carrierOfLane.get(`${l.from}>${l.to}`)!;
+      return { ...l, carrier: carrier.partner, lossRate: Math.min(0.9, carrier.lossRate * factor) };
+    }),
+    materials,
+  };
+}
+
+/** The carrier's vendor number as SAP writes it (LIFNR, 10 digits); n counts from 1. */
+export const carrierPartner = (n: number): string => `00007${pad(n, 5)}`;
+
+/**
+ * Carriers and who serves which lane, from a random stream of their own (the other draws of a
+ * seed do not change with the carrier knobs): `carriers` carriers, `max(1, round(badShare × n))`
+ * of them bad; each DC gets one carrier (round robin), a carrier no DC got yet as its second
+ * (so every carrier serves somewhere while there are at most two per DC), else a second one with
+ * probability 1/2; each lane is served by one of its DC's carriers.
+ */
+function buildCarriers(
+  crng: Rng,
+  dcs: readonly SimSite[],
+  lanes: readonly { readonly from: string; readonly to: string }[],
+  knobs: SimulationKnobs,
+): { carriers: SimCarrier[]; carrierOfLane: Map<string, SimCarrier> } {
+  const n = Math.max(1, Math.round(knobs.carriers));
+  const cl = knobs.carrierLoss;
+  const bad = new Set(shuffle(crng, [...Array(n).keys()]).slice(0, Math.max(1, Math.round(cl.badShare * n))));
+  const carriers: SimCarrier[] = Array.from({ length: n }, (_, i) => ({
+    partner: carrierPartner(i + 1),
+    lossRate: bad.has(i) ? cl.bad * crng.uniform(0.8, 1.2) : cl.typical * crng.uniform(0.5, 1.5),
+  }));
+  const order = shuffle(crng, carriers);
+  const ofDc = dcs.map((_, i) => [order[i % n]!]);
+  const unused = order.slice(dcs.length);
+  unused.forEach((c, k) => {
+    const list = ofDc[k % Math.max(1, dcs.length)];
+    if (list !== undefined && list.length < 2) list.push(c);
+  });
+  for (const list of ofDc)
+    if (list.length < 2 && n > 1 && crng.chance(0.5))
+      list.push(crng.pick(carriers.filter((c) => !list.includes(c))));
+  const carrierOfLane = new Map<string, SimCarrier>();
+  for (const l of lanes) {
+    const list = ofDc[dcs.findIndex((d) => d.site === l.from)] ?? carriers;
+    carrierOfLane.set(`${l.from}>${l.to}`, crng.pick(list));
+  }
+  return { carriers, carrierOfLane };
 }
 
 /** Weekly seasonality of store replenishment: more at the start of the week, little on Sunday. */
@@ -180,7 +248,9 @@ const WEEKDAY_FACTOR = [0.3, 1.4, 1.2, 1.1, 1.0, 1.2, 0.8];
 export function simulate(options: SimulationOptions): Simulation {
   const knobs: SimulationKnobs = { ...DEFAULT_KNOBS, ...options.knobs };
   const rng = createRng(options.seed);
-  const built = buildNetwork(rng, options.network, knobs);
+  // the carriers draw from a stream of their own: the other draws of a seed stay as they were
+  const crng = createRng(options.seed * 1_000_003 + 29);
+  const built = buildNetwork(rng, options.network, knobs, crng);
   // the quantity-mismatch cause draws from a stream of its own: the other draws of a seed stay as they were
   const qrng = createRng(options.seed * 1_000_003 + 17);
   const network: SimNetwork = {
@@ -200,6 +270,11 @@ export function simulate(options: SimulationOptions): Simulation {
   let scanSeq = 0;
   let serialMovements = 0;
   const firstStore = network.stores[0]?.site;
+  // drift: a carrier not seen before takes the first store's lanes from driftFromDay
+  const driftCarrier: SimCarrier | undefined =
+    knobs.driftFromDay === undefined
+      ? undefined
+      : { partner: carrierPartner(network.carriers.length + 1), lossRate: knobs.driftLossRate ?? 0.2 };
 
   for (let day = 0; day < options.days; day++) {
     const dayStart = start.getTime() + day * 24 * HOUR;
@@ -212,6 +287,9 @@ export function simulate(options: SimulationOptions): Simulation {
         const store = rng.pick(network.stores);
         const lane = laneOf.get(`${dc.site}>${store.site}`);
         if (lane === undefined) continue;
+        const drifted =
+          driftCarrier !== undefined && day >= (knobs.driftFromDay ?? Infinity) && store.site === firstStore;
+        const carrier = drifted ? driftCarrier.partner : lane.carrier;
         const delivery = String(80_000_000 + ++deliverySeq);
         const announceAt = new Date(dayStart + rng.uniform(5, 12) * HOUR);
         // lines: 1..4, more in promotion weeks
@@ -253,6 +331,7 @@ export function simulate(options: SimulationOptions): Simulation {
           delivery,
           from: dc,
           to: store,
+          carrier,
           plannedGoodsIssueAt: plannedGi,
           items: announced,
           handlingUnits: hus,
@@ -316,10 +395,7 @@ export function simulate(options: SimulationOptions): Simulation {
           withSerials,
         });
         // lane loss: whole handling units, or single loose units
-        const lossRate =
-          knobs.driftFromDay !== undefined && day >= knobs.driftFromDay && store.site === firstStore
-            ? (knobs.driftLossRate ?? 0.2)
-            : lane.lossRate;
+        const lossRate = drifted ? driftCarrier.lossRate : lane.lossRate;
         for (const h of confirmedHus)
           if (rng.chance(lossRate))
             for (const c of h.contents)
@@ -393,6 +469,7 @@ export function simulate(options: SimulationOptions): Simulation {
           delivery,
           origin: dc.site,
           destination: store.site,
+          carrier,
           goodsIssueAt: giAt,
           missing,
           late,

@@ -221,6 +221,7 @@ function expectedDelivery(
     destinationPlant: sites.plantOf(destinationSite),
     destinationStorageLocation: sites.storageLocationOf(destinationSite),
     shipTo,
+    carrier: keyOrNull(doc.carrier),
     // Only an actual goods-issue date starts the grace period; a planned one is kept for display.
     goodsIssueAt: doc.goodsIssueActual ?? null,
     plannedGoodsIssueAt: doc.goodsIssuePlanned ?? null,

@@ -153,6 +153,12 @@ export interface ExpectedDelivery {
   /** Ship-to partner number (E1ADRM1 PARTNER_Q WE) as in the IDoc. */
   readonly shipTo: string | null;
   /**
+   * The carrier: the forwarding agent's partner number (E1ADRM1 PARTNER_Q SP, the layout's
+   * `partner.carrier`), without leading zeros; null when the announcement names none (a later
+   * announcement without one keeps the known carrier).
+   */
+  readonly carrier: string | null;
+  /**
    * The ACTUAL goods issue at the DC (E1EDT13 ISDD/ISDZ of the goods-issue date, a WHSCON/SHPCON
    * PGI confirmation, a WMS `shipped` confirmation); null while none is known. The grace period
    * starts here.

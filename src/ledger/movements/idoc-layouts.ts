@@ -63,7 +63,14 @@ const delvryLayout = z.strictObject({
     contentMaterial: name,
     serials: z.array(serialPath),
   }),
-  partner: z.strictObject({ segment: name, qualifierField: name, id: name, shipTo: name }),
+  partner: z.strictObject({
+    segment: name,
+    qualifierField: name,
+    id: name,
+    shipTo: name,
+    /** Partner functions naming the carrier (forwarding agent), first found wins. */
+    carrier: names.min(1),
+  }),
   goodsIssueActual: qualifiedDate,
   goodsIssuePlanned: qualifiedDate,
   deliveryType: z.strictObject({ segment: name, field: name }),

@@ -71,6 +71,11 @@ export interface DeliveryRead {
   readonly intoPlant: boolean;
   /** The ship-to party (the first ship-to partner with an id), when given. */
   readonly shipTo: string | null;
+  /**
+   * The carrier (forwarding agent): PARTNER_ID of the first header partner with an id whose
+   * partner function is one of the layout's `partner.carrier` (in that order), when given.
+   */
+  readonly carrier: string | null;
   readonly items: readonly DeliveryItemRead[];
   readonly handlingUnits: readonly HandlingUnitRead[];
   /** The actual goods issue (delvry.yaml `goodsIssueActual`), when posted. */
@@ -146,6 +151,22 @@ function dateOf(header: Segment, d: QualifiedDate, timeZone: string): Date | und
   return undefined;
 }
 
+/**
+ * The carrier of a delivery header: PARTNER_ID of the first partner segment with an id whose
+ * partner function is one of `partner.carrier`, trying the functions in their order; null when none.
+ */
+export function carrierOf(header: Segment, partner: DelvryLayout['partner']): string | null {
+  const partners = childrenOf(header, partner.segment);
+  for (const q of partner.carrier) {
+    const id = partners
+      .filter((s) => field(s, partner.qualifierField) === q)
+      .map((s) => field(s, partner.id))
+      .find((v) => v !== '');
+    if (id !== undefined) return id;
+  }
+  return null;
+}
+
 function readDelivery(
   layout: DelvryLayout,
   header: Segment,
@@ -163,6 +184,7 @@ function readDelivery(
       .filter((s) => field(s, p.qualifierField) === p.shipTo)
       .map((s) => field(s, p.id))
       .find((v) => v !== '') ?? null;
+  const carrier = carrierOf(header, p);
   const li = layout.item;
   const items = childrenOf(header, li.segment).map((s, index): DeliveryItemRead => ({
     index,
@@ -208,6 +230,7 @@ function readDelivery(
     returnsDelivery: isReturnsDeliveryType(layout, deliveryType),
     intoPlant,
     shipTo,
+    carrier,
     items,
     handlingUnits,
     goodsIssueActual: dateOf(header, layout.goodsIssueActual, timeZone),

@@ -16,6 +16,7 @@ interface FactsRow {
   delivery: string;
   origin_site: string;
   dest_site: string;
+  carrier: string | null;
   goods_issue_at: Date | string;
   picked_at: Date | string | null;
   due_at: Date | string;
@@ -52,7 +53,7 @@ export async function loadDeliveryFacts(
     where.push(`d.delivery = ANY($${params.length}::text[])`);
   }
   const { rows } = await db.query<FactsRow>(
-    `SELECT d.delivery, d.origin_site, d.dest_site, d.goods_issue_at, d.picked_at, d.due_at,
+    `SELECT d.delivery, d.origin_site, d.dest_site, d.carrier, d.goods_issue_at, d.picked_at, d.due_at,
             d.expected_qty::float8 AS expected_qty,
             (SELECT count(*) FROM delivery_ledger_items i WHERE i.delivery = d.delivery) AS lines,
             (SELECT coalesce(sum(greatest(0, i.expected_qty - n.serials)), 0)::float8
@@ -88,6 +89,7 @@ export async function loadDeliveryFacts(
     delivery: r.delivery,
     originSite: r.origin_site,
     destinationSite: r.dest_site,
+    carrier: r.carrier,
     goodsIssueAt: asDate(r.goods_issue_at),
     pickedAt: r.picked_at === null ? null : asDate(r.picked_at),
     dueAt: asDate(r.due_at),

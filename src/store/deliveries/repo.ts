@@ -125,6 +125,7 @@ export async function loadDeliveries(
       destinationPlant: optStr(d, 'dest_plant'),
       destinationStorageLocation: optStr(d, 'dest_sloc'),
       shipTo: optStr(d, 'ship_to'),
+      carrier: optStr(d, 'carrier'),
       goodsIssueAt: optDate(d, 'goods_issue_at'),
       plannedGoodsIssueAt: optDate(d, 'planned_goods_issue_at'),
       pickedAt: optDate(d, 'picked_at'),
@@ -249,7 +250,7 @@ async function writeExpected(
   await tx.query(
     `INSERT INTO delivery_ledger (delivery, sap_delivery, message_id, message_type, origin_site, origin_plant,
             origin_sloc, shipping_point, dest_site, dest_plant, dest_sloc, ship_to, goods_issue_at,
-            planned_goods_issue_at, picked_at, due_at, state, handling_units, created_at, updated_at)
+            planned_goods_issue_at, picked_at, due_at, state, handling_units, created_at, updated_at, carrier)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
             COALESCE($13::timestamptz, ${firstMilestone('$1', 'goods-issued')}),
             $14, ${firstMilestone('$1', 'picked')}, $17, 'announced', $15::text::jsonb, $16, $16)
@@ -261,6 +262,7 @@ async function writeExpected(
             goods_issue_at = COALESCE(delivery_ledger.goods_issue_at, excluded.goods_issue_at),
             planned_goods_issue_at = COALESCE(excluded.planned_goods_issue_at, delivery_ledger.planned_goods_issue_at),
             handling_units = excluded.handling_units, updated_at = excluded.updated_at,
+            carrier = COALESCE(excluded.carrier, delivery_ledger.carrier),
             version = delivery_ledger.version + 1`,
     [
       d.delivery,
@@ -280,6 +282,7 @@ async function writeExpected(
       JSON.stringify(d.handlingUnits),
       now,
       NEVER_DUE,
+      d.carrier,
     ],
   );
   await tx.query('DELETE FROM delivery_ledger_items WHERE delivery = $1', [d.delivery]);

@@ -21,7 +21,7 @@ const sim = simulate({
   network: 'sites-yaml',
   knobs: {
     deliveriesPerDcPerDay: 2,
-    laneLoss: { typical: 0.05, bad: 0.3, badShare: 0.5 },
+    carrierLoss: { typical: 0.05, bad: 0.3, badShare: 0.5 },
     storeMisscan: { typical: 0.05, bad: 0.3, badShare: 0.5 },
   },
 });

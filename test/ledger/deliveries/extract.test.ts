@@ -1,4 +1,5 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readIdocs } from '../../../src/idoc/codec.js';
@@ -7,6 +8,13 @@ import { loadDefinitions } from '../../../src/definitions/load.js';
 import { readLedgerIdoc } from '../../../src/ledger/deliveries/extract-idoc.js';
 import { readJsonReceipt } from '../../../src/ledger/deliveries/extract-json.js';
 import { buildDeliverySites, siteRowsOf } from '../../../src/ledger/deliveries/sites.js';
+import {
+  DELVRY_LAYOUT,
+  DELVRY_LAYOUT_SCHEMA,
+  LAYOUTS_DIR,
+  loadLayout,
+} from '../../../src/ledger/movements/idoc-layouts.js';
+import { carrierOf } from '../../../src/ledger/movements/read.js';
 import { PROJECT_ROOT } from '../../../src/paths.js';
 import { delvry07, handheldReceipt, SITES_TABLE, testSites } from '../../sweeper/support.js';
 
@@ -30,6 +38,8 @@ describe('reading deliveries from DELVRY07', () => {
       destinationSite: 'S0124',
       destinationPlant: '0124',
       shipTo: '0000100201',
+      // the fixture names sold-to (AG) and ship-to (WE), no forwarding agent (SP)
+      carrier: null,
       handlingUnits: ['1000000123'],
     });
     // E1EDT13 006 has NTANF/NTANZ (planned) and no ISDD: created, not goods-issued yet
@@ -115,6 +125,22 @@ describe('reading deliveries from DELVRY07', () => {
       ['10', '4500000123', '000010'],
       ['20', '4500000123', '000020'],
     ]);
+  });
+
+  it("reads the carrier: the forwarding agent's partner number (E1ADRM1 PARTNER_Q SP), without leading zeros", () => {
+    const item = [{ posnr: '10', matnr: '4711', qty: '1.000' }];
+    const r = readLedgerIdoc(delvry07('80000003', item, { carrier: '700001' }), opts);
+    expect(r.kind === 'expect' && r.deliveries[0]!.carrier).toBe('700001');
+    // the ship-to (WE) or sold-to is never the carrier; without SP there is none
+    const none = readLedgerIdoc(delvry07('80000004', item), opts);
+    expect(none.kind === 'expect' && none.deliveries[0]!.carrier).toBeNull();
+    // an SP partner without a number names no carrier
+    const blank = delvry07('80000005', item, { carrier: '1' });
+    const header = blank.segments[0]!;
+    const sp = header.children.find((s) => s.type === 'E1ADRM1' && s.fields['PARTNER_Q'] === 'SP')!;
+    sp.fields['PARTNER_ID'] = '';
+    const b = readLedgerIdoc(blank, opts);
+    expect(b.kind === 'expect' && b.deliveries[0]!.carrier).toBeNull();
   });
 
   it('a message type that is no announcement is ignored', () => {
@@ -236,6 +262,7 @@ describe.skipIf(!haveConformance)('conformance: real DELVRY07 DESADV samples', (
     let read = 0;
     let issued = 0;
     let returns = 0;
+    let carriers = 0;
     for (const name of readdirSync(CONFORMANCE)) {
       const { idocs } = readIdocs(readFileSync(join(CONFORMANCE, name)), definitions);
       for (const idoc of idocs) {
@@ -268,6 +295,11 @@ describe.skipIf(!haveConformance)('conformance: real DELVRY07 DESADV samples', (
         expect(r.kind, `${name}: ${r.issues.map((i) => i.message).join('; ')}`).toBe('expect');
         if (r.kind === 'expect') {
           expect(r.deliveries[0]!.items.length).toBe(items.length);
+          // the carrier is the forwarding agent (SP) where SAP names one, never another partner
+          const sp = header?.children.find((s) => s.type === 'E1ADRM1' && s.fields['PARTNER_Q'] === 'SP');
+          const spId = sp?.fields['PARTNER_ID']?.trim();
+          expect(r.deliveries[0]!.carrier, name).toBe(spId ? spId.replace(/^0+(?=.)/, '') : null);
+          if (spId) carriers++;
           // the reference document of each item is kept as SAP wrote it
           expect(r.deliveries[0]!.items.map((i) => i.purchaseOrder)).toEqual(
             items.map((i) => i.fields['VGBEL']?.trim() || null),
@@ -290,5 +322,27 @@ describe.skipIf(!haveConformance)('conformance: real DELVRY07 DESADV samples', (
     expect(read).toBeGreaterThanOrEqual(5);
     expect(issued).toBeGreaterThanOrEqual(3);
     expect(returns).toBe(1);
+    // SAP's TPM sample names a forwarding agent (SP) next to its sold-to (AG)
+    expect(carriers).toBeGreaterThanOrEqual(1);
+  });
+
+  it("an installation's own carrier partner function is one more entry in the layout (U3 in the Versuni sample)", () => {
+    const name = 'sap-recipes-o2c-desadv-x12-7010-utf8-czech.xml';
+    const { idocs } = readIdocs(readFileSync(join(CONFORMANCE, name)), definitions);
+    const header = idocs[0]!.segments.find((s) => s.type === 'E1EDL20')!;
+    // SAP's standard reads no carrier there: the sample names its carrier (Raben) with U3
+    expect(carrierOf(header, DELVRY_LAYOUT.partner)).toBeNull();
+    const dir = mkdtempSync(join(tmpdir(), 'idocgate-wt-carrier-layout-'));
+    const file = join(dir, 'delvry.yaml');
+    writeFileSync(
+      file,
+      readFileSync(join(LAYOUTS_DIR, 'delvry.yaml'), 'utf8').replace('carrier: [SP]', 'carrier: [SP, U3]'),
+    );
+    const layout = loadLayout(file, DELVRY_LAYOUT_SCHEMA);
+    expect(layout.partner.carrier).toEqual(['SP', 'U3']);
+    expect(carrierOf(header, layout.partner)).toBe('0100301396');
+    // the first listed function wins
+    expect(carrierOf(header, { ...layout.partner, carrier: ['U3', 'WE'] })).toBe('0100301396');
+    expect(carrierOf(header, { ...layout.partner, carrier: ['WE', 'U3'] })).toBe('0100300841');
   });
 });
