@@ -253,7 +253,7 @@ async function writeExpected(
             planned_goods_issue_at, picked_at, due_at, state, handling_units, created_at, updated_at, carrier)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
             COALESCE($13::timestamptz, ${firstMilestone('$1', 'goods-issued')}),
-            $14, ${firstMilestone('$1', 'picked')}, $17, 'announced', $15::text::jsonb, $16, $16)
+            $14, ${firstMilestone('$1', 'picked')}, $17, 'announced', $15::text::jsonb, $16, $16, $18)
      ON CONFLICT (delivery) DO UPDATE SET sap_delivery = excluded.sap_delivery, message_id = excluded.message_id,
             message_type = excluded.message_type, origin_site = excluded.origin_site,
             origin_plant = excluded.origin_plant, origin_sloc = excluded.origin_sloc,
