@@ -157,6 +157,8 @@ export interface ClaimPacket {
   readonly delivery: string;
   readonly originSite: string;
   readonly destinationSite: string;
+  /** The carrier the claim goes to: the forwarding agent the announcement named (null: none). */
+  readonly carrier: string | null;
   readonly goodsIssueAt: Date;
   readonly dueAt: Date;
   readonly expected: number;
@@ -183,6 +185,7 @@ export async function claimPacket(
     delivery,
     originSite: f.originSite,
     destinationSite: f.destinationSite,
+    carrier: f.carrier,
     goodsIssueAt: f.goodsIssueAt,
     dueAt: f.dueAt,
     expected: f.expectedQuantity,

@@ -77,6 +77,7 @@ describe('attribution', () => {
         delivery: '80000001',
         originSite: 'DC01',
         destinationSite: 'S0124',
+        carrier: null,
         goodsIssueAt: new Date('2025-01-06T10:00:00Z'),
         dueAt: new Date('2025-01-08T10:00:00Z'),
         expected: 2,
@@ -100,6 +101,7 @@ describe('attribution', () => {
     );
     expect(html).not.toContain('<img');
     expect(html).toContain('&lt;img src=x&gt;');
+    expect(html).toContain('the carrier (not named on the announcement)');
   });
 
   it('the claim PDF holds the delivery, every missing serial and handling unit over page breaks', () => {
@@ -131,6 +133,7 @@ describe('attribution', () => {
       delivery: '80001234',
       originSite: 'DC01',
       destinationSite: 'S0124',
+      carrier: '700002',
       goodsIssueAt: new Date('2025-01-06T10:00:00Z'),
       dueAt: new Date('2025-01-08T10:00:00Z'),
       expected: 300,
@@ -146,6 +149,7 @@ describe('attribution', () => {
     expect(pages).toBeGreaterThan(2);
     expect(text).toContain('Freight claim: delivery 80001234');
     expect(text).toContain('DC01');
+    expect(text.replace(/\s+/g, ' ')).toContain('liability of carrier 700002');
     for (const m of missingSerials) {
       expect(text).toContain(m.serial);
       if (m.handlingUnit !== null) expect(text).toContain(m.handlingUnit);

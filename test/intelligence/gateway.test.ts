@@ -131,11 +131,15 @@ describe('risk and claim API on the gateway-driven ledgers', () => {
 
       const lost = sim.truth.find((t) => t.missing.length > 0)!;
       const claim = (await get(`/api/deliveries/${lost.delivery}/claim`)).json() as {
+        carrier: string | null;
         missing: number;
         missingSerials: { serial: string; attribution: string }[];
         evidence: { epcisEvents: { type: string }[] };
       };
       expect(claim.missing).toBe(lost.missing.length);
+      // the claim goes to the carrier SAP named on the announcement (E1ADRM1 SP, ALPHA output form)
+      const carrier = lost.carrier.replace(/^0+/, '');
+      expect(claim.carrier).toBe(carrier);
       expect(claim.missingSerials.map((m) => m.serial).sort()).toEqual(
         lost.missing.map((m) => m.serial).sort(),
       );
@@ -143,12 +147,14 @@ describe('risk and claim API on the gateway-driven ledgers', () => {
       const page = await get(`/api/deliveries/${lost.delivery}/claim?format=html`);
       expect(page.headers['content-type']).toContain('text/html');
       for (const m of lost.missing) expect(page.body).toContain(m.serial);
+      expect(page.body).toContain(`carrier ${carrier}`);
       const pdf = await get(`/api/deliveries/${lost.delivery}/claim?format=pdf`);
       expect(pdf.statusCode).toBe(200);
       expect(pdf.headers['content-type']).toBe('application/pdf');
       expect(pdf.headers['content-disposition']).toContain(`claim-${lost.delivery}.pdf`);
       const { text } = pdfText(pdf.rawPayload);
       expect(text).toContain(`Freight claim: delivery ${lost.delivery}`);
+      expect(text.replace(/\s+/g, ' ')).toContain(`liability of carrier ${carrier}`);
       for (const m of lost.missing) expect(text).toContain(m.serial);
 
       expect((await get('/api/deliveries/99999999/risk')).statusCode).toBe(404);

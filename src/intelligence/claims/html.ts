@@ -1,5 +1,6 @@
 /** The freight-claim packet as a self-contained HTML page a claims clerk can print or send (pure). */
 import type { ClaimPacket } from '../service.js';
+import { carrierName, when } from './words.js';
 
 const esc = (v: unknown): string =>
   String(v ?? '')
@@ -8,8 +9,6 @@ const esc = (v: unknown): string =>
     .replaceAll('>', '&gt;')
     .replaceAll('"', '&quot;')
     .replaceAll("'", '&#39;');
-const when = (d: Date | null | undefined): string =>
-  d ? d.toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : '';
 
 export function claimPacketHtml(p: ClaimPacket, generatedAt: Date): string {
   const rows = p.missingSerials
@@ -30,9 +29,9 @@ export function claimPacketHtml(p: ClaimPacket, generatedAt: Date): string {
 td,th{border:1px solid #999;padding:4px 6px;text-align:left;vertical-align:top}.lane{font-weight:bold}</style></head>
 <body>
 <h1>Freight claim: delivery ${esc(p.delivery)}</h1>
-<p>${esc(p.originSite)} → ${esc(p.destinationSite)}; goods issue ${esc(when(p.goodsIssueAt))}; due ${esc(when(p.dueAt))}</p>
+<p>${esc(p.originSite)} → ${esc(p.destinationSite)}; ${esc(carrierName(p))}; goods issue ${esc(when(p.goodsIssueAt))}; due ${esc(when(p.dueAt))}</p>
 <p>Expected ${esc(p.expected)}, received by the due date ${esc(p.receivedByDue)}, missing serials ${esc(p.missing)} (${counts}).</p>
-<p>Claimable (lost on the lane): ${p.claimableSerials.length > 0 ? p.claimableSerials.map(esc).join(', ') : 'none'}</p>
+<p>Claimable (lost on the lane, the liability of ${esc(carrierName(p))}): ${p.claimableSerials.length > 0 ? p.claimableSerials.map(esc).join(', ') : 'none'}</p>
 <table><thead><tr><th>Material</th><th>Serial</th><th>Handling unit</th><th>Lost at</th><th>Evidence</th><th>Custody chain</th></tr></thead>
 <tbody>
 ${rows}

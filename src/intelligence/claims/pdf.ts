@@ -5,10 +5,8 @@
  * laid out by the small PDF writer (./pdf-writer.ts).
  */
 import type { ClaimPacket } from '../service.js';
+import { carrierName, when } from './words.js';
 import { PdfDocument } from './pdf-writer.js';
-
-const when = (d: Date | null | undefined): string =>
-  d ? d.toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : '';
 
 export function claimPacketPdf(p: ClaimPacket, generatedAt: Date): Buffer {
   const doc = new PdfDocument({
@@ -26,6 +24,7 @@ export function claimPacketPdf(p: ClaimPacket, generatedAt: Date): Buffer {
         { title: 'Delivery', width: 1 },
         { title: 'From', width: 1 },
         { title: 'To', width: 1 },
+        { title: 'Carrier', width: 1 },
         { title: 'Goods issue', width: 1.4 },
         { title: 'Due', width: 1.4 },
         { title: 'Expected', width: 0.8 },
@@ -37,6 +36,7 @@ export function claimPacketPdf(p: ClaimPacket, generatedAt: Date): Buffer {
           p.delivery,
           p.originSite,
           p.destinationSite,
+          p.carrier ?? 'not named',
           when(p.goodsIssueAt),
           when(p.dueAt),
           String(p.expected),
@@ -48,7 +48,7 @@ export function claimPacketPdf(p: ClaimPacket, generatedAt: Date): Buffer {
     )
     .paragraph(`Missing serials by where they were lost: ${counts}.`)
     .paragraph(
-      `Claimable (lost on the lane, the carrier's liability): ${
+      `Claimable (lost on the lane, the liability of ${carrierName(p)}): ${
         p.claimableSerials.length > 0 ? p.claimableSerials.join(', ') : 'none'
       }`,
       { bold: true },
