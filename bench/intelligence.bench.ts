@@ -1,7 +1,7 @@
 /**
  * Intelligence benchmark (`npm run bench:intelligence [days] [seeds] [--no-drift] [--first=n]
  * [--postgres[=url]]`): for each seed (default 5: 1..5) a simulated network (2 DCs, 8 stores,
- * default knobs of src/intelligence/simulator/simulate.ts) over `days` (default 450: ≈ 220 000
+ * default knobs of src/intelligence/simulator/simulate.ts) over `days` (default 520: ≈ 225 000
  * serial movements per seed, over 1 000 000 in the run) is stored through the direct
  * path (same ledger rows as the gateway path: test/intelligence/gateway.test.ts) in a PGlite
  * store and applied by the real delivery and serial ledgers. Then, time-split at 60 % of the
@@ -43,7 +43,7 @@ import { loadDeliveryCustody, loadDeliveryFacts } from '../src/store/analytics/i
 import { openStore } from '../src/store/open-store.js';
 
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
-const DAYS = Number(args[0] ?? 450);
+const DAYS = Number(args[0] ?? 520);
 const SEEDS = Number(args[1] ?? 5);
 const DRIFT = !process.argv.includes('--no-drift');
 const PG_FLAG = process.argv.find((a) => a === '--postgres' || a.startsWith('--postgres='));
