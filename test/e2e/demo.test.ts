@@ -133,6 +133,14 @@ describe('npm start without a config: the demo', () => {
         pushback: { postings: { status: string; sapStatus: string }[] };
       };
       expect(seeded.delivery.state).toBe('pushed-back');
+      // its freight claim goes to the forwarding agent the DELVRY07 names (E1ADRM1 SP 0000700001)
+      const claim = (await (
+        await fetch(`${url}/api/deliveries/80009002/claim`, {
+          headers: { authorization: basic('support', 'demo-operator') },
+        })
+      ).json()) as { carrier: string | null; missingSerials: { serial: string }[] };
+      expect(claim.carrier).toBe('700001');
+      expect(claim.missingSerials.map((m) => m.serial)).toContain('SN-9002-02');
       expect(seeded.pushback.postings.map((p) => [p.status, p.sapStatus])).toEqual([
         ['posted', '53'],
         ['posted', '53'],
