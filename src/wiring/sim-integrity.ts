@@ -10,7 +10,11 @@
 import type { DefinitionRegistry } from '../definitions/registry.js';
 import type { LookupTable } from '../mapping/types.js';
 import { custodyPathPort, latestCustodyModel } from '../store/serials/custody-models.js';
-import { learnCustodyFromLedger } from '../ledger/serials/rules/custody-path.js';
+import {
+  custodyPathSettings,
+  custodyThreshold,
+  learnCustodyFromLedger,
+} from '../ledger/serials/rules/custody-path.js';
 import {
   loadCustodyEvents,
   loadDeliveryDestinations,
@@ -134,7 +138,9 @@ export async function runIntegrityEvaluation(options: {
   );
   const live = await latestCustodyModel(store.db);
   if (live === undefined) throw new Error('the custody-path rule learned no model at the split');
-  const custody = scoreCustody(model, all, destinations, { from: splitAt });
+  // the threshold the live rule scores with (its default settings): stricter at a high miss rate
+  const threshold = custodyThreshold(custodyPathSettings.parse({}), model);
+  const custody = scoreCustody({ ...model, threshold }, all, destinations, { from: splitAt });
   const extra = (options.thresholds ?? []).flatMap((threshold) =>
     scoreCustody({ ...model, threshold }, all, destinations, { from: splitAt }).map((a) => ({
       detector: `custodyPath@${threshold}`,

@@ -94,7 +94,7 @@ describe('serial integrity on the simulator', () => {
     expect(combined.precision).toBeGreaterThanOrEqual(0.8);
   }, 120_000);
 
-  it('with 20 % missed reads the custody path keeps the recall the two-places rule loses', async () => {
+  it('with 20 % missed reads the custody path keeps clone recall, at a precision no lower than the two-places rule', async () => {
     const run = await evaluate(0.2);
     expect(run.model.miss).toBeGreaterThan(0.12);
     const custody = figure(run, 'custodyPath');
@@ -106,10 +106,12 @@ describe('serial integrity on the simulator', () => {
     expect(custody.precision).toBeGreaterThanOrEqual(0.75);
     // loose: a CI-sized run has ~3 000 normal test movements (the bench measures <= 1 / 10k)
     expect(custody.falseAlertsPer10k).toBeLessThanOrEqual(10);
-    // the genuine unit's missed receipt hides the clone from the two-places rule, not from the
-    // path (how many clones that is depends on the draws: on seed 11 more than 0.1 of the recall
-    // before the simulator had carriers, one clone of 24 since — the bench's 5 seeds give the spread)
-    expect(custody.recall.clone).toBeGreaterThan(twoPlaces.recall.clone ?? 0);
+    // the two-places rule finds clones too, but alerts on missed transfer scans that later
+    // activity exposes (the bench's 5 seeds: precision 0.55, 27 false alerts per 10k against the
+    // custody path's 0.98 and < 1), and it cannot see a diversion
+    expect(custody.precision).toBeGreaterThanOrEqual(twoPlaces.precision ?? 0);
+    expect(custody.falseAlertsPer10k).toBeLessThanOrEqual(twoPlaces.falseAlertsPer10k);
+    expect(twoPlaces.recall.diversion ?? 0).toBeLessThan(0.3);
     // and missed receipts make never-received alert on serials sitting in the store
     expect(figure(run, 'neverReceived').falseAlertsPer10k).toBeGreaterThan(10);
   }, 120_000);

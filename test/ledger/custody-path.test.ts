@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serialRoutes } from '../../src/api/serials.js';
 import { defaultLedgerConfig } from '../../src/config/ledger.js';
 import { runSweeps } from '../../src/ledger/serials/catch-up.js';
+import { custodyPathSettings, custodyThreshold } from '../../src/ledger/serials/rules/custody-path.js';
 import { latestCustodyModel } from '../../src/store/serials/custody-models.js';
 import { listAlerts, unnotifiedAlerts } from '../../src/store/serials/alerts.js';
 import { createLedgerFeed } from '../../src/store/serials/feed.js';
@@ -143,5 +144,22 @@ describe('custody-path rule in the serial ledger (PGlite)', () => {
     expect(v2?.version).toBe(2);
     const { rows } = await h.store.db.query<{ n: number }>('SELECT count(*)::int AS n FROM custody_models');
     expect(rows[0]!.n).toBe(2);
+  });
+});
+
+describe('custody-path threshold', () => {
+  const defaults = custodyPathSettings.parse({});
+  it('is the configured one while scans are rarely missed, the stricter one from the high miss rate on', () => {
+    expect(defaults.threshold).toBe(0.003);
+    expect(defaults.highMiss).toEqual({ rate: 0.1, threshold: 0.001 });
+    expect(custodyThreshold(defaults, { miss: 0.03 })).toBe(0.003);
+    expect(custodyThreshold(defaults, { miss: 0.0999 })).toBe(0.003);
+    expect(custodyThreshold(defaults, { miss: 0.1 })).toBe(0.001);
+    expect(custodyThreshold(defaults, { miss: 0.22 })).toBe(0.001);
+    const own = custodyPathSettings.parse({ threshold: 0.005, highMiss: { rate: 0.3 } });
+    expect(custodyThreshold(own, { miss: 0.22 })).toBe(0.005);
+    expect(custodyThreshold(own, { miss: 0.3 })).toBe(0.001);
+    expect(() => custodyPathSettings.parse({ highMiss: { rate: 1.5 } })).toThrow();
+    expect(() => custodyPathSettings.parse({ highMiss: { treshold: 0.001 } })).toThrow();
   });
 });

@@ -14,6 +14,7 @@ import { loadConfig } from '../../config/load.js';
 import { isIdocgateError } from '../../errors.js';
 import { trainAndStore } from '../../intelligence/service.js';
 import { trainCustodyPath } from '../../ledger/serials/catch-up.js';
+import { custodyThreshold } from '../../ledger/serials/rules/custody-path.js';
 import { buildSiteDirectory, loadSiteRows } from '../../ledger/serials/sites.js';
 import { createLedgerFeed } from '../../store/serials/feed.js';
 import { createIntelligenceStore } from '../../store/analytics/intelligence-repo.js';
@@ -62,7 +63,7 @@ export function register(program: Command): void {
             const m = c.model;
             process.stdout.write(
               `custody-path model v${c.version}: ${c.events} serial events up to ${m.trainedUntil}, ${m.sites.length} sites, ` +
-                `scan miss rate ${f3(m.miss)}, moves per unit and day ${m.lambdaPerDay.toFixed(4)}, threshold ${config.ledger.rules.custodyPath.threshold}\n`,
+                `scan miss rate ${f3(m.miss)}, moves per unit and day ${m.lambdaPerDay.toFixed(4)}, threshold ${custodyThreshold(config.ledger.rules.custodyPath, m)}\n`,
             );
           }
           return;

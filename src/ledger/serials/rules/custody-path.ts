@@ -24,6 +24,17 @@ export const custodyPathSettings = ruleSettings(
   {
     /** Flag a serial once its path probability as one unit falls below this (bench: 0.003). */
     threshold: z.number().gt(0).lt(1).default(0.003),
+    /**
+     * Where scans are missed often (the model's learned miss rate at least `rate`), normal paths
+     * have more unscanned moves, so flag only below the stricter `threshold` (chosen on seeds
+     * 6-10 of bench:integrity, measured on 1-5: docs/intelligence.md).
+     */
+    highMiss: z
+      .strictObject({
+        rate: z.number().gt(0).lt(1).default(0.1),
+        threshold: z.number().gt(0).lt(1).default(0.001),
+      })
+      .prefault({}),
     /** Learn a new model when the newest is older than this many hours; 0: never automatically. */
     retrainHours: z
       .number()
@@ -38,6 +49,14 @@ export const custodyPathSettings = ruleSettings(
   'warning',
 );
 export type CustodyPathSettings = z.output<typeof custodyPathSettings>;
+
+/** The threshold a model scores with: the stricter one when its learned miss rate is high. */
+export function custodyThreshold(
+  settings: Pick<CustodyPathSettings, 'threshold' | 'highMiss'>,
+  model: Pick<CustodyModel, 'miss'>,
+): number {
+  return model.miss >= settings.highMiss.rate ? settings.highMiss.threshold : settings.threshold;
+}
 
 export interface StoredCustodyModel {
   readonly version: number;
@@ -167,8 +186,9 @@ export async function sweepCustodyPath(
     ...new Set(events.flatMap((e) => (e.movement === 'received' && e.delivery !== null ? [e.delivery] : []))),
   ];
   const destinations = await port.deliveryDestinations(deliveries);
-  const model = { ...current.model, threshold: settings.threshold };
+  const threshold = custodyThreshold(settings, current.model);
+  const model = { ...current.model, threshold };
   const alerts = scoreCustody(model, events, destinations, { afterEventId: cursor });
   await port.setCustodyCursor(upTo);
-  return alerts.map((a) => toDraft(a, current.version, settings.threshold, settings.severity));
+  return alerts.map((a) => toDraft(a, current.version, threshold, settings.severity));
 }
