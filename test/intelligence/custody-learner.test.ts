@@ -7,12 +7,9 @@
  * random histories: identical but for the last bits of the moves-per-day rate.)
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  custodyLearner,
-  learnCustody,
-  type CustodyEvent,
-} from '../../src/intelligence/integrity/custody.js';
+import { custodyLearner, learnCustody, type CustodyEvent } from '../../src/intelligence/integrity/custody.js';
 import { learnCustodyFromLedger } from '../../src/ledger/serials/rules/custody-path.js';
+import { createRng } from '../../src/intelligence/simulator/rng.js';
 import { MOVEMENTS, type Movement } from '../../src/ledger/serials/types.js';
 import { loadCustodyEvents } from '../../src/store/analytics/intelligence-repo.js';
 import { custodyPathPort } from '../../src/store/serials/custody-models.js';
@@ -23,15 +20,10 @@ import { generateTraffic, TRAFFIC_LEDGER_CONFIG } from '../ledger/traffic.js';
 const DAY = 86_400_000;
 const START = Date.parse('2025-01-06T00:00:00Z');
 
+/** The simulator's seeded generator (mulberry32), as a bare function. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = createRng(seed);
+  return () => r.next();
 }
 
 /**
