@@ -338,6 +338,8 @@ describe.skipIf(!run)('operations console in Chromium', () => {
         .evaluateAll((els) => els.map((e) => e.getAttribute('data-place'))),
     ).toEqual(['DC01', 'S0124']);
     expect(await journey.textContent()).toContain('shipped');
+    // the serial's own alerts name the rule in words too
+    await expect.poll(() => page.getByTestId('serial-alerts').textContent()).toContain('Custody path');
 
     await page.getByText('by delivery').click();
     await page.getByLabel('Delivery', { exact: true }).fill(delivery);

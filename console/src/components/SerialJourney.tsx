@@ -8,6 +8,7 @@ import { Anchor, Badge, Box, Group, Paper, Stack, Text, Timeline, Title } from '
 import { Fragment } from 'react';
 import { Link } from 'wouter';
 import { fmtDate } from '../format';
+import { ruleLabel } from '../rules';
 
 export interface SerialStateView {
   readonly material: string;
@@ -339,6 +340,9 @@ export function SerialJourney({ answer }: { readonly answer: SerialAnswer }) {
             <Group gap={6}>
               <Badge color={a.severity === 'critical' || a.severity === 'high' ? 'red' : 'yellow'}>
                 {a.severity}
+              </Badge>
+              <Badge variant="light" color="gray" title={ruleLabel(a.rule).description}>
+                {ruleLabel(a.rule).label}
               </Badge>
               <Text size="sm" fw={500}>
                 {a.summary}

@@ -78,6 +78,7 @@ export function buildFeatures(facts: readonly DeliveryFacts[], targets?: Readonl
   // handling units sent / lost
   const carriers = new Map<string, Tally>();
   const carrierHus = new Map<string, Tally>();
+  const allCarrierHus: Tally = { n: 0, partial: 0 };
   const bump = (m: Map<string, Tally> | undefined, g: Tally, k: string, n: number, hits: number): void => {
     g.n += n;
     g.partial += hits;
@@ -110,10 +111,7 @@ export function buildFeatures(facts: readonly DeliveryFacts[], targets?: Readonl
       bump(storeScan, globalScan, h.destinationSite, 1, p && h.handlingUnitsMissingByDue === 0 ? 1 : 0);
       if (h.carrier !== null) {
         add(carriers, h.carrier, p);
-        const ch = carrierHus.get(h.carrier) ?? { n: 0, partial: 0 };
-        ch.n += h.handlingUnits;
-        ch.partial += h.handlingUnitsMissingByDue;
-        carrierHus.set(h.carrier, ch);
+        bump(carrierHus, allCarrierHus, h.carrier, h.handlingUnits, h.handlingUnitsMissingByDue);
       }
     }
     const shortRate = smoothed(
